@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "MailScope",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mailscope", targets: ["mailscope"]),
+        .library(name: "MailScopeKit", targets: ["MailScopeKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "MailScopeKit",
+            dependencies: [
+                "CSQLite", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "mailscope",
+            dependencies: [
+                "MailScopeKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "MailScopeKitTests", dependencies: ["MailScopeKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MailScopeKit"]),
+    ]
+)

@@ -1,0 +1,139 @@
+import CSQLite
+
+/// The single SQLite writer of an ingest: inserts each batch's rows and rejects for one file,
+/// and commits every `commitRows` rows together with the file's resume point and counters,
+/// so a kill at any moment leaves the file either resumable or loaded — never half-counted.
+final class BatchWriter {
+    let db: Database
+    let fileID: Int64
+    let commitRows: Int
+    private var inserts: [EventTable: (Statement, [Column: Int32])] = [:]
+    private let rejectInsert: Statement
+    private let progressUpdate: Statement
+    private var inTransaction = false
+    private var sinceCommit = 0
+
+    /// Counters for the file, starting from what earlier (interrupted) runs committed.
+    var counters: FileCounters
+
+    init(db: Database, fileID: Int64, counters: FileCounters, commitRows: Int) throws {
+        self.db = db
+        self.fileID = fileID
+        self.counters = counters
+        self.commitRows = commitRows
+        for table in EventTable.allCases {
+            let columns = try db.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [.text(table.rawValue)])
+                .compactMap { $0.first?.stringValue }
+                .filter { $0 != "id" }
+            let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ",")
+            let statement = try db.prepare("INSERT OR IGNORE INTO \(table.rawValue) (\(columns.joined(separator: ","))) VALUES (\(placeholders))")
+            var positions: [Column: Int32] = [:]
+            for (i, name) in columns.enumerated() {
+                if let column = Column(rawValue: name) { positions[column] = Int32(i + 1) }
+            }
+            inserts[table] = (statement, positions)
+        }
+        rejectInsert = try db.prepare("INSERT INTO reject (file_id, line_no, reason, detail, excerpt, line_bytes) VALUES (?,?,?,?,?,?)")
+        progressUpdate = try db.prepare("""
+            UPDATE input_file SET units_committed = ?, lines = ?, records = ?, rows = ?, duplicates = ?, rejected = ?,
+                rows_by_table = ?, bytes_uncompressed = ?, first_ts = ?, last_ts = ?
+            WHERE id = ?
+            """)
+    }
+
+    /// Writes one batch (its rows, rejects and counters) inside the open transaction.
+    func write(_ batch: RowBatch) throws {
+        if !inTransaction {
+            try db.execute("BEGIN IMMEDIATE")
+            inTransaction = true
+        }
+        try batch.arena.withUnsafeBufferPointer { arena in
+            for row in batch.rows {
+                guard let (statement, positions) = inserts[row.table] else { continue }
+                statement.reset()
+                sqlite3_clear_bindings(statement.handle)
+                try statement.bindInt(fileID, at: 1)
+                try statement.bindInt(row.lineNo, at: 2)
+                var key = row.dedup.bytes
+                let rc = key.withUnsafeMutableBytes { sqlite3_bind_blob(statement.handle, 3, $0.baseAddress, 16, sqliteTransient) }
+                if rc != SQLITE_OK { throw DatabaseError(code: rc, message: "bind dedup", sql: statement.sql) }
+                for c in Int(row.cellStart)..<Int(row.cellEnd) {
+                    let cell = batch.cells[c]
+                    guard let position = positions[cell.column] else {
+                        preconditionFailure("column \(cell.column.rawValue) is not in table \(row.table.rawValue)")
+                    }
+                    switch cell.value {
+                    case .null: try statement.bindNull(at: position)
+                    case .int(let v): try statement.bindInt(v, at: position)
+                    case .text(let start, let count):
+                        try statement.bindText(arena.baseAddress! + Int(start), count: Int(count), at: position)
+                    }
+                }
+                try statement.step()
+                if db.changes > 0 {
+                    counters.rows += 1
+                    counters.rowsByTable[row.table.rawValue, default: 0] += 1
+                    if let ts = row.ts {
+                        counters.firstTS = min(counters.firstTS ?? ts, ts)
+                        counters.lastTS = max(counters.lastTS ?? ts, ts)
+                    }
+                } else {
+                    counters.duplicates += 1
+                }
+            }
+        }
+        for reject in batch.rejects {
+            try rejectInsert.bind([.integer(fileID), .integer(reject.lineNo), .text(reject.reason.rawValue),
+                                   .text(reject.detail), .text(reject.excerpt), .integer(Int64(reject.lineBytes))])
+            try rejectInsert.step()
+            counters.rejected += 1
+            counters.rejectsByReason[reject.reason.rawValue, default: 0] += 1
+        }
+        counters.units += batch.units
+        counters.lines += batch.lines
+        counters.records += batch.records
+        counters.bytesUncompressed += batch.bytesOut
+        sinceCommit += batch.rows.count + batch.rejects.count
+        if sinceCommit >= commitRows { try commit() }
+    }
+
+    /// Records the counters and resume point, and commits.
+    func commit() throws {
+        guard inTransaction else { return }
+        try progressUpdate.bind([
+            .integer(Int64(counters.units)), .integer(Int64(counters.lines)), .integer(Int64(counters.records)),
+            .integer(Int64(counters.rows)), .integer(Int64(counters.duplicates)), .integer(Int64(counters.rejected)),
+            .text(counters.rowsByTableJSON), .integer(Int64(counters.bytesUncompressed)),
+            counters.firstTS.sql, counters.lastTS.sql, .integer(fileID),
+        ])
+        try progressUpdate.step()
+        try db.execute("COMMIT")
+        inTransaction = false
+        sinceCommit = 0
+    }
+
+    /// Gives up the open transaction (after an error): the file stays resumable.
+    func rollback() {
+        if inTransaction { try? db.execute("ROLLBACK") }
+        inTransaction = false
+    }
+}
+
+/// A file's running counts, persisted in `input_file` at every commit.
+struct FileCounters: Sendable {
+    var units = 0
+    var lines = 0
+    var records = 0
+    var rows = 0
+    var duplicates = 0
+    var rejected = 0
+    var bytesUncompressed = 0
+    var firstTS: Int64?
+    var lastTS: Int64?
+    var rowsByTable: [String: Int] = [:]
+    var rejectsByReason: [String: Int] = [:]
+
+    var rowsByTableJSON: String {
+        "{" + rowsByTable.sorted { $0.key < $1.key }.map { "\(JSONScanner.quote($0.key)):\($0.value)" }.joined(separator: ",") + "}"
+    }
+}

@@ -1,0 +1,30 @@
+/// The tables ingest writes, named as in `Schema`.
+public enum EventTable: String, CaseIterable, Sendable, Codable {
+    case mailMessage = "mail_message"
+    case urlClick = "url_click"
+    case attachmentScan = "attachment_scan"
+    case impersonation = "impersonation"
+    case mailEvent = "mail_event"
+    case ioc = "ioc"
+}
+
+/// Every column a parser can set, named exactly as in `Schema` (the writer maps names to
+/// positions by reading the table's definition, so the schema stays the single source).
+public enum Column: String, CaseIterable, Sendable {
+    case ts, source, event, account_id, aggregate_id, processing_id, message_id, message_id_raw
+    case sender, sender_domain, sender_header, sender_ip, recipient, recipient_domain, subject
+    case direction, action, subtype, hold_reason, route, attachment_count, attachment_names
+    case attachments_bytes, size_bytes, spam_score, spam_detection_level, spam_info, spf, dkim, dmarc
+    case tls_version, tls_cipher, virus_found, rejection_type, rejection_code, rejection_info
+    case delivered, delivery_attempts, delivery_time_ms, destination_ip, hostname, extra
+    case is_click, user, user_domain, url, url_unwrapped, url_host, url_domain, actions
+    case admin_override, user_override, user_awareness_action, scan_result, category, block_reason
+    case ttp_definition, sending_ip, creation_method, email_parts, credential_theft, tag_map
+    case file_name, file_ext, file_mime, sha256, sha1, md5, result, action_triggered, details, definition
+    case event_id, hits, identifiers, tagged_external, tagged_malicious, internal_user_name, new_domain
+    case reply_mismatch, similar_internal_domain, similar_custom_external_domain
+    case similar_mimecast_external_domain, custom_name_match, custom_threat_dictionary
+    case mimecast_threat_dictionary, similar_to, impersonation_results
+    case event_type, known_type, verdict, raw
+    case type, value, feed, label, stix_id, valid_from
+}

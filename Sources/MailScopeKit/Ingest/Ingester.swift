@@ -1,0 +1,303 @@
+import Crypto
+import Foundation
+
+/// Options for an ingest run.
+public struct IngestOptions: Sendable {
+    /// Longest line or record loaded; longer ones are rejected without being held in memory.
+    public var maxLineBytes = GzipLineReader.defaultMaxLineBytes
+    /// Lines per batch handed from the parser to the writer.
+    public var batchUnits = 4096
+    /// Rows (and rejects) per committed transaction.
+    public var commitRows = 50_000
+    public init() {}
+}
+
+/// What happened to one input file.
+public struct FileResult: Sendable, Codable {
+    public enum Status: String, Sendable, Codable {
+        case loaded, resumed, alreadyLoaded = "already_loaded", empty, unrecognized, unreadable
+    }
+    public var path: String
+    public var sha256: String?
+    public var status: Status
+    public var format: String
+    public var bytes: Int
+    public var records: Int
+    public var rows: Int
+    public var duplicates: Int
+    public var rejected: Int
+    public var rowsByTable: [String: Int]
+    public var rejectsByReason: [String: Int]
+    public var message: String?
+}
+
+/// The outcome of `mailscope ingest`.
+public struct IngestSummary: Sendable, Codable {
+    public var files: [FileResult] = []
+    public var seconds: Double = 0
+    public var bytesIn = 0
+    public var bytesUncompressed = 0
+
+    public var rows: Int { files.reduce(0) { $0 + $1.rows } }
+    public var duplicates: Int { files.reduce(0) { $0 + $1.duplicates } }
+    public var rejected: Int { files.reduce(0) { $0 + $1.rejected } }
+    public var records: Int { files.reduce(0) { $0 + $1.records } }
+
+    public var rowsByTable: [String: Int] {
+        files.reduce(into: [:]) { acc, f in for (k, v) in f.rowsByTable { acc[k, default: 0] += v } }
+    }
+    public var rejectsByReason: [String: Int] {
+        files.reduce(into: [:]) { acc, f in for (k, v) in f.rejectsByReason { acc[k, default: 0] += v } }
+    }
+
+    /// True when nothing at all could be read (every input unreadable, empty or unrecognised,
+    /// and nothing already loaded): `mailscope ingest` then exits 2.
+    public var nothingRead: Bool {
+        !files.contains { [.loaded, .resumed, .alreadyLoaded].contains($0.status) && ($0.rows + $0.duplicates > 0 || $0.status == .alreadyLoaded) }
+    }
+}
+
+/// Loads Mimecast exports into the database: one file at a time, parsing on one thread while
+/// a single writer inserts on another, each file resumable after a crash and never loaded twice.
+public final class Ingester: @unchecked Sendable {
+    public let databasePath: String
+    public let options: IngestOptions
+    /// Messages for the user (stderr): warnings, rejects, per-file results.
+    public var onMessage: @Sendable (String) -> Void = { _ in }
+    /// Progress: (file index, file count, path, bytes read, file size).
+    public var onProgress: @Sendable (Int, Int, String, Int, Int) -> Void = { _, _, _, _, _ in }
+
+    public init(databasePath: String, options: IngestOptions = IngestOptions()) {
+        self.databasePath = databasePath
+        self.options = options
+    }
+
+    /// Loads every file under `paths` (files or folders, recursively).
+    public func ingest(paths: [String]) throws -> IngestSummary {
+        let start = Date()
+        let (files, problems) = InputCollector.collect(paths)
+        var summary = IngestSummary()
+        for problem in problems {
+            onMessage(problem.message)
+            summary.files.append(FileResult(path: problem.path, sha256: nil, status: .unreadable, format: "unknown", bytes: 0,
+                                            records: 0, rows: 0, duplicates: 0, rejected: 0, rowsByTable: [:],
+                                            rejectsByReason: [:], message: problem.message))
+        }
+        if files.isEmpty && problems.isEmpty { throw IngestError.noInputs(paths) }
+        let db = try Database(path: databasePath)
+        let seed = try Ingester.seed(db)
+        for (index, path) in files.enumerated() {
+            let result = loadFile(path, index: index, count: files.count, db: db, seed: seed)
+            if let message = result.message { onMessage(message) }
+            summary.files.append(result)
+        }
+        try Schema.ensureIndexes(db)
+        summary.seconds = Date().timeIntervalSince(start)
+        summary.bytesIn = summary.files.reduce(0) { $0 + ($1.status == .alreadyLoaded ? 0 : $1.bytes) }
+        summary.bytesUncompressed = try Int(db.scalar("SELECT COALESCE(SUM(bytes_uncompressed),0) FROM input_file WHERE sha256 IN (SELECT value FROM json_each(?))",
+                                                       [.text(JSONScanner.arrayLiteral(summary.files.filter { $0.status != .alreadyLoaded }.compactMap(\.sha256)))])?.intValue ?? 0)
+        return summary
+    }
+
+    /// The per-database secret that keys content fingerprints (created on first use).
+    static func seed(_ db: Database) throws -> (UInt64, UInt64) {
+        if let text = try db.scalar("SELECT value FROM meta WHERE key = 'dedup_seed'")?.stringValue {
+            let parts = text.split(separator: ":").compactMap { UInt64($0, radix: 16) }
+            if parts.count == 2 { return (parts[0], parts[1]) }
+        }
+        let seed = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
+        try db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('dedup_seed', ?)",
+                   [.text(String(seed.0, radix: 16) + ":" + String(seed.1, radix: 16))])
+        return seed
+    }
+
+    /// SHA-256 (hex) and size of a file, streamed.
+    static func fingerprint(_ path: String) throws(IngestError) -> (String, Int) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw IngestError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size = 0
+        while true {
+            let data: Data
+            do { data = try handle.read(upToCount: 4 << 20) ?? Data() } catch {
+                throw IngestError.cannotOpen(path: path, reason: "\(error)")
+            }
+            if data.isEmpty { break }
+            size += data.count
+            hasher.update(data: data)
+        }
+        return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), size)
+    }
+
+    private func loadFile(_ path: String, index: Int, count: Int, db: Database, seed: (UInt64, UInt64)) -> FileResult {
+        var result = FileResult(path: path, sha256: nil, status: .unreadable, format: "unknown", bytes: 0, records: 0,
+                                rows: 0, duplicates: 0, rejected: 0, rowsByTable: [:], rejectsByReason: [:], message: nil)
+        do {
+            let (sha, size) = try Ingester.fingerprint(path)
+            result.sha256 = sha
+            result.bytes = size
+            let existing = try db.query("SELECT id, status, units_committed, path, format FROM input_file WHERE sha256 = ?", [.text(sha)]).first
+            var fileID: Int64
+            var counters = FileCounters()
+            if let existing, existing[1].stringValue == "loaded" {
+                result.status = .alreadyLoaded
+                result.format = existing[4].stringValue ?? "unknown"
+                let original = existing[3].stringValue ?? "?"
+                result.message = "\(path): already loaded (same SHA-256 as \(original)) — skipped"
+                return result
+            }
+            let sniff = try FileParser.sniff(path: path)
+            let compression = sniff.gzip ? "gzip" : "none"
+            if let existing, existing[1].stringValue == "loading" {
+                fileID = existing[0].intValue ?? 0
+                counters = try loadCounters(db, fileID: fileID)
+                result.status = .resumed
+                onMessage("\(path): resuming an interrupted load after \(counters.units) lines")
+            } else {
+                if let existing {
+                    // An earlier run could not recognise it: try again with this version.
+                    let id = existing[0].intValue ?? 0
+                    try db.transaction {
+                        try db.run("DELETE FROM reject WHERE file_id = ?", [.integer(id)])
+                        try db.run("DELETE FROM input_file WHERE id = ?", [.integer(id)])
+                    }
+                }
+                try db.run("""
+                    INSERT INTO input_file (path, sha256, bytes, compression, format, status, loaded_at)
+                    VALUES (?, ?, ?, ?, ?, 'loading', ?)
+                    """, [.text(path), .text(sha), .integer(Int64(size)), .text(compression), .text("unknown"),
+                          .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+                fileID = db.lastInsertRowID
+                result.status = .loaded
+            }
+            if !sniff.gzip && path.lowercased().hasSuffix(".gz") {
+                onMessage("\(path): not gzip-compressed although named .gz — read as plain text")
+                try appendNote(db, fileID: fileID, "not gzip-compressed although named .gz; read as plain text")
+            }
+            switch sniff.layout {
+            case .empty:
+                try db.run("UPDATE input_file SET status = 'loaded', format = 'empty', notes = COALESCE(notes || '; ', '') || 'empty file' WHERE id = ?", [.integer(fileID)])
+                result.status = .empty
+                result.format = "empty"
+                result.message = "\(path): empty file — nothing to load"
+                return result
+            case .unrecognized:
+                let excerpt = sniff.firstLine.withUnsafeBufferPointer { RowBatch.excerpt(UnsafeBufferPointer(rebasing: $0[0..<min($0.count, 2000)])) }
+                try db.transaction {
+                    try db.run("INSERT INTO reject (file_id, line_no, reason, detail, excerpt, line_bytes) VALUES (?, 1, ?, ?, ?, ?)",
+                               [.integer(fileID), .text(RejectReason.unrecognizedFormat.rawValue),
+                                .text("the file is in no format MailScope knows (Mimecast SIEM v1/v2, TTP logs, threat intel, message tracking)"),
+                                .text(excerpt), .integer(Int64(sniff.firstLine.count))])
+                    try db.run("UPDATE input_file SET status = 'unrecognized', format = 'unknown', rejected = 1 WHERE id = ?", [.integer(fileID)])
+                }
+                result.status = .unrecognized
+                result.rejected = 1
+                result.rejectsByReason = [RejectReason.unrecognizedFormat.rawValue: 1]
+                result.message = "\(path):1: unrecognized_format: not a Mimecast export MailScope knows — file kept in rejects"
+                return result
+            case .lines, .document:
+                break
+            }
+            let counted = try load(path: path, fileID: fileID, layout: sniff.layout, db: db, seed: seed, counters: counters,
+                                   progress: { [onProgress] bytes in onProgress(index, count, path, bytes, size) })
+            result.format = counted.format
+            result.records = counted.counters.records
+            result.rows = counted.counters.rows
+            result.duplicates = counted.counters.duplicates
+            result.rejected = counted.counters.rejected
+            result.rowsByTable = counted.counters.rowsByTable
+            result.rejectsByReason = try rejectsByReason(db, fileID: fileID)
+            return result
+        } catch let error as IngestError {
+            result.message = error.description
+            return result
+        } catch {
+            result.status = .unreadable
+            result.message = "\(path): \(error)"
+            return result
+        }
+    }
+
+    private func appendNote(_ db: Database, fileID: Int64, _ note: String) throws {
+        try db.run("UPDATE input_file SET notes = COALESCE(notes || '; ', '') || ? WHERE id = ?", [.text(note), .integer(fileID)])
+    }
+
+    private func loadCounters(_ db: Database, fileID: Int64) throws -> FileCounters {
+        guard let row = try db.query("""
+            SELECT units_committed, lines, records, rows, duplicates, rejected, rows_by_table, bytes_uncompressed, first_ts, last_ts
+            FROM input_file WHERE id = ?
+            """, [.integer(fileID)]).first else { return FileCounters() }
+        var c = FileCounters()
+        c.units = Int(row[0].intValue ?? 0)
+        c.lines = Int(row[1].intValue ?? 0)
+        c.records = Int(row[2].intValue ?? 0)
+        c.rows = Int(row[3].intValue ?? 0)
+        c.duplicates = Int(row[4].intValue ?? 0)
+        c.rejected = Int(row[5].intValue ?? 0)
+        if let json = row[6].stringValue, let data = json.data(using: .utf8),
+           let dict = try? JSONDecoder().decode([String: Int].self, from: data) {
+            c.rowsByTable = dict
+        }
+        c.bytesUncompressed = Int(row[7].intValue ?? 0)
+        c.firstTS = row[8].intValue
+        c.lastTS = row[9].intValue
+        return c
+    }
+
+    private func rejectsByReason(_ db: Database, fileID: Int64) throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for row in try db.query("SELECT reason, COUNT(*) FROM reject WHERE file_id = ? GROUP BY reason", [.integer(fileID)]) {
+            if let reason = row[0].stringValue { out[reason] = Int(row[1].intValue ?? 0) }
+        }
+        return out
+    }
+
+    /// Parses on this thread and writes on another, then marks the file loaded.
+    private func load(path: String, fileID: Int64, layout: FileParser.Layout, db: Database, seed: (UInt64, UInt64),
+                      counters: FileCounters, progress: @escaping (Int) -> Void) throws -> (format: String, counters: FileCounters) {
+        let queue = BoundedQueue<RowBatch>(capacity: 4)
+        let writer = try BatchWriter(db: db, fileID: fileID, counters: counters, commitRows: options.commitRows)
+        let box = WriterBox(writer: writer)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            while let batch = queue.pop() {
+                if box.error != nil { continue }   // drain so the parser never blocks
+                do { try box.writer.write(batch) } catch { box.error = error }
+            }
+            if box.error == nil {
+                do { try box.writer.commit() } catch { box.error = error }
+            }
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        let parser = FileParser(path: path, label: path, seed: seed, maxLineBytes: options.maxLineBytes,
+                                batchUnits: options.batchUnits, skipUnits: counters.units,
+                                report: { [onMessage] in onMessage($0) }, progress: progress)
+        var parseError: Error?
+        do { try parser.run(layout: layout, queue: queue) } catch { parseError = error }
+        queue.close()
+        done.wait()
+        if let error = box.error {
+            writer.rollback()
+            throw error
+        }
+        if let parseError { throw parseError }
+        let format = parser.formats.sorted().joined(separator: "+")
+        let final = writer.counters
+        try db.run("UPDATE input_file SET status = 'loaded', format = ? WHERE id = ?",
+                   [.text(format.isEmpty ? "none" : format), .integer(fileID)])
+        var counted = final
+        counted.rejectsByReason = [:]
+        return (format.isEmpty ? "none" : format, counted)
+    }
+}
+
+/// Carries the writer and its error across the thread boundary.
+private final class WriterBox: @unchecked Sendable {
+    let writer: BatchWriter
+    var error: Error?
+    init(writer: BatchWriter) { self.writer = writer }
+}

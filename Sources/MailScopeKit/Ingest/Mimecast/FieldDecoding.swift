@@ -1,0 +1,115 @@
+/// Decoding of Mimecast's composite values: attachment-name lists, the SPF/DKIM/DMARC verdicts
+/// inside `spamProcessingDetail`, aggregate ids, times.
+enum FieldDecoding {
+    /// `"\"a.pdf\", \"b.png\""` → ["a.pdf", "b.png"]; a JSON array or a plain comma list works too.
+    static func attachmentNames(_ text: String?) -> [String] {
+        guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return [] }
+        if t.hasPrefix("[") {
+            var copy = t
+            let names = copy.withUTF8 { JSONScanner.stringArray($0) }
+            if !names.isEmpty { return names }
+        }
+        if t.contains("\"") {
+            var names: [String] = []
+            var current = ""
+            var inside = false
+            for ch in t {
+                if ch == "\"" {
+                    if inside { names.append(current); current = "" }
+                    inside.toggle()
+                } else if inside {
+                    current.append(ch)
+                }
+            }
+            if inside, !current.isEmpty { names.append(current) }
+            return names
+        }
+        return t.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// The `info` verdicts of spf, dkim and dmarc in a spamProcessingDetail value, which may be
+    /// an object, a JSON string, or a JSON string of a JSON string.
+    static func authVerdicts(_ record: Record, _ key: FieldKey, scratch: Record, scratch2: Record) -> (spf: String?, dkim: String?, dmarc: String?) {
+        guard let f = record.field(key) else { return (nil, nil, nil) }
+        var json: [UInt8]
+        switch f.kind {
+        case .object:
+            json = Array(record.valueBytes(f))
+        case .string, .text:
+            guard var s = record.string(of: f) else { return (nil, nil, nil) }
+            // Double-encoded: a string whose content is again a JSON string.
+            if s.hasPrefix("\"") {
+                var once: [UInt8] = []
+                let inner = Array(s.utf8.dropFirst().dropLast())
+                inner.withUnsafeBufferPointer { JSONScanner.unescape($0, into: &once) }
+                s = String(decoding: once, as: UTF8.self)
+            }
+            json = Array(s.utf8)
+        default:
+            return (nil, nil, nil)
+        }
+        return json.withUnsafeBufferPointer { buf -> (String?, String?, String?) in
+            guard (try? JSONScanner.scanObject(buf, into: scratch)) != nil else { return (nil, nil, nil) }
+            func info(_ k: FieldKey) -> String? {
+                guard let sub = scratch.field(k), sub.kind == .object else { return nil }
+                let bytes = scratch.valueBytes(sub)
+                guard (try? JSONScanner.scanObject(bytes, into: scratch2)) != nil else { return nil }
+                return scratch2.string(.info)?.lowercased()
+            }
+            return (info(.spf), info(.dkim), info(.dmarc))
+        }
+    }
+
+    /// API 2.0 aggregateId without the optional `_<epoch seconds>` suffix, so the same message
+    /// joins whether or not an export added it.
+    static func aggregateID(_ raw: String?) -> (normalized: String?, hadSuffix: Bool) {
+        guard let raw, !raw.isEmpty else { return (nil, false) }
+        if let underscore = raw.lastIndex(of: "_") {
+            let suffix = raw[raw.index(after: underscore)...]
+            if (9...11).contains(suffix.count), suffix.allSatisfy({ $0.isASCII && $0.isNumber }), underscore > raw.startIndex {
+                return (String(raw[..<underscore]), true)
+            }
+        }
+        return (raw, false)
+    }
+
+    /// The file extension of a file name, lowercased, without the dot.
+    static func fileExtension(_ name: String?) -> String? {
+        guard let name, let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        let ext = name[name.index(after: dot)...]
+        guard !ext.isEmpty, ext.count <= 16, !ext.contains("/"), !ext.contains("\\"), !ext.contains(" ") else { return nil }
+        return ext.lowercased()
+    }
+}
+
+/// Reads an event's time, turning a missing or unreadable value into a reject.
+struct EventTime {
+    static func require(_ record: Record, _ keys: [FieldKey]) throws(ParseFailure) -> Int64 {
+        for key in keys where record.hasValue(key) {
+            record.consume(key)
+            guard let f = record.field(key) else { continue }
+            let ms: Int64?
+            switch f.kind {
+            case .number, .string, .text:
+                if f.kind == .string, f.escaped {
+                    ms = record.string(of: f).flatMap { TimeParser.parse($0) }
+                } else {
+                    ms = TimeParser.parse(bytes: record.valueBytes(f))
+                }
+            default:
+                ms = nil
+            }
+            guard let ms else {
+                let shown = record.string(of: f).map { String($0.prefix(60)) } ?? "?"
+                throw ParseFailure(reason: .badTimestamp, detail: "\(key.rawValue) \"\(shown)\" is not a date MailScope can read")
+            }
+            guard TimeParser.plausibleRange.contains(ms) else {
+                throw ParseFailure(reason: .timestampOutOfRange, detail: "\(key.rawValue) \(TimeParser.iso8601(ms)) is outside 1990–2100")
+            }
+            return ms
+        }
+        throw ParseFailure(reason: .missingTimestamp, detail: "no \(keys.map(\.rawValue).joined(separator: "/")) field")
+    }
+}
+
+import Foundation

@@ -1,0 +1,266 @@
+/// Mimecast API 2.0 SIEM batch events (`GET /siem/v1/batch/events/cg`): one JSON object per
+/// line, every type in one stream (receipt, process, delivery, journal, spam, av, internal
+/// email protect, impersonation protect, url protect, attachment protect). Numbers and
+/// booleans arrive as strings; `type` was `eventType` in older exports.
+enum SIEMv2Parser {
+    /// True when the record has the shape of an API 2.0 SIEM event.
+    static func matches(_ r: Record) -> Bool {
+        (r.has(.type) || r.has(.eventType)) && (r.has(.aggregateId) || r.has(.processingId)) && r.has(.timestamp)
+    }
+
+    /// The event types, keyed by their name lowercased with spaces and underscores removed.
+    enum EventType: String {
+        case receipt, process, delivery, journal, spam, av
+        case internalEmailProtect = "internalemailprotect"
+        case impersonationProtect = "impersonationprotect"
+        case urlProtect = "urlprotect"
+        case attachmentProtect = "attachmentprotect"
+
+        init?(logged: String) {
+            let key = String(logged.lowercased().filter { $0 != " " && $0 != "_" && $0 != "-" })
+            self.init(rawValue: key)
+        }
+    }
+
+    static func parse(_ r: Record, line: Int64, ctx: ParseContext) throws(ParseFailure) {
+        let typeText = r.string(.type) ?? r.string(.eventType) ?? ""
+        let ts = try EventTime.require(r, [.timestamp])
+        let key = ContentKey.of(r, seed: ctx.seed)
+        let b = ctx.batch
+        guard let type = EventType(logged: typeText) else {
+            if ctx.unknownTypes[typeText] == nil {
+                ctx.unknownTypes[typeText] = line
+                b.notices.append("\(ctx.fileLabel):\(line): unknown event type \"\(typeText.prefix(80))\" — kept in mail_event with its raw JSON")
+            }
+            b.beginRow(.mailEvent, line: line, dedup: key)
+            b.set(.event_type, "unknown:" + typeText.prefix(64))
+            b.set(.known_type, Int64(0))
+            fillEventCommon(r, ts: ts)
+            b.endRow()
+            return
+        }
+        switch type {
+        case .receipt, .process, .delivery:
+            forEachRecipient(r, key: key) { dedup, recipient in
+                b.beginRow(.mailMessage, line: line, dedup: dedup)
+                b.set(.event, type.rawValue)
+                fillMessage(r, ts: ts, recipient: recipient, ctx: ctx)
+                b.endRow()
+            }
+        case .urlProtect:
+            forEachRecipient(r, key: key) { dedup, recipient in
+                b.beginRow(.urlClick, line: line, dedup: dedup)
+                fillURLProtect(r, ts: ts, recipient: recipient, b: b)
+                b.endRow()
+            }
+        case .attachmentProtect:
+            b.beginRow(.attachmentScan, line: line, dedup: key)
+            fillAttachmentProtect(r, ts: ts, b: b)
+            b.endRow()
+        case .impersonationProtect:
+            forEachRecipient(r, key: key) { dedup, recipient in
+                b.beginRow(.impersonation, line: line, dedup: dedup)
+                fillImpersonation(r, ts: ts, recipient: recipient, b: b)
+                b.endRow()
+            }
+        case .journal, .spam, .av, .internalEmailProtect:
+            forEachRecipient(r, key: key) { dedup, recipient in
+                b.beginRow(.mailEvent, line: line, dedup: dedup)
+                b.set(.event_type, type == .internalEmailProtect ? "iep" : type.rawValue)
+                b.set(.known_type, Int64(1))
+                fillEventCommon(r, ts: ts, recipient: recipient)
+                b.endRow()
+            }
+        }
+
+        func fillEventCommon(_ r: Record, ts: Int64, recipient: String?? = nil) {
+            b.setTimestamp(ts)
+            b.set(.source, "siem_v2")
+            common(r, b: b)
+            setRecipient(r, recipient, b: b)
+            b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
+            if !r.hasValue(.senderEnvelope) {
+                b.set(.sender_domain, r.string(.senderDomain)?.lowercased())
+            } else {
+                r.consume(.senderDomain)   // the envelope's domain, already in sender_domain
+            }
+            b.set(.sender_ip, r.string(.senderIp))
+            b.setRaw(.subject, r, .subject)
+            b.setLowercased(.direction, r, .direction)
+            b.setRaw(.route, r, .route)
+            b.setLowercased(.action, r, .action)
+            b.setRaw(.verdict, r, r.has(.virusFound) ? .virusFound : .scanResults)
+            b.setRaw(.category, r, .urlCategory)
+            b.setRaw(.file_name, r, .fileName)
+            b.setLowercased(.file_ext, r, .fileExtension)
+            b.setHash(.sha256, r, .sha256)
+            b.setHash(.sha1, r, .sha1)
+            b.setHash(.md5, r, .md5)
+            if r.hasValue(.url) { b.setURL(r, .url) }
+            b.setBytes(.raw, UnsafeBufferPointer(start: r.base, count: r.count))
+        }
+    }
+
+    /// Calls `body` once per recipient: `recipients` holds one address per event, but a list
+    /// (JSON array or comma-separated) is tolerated and fans out into one row each.
+    static func forEachRecipient(_ r: Record, key: ContentKey, _ body: (ContentKey, String??) -> Void) {
+        let field: FieldKey = r.has(.recipients) ? .recipients : .recipient
+        guard let f = r.field(field) else { body(key, nil); return }
+        var list: [String] = []
+        if f.kind == .array {
+            list = JSONScanner.stringArray(r.valueBytes(f))
+        } else if let s = r.string(of: f), s.contains(",") || s.contains(";") {
+            list = s.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if list.count <= 1 {
+            body(key, list.first.map { Optional($0) } ?? nil)
+            return
+        }
+        for (i, address) in list.enumerated() { body(key.fanOut(i), .some(address)) }
+    }
+
+    /// The recipient column: the fanned-out address when given, else the record's own field.
+    static func setRecipient(_ r: Record, _ recipient: String??, b: RowBatch) {
+        r.consume(.recipients)
+        r.consume(.recipient)
+        let value: String?
+        if case .some(let given) = recipient {
+            value = given
+        } else {
+            value = r.string(.recipients) ?? r.string(.recipient)
+        }
+        let address = EmailAddress.normalize(value)
+        b.set(.recipient, address)
+        b.set(.recipient_domain, EmailAddress.domain(address))
+    }
+
+    /// accountId, aggregateId (normalized; the suffixed form stays in `extra`), processingId, messageId.
+    static func common(_ r: Record, b: RowBatch) {
+        b.setRaw(.account_id, r, .accountId)
+        let agg = FieldDecoding.aggregateID(r.string(.aggregateId))
+        b.set(.aggregate_id, agg.normalized)
+        if agg.hadSuffix, let i = r.fields.firstIndex(where: { $0.key == Int16(FieldKey.aggregateId.index) }) {
+            r.consumed[i] = false
+        }
+        b.setRaw(.processing_id, r, .processingId)
+        b.setMessageID(r, .messageId)
+        r.consume(.subtype)
+        r.consume(.subType)
+    }
+
+    static func fillMessage(_ r: Record, ts: Int64, recipient: String??, ctx: ParseContext) {
+        let b = ctx.batch
+        b.setTimestamp(ts)
+        b.set(.source, "siem_v2")
+        common(r, b: b)
+        b.setRaw(.subtype, r, .subtype)
+        b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
+        b.setEmail(.sender_header, domain: nil, r, .senderHeader)
+        b.set(.sender_ip, r.string(.senderIp))
+        setRecipient(r, recipient, b: b)
+        b.setRaw(.subject, r, .subject)
+        b.setLowercased(.direction, r, .direction)
+        b.setRaw(.action, r, .action)
+        b.setRaw(.hold_reason, r, .holdReason)
+        b.setRaw(.route, r, .route)
+        b.set(.attachment_count, r.int(.numberAttachments))
+        let names = FieldDecoding.attachmentNames(r.string(.attachments))
+        if !names.isEmpty { b.set(.attachment_names, JSONScanner.arrayLiteral(names)) }
+        b.set(.attachments_bytes, r.int(.totalSizeAttachments))
+        b.set(.size_bytes, r.int(.emailSize))
+        b.set(.spam_score, r.int(.spamScore))
+        b.setRaw(.spam_detection_level, r, .spamDetectionLevel)
+        b.setJSON(.spam_info, r, .spamInfo)
+        if r.hasValue(.spamProcessingDetail) {
+            // Parsed into columns; the original stays in `extra` as evidence.
+            let v = FieldDecoding.authVerdicts(r, .spamProcessingDetail, scratch: ctx.nested, scratch2: ctx.nested2)
+            b.set(.spf, v.spf)
+            b.set(.dkim, v.dkim)
+            b.set(.dmarc, v.dmarc)
+        } else {
+            r.consume(.spamProcessingDetail)
+        }
+        b.setRaw(.tls_version, r, .tlsVersion)
+        b.setRaw(.tls_cipher, r, .tlsCipher)
+        b.setRaw(.virus_found, r, .virusFound)
+        b.setRaw(.rejection_type, r, .rejectionType)
+        b.setRaw(.rejection_code, r, .rejectionCode)
+        b.setRaw(.rejection_info, r, .rejectionInfo)
+        b.set(.delivered, r.bool(.delivered))
+        b.set(.delivery_attempts, r.int(.deliveryAttempts))
+        b.set(.delivery_time_ms, r.int(.deliveryTime))
+        b.set(.destination_ip, r.string(.destinationIp))
+        b.setRaw(.hostname, r, .Hostname)
+        b.setExtra(r)
+    }
+
+    static func fillURLProtect(_ r: Record, ts: Int64, recipient: String??, b: RowBatch) {
+        b.setTimestamp(ts)
+        b.set(.source, "siem_v2")
+        b.set(.is_click, Int64(1))
+        common(r, b: b)
+        r.consume(.recipients); r.consume(.recipient)
+        let user: String?
+        if case .some(let given) = recipient { user = given } else { user = r.string(.recipients) ?? r.string(.recipient) }
+        let address = EmailAddress.normalize(user)
+        b.set(.user, address)
+        b.set(.user_domain, EmailAddress.domain(address))
+        b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
+        r.consume(.senderDomain)
+        b.setRaw(.subject, r, .subject)
+        b.setURL(r, .url)
+        b.setLowercased(.action, r, .action)
+        b.setRaw(.block_reason, r, .blockReason)
+        b.setRaw(.category, r, .urlCategory)
+        if r.hasValue(.blockReason), let reason = r.string(.blockReason) { b.set(.scan_result, reason.lowercased()) }
+        b.set(.sending_ip, r.string(.sourceIp))
+        b.setRaw(.route, r, .route)
+        b.setJSON(.credential_theft, r, .analysis)
+        b.setExtra(r)
+    }
+
+    static func fillAttachmentProtect(_ r: Record, ts: Int64, b: RowBatch) {
+        b.setTimestamp(ts)
+        b.set(.source, "siem_v2")
+        common(r, b: b)
+        setRecipient(r, nil, b: b)
+        b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
+        r.consume(.senderDomain)
+        b.set(.sender_ip, r.string(.senderIp))
+        b.setRaw(.subject, r, .subject)
+        let name = r.string(.fileName)
+        b.set(.file_name, name)
+        b.set(.file_ext, r.string(.fileExtension)?.lowercased() ?? FieldDecoding.fileExtension(name))
+        b.setRaw(.file_mime, r, .fileMime)
+        b.set(.size_bytes, r.int(.sizeAttachment))
+        b.setHash(.sha256, r, .sha256)
+        b.setHash(.sha1, r, .sha1)
+        b.setHash(.md5, r, .md5)
+        b.setRaw(.route, r, .route)
+        b.setExtra(r)
+    }
+
+    static func fillImpersonation(_ r: Record, ts: Int64, recipient: String??, b: RowBatch) {
+        b.setTimestamp(ts)
+        b.set(.source, "siem_v2")
+        common(r, b: b)
+        setRecipient(r, recipient, b: b)
+        b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
+        b.set(.sender_ip, r.string(.senderIp))
+        b.setRaw(.subject, r, .subject)
+        b.setRaw(.definition, r, .policyDefinition)
+        b.set(.hits, r.int(.itemsDetected))
+        b.setLowercased(.action, r, .action)
+        b.setRaw(.route, r, .route)
+        let flags = ImpersonationFlags(
+            taggedExternal: r.bool(.taggedExternal), taggedMalicious: r.bool(.taggedMalicious),
+            internalUserName: r.bool(.internalUserName), newDomain: r.bool(.newDomain),
+            replyMismatch: r.bool(.replyMismatch), similarInternalDomain: r.bool(.similarInternalDomain),
+            similarCustomExternalDomain: r.bool(.similarCustomExternalDomain),
+            similarMimecastExternalDomain: r.bool(.similarMimecastExternalDomain),
+            customNameMatch: r.bool(.customNameMatch), customThreatDictionary: r.bool(.customThreatDictionary),
+            mimecastThreatDictionary: r.bool(.mimecastThreatDictionary))
+        flags.write(to: b, identifiers: nil)
+        b.setExtra(r)
+    }
+}

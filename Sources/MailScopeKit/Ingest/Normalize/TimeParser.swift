@@ -1,0 +1,203 @@
+/// Converts every date form found in Mimecast and EDR exports to UTC milliseconds since the
+/// epoch, without Foundation's formatters (they are slow and `ISO8601DateFormatter` rejects
+/// the `+0100` offsets Mimecast writes).
+///
+/// Forms: ISO 8601 with `T` or a space, 0–9 fractional digits, and `Z`, `+HH:MM`, `+HHMM`,
+/// `+HH` or no zone (then `defaultOffsetSeconds` applies, UTC unless told otherwise);
+/// US `M/D/YYYY, h:mm:ss[.fff] AM` (Sentinel and Defender portal exports); epoch seconds or
+/// milliseconds as digits.
+public enum TimeParser {
+    /// The earliest and latest times accepted as plausible log times (1990 … 2100).
+    public static let plausibleRange: ClosedRange<Int64> = 631_152_000_000...4_102_444_800_000
+
+    /// Parses text; returns nil when it is no date form MailScope knows.
+    public static func parse(_ text: String, defaultOffsetSeconds: Int = 0) -> Int64? {
+        var copy = text
+        return copy.withUTF8 { parse(bytes: $0, defaultOffsetSeconds: defaultOffsetSeconds) }
+    }
+
+    /// Parses UTF-8 bytes; returns nil when they are no date form MailScope knows.
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>, defaultOffsetSeconds: Int = 0) -> Int64? {
+        var s = 0
+        var e = bytes.count
+        while s < e, bytes[s] == 0x20 { s += 1 }
+        while e > s, bytes[e - 1] == 0x20 { e -= 1 }
+        guard e > s else { return nil }
+        let b = UnsafeBufferPointer(rebasing: bytes[s..<e])
+        if b.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            return epochDigits(b)
+        }
+        if let v = iso(b, defaultOffsetSeconds: defaultOffsetSeconds) { return v }
+        return usStyle(b, defaultOffsetSeconds: defaultOffsetSeconds)
+    }
+
+    /// Epoch digits: 13 digits (or more than 11) are milliseconds, up to 11 are seconds.
+    /// Also accepts seconds with a fraction ("1625677502.233", CrowdStrike sensor time).
+    static func epochDigits(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard b.count <= 16, let v = Record.parseInt(b) else { return nil }
+        return b.count >= 12 ? v : v * 1000
+    }
+
+    /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func daysInMonth(_ year: Int, _ month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    private struct Cursor {
+        let b: UnsafeBufferPointer<UInt8>
+        var i = 0
+        mutating func digits(_ count: Int) -> Int? {
+            guard i + count <= b.count else { return nil }
+            var v = 0
+            for k in 0..<count {
+                let c = b[i + k]
+                guard c >= 0x30, c <= 0x39 else { return nil }
+                v = v * 10 + Int(c - 0x30)
+            }
+            i += count
+            return v
+        }
+        /// 1 or 2 digits.
+        mutating func shortNumber() -> Int? {
+            guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+            var v = Int(b[i] - 0x30); i += 1
+            if i < b.count, b[i] >= 0x30, b[i] <= 0x39 { v = v * 10 + Int(b[i] - 0x30); i += 1 }
+            return v
+        }
+        mutating func eat(_ c: Character) -> Bool {
+            guard i < b.count, b[i] == c.asciiValue! else { return false }
+            i += 1
+            return true
+        }
+        var atEnd: Bool { i >= b.count }
+        var peek: UInt8? { i < b.count ? b[i] : nil }
+    }
+
+    private static func compose(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int,
+                                millis: Int, offsetSeconds: Int) -> Int64? {
+        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year, month),
+              (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
+        let days = Int64(daysFromCivil(year: year, month: month, day: day))
+        let secs = days * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(offsetSeconds)
+        return secs * 1000 + Int64(millis)
+    }
+
+    /// Reads a fraction ".123456789" as milliseconds (truncating beyond ms).
+    private static func fraction(_ c: inout Cursor) -> Int {
+        guard c.eat(".") || c.eat(",") else { return 0 }
+        var ms = 0
+        var count = 0
+        while let d = c.peek, d >= 0x30, d <= 0x39 {
+            if count < 3 { ms = ms * 10 + Int(d - 0x30) }
+            count += 1
+            c.i += 1
+        }
+        while count < 3 { ms *= 10; count += 1 }
+        return ms
+    }
+
+    /// Zone: Z, +HH:MM, +HHMM, +HH; nil means malformed; absent returns the default.
+    private static func zone(_ c: inout Cursor, defaultOffsetSeconds: Int) -> Int? {
+        while c.eat(" ") {}
+        if c.atEnd { return defaultOffsetSeconds }
+        if c.eat("Z") || c.eat("z") { return c.atEnd ? 0 : nil }
+        if c.peek == UInt8(ascii: "U"), c.b.count - c.i == 3,
+           c.b[c.i + 1] == UInt8(ascii: "T"), c.b[c.i + 2] == UInt8(ascii: "C") { return 0 }
+        let sign: Int
+        if c.eat("+") { sign = 1 } else if c.eat("-") { sign = -1 } else { return nil }
+        guard let hh = c.digits(2) else { return nil }
+        var mm = 0
+        if !c.atEnd {
+            _ = c.eat(":")
+            guard let m = c.digits(2) else { return nil }
+            mm = m
+        }
+        guard c.atEnd, hh <= 14, mm < 60 else { return nil }
+        return sign * (hh * 3600 + mm * 60)
+    }
+
+    static func iso(_ b: UnsafeBufferPointer<UInt8>, defaultOffsetSeconds: Int) -> Int64? {
+        var c = Cursor(b: b)
+        guard let year = c.digits(4), c.eat("-"), let month = c.digits(2), c.eat("-"), let day = c.digits(2) else { return nil }
+        var hour = 0, minute = 0, second = 0, millis = 0
+        var offset = defaultOffsetSeconds
+        if !c.atEnd {
+            guard c.eat("T") || c.eat("t") || c.eat(" ") else { return nil }
+            guard let h = c.digits(2), c.eat(":"), let m = c.digits(2) else { return nil }
+            hour = h; minute = m
+            if c.eat(":") {
+                guard let s = c.digits(2) else { return nil }
+                second = s
+                millis = fraction(&c)
+            }
+            guard let z = zone(&c, defaultOffsetSeconds: defaultOffsetSeconds) else { return nil }
+            offset = z
+        }
+        return compose(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+                       millis: millis, offsetSeconds: offset)
+    }
+
+    /// `10/28/2025, 9:24:48.633 AM` and `9/29/2025 8:06:08 PM` (month first, as Sentinel writes).
+    static func usStyle(_ b: UnsafeBufferPointer<UInt8>, defaultOffsetSeconds: Int) -> Int64? {
+        var c = Cursor(b: b)
+        guard let month = c.shortNumber(), c.eat("/"), let day = c.shortNumber(), c.eat("/"),
+              let year = c.digits(4) else { return nil }
+        _ = c.eat(",")
+        guard c.eat(" ") else { return nil }
+        while c.eat(" ") {}
+        guard var hour = c.shortNumber(), c.eat(":"), let minute = c.digits(2) else { return nil }
+        var second = 0, millis = 0
+        if c.eat(":") {
+            guard let s = c.digits(2) else { return nil }
+            second = s
+            millis = fraction(&c)
+        }
+        while c.eat(" ") {}
+        if c.eat("A") || c.eat("a") {
+            guard c.eat("M") || c.eat("m"), hour >= 1, hour <= 12 else { return nil }
+            if hour == 12 { hour = 0 }
+        } else if c.eat("P") || c.eat("p") {
+            guard c.eat("M") || c.eat("m"), hour >= 1, hour <= 12 else { return nil }
+            if hour != 12 { hour += 12 }
+        }
+        guard let offset = zone(&c, defaultOffsetSeconds: defaultOffsetSeconds) else { return nil }
+        return compose(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+                       millis: millis, offsetSeconds: offset)
+    }
+
+    /// Formats milliseconds as ISO 8601 UTC with milliseconds (`2024-11-13T11:57:39.314Z`).
+    public static func iso8601(_ ms: Int64) -> String {
+        let totalSeconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        let millis = Int(ms - totalSeconds * 1000)
+        var days = Int(totalSeconds >= 0 ? totalSeconds / 86_400 : (totalSeconds - 86_399) / 86_400)
+        let secondsOfDay = Int(totalSeconds - Int64(days) * 86_400)
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let doe = days - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondsOfDay / 3600, 2)):\(pad(secondsOfDay / 60 % 60, 2)):\(pad(secondsOfDay % 60, 2)).\(pad(millis, 3))Z"
+    }
+}

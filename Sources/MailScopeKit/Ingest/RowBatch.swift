@@ -1,0 +1,155 @@
+/// A batch of parsed rows and rejects handed from the parsing thread to the writer. Text
+/// lives in one byte arena, so a row costs no allocation of its own; the writer binds the
+/// arena's bytes to SQLite directly.
+final class RowBatch: @unchecked Sendable {
+    enum Value {
+        case null
+        case int(Int64)
+        case text(start: Int32, count: Int32)
+    }
+
+    struct Cell {
+        var column: Column
+        var value: Value
+    }
+
+    struct Row {
+        var table: EventTable
+        var lineNo: Int64
+        var dedup: ContentKey
+        var ts: Int64?
+        var cellStart: Int32
+        var cellEnd: Int32
+    }
+
+    /// A line or record that was not loaded.
+    struct PendingReject {
+        var lineNo: Int64
+        var reason: RejectReason
+        var detail: String
+        var excerpt: String
+        var lineBytes: Int
+    }
+
+    var arena: [UInt8] = []
+    var cells: [Cell] = []
+    var rows: [Row] = []
+    var rejects: [PendingReject] = []
+    /// Lines or records fully handled by this batch (the resume point advances by this).
+    var units = 0
+    /// Physical lines consumed.
+    var lines = 0
+    /// Events seen (rows may be more when one event fans out to several recipients).
+    var records = 0
+    /// Uncompressed and compressed bytes consumed, for progress and MB/s.
+    var bytesOut = 0
+    var bytesIn = 0
+    /// Warnings (unknown event types and the like), already formatted with file and line.
+    var notices: [String] = []
+
+    private var rowStart: Int32 = 0
+    private var current: Row?
+
+    init() {
+        arena.reserveCapacity(1 << 20)
+        cells.reserveCapacity(1 << 14)
+        rows.reserveCapacity(1 << 10)
+    }
+
+    /// The table of the row being built.
+    var currentTable: EventTable? { current?.table }
+
+    var isEmpty: Bool { rows.isEmpty && rejects.isEmpty && units == 0 }
+
+    // MARK: building rows
+
+    func beginRow(_ table: EventTable, line: Int64, dedup: ContentKey) {
+        current = Row(table: table, lineNo: line, dedup: dedup, ts: nil, cellStart: Int32(cells.count), cellEnd: 0)
+    }
+
+    /// Finishes the row begun last; returns its index.
+    @discardableResult
+    func endRow() -> Int {
+        guard var row = current else { return rows.count - 1 }
+        row.cellEnd = Int32(cells.count)
+        rows.append(row)
+        current = nil
+        return rows.count - 1
+    }
+
+    /// Drops the row begun last (a parser found it must be rejected after all).
+    func abandonRow() {
+        if let row = current {
+            cells.removeSubrange(Int(row.cellStart)...)
+        }
+        current = nil
+    }
+
+    func setTimestamp(_ ts: Int64) {
+        current?.ts = ts
+        cells.append(Cell(column: .ts, value: .int(ts)))
+    }
+
+    func set(_ column: Column, _ value: Int64?) {
+        guard let value else { return }
+        cells.append(Cell(column: column, value: .int(value)))
+    }
+
+    func set(_ column: Column, _ value: Bool?) {
+        guard let value else { return }
+        cells.append(Cell(column: column, value: .int(value ? 1 : 0)))
+    }
+
+    func set(_ column: Column, _ value: String?) {
+        guard let value else { return }
+        var copy = value
+        let start = Int32(arena.count)
+        copy.withUTF8 { arena.append(contentsOf: $0) }
+        cells.append(Cell(column: column, value: .text(start: start, count: Int32(arena.count) - start)))
+    }
+
+    /// Copies a field's bytes straight from the record (decoding JSON escapes), skipping the
+    /// String round trip; empty strings and null store nothing (NULL).
+    func setRaw(_ column: Column, _ record: Record, _ key: FieldKey) {
+        record.consume(key)
+        guard let f = record.field(key), f.kind != .null else { return }
+        let start = Int32(arena.count)
+        switch f.kind {
+        case .string where f.escaped:
+            JSONScanner.unescape(record.valueBytes(f), into: &arena)
+        case .bool:
+            arena.append(contentsOf: f.boolValue ? Array("true".utf8) : Array("false".utf8))
+        default:
+            arena.append(contentsOf: record.valueBytes(f))
+        }
+        if Int32(arena.count) == start { return }
+        cells.append(Cell(column: column, value: .text(start: start, count: Int32(arena.count) - start)))
+    }
+
+    /// Appends raw bytes as a text cell.
+    func setBytes(_ column: Column, _ bytes: UnsafeBufferPointer<UInt8>) {
+        let start = Int32(arena.count)
+        arena.append(contentsOf: bytes)
+        cells.append(Cell(column: column, value: .text(start: start, count: Int32(arena.count) - start)))
+    }
+
+    // MARK: rejects
+
+    func reject(line: Int64, reason: RejectReason, detail: String, bytes: UnsafeBufferPointer<UInt8>?, lineBytes: Int? = nil) {
+        abandonRow()
+        rejects.append(PendingReject(lineNo: line, reason: reason, detail: detail,
+                                     excerpt: bytes.map(RowBatch.excerpt) ?? "",
+                                     lineBytes: lineBytes ?? bytes?.count ?? 0))
+    }
+
+    /// The first 64 KiB of a rejected line as text, invalid UTF-8 replaced by U+FFFD and NUL
+    /// shown as U+2400, so the evidence is kept but cannot break the database or a terminal.
+    static let excerptLimit = 65_536
+    static func excerpt(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let cut = UnsafeBufferPointer(rebasing: bytes[0..<min(bytes.count, excerptLimit)])
+        let text = String(decoding: cut, as: UTF8.self)
+        return text.contains("\0") ? text.replacingOccurrences(of: "\0", with: "\u{2400}") : text
+    }
+}
+
+import Foundation

@@ -1,0 +1,121 @@
+import CSQLite
+import Foundation
+
+/// `SQLITE_TRANSIENT` is a macro the Swift importer cannot see: it tells SQLite to copy bound text.
+let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// A connection to a MailScope SQLite database: a thin wrapper over the sqlite3 C API.
+///
+/// A connection is not thread-safe; give each thread its own. Values only ever reach SQL as
+/// bound parameters (see ``Statement``), never by string interpolation.
+public final class Database {
+    /// The underlying sqlite3 handle, for the statements of this connection.
+    let handle: OpaquePointer
+    /// The file this connection opened.
+    public let path: String
+
+    /// How to open the database.
+    public enum Mode: Sendable {
+        /// Read and write, creating the file and migrating the schema when needed.
+        case readWrite
+        /// Read only: writes fail with `SQLITE_READONLY` (used for hunts and queries).
+        case readOnly
+    }
+
+    /// Opens (and for `.readWrite` creates and migrates) the database at `path`.
+    public init(path: String, mode: Mode = .readWrite) throws {
+        var db: OpaquePointer?
+        let flags: Int32 = mode == .readOnly
+            ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let db { sqlite3_close_v2(db) }
+            throw DatabaseError(code: rc, message: "\(path): \(message)")
+        }
+        self.handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, 10_000)
+        if mode == .readWrite {
+            try execute("PRAGMA journal_mode=WAL")
+            try execute("PRAGMA synchronous=NORMAL")
+            try execute("PRAGMA foreign_keys=ON")
+            try Schema.migrate(self)
+        } else {
+            try execute("PRAGMA query_only=ON")
+        }
+        try execute("PRAGMA temp_store=MEMORY")
+        try execute("PRAGMA cache_size=-65536")
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that take no parameters (schema, pragmas).
+    public func execute(_ sql: String) throws {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
+        if rc != SQLITE_OK {
+            let message = errorMessage.map { String(cString: $0) } ?? lastErrorMessage
+            sqlite3_free(errorMessage)
+            throw DatabaseError(code: rc, message: message, sql: sql)
+        }
+    }
+
+    /// Prepares a statement; bind values with ``Statement/bind(_:at:)``.
+    public func prepare(_ sql: String) throws -> Statement {
+        try Statement(database: self, sql: sql)
+    }
+
+    /// Runs `sql` with `arguments` bound and returns every row as an array of values.
+    public func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
+        let statement = try prepare(sql)
+        try statement.bind(arguments)
+        var rows: [[SQLValue]] = []
+        while try statement.step() {
+            rows.append((0..<statement.columnCount).map { statement.value(at: $0) })
+        }
+        return rows
+    }
+
+    /// Runs `sql` with `arguments` bound, for statements that return no rows.
+    public func run(_ sql: String, _ arguments: [SQLValue] = []) throws {
+        let statement = try prepare(sql)
+        try statement.bind(arguments)
+        while try statement.step() {}
+    }
+
+    /// The first column of the first row, or nil.
+    public func scalar(_ sql: String, _ arguments: [SQLValue] = []) throws -> SQLValue? {
+        try query(sql, arguments).first?.first
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`; rolls back when it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The rowid of the last successful INSERT on this connection.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    /// The schema version recorded in `PRAGMA user_version`.
+    public var userVersion: Int {
+        get throws { Int(try scalar("PRAGMA user_version")?.intValue ?? 0) }
+    }
+}

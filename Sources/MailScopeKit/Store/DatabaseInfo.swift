@@ -1,0 +1,27 @@
+/// A plain-text description of a database for `mailscope db info`.
+public enum DatabaseInfo {
+    public static func describe(_ db: Database) throws -> String {
+        var out = "Database: \(db.path)\n"
+        out += "Schema version: \(try db.userVersion) (this mailscope: \(Schema.currentVersion))\n"
+        let pages = try db.scalar("PRAGMA page_count")?.intValue ?? 0
+        let pageSize = try db.scalar("PRAGMA page_size")?.intValue ?? 0
+        out += "Size: \(String(format: "%.1f", Double(pages * pageSize) / 1_048_576)) MB\n"
+        let files = try db.query("SELECT status, COUNT(*) FROM input_file GROUP BY status ORDER BY status")
+        out += "Inputs: " + (files.isEmpty ? "none" : files.map { "\($0[1]) \($0[0])" }.joined(separator: ", ")) + "\n"
+        out += "Rows:\n"
+        for table in EventTable.allCases {
+            let n = try db.scalar("SELECT COUNT(*) FROM \(table.rawValue)")?.intValue ?? 0
+            var line = "  \(table.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(n)"
+            if table != .ioc, n > 0, let range = try db.query("SELECT MIN(ts), MAX(ts) FROM \(table.rawValue)").first,
+               let lo = range[0].intValue, let hi = range[1].intValue {
+                line += "  \(TimeParser.iso8601(lo)) … \(TimeParser.iso8601(hi))"
+            }
+            out += line + "\n"
+        }
+        let rejects = try db.query("SELECT reason, COUNT(*) FROM reject GROUP BY reason ORDER BY 2 DESC, 1")
+        out += "Rejects: " + (rejects.isEmpty ? "none" : rejects.map { "\($0[0]) \($0[1])" }.joined(separator: ", ")) + "\n"
+        return out
+    }
+}
+
+import Foundation

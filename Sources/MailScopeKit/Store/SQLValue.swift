@@ -1,0 +1,48 @@
+/// A value bound to, or read from, SQL: the four storage classes MailScope uses.
+public enum SQLValue: Equatable, Hashable, Sendable, CustomStringConvertible {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+
+    /// The value as an integer when it is one (or a real with no fraction).
+    public var intValue: Int64? {
+        switch self {
+        case .integer(let v): return v
+        case .real(let v): return v.rounded() == v ? Int64(exactly: v) : nil
+        default: return nil
+        }
+    }
+
+    /// The value as text when it is text.
+    public var stringValue: String? {
+        if case .text(let s) = self { return s }
+        return nil
+    }
+
+    public var isNull: Bool { self == .null }
+
+    public var description: String {
+        switch self {
+        case .null: return "NULL"
+        case .integer(let v): return String(v)
+        case .real(let v): return String(v)
+        case .text(let s): return s
+        }
+    }
+}
+
+extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+}
+
+extension Optional where Wrapped == String {
+    /// Text or NULL.
+    var sql: SQLValue { map(SQLValue.text) ?? .null }
+}
+
+extension Optional where Wrapped == Int64 {
+    /// Integer or NULL.
+    var sql: SQLValue { map(SQLValue.integer) ?? .null }
+}

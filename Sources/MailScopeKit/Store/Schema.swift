@@ -1,0 +1,367 @@
+/// The database schema: ordered, named migrations applied forward and recorded in
+/// `PRAGMA user_version`, plus the secondary indexes built after a bulk load.
+///
+/// Conventions (see DESIGN.md): times are INTEGER milliseconds since the epoch, UTC; every
+/// event row carries `file_id` + `line_no` (the evidence pointer back to the input) and a
+/// `dedup` content key (the same event in two batch files is stored once); fields that have
+/// no column of their own are kept in `extra` (JSON) so nothing is dropped.
+public enum Schema {
+    /// One forward step of the schema.
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let sql: String
+    }
+
+    /// The current schema version (the last migration's).
+    public static var currentVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Applies every migration newer than the database's `user_version`, each in its own
+    /// transaction together with the version bump, so a crash leaves a consistent version.
+    public static func migrate(_ db: Database) throws {
+        let current = try db.userVersion
+        if current > currentVersion {
+            throw DatabaseError(code: 1, message: "\(db.path) has schema version \(current), newer than this mailscope understands (\(currentVersion)); upgrade mailscope")
+        }
+        for migration in migrations where migration.version > current {
+            try db.transaction {
+                try db.execute(migration.sql)
+                try db.execute("PRAGMA user_version = \(migration.version)")
+            }
+        }
+    }
+
+    /// Creates the secondary indexes (the joins of rules, queries and correlation). Ingest calls
+    /// this after loading, which is faster than maintaining them row by row during a bulk load.
+    public static func ensureIndexes(_ db: Database) throws {
+        try db.transaction { try db.execute(secondaryIndexes) }
+    }
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "initial schema", sql: initialSchema),
+    ]
+
+    static let initialSchema = """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+
+    -- Chain of custody: one row per input file, keyed by the SHA-256 of its bytes.
+    CREATE TABLE input_file (
+        id                 INTEGER PRIMARY KEY,
+        path               TEXT NOT NULL,
+        sha256             TEXT NOT NULL UNIQUE,
+        bytes              INTEGER NOT NULL,
+        compression        TEXT NOT NULL,            -- gzip | none
+        format             TEXT NOT NULL,            -- detected from content
+        status             TEXT NOT NULL,            -- loading | loaded
+        units_committed    INTEGER NOT NULL DEFAULT 0, -- lines or records handled so far (resume point)
+        lines              INTEGER NOT NULL DEFAULT 0, -- physical lines read
+        records            INTEGER NOT NULL DEFAULT 0, -- events seen (lines or document records)
+        rows               INTEGER NOT NULL DEFAULT 0, -- rows stored
+        duplicates         INTEGER NOT NULL DEFAULT 0, -- events already stored from another file
+        rejected           INTEGER NOT NULL DEFAULT 0,
+        rows_by_table      TEXT NOT NULL DEFAULT '{}', -- JSON {table: rows}
+        bytes_uncompressed INTEGER NOT NULL DEFAULT 0,
+        first_ts           INTEGER,
+        last_ts            INTEGER,
+        notes              TEXT,                      -- warnings about the file as a whole
+        loaded_at          INTEGER                    -- wall clock, for the audit trail only
+    );
+
+    -- Every line or record that was not loaded, with why.
+    CREATE TABLE reject (
+        id       INTEGER PRIMARY KEY,
+        file_id  INTEGER NOT NULL REFERENCES input_file(id),
+        line_no  INTEGER NOT NULL,
+        reason   TEXT NOT NULL,                       -- stable code, e.g. malformed_json
+        detail   TEXT NOT NULL,                       -- human message
+        excerpt  TEXT NOT NULL,                       -- the line (capped), invalid bytes replaced
+        line_bytes INTEGER NOT NULL                   -- full length of the rejected line
+    );
+    CREATE INDEX reject_file ON reject(file_id, line_no);
+    CREATE INDEX reject_reason ON reject(reason);
+
+    -- Mimecast receipt / process / delivery (and message-tracking) events, one row per recipient.
+    CREATE TABLE mail_message (
+        id                 INTEGER PRIMARY KEY,
+        file_id            INTEGER NOT NULL REFERENCES input_file(id),
+        line_no            INTEGER NOT NULL,
+        dedup              BLOB NOT NULL,
+        ts                 INTEGER NOT NULL,
+        source             TEXT NOT NULL,            -- siem_v2 | siem_v1 | message_tracking
+        event              TEXT NOT NULL,            -- receipt | process | delivery | tracking
+        account_id         TEXT,
+        aggregate_id       TEXT,                     -- v2 aggregateId without the _<epoch> suffix; v1 aCode
+        processing_id      TEXT,
+        message_id         TEXT,                     -- without <>, trimmed: the join key
+        message_id_raw     TEXT,
+        sender             TEXT,                     -- envelope sender, lowercased
+        sender_domain      TEXT,
+        sender_header      TEXT,
+        sender_ip          TEXT,
+        recipient          TEXT,
+        recipient_domain   TEXT,
+        subject            TEXT,
+        direction          TEXT,                     -- inbound | outbound | internal | external
+        action             TEXT,
+        subtype            TEXT,
+        hold_reason        TEXT,
+        route              TEXT,
+        attachment_count   INTEGER,
+        attachment_names   TEXT,                     -- JSON array
+        attachments_bytes  INTEGER,
+        size_bytes         INTEGER,
+        spam_score         INTEGER,
+        spam_detection_level TEXT,
+        spam_info          TEXT,
+        spf                TEXT,
+        dkim               TEXT,
+        dmarc              TEXT,
+        tls_version        TEXT,
+        tls_cipher         TEXT,
+        virus_found        TEXT,
+        rejection_type     TEXT,
+        rejection_code     TEXT,
+        rejection_info     TEXT,
+        delivered          INTEGER,
+        delivery_attempts  INTEGER,
+        delivery_time_ms   INTEGER,
+        destination_ip     TEXT,
+        hostname           TEXT,
+        extra              TEXT                      -- JSON of fields without a column
+    );
+    CREATE UNIQUE INDEX mail_message_dedup ON mail_message(dedup);
+
+    -- URL Protect: clicks and entry scans (TTP URL logs, SIEM url protect / ttp_url).
+    CREATE TABLE url_click (
+        id                 INTEGER PRIMARY KEY,
+        file_id            INTEGER NOT NULL REFERENCES input_file(id),
+        line_no            INTEGER NOT NULL,
+        dedup              BLOB NOT NULL,
+        ts                 INTEGER NOT NULL,
+        source             TEXT NOT NULL,            -- ttp_url | siem_v2 | siem_v1
+        is_click           INTEGER NOT NULL,         -- 1 a user click; 0 an entry scan (not a click)
+        user               TEXT,                     -- who clicked (or the recipient scanned for)
+        user_domain        TEXT,
+        sender             TEXT,
+        sender_domain      TEXT,
+        subject            TEXT,
+        message_id         TEXT,
+        message_id_raw     TEXT,
+        aggregate_id       TEXT,
+        processing_id      TEXT,
+        account_id         TEXT,
+        url                TEXT,                     -- as seen
+        url_unwrapped      TEXT,                     -- rewriting / safelinks / percent-encoding undone
+        url_host           TEXT,
+        url_domain         TEXT,                     -- registrable domain of url_unwrapped
+        action             TEXT,                     -- allow | warn | block (lowercased)
+        actions            TEXT,
+        admin_override     TEXT,
+        user_override      TEXT,
+        user_awareness_action TEXT,
+        scan_result        TEXT,                     -- clean | malicious | …
+        category           TEXT,
+        block_reason       TEXT,
+        ttp_definition     TEXT,
+        sending_ip         TEXT,
+        route              TEXT,
+        creation_method    TEXT,
+        email_parts        TEXT,                     -- JSON array
+        credential_theft   TEXT,                     -- JSON (analysis / advancedPhishingResult)
+        tag_map            TEXT,                     -- JSON
+        extra              TEXT
+    );
+    CREATE UNIQUE INDEX url_click_dedup ON url_click(dedup);
+
+    -- Attachment Protect results (TTP attachment logs, SIEM attachment protect).
+    CREATE TABLE attachment_scan (
+        id                 INTEGER PRIMARY KEY,
+        file_id            INTEGER NOT NULL REFERENCES input_file(id),
+        line_no            INTEGER NOT NULL,
+        dedup              BLOB NOT NULL,
+        ts                 INTEGER NOT NULL,
+        source             TEXT NOT NULL,
+        aggregate_id       TEXT,
+        processing_id      TEXT,
+        account_id         TEXT,
+        sender             TEXT,
+        sender_domain      TEXT,
+        sender_ip          TEXT,
+        recipient          TEXT,
+        recipient_domain   TEXT,
+        subject            TEXT,
+        message_id         TEXT,
+        message_id_raw     TEXT,
+        file_name          TEXT,
+        file_ext           TEXT,
+        file_mime          TEXT,
+        size_bytes         INTEGER,
+        sha256             TEXT,
+        sha1               TEXT,
+        md5                TEXT,
+        result             TEXT,                     -- safe | malicious | unknown | timeout (lowercased)
+        action_triggered   TEXT,
+        details            TEXT,
+        definition         TEXT,
+        route              TEXT,
+        extra              TEXT
+    );
+    CREATE UNIQUE INDEX attachment_scan_dedup ON attachment_scan(dedup);
+
+    -- Impersonation Protect hits (TTP impersonation logs, SIEM impersonation protect).
+    CREATE TABLE impersonation (
+        id                 INTEGER PRIMARY KEY,
+        file_id            INTEGER NOT NULL REFERENCES input_file(id),
+        line_no            INTEGER NOT NULL,
+        dedup              BLOB NOT NULL,
+        ts                 INTEGER NOT NULL,
+        source             TEXT NOT NULL,
+        event_id           TEXT,                     -- TTP "MTOKEN:…"
+        aggregate_id       TEXT,
+        processing_id      TEXT,
+        account_id         TEXT,
+        sender             TEXT,
+        sender_domain      TEXT,
+        sender_ip          TEXT,
+        recipient          TEXT,
+        recipient_domain   TEXT,
+        subject            TEXT,
+        message_id         TEXT,
+        message_id_raw     TEXT,
+        definition         TEXT,
+        hits               INTEGER,
+        identifiers        TEXT,                     -- JSON array, e.g. ["internal_user_name"]
+        action             TEXT,                     -- none | hold (lowercased)
+        tagged_external    INTEGER,
+        tagged_malicious   INTEGER,
+        internal_user_name INTEGER,
+        new_domain         INTEGER,
+        reply_mismatch     INTEGER,
+        similar_internal_domain INTEGER,
+        similar_custom_external_domain INTEGER,
+        similar_mimecast_external_domain INTEGER,
+        custom_name_match  INTEGER,
+        custom_threat_dictionary INTEGER,
+        mimecast_threat_dictionary INTEGER,
+        similar_to         TEXT,                     -- what the sender resembles ("John Doe <j@x>")
+        impersonation_results TEXT,                  -- JSON array
+        route              TEXT,
+        extra              TEXT
+    );
+    CREATE UNIQUE INDEX impersonation_dedup ON impersonation(dedup);
+
+    -- Every other event (av, spam, journal, internal email protect, STIX objects, unknown types),
+    -- with common columns and the original record so nothing is dropped.
+    CREATE TABLE mail_event (
+        id                 INTEGER PRIMARY KEY,
+        file_id            INTEGER NOT NULL REFERENCES input_file(id),
+        line_no            INTEGER NOT NULL,
+        dedup              BLOB NOT NULL,
+        ts                 INTEGER NOT NULL,
+        source             TEXT NOT NULL,
+        event_type         TEXT NOT NULL,            -- av | spam | journal | iep | stix_malware | unknown:<type> …
+        known_type         INTEGER NOT NULL,         -- 0 when the type was not recognised
+        account_id         TEXT,
+        aggregate_id       TEXT,
+        processing_id      TEXT,
+        message_id         TEXT,
+        message_id_raw     TEXT,
+        sender             TEXT,
+        sender_domain      TEXT,
+        sender_ip          TEXT,
+        recipient          TEXT,
+        recipient_domain   TEXT,
+        subject            TEXT,
+        direction          TEXT,
+        route              TEXT,
+        action             TEXT,
+        verdict            TEXT,                     -- virus name, scan result, tagging
+        category           TEXT,
+        file_name          TEXT,
+        file_ext           TEXT,
+        sha256             TEXT,
+        sha1               TEXT,
+        md5                TEXT,
+        url                TEXT,
+        url_domain         TEXT,
+        raw                TEXT NOT NULL             -- the record as it was in the file
+    );
+    CREATE UNIQUE INDEX mail_event_dedup ON mail_event(dedup);
+
+    -- Indicators: from Mimecast's threat-intel export now, from --ti feeds later.
+    CREATE TABLE ioc (
+        id          INTEGER PRIMARY KEY,
+        file_id     INTEGER REFERENCES input_file(id),
+        line_no     INTEGER,
+        dedup       BLOB NOT NULL,
+        type        TEXT NOT NULL,                   -- sha256 | sha1 | md5 | domain | ipv4 | url | email
+        value       TEXT NOT NULL,
+        feed        TEXT NOT NULL,
+        label       TEXT,
+        stix_id     TEXT,
+        valid_from  INTEGER
+    );
+    CREATE UNIQUE INDEX ioc_dedup ON ioc(dedup);
+    CREATE INDEX ioc_value ON ioc(type, value);
+
+    -- What was run, when, with which version and options (filled by later stages).
+    CREATE TABLE run (
+        id          INTEGER PRIMARY KEY,
+        started_at  INTEGER NOT NULL,
+        finished_at INTEGER,
+        command     TEXT NOT NULL,
+        version     TEXT NOT NULL,
+        options     TEXT NOT NULL DEFAULT '{}',
+        status      TEXT NOT NULL DEFAULT 'running'
+    );
+
+    -- Views for people querying by hand: ISO-8601 UTC times and the evidence pointer resolved.
+    CREATE VIEW v_mail_message AS
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', m.ts / 1000.0, 'unixepoch') AS time_utc, m.*, f.path AS file_path
+        FROM mail_message m JOIN input_file f ON f.id = m.file_id;
+    CREATE VIEW v_url_click AS
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', u.ts / 1000.0, 'unixepoch') AS time_utc, u.*, f.path AS file_path
+        FROM url_click u JOIN input_file f ON f.id = u.file_id;
+    CREATE VIEW v_attachment_scan AS
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', a.ts / 1000.0, 'unixepoch') AS time_utc, a.*, f.path AS file_path
+        FROM attachment_scan a JOIN input_file f ON f.id = a.file_id;
+    CREATE VIEW v_impersonation AS
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', i.ts / 1000.0, 'unixepoch') AS time_utc, i.*, f.path AS file_path
+        FROM impersonation i JOIN input_file f ON f.id = i.file_id;
+    CREATE VIEW v_mail_event AS
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', e.ts / 1000.0, 'unixepoch') AS time_utc, e.*, f.path AS file_path
+        FROM mail_event e JOIN input_file f ON f.id = e.file_id;
+    CREATE VIEW v_input_file AS
+        SELECT id, path, sha256, bytes, compression, format, status, lines, records, rows, duplicates, rejected,
+               strftime('%Y-%m-%dT%H:%M:%fZ', first_ts / 1000.0, 'unixepoch') AS first_utc,
+               strftime('%Y-%m-%dT%H:%M:%fZ', last_ts / 1000.0, 'unixepoch') AS last_utc, notes
+        FROM input_file;
+    CREATE VIEW v_reject AS
+        SELECT f.path AS file_path, f.sha256 AS file_sha256, r.line_no, r.reason, r.detail, r.excerpt
+        FROM reject r JOIN input_file f ON f.id = r.file_id;
+    """
+
+    static let secondaryIndexes = """
+    CREATE INDEX IF NOT EXISTS mail_message_msgid ON mail_message(message_id);
+    CREATE INDEX IF NOT EXISTS mail_message_agg ON mail_message(aggregate_id);
+    CREATE INDEX IF NOT EXISTS mail_message_rcpt ON mail_message(recipient, ts);
+    CREATE INDEX IF NOT EXISTS mail_message_sender_domain ON mail_message(sender_domain, ts);
+    CREATE INDEX IF NOT EXISTS mail_message_ts ON mail_message(ts);
+    CREATE INDEX IF NOT EXISTS url_click_user ON url_click(user, ts);
+    CREATE INDEX IF NOT EXISTS url_click_domain ON url_click(url_domain, ts);
+    CREATE INDEX IF NOT EXISTS url_click_msgid ON url_click(message_id);
+    CREATE INDEX IF NOT EXISTS url_click_ts ON url_click(ts);
+    CREATE INDEX IF NOT EXISTS attachment_scan_sha256 ON attachment_scan(sha256);
+    CREATE INDEX IF NOT EXISTS attachment_scan_msgid ON attachment_scan(message_id);
+    CREATE INDEX IF NOT EXISTS attachment_scan_agg ON attachment_scan(aggregate_id);
+    CREATE INDEX IF NOT EXISTS attachment_scan_rcpt ON attachment_scan(recipient, ts);
+    CREATE INDEX IF NOT EXISTS impersonation_rcpt ON impersonation(recipient, ts);
+    CREATE INDEX IF NOT EXISTS impersonation_msgid ON impersonation(message_id);
+    CREATE INDEX IF NOT EXISTS mail_event_type ON mail_event(event_type, ts);
+    CREATE INDEX IF NOT EXISTS mail_event_msgid ON mail_event(message_id);
+    CREATE INDEX IF NOT EXISTS mail_event_sha256 ON mail_event(sha256);
+    """
+}

@@ -1,0 +1,132 @@
+import CSQLite
+
+/// A prepared statement. Values are bound by position (1-based, as in SQLite) or by name
+/// (`:since`), never spliced into the SQL text.
+public final class Statement {
+    let handle: OpaquePointer
+    /// The SQL this statement was prepared from.
+    public let sql: String
+    private unowned let database: Database
+
+    init(database: Database, sql: String) throws {
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v2(database.handle, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else {
+            throw DatabaseError(code: rc, message: database.lastErrorMessage, sql: sql)
+        }
+        self.handle = stmt
+        self.sql = sql
+        self.database = database
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    /// Number of result columns.
+    public var columnCount: Int { Int(sqlite3_column_count(handle)) }
+
+    /// Number of parameters the SQL declares.
+    public var parameterCount: Int { Int(sqlite3_bind_parameter_count(handle)) }
+
+    /// The name of result column `index` (0-based).
+    public func columnName(_ index: Int) -> String {
+        String(cString: sqlite3_column_name(handle, Int32(index)))
+    }
+
+    /// The name of parameter `index` (1-based), such as `:since`, or nil for `?`.
+    public func parameterName(_ index: Int) -> String? {
+        sqlite3_bind_parameter_name(handle, Int32(index)).map { String(cString: $0) }
+    }
+
+    /// True when the statement only reads (SQLite's own judgement).
+    public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
+
+    /// Binds `value` at 1-based `index`.
+    public func bind(_ value: SQLValue, at index: Int32) throws {
+        let rc: Int32
+        switch value {
+        case .null: rc = sqlite3_bind_null(handle, index)
+        case .integer(let v): rc = sqlite3_bind_int64(handle, index, v)
+        case .real(let v): rc = sqlite3_bind_double(handle, index, v)
+        case .text(let s): rc = sqlite3_bind_text(handle, index, s, -1, sqliteTransient)
+        }
+        try check(rc)
+    }
+
+    /// Binds raw UTF-8 bytes as text without copying; the bytes must stay valid until the
+    /// statement is stepped and reset (the ingest batch arena guarantees that).
+    func bindText(_ pointer: UnsafePointer<UInt8>, count: Int, at index: Int32) throws {
+        let rc = pointer.withMemoryRebound(to: CChar.self, capacity: count) {
+            sqlite3_bind_text(handle, index, $0, Int32(count), nil)
+        }
+        try check(rc)
+    }
+
+    func bindInt(_ value: Int64, at index: Int32) throws {
+        try check(sqlite3_bind_int64(handle, index, value))
+    }
+
+    func bindNull(at index: Int32) throws {
+        try check(sqlite3_bind_null(handle, index))
+    }
+
+    /// Binds `values` to parameters 1…n after clearing earlier bindings.
+    public func bind(_ values: [SQLValue]) throws {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        for (i, value) in values.enumerated() {
+            try bind(value, at: Int32(i + 1))
+        }
+    }
+
+    /// Binds named parameters (`:since` → value); names the SQL does not use are ignored.
+    public func bind(named values: [String: SQLValue]) throws {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        for i in 0..<parameterCount {
+            guard let name = parameterName(i + 1) else { continue }
+            let key = String(name.dropFirst())
+            if let value = values[key] ?? values[name] {
+                try bind(value, at: Int32(i + 1))
+            }
+        }
+    }
+
+    /// Advances to the next row: true when a row is available, false when done.
+    @discardableResult
+    public func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            let message = database.lastErrorMessage
+            sqlite3_reset(handle)
+            throw DatabaseError(code: rc, message: message, sql: sql)
+        }
+    }
+
+    /// Resets the statement so it can run again (bindings are kept).
+    public func reset() {
+        sqlite3_reset(handle)
+    }
+
+    /// The value of result column `index` (0-based) in the current row.
+    public func value(at index: Int) -> SQLValue {
+        let i = Int32(index)
+        switch sqlite3_column_type(handle, i) {
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, i))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, i))
+        case SQLITE_NULL: return .null
+        default:
+            guard let text = sqlite3_column_text(handle, i) else { return .null }
+            let count = Int(sqlite3_column_bytes(handle, i))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        }
+    }
+
+    private func check(_ rc: Int32) throws {
+        if rc != SQLITE_OK {
+            throw DatabaseError(code: rc, message: database.lastErrorMessage, sql: sql)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import MailScopeKit
+
+/// `mailscope db info --db FILE`: what is in a database.
+struct DBCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Inspect the database.",
+        subcommands: [Info.self]
+    )
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show row counts, time range, inputs, rejects and schema version.",
+            discussion: "Example:\n  mailscope db info --db case.db"
+        )
+
+        @Option(name: .long, help: "The SQLite database.")
+        var db: String
+
+        func run() throws {
+            guard FileManager.default.fileExists(atPath: db) else {
+                Terminal.error("\(db): no such database")
+                throw ExitCode(1)
+            }
+            let database = try Database(path: db, mode: .readOnly)
+            print(TerminalText.safe(try DatabaseInfo.describe(database), keepNewlines: true), terminator: "")
+        }
+    }
+}

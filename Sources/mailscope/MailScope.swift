@@ -1,0 +1,23 @@
+import ArgumentParser
+import MailScopeKit
+
+/// The `mailscope` command: an offline forensic analyzer for email-borne attacks.
+@main
+struct MailScope: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mailscope",
+        abstract: "Offline forensic analysis of Mimecast log exports and EDR data.",
+        discussion: """
+        Load gzipped Mimecast exports (API 2.0 SIEM batches, legacy SIEM logs, TTP URL / \
+        Attachment / Impersonation logs, threat-intel feeds) into one SQLite database, then \
+        analyse and report on it.
+
+        Examples:
+          mailscope ingest exports/ --db case.db
+          mailscope run --input exports/ --db case.db --out reports/
+          mailscope db info --db case.db
+        """,
+        version: MailScopeVersion.string,
+        subcommands: [IngestCommand.self, RunCommand.self, DBCommand.self]
+    )
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import MailScopeKit
+
+/// `mailscope run`: the whole job. For now: ingest, then the chain-of-custody summary report.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the whole job: load the inputs and write the reports.",
+        discussion: """
+        Loads every input not yet loaded (by SHA-256), then writes into --out an ingest report \
+        (ingest-summary.md and ingest-summary.json): each input's path, SHA-256, format, \
+        counts and rejects by reason.
+
+        Example:
+          mailscope run --input fixtures/scenario/siem_v2 --input fixtures/scenario/ttp --db case.db --out reports/
+        """
+    )
+
+    @Option(name: .long, help: "An input file or folder (repeatable).")
+    var input: [String]
+
+    @Option(name: .long, help: "The SQLite database (created if missing).")
+    var db: String
+
+    @Option(name: .long, help: "Folder for the reports.")
+    var out: String
+
+    func validate() throws {
+        if input.isEmpty { throw ValidationError("give at least one --input file or folder") }
+    }
+
+    func run() throws {
+        let summary = try IngestRunner.run(paths: input, db: db, options: IngestOptions())
+        Terminal.write(TerminalText.safe(SummaryPrinter.text(summary), keepNewlines: true))
+        let database = try Database(path: db)
+        try IngestReport.write(database: database, to: out)
+        print("Reports written to \(TerminalText.safe(out))")
+        if summary.nothingRead { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import MailScopeKit
+
+/// The closing summary of an ingest: files, rows per table, rejects by reason, speed.
+enum SummaryPrinter {
+    static func text(_ s: IngestSummary) -> String {
+        var out = ""
+        let counts = Dictionary(grouping: s.files, by: \.status).mapValues(\.count)
+        out += "Files: \(s.files.count)"
+        let parts = FileResult.Status.allStatuses.compactMap { st in counts[st].map { "\($0) \(st.rawValue.replacingOccurrences(of: "_", with: " "))" } }
+        if !parts.isEmpty { out += " (" + parts.joined(separator: ", ") + ")" }
+        out += "\n"
+        out += "Events: \(s.records) read, \(s.rows) rows stored, \(s.duplicates) duplicates skipped, \(s.rejected) rejected\n"
+        let tables = s.rowsByTable.sorted { $0.key < $1.key }
+        if !tables.isEmpty {
+            out += "Rows by table:\n"
+            for (table, n) in tables { out += "  \(table.padding(toLength: 18, withPad: " ", startingAt: 0)) \(n)\n" }
+        }
+        let reasons = s.rejectsByReason.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        if !reasons.isEmpty {
+            out += "Rejects by reason:\n"
+            for (reason, n) in reasons {
+                let why = RejectReason(rawValue: reason)?.explanation ?? ""
+                out += "  \(reason.padding(toLength: 24, withPad: " ", startingAt: 0)) \(n)  \(why)\n"
+            }
+        }
+        let mb = Double(s.bytesUncompressed) / 1_048_576
+        let rate = s.seconds > 0 ? mb / s.seconds : 0
+        let eps = s.seconds > 0 ? Double(s.records) / s.seconds : 0
+        out += String(format: "Time: %.2f s, %.1f MB uncompressed (%.1f MB/s, %.0f events/s)\n", s.seconds, mb, rate, eps)
+        return TerminalText.safe(out, keepNewlines: true)
+    }
+
+    static func json(_ s: IngestSummary) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(s), as: UTF8.self)
+    }
+}
+
+extension FileResult.Status {
+    static let allStatuses: [FileResult.Status] = [.loaded, .resumed, .alreadyLoaded, .empty, .unrecognized, .unreadable]
+}
