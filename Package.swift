@@ -29,7 +29,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MailScopeKitTests", dependencies: ["MailScopeKit"]),
+        .testTarget(name: "MailScopeKitTests", dependencies: ["MailScopeKit", "CZlib"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MailScopeKit"]),
     ]
 )

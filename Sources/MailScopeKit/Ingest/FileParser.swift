@@ -60,13 +60,22 @@ final class FileParser {
         var i = 0
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         while i < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 }
-        let lineEnd = head[i...].firstIndex(of: 0x0A) ?? head.count
-        let firstLine = Array(head[i..<lineEnd])
         if i >= head.count { return (.empty, [], source.isGzip) }
-        if head[i] == UInt8(ascii: "[") { return (.document, firstLine, source.isGzip) }
-        if head[i] == UInt8(ascii: "{") {
-            // One complete object on the first line that is a record → lines; an envelope or an
-            // object spread over lines → a document.
+        // The first non-blank lines of the head (the last one may be cut off by the 64 KiB).
+        var lines: [ArraySlice<UInt8>] = []
+        var s = i
+        while s < head.count, lines.count < 50 {
+            let e = head[s...].firstIndex(of: 0x0A) ?? head.count
+            var t = e
+            while t > s, [0x20, 0x09, 0x0D].contains(head[t - 1]) { t -= 1 }
+            if t > s { lines.append(head[s..<t]) }
+            s = e + 1
+        }
+        let firstLine = Array(lines.first ?? [])
+        if firstLine.first == UInt8(ascii: "[") { return (.document, firstLine, source.isGzip) }
+        if firstLine.first == UInt8(ascii: "{") {
+            // A record per line → lines; an envelope, or an object spread over several lines →
+            // a document. A first line that is broken but complete is just a bad line.
             let probe = Record()
             let scanned = firstLine.withUnsafeBufferPointer { (try? JSONScanner.scanObject($0, into: probe)) != nil }
             if scanned {
@@ -77,10 +86,14 @@ final class FileParser {
                 }
                 return (envelope ? .document : .lines, firstLine, source.isGzip)
             }
-            return (.document, firstLine, source.isGzip)
+            let looksComplete = firstLine.last == UInt8(ascii: "}") && firstLine.count > 1
+            return (looksComplete ? .lines : .document, firstLine, source.isGzip)
         }
-        let isKV = firstLine.withUnsafeBufferPointer { KeyValueScanner.looksLikeKeyValue($0) }
-        return (isKV ? .lines : .unrecognized, firstLine, source.isGzip)
+        // Junk first: lines mode when any early line looks like a record.
+        let anyRecord = lines.contains { line in
+            line.first == UInt8(ascii: "{") || Array(line).withUnsafeBufferPointer { KeyValueScanner.looksLikeKeyValue($0) }
+        }
+        return (anyRecord ? .lines : .unrecognized, firstLine, source.isGzip)
     }
 
     /// Parses the whole file into `queue`; returns the last batch's counters via the queue.

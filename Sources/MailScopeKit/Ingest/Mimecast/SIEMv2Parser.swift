@@ -5,7 +5,7 @@
 enum SIEMv2Parser {
     /// True when the record has the shape of an API 2.0 SIEM event.
     static func matches(_ r: Record) -> Bool {
-        (r.has(.type) || r.has(.eventType)) && (r.has(.aggregateId) || r.has(.processingId)) && r.has(.timestamp)
+        (r.has(.type) || r.has(.eventType)) && (r.has(.aggregateId) || r.has(.processingId))
     }
 
     /// The event types, keyed by their name lowercased with spaces and underscores removed.
