@@ -34,6 +34,7 @@ struct RunCommand: ParsableCommand {
         let summary = try IngestRunner.run(paths: input, db: db, options: IngestOptions())
         Terminal.write(TerminalText.safe(SummaryPrinter.text(summary), keepNewlines: true))
         let database = try Database(path: db)
+        try Schema.ensureIndexes(database)
         try IngestReport.write(database: database, to: out)
         print("Reports written to \(TerminalText.safe(out))")
         if summary.nothingRead { throw ExitCode(2) }

@@ -7,10 +7,13 @@ final class BatchWriter {
     let db: Database
     let fileID: Int64
     let commitRows: Int
-    private var inserts: [EventTable: (Statement, [Column: Int32])] = [:]
+    /// Per table (by index): its INSERT and each column's parameter position (0 = absent).
+    private var inserts: [(Statement, [Int32])] = []
     private let rejectInsert: Statement
     private let progressUpdate: Statement
     private var inTransaction = false
+    /// Rows inserted per table in this run (folded into `counters` at each commit).
+    private var rowsByTableIndex = [Int](repeating: 0, count: EventTable.allCases.count)
     private var sinceCommit = 0
 
     /// Counters for the file, starting from what earlier (interrupted) runs committed.
@@ -27,12 +30,15 @@ final class BatchWriter {
                 .filter { $0 != "id" }
             let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ",")
             let statement = try db.prepare("INSERT OR IGNORE INTO \(table.rawValue) (\(columns.joined(separator: ","))) VALUES (\(placeholders))")
-            var positions: [Column: Int32] = [:]
+            var positions = [Int32](repeating: 0, count: Column.allCases.count)
             for (i, name) in columns.enumerated() {
-                if let column = Column(rawValue: name) { positions[column] = Int32(i + 1) }
+                if let column = Column(rawValue: name) { positions[column.index] = Int32(i + 1) }
             }
-            inserts[table] = (statement, positions)
+            precondition(inserts.count == table.index)
+            inserts.append((statement, positions))
         }
+        // Fewer, larger WAL checkpoints during a bulk load (each one syncs the database file).
+        try db.execute("PRAGMA wal_autocheckpoint=16384")
         rejectInsert = try db.prepare("INSERT INTO reject (file_id, line_no, reason, detail, excerpt, line_bytes) VALUES (?,?,?,?,?,?)")
         progressUpdate = try db.prepare("""
             UPDATE input_file SET units_committed = ?, lines = ?, records = ?, rows = ?, duplicates = ?, rejected = ?,
@@ -49,19 +55,18 @@ final class BatchWriter {
         }
         try batch.arena.withUnsafeBufferPointer { arena in
             for row in batch.rows {
-                guard let (statement, positions) = inserts[row.table] else { continue }
+                let (statement, positions) = inserts[row.table.index]
                 statement.reset()
                 sqlite3_clear_bindings(statement.handle)
                 try statement.bindInt(fileID, at: 1)
                 try statement.bindInt(row.lineNo, at: 2)
-                var key = row.dedup.bytes
-                let rc = key.withUnsafeMutableBytes { sqlite3_bind_blob(statement.handle, 3, $0.baseAddress, 16, sqliteTransient) }
+                var key = (row.dedup.high.bigEndian, row.dedup.low.bigEndian)
+                let rc = withUnsafeBytes(of: &key) { sqlite3_bind_blob(statement.handle, 3, $0.baseAddress, 16, sqliteTransient) }
                 if rc != SQLITE_OK { throw DatabaseError(code: rc, message: "bind dedup", sql: statement.sql) }
                 for c in Int(row.cellStart)..<Int(row.cellEnd) {
                     let cell = batch.cells[c]
-                    guard let position = positions[cell.column] else {
-                        preconditionFailure("column \(cell.column.rawValue) is not in table \(row.table.rawValue)")
-                    }
+                    let position = positions[cell.column.index]
+                    precondition(position > 0, "column \(cell.column.rawValue) is not in table \(row.table.rawValue)")
                     switch cell.value {
                     case .null: try statement.bindNull(at: position)
                     case .int(let v): try statement.bindInt(v, at: position)
@@ -72,7 +77,7 @@ final class BatchWriter {
                 try statement.step()
                 if db.changes > 0 {
                     counters.rows += 1
-                    counters.rowsByTable[row.table.rawValue, default: 0] += 1
+                    rowsByTableIndex[row.table.index] += 1
                     if let ts = row.ts {
                         counters.firstTS = min(counters.firstTS ?? ts, ts)
                         counters.lastTS = max(counters.lastTS ?? ts, ts)
@@ -100,6 +105,10 @@ final class BatchWriter {
     /// Records the counters and resume point, and commits.
     func commit() throws {
         guard inTransaction else { return }
+        for table in EventTable.allCases where rowsByTableIndex[table.index] > 0 {
+            counters.rowsByTable[table.rawValue, default: 0] += rowsByTableIndex[table.index]
+            rowsByTableIndex[table.index] = 0
+        }
         try progressUpdate.bind([
             .integer(Int64(counters.units)), .integer(Int64(counters.lines)), .integer(Int64(counters.records)),
             .integer(Int64(counters.rows)), .integer(Int64(counters.duplicates)), .integer(Int64(counters.rejected)),

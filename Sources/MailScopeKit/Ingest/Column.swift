@@ -28,3 +28,15 @@ public enum Column: String, CaseIterable, Sendable {
     case event_type, known_type, verdict, raw
     case type, value, feed, label, stix_id, valid_from
 }
+
+extension EventTable {
+    /// Position in `allCases` (a payload-free enum is stored as its declaration index).
+    @inline(__always)
+    var index: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+}
+
+extension Column {
+    /// Position in `allCases` (a payload-free enum is stored as its declaration index).
+    @inline(__always)
+    var index: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+}

@@ -20,30 +20,25 @@ final class FileParser {
     let batchUnits: Int
     /// Units already committed by an earlier, interrupted run: skipped, not re-parsed.
     let skipUnits: Int
-    let report: (String) -> Void
+    /// Threads that parse lines in parallel (the reader and the writer have their own).
+    let workers: Int
     let progress: (Int) -> Void
+    private let hint: LegacySIEMType?
 
+    /// Formats seen, for `input_file.format` (complete once `run` returns).
     private(set) var formats = Set<String>()
-    private var unit = 0
-    private var batch = RowBatch()
-    private var ctx: ParseContext
-    private let record = Record()
-    private var messagesShown = 0
-    private var messagesHidden = 0
-    static let messageLimit = 20
 
     init(path: String, label: String, seed: (UInt64, UInt64), maxLineBytes: Int, batchUnits: Int, skipUnits: Int,
-         report: @escaping (String) -> Void, progress: @escaping (Int) -> Void) {
+         workers: Int, progress: @escaping (Int) -> Void) {
         self.path = path
         self.label = label
         self.seed = seed
         self.maxLineBytes = maxLineBytes
         self.batchUnits = batchUnits
         self.skipUnits = skipUnits
-        self.report = report
+        self.workers = max(1, workers)
         self.progress = progress
-        let hint = LegacySIEMType.fromFileName((path as NSString).lastPathComponent)
-        self.ctx = ParseContext(batch: batch, seed: seed, fileLabel: label, fileNameTypeHint: hint)
+        self.hint = LegacySIEMType.fromFileName((path as NSString).lastPathComponent)
     }
 
     /// Decides the layout from the first bytes of content (never the file name).
@@ -96,151 +91,190 @@ final class FileParser {
         return (anyRecord ? .lines : .unrecognized, firstLine, source.isGzip)
     }
 
-    /// Parses the whole file into `queue`; returns the last batch's counters via the queue.
+    /// Parses the whole file into `queue` as batches numbered from 0 (`sequence`); the
+    /// consumer writes them in that order.
     func run(layout: Layout, queue: BoundedQueue<RowBatch>) throws(IngestError) {
         let source = try ByteSource(path: path)
         switch layout {
-        case .lines:
-            let reader = GzipLineReader(source: source, maxLineBytes: maxLineBytes)
-            var lastReport = 0
-            reader.forEach { event in
-                switch event {
-                case .line(let bytes, let number):
-                    handleUnit(bytes, line: number, physicalLines: 1)
-                case .tooLong(let number, let length, let prefix):
-                    if beginUnit(physicalLines: 1) {
-                        reject(line: number, .lineTooLong, "line of \(length) bytes is over the \(maxLineBytes)-byte cap", prefix, length: length)
-                    }
-                case .issue(let issue, let number, let partial):
-                    if beginUnit(physicalLines: partial == nil ? 0 : 1) {
-                        reject(line: number, issue.reason, issue.detail, partial, length: partial?.count ?? 0)
-                    }
-                }
-                flushIfFull(queue: queue, source: source)
-                if source.bytesIn - lastReport > 4 << 20 { lastReport = source.bytesIn; progress(source.bytesIn) }
-                return true
-            }
-        case .document:
-            var splitter = JSONDocumentSplitter(maxRecordBytes: maxLineBytes)
-            let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 20)
-            defer { chunk.deallocate() }
-            var lineAtLastIssue: Int64 = 1
-            while true {
-                let n = source.read(into: chunk, capacity: 1 << 20)
-                splitter.feed(UnsafeBufferPointer(start: chunk, count: n)) { output in
-                    switch output {
-                    case .record(let bytes, let line):
-                        lineAtLastIssue = line
-                        handleUnit(bytes, line: line, physicalLines: 0)
-                    case .tooLong(let line, let length, let prefix):
-                        if beginUnit(physicalLines: 0) {
-                            reject(line: line, .lineTooLong, "record of \(length) bytes is over the \(maxLineBytes)-byte cap", prefix, length: length)
-                        }
-                    }
-                    flushIfFull(queue: queue, source: source)
-                }
-                for issue in source.takeIssues().issues where beginUnit(physicalLines: 0) {
-                    reject(line: lineAtLastIssue, issue.reason, issue.detail, nil, length: 0)
-                }
-                progress(source.bytesIn)
-                if n == 0 { break }
-            }
-            if !splitter.isComplete, beginUnit(physicalLines: 0) {
-                let unfinished = splitter.unfinishedRecord()
-                let line = unfinished?.line ?? lineAtLastIssue
-                let bytes = unfinished?.bytes ?? []
-                bytes.withUnsafeBufferPointer {
-                    reject(line: line, .malformedJSON, "the JSON document ends before it is closed (file cut off?)", $0, length: bytes.count)
-                }
-            }
-        case .empty, .unrecognized:
-            break
-        }
-        batch.bytesOut = source.bytesOut - batchBytesOutBase
-        batch.bytesIn = source.bytesIn
-        for notice in batch.notices { report(notice) }
-        if messagesHidden > 0 {
-            report("\(label): \(messagesHidden) more rejected lines not shown (see `mailscope` summary or the reject table)")
-        }
-        queue.push(batch)
-    }
-
-    private var batchBytesOutBase = 0
-
-    private func flushIfFull(queue: BoundedQueue<RowBatch>, source: ByteSource) {
-        guard batch.units >= batchUnits || batch.arena.count >= 8 << 20 else { return }
-        batch.bytesOut = source.bytesOut - batchBytesOutBase
-        batchBytesOutBase = source.bytesOut
-        for notice in batch.notices { report(notice) }
-        queue.push(batch)
-        batch = RowBatch()
-        ctx = ParseContext(batch: batch, seed: seed, fileLabel: label, fileNameTypeHint: ctx.fileNameTypeHint, unknownTypes: ctx.unknownTypes)
-    }
-
-    /// Counts a unit; false when it was committed by an earlier run and must be skipped.
-    private func beginUnit(physicalLines: Int) -> Bool {
-        unit += 1
-        guard unit > skipUnits else { return false }
-        batch.units += 1
-        batch.lines += physicalLines
-        return true
-    }
-
-    private func reject(line: Int64, _ reason: RejectReason, _ detail: String, _ bytes: UnsafeBufferPointer<UInt8>?, length: Int) {
-        batch.reject(line: line, reason: reason, detail: detail, bytes: bytes, lineBytes: length)
-        if messagesShown < FileParser.messageLimit {
-            messagesShown += 1
-            report("\(label):\(line): \(reason.rawValue): \(detail) — kept in rejects")
-        } else {
-            messagesHidden += 1
+        case .lines: runLines(source: source, queue: queue)
+        case .document: runDocument(source: source, queue: queue)
+        case .empty, .unrecognized: break
         }
     }
 
-    private func handleUnit(_ raw: UnsafeBufferPointer<UInt8>, line: Int64, physicalLines: Int) {
-        guard beginUnit(physicalLines: physicalLines) else { return }
-        var bytes = raw
-        if line == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeBufferPointer(rebasing: bytes[3...]) }
-        var s = 0, e = bytes.count
-        while s < e, bytes[s] == 0x20 || bytes[s] == 0x09 { s += 1 }
-        while e > s, bytes[e - 1] == 0x20 || bytes[e - 1] == 0x09 || bytes[e - 1] == 0x0D { e -= 1 }
-        if s == e { return }   // a blank line is not a record
-        bytes = UnsafeBufferPointer(rebasing: bytes[s..<e])
-        batch.records += 1
-        if memchr(bytes.baseAddress!, 0, bytes.count) != nil {
-            reject(line: line, .nulByte, "NUL bytes in the line (binary data?)", bytes, length: bytes.count)
-            return
-        }
-        if let bad = UTF8Validator.firstInvalidOffset(bytes) {
-            reject(line: line, .invalidUTF8, "invalid UTF-8 at byte \(bad + 1)", bytes, length: bytes.count)
-            return
-        }
-        let format: MimecastRecordParser.Format
-        if bytes[0] == UInt8(ascii: "{") {
-            do {
-                try JSONScanner.scanObject(bytes, into: record)
-            } catch {
-                reject(line: line, error.reason, error.message, bytes, length: bytes.count)
-                return
+    /// Lines: this thread inflates and splits them into chunks; `workers` threads parse the
+    /// chunks in parallel.
+    private func runLines(source: ByteSource, queue: BoundedQueue<RowBatch>) {
+        let work = BoundedQueue<LineChunk>(capacity: workers)
+        let done = DispatchGroup()
+        let allFormats = FormatSet()
+        for _ in 0..<workers {
+            let parser = UnitParser(label: label, seed: seed, fileNameTypeHint: hint)
+            let box = ParserBox(parser: parser)
+            done.enter()
+            let thread = Thread {
+                while let chunk = work.pop() {
+                    queue.push(chunk.parse(with: box.parser))
+                }
+                allFormats.add(box.parser.formats)
+                done.leave()
             }
-            guard let f = MimecastRecordParser.classify(record) else {
-                reject(line: line, .unrecognizedRecord, "a JSON object of no Mimecast export format MailScope knows", bytes, length: bytes.count)
-                return
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        let reader = GzipLineReader(source: source, maxLineBytes: maxLineBytes)
+        var chunk = LineChunk(sequence: 0)
+        var unitIndex = 0
+        var lastBytesOut = 0
+        var lastReport = 0
+        func flush() {
+            chunk.bytesOut = source.bytesOut - lastBytesOut
+            lastBytesOut = source.bytesOut
+            work.push(chunk)
+            chunk = LineChunk(sequence: chunk.sequence + 1)
+        }
+        reader.forEach { event in
+            unitIndex += 1
+            if unitIndex > skipUnits { chunk.append(event) }
+            if chunk.units.count >= batchUnits || chunk.bytes.count >= 2 << 20 { flush() }
+            if source.bytesIn - lastReport > 4 << 20 { lastReport = source.bytesIn; progress(source.bytesIn) }
+            return true
+        }
+        flush()
+        work.close()
+        done.wait()
+        formats = allFormats.all
+        progress(source.bytesIn)
+    }
+
+    /// A JSON document: records are split out as the bytes stream in, on this thread.
+    private func runDocument(source: ByteSource, queue: BoundedQueue<RowBatch>) {
+        let parser = UnitParser(label: label, seed: seed, fileNameTypeHint: hint)
+        var splitter = JSONDocumentSplitter(maxRecordBytes: maxLineBytes)
+        var unitIndex = 0
+        var sequence = 0
+        var lastBytesOut = 0
+        var lastLine: Int64 = 1
+        func next() -> Bool {
+            unitIndex += 1
+            guard unitIndex > skipUnits else { return false }
+            parser.beginUnit(physicalLines: 0)
+            return true
+        }
+        func flush(force: Bool) {
+            guard force || parser.batch.units >= batchUnits || parser.batch.arena.count >= 8 << 20 else { return }
+            let batch = parser.takeBatch()
+            batch.sequence = sequence
+            sequence += 1
+            batch.bytesOut = source.bytesOut - lastBytesOut
+            lastBytesOut = source.bytesOut
+            queue.push(batch)
+        }
+        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 20)
+        defer { chunk.deallocate() }
+        while true {
+            let n = source.read(into: chunk, capacity: 1 << 20)
+            splitter.feed(UnsafeBufferPointer(start: chunk, count: n)) { output in
+                switch output {
+                case .record(let bytes, let line):
+                    lastLine = line
+                    if next() { parser.parse(bytes, line: line) }
+                case .tooLong(let line, let length, let prefix):
+                    if next() { parser.reject(line: line, .lineTooLong, "record of \(length) bytes is over the \(maxLineBytes)-byte cap", prefix, length: length) }
+                }
+                flush(force: false)
             }
-            format = f
-        } else if KeyValueScanner.scan(bytes, into: record), SIEMv1Parser.matches(record) {
-            format = .siemV1KeyValue
-        } else if KeyValueScanner.looksLikeKeyValue(bytes) {
-            reject(line: line, .badKeyValueLine, "key=value line without a datetime or recognisable legacy SIEM fields", bytes, length: bytes.count)
-            return
-        } else {
-            reject(line: line, .unrecognizedRecord, "neither a JSON object nor a key=value line", bytes, length: bytes.count)
-            return
+            for issue in source.takeIssues().issues where next() {
+                parser.reject(line: lastLine, issue.reason, issue.detail, nil, length: 0)
+            }
+            progress(source.bytesIn)
+            if n == 0 { break }
         }
-        do {
-            try MimecastRecordParser.parse(record, as: format, line: line, ctx: ctx)
-            formats.insert(format == .siemV1JSON && !record.isJSON ? MimecastRecordParser.Format.siemV1KeyValue.rawValue : format.rawValue)
-        } catch {
-            reject(line: line, error.reason, error.detail, bytes, length: bytes.count)
+        if !splitter.isComplete, next() {
+            let unfinished = splitter.unfinishedRecord()
+            let bytes = unfinished?.bytes ?? []
+            bytes.withUnsafeBufferPointer {
+                parser.reject(line: unfinished?.line ?? lastLine, .malformedJSON, "the JSON document ends before it is closed (file cut off?)", $0, length: bytes.count)
+            }
         }
+        flush(force: true)
+        formats = parser.formats
+    }
+}
+
+/// The formats the worker threads saw, merged under a lock.
+private final class FormatSet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var formats = Set<String>()
+    func add(_ more: Set<String>) { lock.lock(); formats.formUnion(more); lock.unlock() }
+    var all: Set<String> { lock.lock(); defer { lock.unlock() }; return formats }
+}
+
+/// Carries a parser into its thread.
+private final class ParserBox: @unchecked Sendable {
+    let parser: UnitParser
+    init(parser: UnitParser) { self.parser = parser }
+}
+
+/// A run of consecutive lines (and stream events) copied out of the reader's buffer, parsed
+/// as one batch by a worker thread.
+final class LineChunk: @unchecked Sendable {
+    enum Unit {
+        case line(start: Int, count: Int, number: Int64)
+        case tooLong(number: Int64, length: Int, prefixStart: Int, prefixCount: Int)
+        case issue(StreamIssue, number: Int64, partialStart: Int, partialCount: Int, hasPartial: Bool)
+    }
+
+    let sequence: Int
+    var bytes: [UInt8] = []
+    var units: [Unit] = []
+    var bytesOut = 0
+
+    init(sequence: Int) {
+        self.sequence = sequence
+        bytes.reserveCapacity(1 << 20)
+        units.reserveCapacity(4096)
+    }
+
+    func append(_ event: GzipLineReader.Event) {
+        switch event {
+        case .line(let b, let number):
+            let start = bytes.count
+            bytes.append(contentsOf: b)
+            units.append(.line(start: start, count: b.count, number: number))
+        case .tooLong(let number, let length, let prefix):
+            let start = bytes.count
+            bytes.append(contentsOf: prefix)
+            units.append(.tooLong(number: number, length: length, prefixStart: start, prefixCount: prefix.count))
+        case .issue(let issue, let number, let partial):
+            let start = bytes.count
+            if let partial { bytes.append(contentsOf: partial) }
+            units.append(.issue(issue, number: number, partialStart: start, partialCount: partial?.count ?? 0, hasPartial: partial != nil))
+        }
+    }
+
+    /// Parses every unit into one batch.
+    func parse(with parser: UnitParser) -> RowBatch {
+        bytes.withUnsafeBufferPointer { buf in
+            for unit in units {
+                switch unit {
+                case .line(let start, let count, let number):
+                    parser.beginUnit(physicalLines: 1)
+                    parser.parse(UnsafeBufferPointer(rebasing: buf[start..<(start + count)]), line: number)
+                case .tooLong(let number, let length, let start, let count):
+                    parser.beginUnit(physicalLines: 1)
+                    parser.reject(line: number, .lineTooLong, "line of \(length) bytes is over the line-length cap",
+                                  UnsafeBufferPointer(rebasing: buf[start..<(start + count)]), length: length)
+                case .issue(let issue, let number, let start, let count, let hasPartial):
+                    parser.beginUnit(physicalLines: hasPartial ? 1 : 0)
+                    parser.reject(line: number, issue.reason, issue.detail,
+                                  hasPartial ? UnsafeBufferPointer(rebasing: buf[start..<(start + count)]) : nil, length: count)
+                }
+            }
+        }
+        let batch = parser.takeBatch()
+        batch.sequence = sequence
+        batch.bytesOut = bytesOut
+        return batch
     }
 }

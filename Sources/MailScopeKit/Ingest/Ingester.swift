@@ -6,7 +6,7 @@ public struct IngestOptions: Sendable {
     /// Longest line or record loaded; longer ones are rejected without being held in memory.
     public var maxLineBytes = GzipLineReader.defaultMaxLineBytes
     /// Lines per batch handed from the parser to the writer.
-    public var batchUnits = 4096
+    public var batchUnits = 2048
     /// Rows (and rejects) per committed transaction.
     public var commitRows = 50_000
     public init() {}
@@ -91,7 +91,9 @@ public final class Ingester: @unchecked Sendable {
             if let message = result.message { onMessage(message) }
             summary.files.append(result)
         }
-        try Schema.ensureIndexes(db)
+        // Secondary indexes are not built here: building them once after a bulk load is faster
+        // than maintaining them per row, and the stages that query (`run`, detect, report)
+        // call `Schema.ensureIndexes` first. Indexes that already exist are kept up to date.
         summary.seconds = Date().timeIntervalSince(start)
         summary.bytesIn = summary.files.reduce(0) { $0 + ($1.status == .alreadyLoaded ? 0 : $1.bytes) }
         summary.bytesUncompressed = try Int(db.scalar("SELECT COALESCE(SUM(bytes_uncompressed),0) FROM input_file WHERE sha256 IN (SELECT value FROM json_each(?))",
@@ -257,25 +259,35 @@ public final class Ingester: @unchecked Sendable {
     /// Parses on this thread and writes on another, then marks the file loaded.
     private func load(path: String, fileID: Int64, layout: FileParser.Layout, db: Database, seed: (UInt64, UInt64),
                       counters: FileCounters, progress: @escaping (Int) -> Void) throws -> (format: String, counters: FileCounters) {
-        let queue = BoundedQueue<RowBatch>(capacity: 4)
+        let workers = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let queue = BoundedQueue<RowBatch>(capacity: workers + 1)
         let writer = try BatchWriter(db: db, fileID: fileID, counters: counters, commitRows: options.commitRows)
-        let box = WriterBox(writer: writer)
+        let box = WriterBox(writer: writer, printer: NoticePrinter(label: path, report: onMessage))
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
+            // Batches parsed in parallel arrive out of order; write them in file order.
+            var pending: [Int: RowBatch] = [:]
+            var next = 0
             while let batch = queue.pop() {
-                if box.error != nil { continue }   // drain so the parser never blocks
-                do { try box.writer.write(batch) } catch { box.error = error }
+                pending[batch.sequence] = batch
+                while let ready = pending.removeValue(forKey: next) {
+                    next += 1
+                    box.printer.show(ready.notices)
+                    if box.error != nil { continue }   // keep draining so the parser never blocks
+                    do { try box.writer.write(ready) } catch { box.error = error }
+                }
             }
             if box.error == nil {
                 do { try box.writer.commit() } catch { box.error = error }
             }
+            box.printer.finish()
             done.signal()
         }
         thread.stackSize = 8 << 20
         thread.start()
         let parser = FileParser(path: path, label: path, seed: seed, maxLineBytes: options.maxLineBytes,
-                                batchUnits: options.batchUnits, skipUnits: counters.units,
-                                report: { [onMessage] in onMessage($0) }, progress: progress)
+                                batchUnits: options.batchUnits, skipUnits: counters.units, workers: workers,
+                                progress: progress)
         var parseError: Error?
         do { try parser.run(layout: layout, queue: queue) } catch { parseError = error }
         queue.close()
@@ -298,6 +310,45 @@ public final class Ingester: @unchecked Sendable {
 /// Carries the writer and its error across the thread boundary.
 private final class WriterBox: @unchecked Sendable {
     let writer: BatchWriter
+    let printer: NoticePrinter
     var error: Error?
-    init(writer: BatchWriter) { self.writer = writer }
+    init(writer: BatchWriter, printer: NoticePrinter) {
+        self.writer = writer
+        self.printer = printer
+    }
+}
+
+/// Shows a file's messages in file order: each warning key once, the first
+/// `rejectLimit` rejects, then how many more there were.
+final class NoticePrinter {
+    static let rejectLimit = 20
+    let label: String
+    let report: (String) -> Void
+    private var seenKeys = Set<String>()
+    private var rejectsShown = 0
+    private var rejectsHidden = 0
+
+    init(label: String, report: @escaping (String) -> Void) {
+        self.label = label
+        self.report = report
+    }
+
+    func show(_ notices: [RowBatch.Notice]) {
+        for notice in notices {
+            if let key = notice.key {
+                guard seenKeys.insert(key).inserted else { continue }
+            }
+            if notice.kind == .reject {
+                guard rejectsShown < NoticePrinter.rejectLimit else { rejectsHidden += 1; continue }
+                rejectsShown += 1
+            }
+            report(notice.text)
+        }
+    }
+
+    func finish() {
+        if rejectsHidden > 0 {
+            report("\(label): \(rejectsHidden) more rejected lines not shown — see the summary and the reject table")
+        }
+    }
 }

@@ -44,8 +44,19 @@ final class RowBatch: @unchecked Sendable {
     /// Uncompressed and compressed bytes consumed, for progress and MB/s.
     var bytesOut = 0
     var bytesIn = 0
-    /// Warnings (unknown event types and the like), already formatted with file and line.
-    var notices: [String] = []
+    /// A message for the user, already formatted with file and line.
+    struct Notice: Sendable {
+        enum Kind: Sendable { case reject, warning }
+        var kind: Kind
+        /// Notices with the same key are shown once per file (e.g. one unknown event type).
+        var key: String?
+        var text: String
+    }
+
+    /// Messages (rejects, unknown event types…), printed by the writer in file order.
+    var notices: [Notice] = []
+    /// The batch's place in the file, so batches parsed in parallel are written in order.
+    var sequence = 0
 
     private var rowStart: Int32 = 0
     private var current: Row?
@@ -111,19 +122,8 @@ final class RowBatch: @unchecked Sendable {
     /// Copies a field's bytes straight from the record (decoding JSON escapes), skipping the
     /// String round trip; empty strings and null store nothing (NULL).
     func setRaw(_ column: Column, _ record: Record, _ key: FieldKey) {
-        record.consume(key)
-        guard let f = record.field(key), f.kind != .null else { return }
-        let start = Int32(arena.count)
-        switch f.kind {
-        case .string where f.escaped:
-            JSONScanner.unescape(record.valueBytes(f), into: &arena)
-        case .bool:
-            arena.append(contentsOf: f.boolValue ? Array("true".utf8) : Array("false".utf8))
-        default:
-            arena.append(contentsOf: record.valueBytes(f))
-        }
-        if Int32(arena.count) == start { return }
-        cells.append(Cell(column: column, value: .text(start: start, count: Int32(arena.count) - start)))
+        guard let r = appendValue(record, key) else { return }
+        cells.append(Cell(column: column, value: .text(start: Int32(r.lowerBound), count: Int32(r.count))))
     }
 
     /// Appends raw bytes as a text cell.

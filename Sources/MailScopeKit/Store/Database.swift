@@ -47,7 +47,7 @@ public final class Database {
             try execute("PRAGMA query_only=ON")
         }
         try execute("PRAGMA temp_store=MEMORY")
-        try execute("PRAGMA cache_size=-65536")
+        try execute("PRAGMA cache_size=-32768")
     }
 
     deinit {

@@ -73,6 +73,14 @@ enum FieldDecoding {
         return (raw, false)
     }
 
+    /// The aggregateId in `bytes[range]` without its `_<9–11 digits>` suffix (a sub-range).
+    static func aggregateIDRange(_ bytes: [UInt8], _ range: Range<Int>) -> Range<Int> {
+        guard let underscore = bytes[range].lastIndex(of: UInt8(ascii: "_")), underscore > range.lowerBound else { return range }
+        let digits = range.upperBound - underscore - 1
+        guard (9...11).contains(digits), bytes[(underscore + 1)..<range.upperBound].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return range }
+        return range.lowerBound..<underscore
+    }
+
     /// The file extension of a file name, lowercased, without the dot.
     static func fileExtension(_ name: String?) -> String? {
         guard let name, let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }

@@ -32,23 +32,57 @@ struct ParseFailure: Error {
 
 /// Helpers every Mimecast parser uses to fill the common columns the same way.
 extension RowBatch {
-    /// Message-ID: the normalized join key and the value as logged.
+    /// Message-ID: the value as logged and the normalized join key (a sub-range of the same
+    /// bytes when nothing needs rewriting).
     func setMessageID(_ record: Record, _ key: FieldKey) {
-        let raw = record.string(key)
-        set(.message_id_raw, raw)
-        set(.message_id, MessageID.normalize(raw))
+        guard let raw = appendValue(record, key) else { return }
+        cells.append(Cell(column: .message_id_raw, value: .text(start: Int32(raw.lowerBound), count: Int32(raw.count))))
+        if let id = MessageID.normalize(&arena, in: raw) {
+            cells.append(Cell(column: .message_id, value: .text(start: Int32(id.lowerBound), count: Int32(id.count))))
+        }
     }
 
-    /// An address column and its domain column, normalized.
+    /// An address column and its domain column, normalized in the arena (no String made).
     func setEmail(_ column: Column, domain domainColumn: Column?, _ record: Record, _ key: FieldKey) {
-        let address = EmailAddress.normalize(record.string(key))
-        set(column, address)
-        if let domainColumn { set(domainColumn, EmailAddress.domain(address)) }
+        guard let raw = appendValue(record, key), let address = EmailAddress.normalize(&arena, in: raw) else { return }
+        cells.append(Cell(column: column, value: .text(start: Int32(address.lowerBound), count: Int32(address.count))))
+        guard let domainColumn, let at = arena[address].lastIndex(of: UInt8(ascii: "@")), at + 1 < address.upperBound else { return }
+        cells.append(Cell(column: domainColumn, value: .text(start: Int32(at + 1), count: Int32(address.upperBound - at - 1))))
     }
 
     /// Lowercased text (verdicts, actions, directions, whose case varies between exports).
     func setLowercased(_ column: Column, _ record: Record, _ key: FieldKey) {
-        set(column, record.string(key).flatMap { $0.isEmpty ? nil : $0.lowercased() })
+        guard let r = appendValue(record, key) else { return }
+        var ascii = true
+        for k in r {
+            let c = arena[k]
+            if c >= 0x80 { ascii = false } else if c >= 0x41 && c <= 0x5A { arena[k] = c | 0x20 }
+        }
+        if ascii {
+            cells.append(Cell(column: column, value: .text(start: Int32(r.lowerBound), count: Int32(r.count))))
+        } else {
+            let lowered = String(decoding: arena[r], as: UTF8.self).lowercased()
+            arena.removeSubrange(r)
+            set(column, lowered)
+        }
+    }
+
+    /// Appends a field's text to the arena (JSON escapes decoded, numbers and booleans as
+    /// text) and returns its range; nil (nothing appended) for missing, null or empty values.
+    /// Marks the key consumed.
+    func appendValue(_ record: Record, _ key: FieldKey) -> Range<Int>? {
+        record.consume(key)
+        guard let f = record.field(key), f.kind != .null else { return nil }
+        let start = arena.count
+        switch f.kind {
+        case .string where f.escaped:
+            JSONScanner.unescape(record.valueBytes(f), into: &arena)
+        case .bool:
+            arena.append(contentsOf: f.boolValue ? "true".utf8 : "false".utf8)
+        default:
+            arena.append(contentsOf: record.valueBytes(f))
+        }
+        return arena.count > start ? start..<arena.count : nil
     }
 
     /// Lowercased hex hash, or nothing for empty or all-zero values.
@@ -133,11 +167,18 @@ public enum Hashes {
     /// Lowercase hex of the right length (32, 40, 64 or 128), or nil for empty, all-zero or
     /// non-hex values.
     public static func normalize(_ text: String?) -> String? {
-        guard let t = text?.trimmingCharacters(in: .whitespaces).lowercased(), !t.isEmpty,
-              [32, 40, 64, 128].contains(t.utf8.count),
-              t.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }),
-              t.utf8.contains(where: { $0 != 0x30 }) else { return nil }
-        return t
+        guard let text else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        for c in text.utf8 where c != 0x20 {
+            switch c {
+            case 0x30...0x39, 0x61...0x66: bytes.append(c)
+            case 0x41...0x46: bytes.append(c | 0x20)
+            default: return nil
+            }
+        }
+        guard [32, 40, 64, 128].contains(bytes.count), bytes.contains(where: { $0 != 0x30 }) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -30,7 +30,8 @@ enum SIEMv2Parser {
         guard let type = EventType(logged: typeText) else {
             if ctx.unknownTypes[typeText] == nil {
                 ctx.unknownTypes[typeText] = line
-                b.notices.append("\(ctx.fileLabel):\(line): unknown event type \"\(typeText.prefix(80))\" — kept in mail_event with its raw JSON")
+                b.notices.append(.init(kind: .warning, key: "type:" + typeText,
+                                       text: "\(ctx.fileLabel):\(line): unknown event type \"\(typeText.prefix(80))\" — kept in mail_event with its raw JSON"))
             }
             b.beginRow(.mailEvent, line: line, dedup: key)
             b.set(.event_type, "unknown:" + typeText.prefix(64))
@@ -84,7 +85,7 @@ enum SIEMv2Parser {
             } else {
                 r.consume(.senderDomain)   // the envelope's domain, already in sender_domain
             }
-            b.set(.sender_ip, r.string(.senderIp))
+            b.setRaw(.sender_ip, r, .senderIp)
             b.setRaw(.subject, r, .subject)
             b.setLowercased(.direction, r, .direction)
             b.setRaw(.route, r, .route)
@@ -109,7 +110,7 @@ enum SIEMv2Parser {
         var list: [String] = []
         if f.kind == .array {
             list = JSONScanner.stringArray(r.valueBytes(f))
-        } else if let s = r.string(of: f), s.contains(",") || s.contains(";") {
+        } else if r.valueBytes(f).contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") }), let s = r.string(of: f) {
             list = s.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         if list.count <= 1 {
@@ -137,10 +138,14 @@ enum SIEMv2Parser {
     /// accountId, aggregateId (normalized; the suffixed form stays in `extra`), processingId, messageId.
     static func common(_ r: Record, b: RowBatch) {
         b.setRaw(.account_id, r, .accountId)
-        let agg = FieldDecoding.aggregateID(r.string(.aggregateId))
-        b.set(.aggregate_id, agg.normalized)
-        if agg.hadSuffix, let i = r.fields.firstIndex(where: { $0.key == Int16(FieldKey.aggregateId.index) }) {
-            r.consumed[i] = false
+        if let raw = b.appendValue(r, .aggregateId) {
+            // Without the optional `_<epoch seconds>` suffix, so the message joins either way;
+            // the suffixed original stays in `extra`.
+            let id = FieldDecoding.aggregateIDRange(b.arena, raw)
+            b.cells.append(RowBatch.Cell(column: .aggregate_id, value: .text(start: Int32(id.lowerBound), count: Int32(id.count))))
+            if id != raw, let i = r.fields.firstIndex(where: { $0.key == Int16(FieldKey.aggregateId.index) }) {
+                r.consumed[i] = false
+            }
         }
         b.setRaw(.processing_id, r, .processingId)
         b.setMessageID(r, .messageId)
@@ -156,7 +161,7 @@ enum SIEMv2Parser {
         b.setRaw(.subtype, r, .subtype)
         b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
         b.setEmail(.sender_header, domain: nil, r, .senderHeader)
-        b.set(.sender_ip, r.string(.senderIp))
+        b.setRaw(.sender_ip, r, .senderIp)
         setRecipient(r, recipient, b: b)
         b.setRaw(.subject, r, .subject)
         b.setLowercased(.direction, r, .direction)
@@ -189,7 +194,7 @@ enum SIEMv2Parser {
         b.set(.delivered, r.bool(.delivered))
         b.set(.delivery_attempts, r.int(.deliveryAttempts))
         b.set(.delivery_time_ms, r.int(.deliveryTime))
-        b.set(.destination_ip, r.string(.destinationIp))
+        b.setRaw(.destination_ip, r, .destinationIp)
         b.setRaw(.hostname, r, .Hostname)
         b.setExtra(r)
     }
@@ -213,7 +218,7 @@ enum SIEMv2Parser {
         b.setRaw(.block_reason, r, .blockReason)
         b.setRaw(.category, r, .urlCategory)
         if r.hasValue(.blockReason), let reason = r.string(.blockReason) { b.set(.scan_result, reason.lowercased()) }
-        b.set(.sending_ip, r.string(.sourceIp))
+        b.setRaw(.sending_ip, r, .sourceIp)
         b.setRaw(.route, r, .route)
         b.setJSON(.credential_theft, r, .analysis)
         b.setExtra(r)
@@ -226,7 +231,7 @@ enum SIEMv2Parser {
         setRecipient(r, nil, b: b)
         b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
         r.consume(.senderDomain)
-        b.set(.sender_ip, r.string(.senderIp))
+        b.setRaw(.sender_ip, r, .senderIp)
         b.setRaw(.subject, r, .subject)
         let name = r.string(.fileName)
         b.set(.file_name, name)
@@ -246,7 +251,7 @@ enum SIEMv2Parser {
         common(r, b: b)
         setRecipient(r, recipient, b: b)
         b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
-        b.set(.sender_ip, r.string(.senderIp))
+        b.setRaw(.sender_ip, r, .senderIp)
         b.setRaw(.subject, r, .subject)
         b.setRaw(.definition, r, .policyDefinition)
         b.set(.hits, r.int(.itemsDetected))

@@ -17,7 +17,8 @@ enum ThreatIntelParser {
         if type == "bundle" {
             // A bundle's objects are read as records of their own by the document reader; an
             // empty one is only a wrapper.
-            b.notices.append("\(ctx.fileLabel):\(line): STIX bundle \(r.string(.id) ?? "") holds no objects inline — nothing to load from it")
+            b.notices.append(.init(kind: .warning, key: nil,
+                                   text: "\(ctx.fileLabel):\(line): STIX bundle \(r.string(.id) ?? "") holds no objects inline — nothing to load from it"))
             return
         }
         let ts = try EventTime.require(r, [.validFrom, .modified, .created])

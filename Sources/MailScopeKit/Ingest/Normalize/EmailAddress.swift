@@ -1,23 +1,61 @@
 /// Email addresses as join keys: trimmed, angle brackets and a display name removed,
 /// lowercased. `"John Doe" <John.Doe@Example.COM>` → `john.doe@example.com`.
+/// The work is done on UTF-8 bytes in place (`normalize(_:in:)`), which ingest runs on its
+/// batch arena several times per event without allocating.
 public enum EmailAddress {
-    /// The normalized address, or nil when the text holds none (`<>`, empty, no `@`).
+    /// The normalized address, or nil when the text holds none (`<>`, empty).
     public static func normalize(_ text: String?) -> String? {
-        guard var s = text?.trimmingCharacters(in: .whitespacesAndNewlines), !s.isEmpty else { return nil }
-        if let open = s.lastIndex(of: "<"), let close = s[open...].firstIndex(of: ">") {
-            s = String(s[s.index(after: open)..<close]).trimmingCharacters(in: .whitespaces)
+        guard let text else { return nil }
+        var bytes = Array(text.utf8)
+        guard let range = normalize(&bytes, in: 0..<bytes.count) else { return nil }
+        return String(decoding: bytes[range], as: UTF8.self)
+    }
+
+    /// Normalizes the address in `bytes[range]` in place and returns the sub-range it now
+    /// occupies, or nil when there is none. Non-ASCII letters are lowercased by rewriting the
+    /// range (rare: internationalised addresses).
+    static func normalize(_ bytes: inout [UInt8], in range: Range<Int>) -> Range<Int>? {
+        var s = range.lowerBound, e = range.upperBound
+        func trim() {
+            while s < e, isSpace(bytes[s]) { s += 1 }
+            while e > s, isSpace(bytes[e - 1]) { e -= 1 }
         }
-        if s.lowercased().hasPrefix("mailto:") { s = String(s.dropFirst(7)) }
-        guard !s.isEmpty, s.contains("@") else { return s.isEmpty ? nil : s.lowercased() }
-        return s.lowercased()
+        trim()
+        if let open = bytes[s..<e].lastIndex(of: UInt8(ascii: "<")),
+           let close = bytes[(open + 1)..<e].firstIndex(of: UInt8(ascii: ">")) {
+            s = open + 1
+            e = close
+            trim()
+        }
+        if e - s >= 7, (bytes[s] | 0x20) == UInt8(ascii: "m"), (bytes[s + 1] | 0x20) == UInt8(ascii: "a"),
+           (bytes[s + 2] | 0x20) == UInt8(ascii: "i"), (bytes[s + 3] | 0x20) == UInt8(ascii: "l"),
+           (bytes[s + 4] | 0x20) == UInt8(ascii: "t"), (bytes[s + 5] | 0x20) == UInt8(ascii: "o"), bytes[s + 6] == UInt8(ascii: ":") {
+            s += 7
+        }
+        guard e > s else { return nil }
+        var ascii = true
+        for k in s..<e {
+            let c = bytes[k]
+            if c >= 0x80 { ascii = false } else if c >= 0x41 && c <= 0x5A { bytes[k] = c | 0x20 }
+        }
+        if !ascii {
+            let lowered = Array(String(decoding: bytes[s..<e], as: UTF8.self).lowercased().utf8)
+            let start = bytes.count
+            bytes.append(contentsOf: lowered)
+            return start..<bytes.count
+        }
+        return s..<e
     }
 
     /// The domain part of a normalized address (after the last `@`).
     public static func domain(_ address: String?) -> String? {
-        guard let address, let at = address.lastIndex(of: "@") else { return nil }
-        let d = address[address.index(after: at)...]
+        guard let address else { return nil }
+        let utf8 = address.utf8
+        guard let at = utf8.lastIndex(of: UInt8(ascii: "@")) else { return nil }
+        let d = address[address.utf8.index(after: at)...]
         return d.isEmpty ? nil : String(d)
     }
-}
 
-import Foundation
+    @inline(__always)
+    static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+}

@@ -19,9 +19,10 @@ public enum Host {
 
     /// A sender IP as logged, or nil for placeholders such as Mimecast's literal "Internal IP".
     public static func normalizedIP(_ s: String?) -> String? {
-        guard let t = s?.trimmingCharacters(in: .whitespaces), !t.isEmpty, isIPAddress(t) else { return nil }
+        guard let s else { return nil }
+        let t = String(s.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+        guard !t.isEmpty, isIPAddress(t) else { return nil }
         return t.lowercased()
     }
 }
 
-import Foundation

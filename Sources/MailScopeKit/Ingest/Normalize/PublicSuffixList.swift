@@ -26,6 +26,14 @@ public struct PublicSuffixList: Sendable {
         self.exceptions = exceptions
     }
 
+    /// `registrableDomain` with a small shared cache: hosts repeat across millions of events.
+    public func cachedRegistrableDomain(_ host: String) -> String? {
+        if let hit = DomainCache.shared.lookup(host) { return hit.value }
+        let value = registrableDomain(host)
+        DomainCache.shared.store(host, value)
+        return value
+    }
+
     /// The registrable domain of `host` (lowercase, trailing dot removed), or nil for an IP
     /// address, a bare public suffix or something that is not a host name.
     public func registrableDomain(_ host: String) -> String? {
@@ -61,3 +69,24 @@ public struct PublicSuffixList: Sendable {
         return labels[(labels.count - suffixLabels - 1)...].joined(separator: ".")
     }
 }
+
+/// A bounded, thread-safe memo of host → registrable domain.
+final class DomainCache: @unchecked Sendable {
+    static let shared = DomainCache()
+    struct Entry { var value: String? }
+    private var entries: [String: Entry] = [:]
+    private let lock = NSLock()
+
+    func lookup(_ host: String) -> Entry? {
+        lock.lock(); defer { lock.unlock() }
+        return entries[host]
+    }
+
+    func store(_ host: String, _ value: String?) {
+        lock.lock(); defer { lock.unlock() }
+        if entries.count > 50_000 { entries.removeAll(keepingCapacity: true) }
+        entries[host] = Entry(value: value)
+    }
+}
+
+import Foundation

@@ -17,18 +17,21 @@ public enum URLNormalizer {
 
     /// Unwraps and splits `raw`; nil when it is empty.
     public static func normalize(_ raw: String?) -> Normalized? {
-        guard var url = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !url.isEmpty else { return nil }
+        guard let raw else { return nil }
+        var url = String(Substring(raw).trimmingASCIISpace())
+        guard !url.isEmpty else { return nil }
         for _ in 0..<5 {
             guard let inner = unwrapOnce(url), inner != url else { break }
             url = inner
         }
-        if url.lowercased().hasPrefix("http%3a") || url.lowercased().hasPrefix("https%3a") {
+        if url.utf8.first == UInt8(ascii: "h") || url.utf8.first == UInt8(ascii: "H"),
+           url.prefix(8).lowercased().hasPrefix("http%3a") || url.prefix(8).lowercased().hasPrefix("https%3a") {
             url = url.removingPercentEncoding ?? url
         }
         let parts = split(url)
         let lowered = parts.map { "\($0.scheme)://\($0.authorityPrefix)\($0.host)\($0.rest)" } ?? url
         let host = parts?.host.isEmpty == false ? parts?.host : nil
-        let domain = host.flatMap { Host.isIPAddress($0) ? $0 : PublicSuffixList.shared.registrableDomain($0) }
+        let domain = host.flatMap { Host.isIPAddress($0) ? $0 : PublicSuffixList.shared.cachedRegistrableDomain($0) }
         return Normalized(url: lowered, host: host, domain: domain)
     }
 
@@ -43,7 +46,7 @@ public enum URLNormalizer {
     static func split(_ url: String) -> Parts? {
         var scheme = "http"
         var remainder = Substring(url)
-        if let range = url.range(of: "://") {
+        if let range = url.utf8.firstRange(of: "://".utf8) {
             let s = url[..<range.lowerBound]
             guard !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }) else { return nil }
             scheme = s.lowercased()
@@ -70,7 +73,7 @@ public enum URLNormalizer {
             port = String(host[colon...])
             host = host[..<colon]
         }
-        var h = (host.removingPercentEncoding ?? String(host)).lowercased()
+        var h = (host.utf8.contains(UInt8(ascii: "%")) ? (host.removingPercentEncoding ?? String(host)) : String(host)).lowercased()
         while h.hasSuffix(".") { h.removeLast() }
         return Parts(scheme: scheme, authorityPrefix: userinfo, host: h, rest: port + rest)
     }
@@ -79,6 +82,9 @@ public enum URLNormalizer {
     static func unwrapOnce(_ url: String) -> String? {
         guard let parts = split(url), !parts.host.isEmpty else { return nil }
         let host = parts.host
+        // Only wrapper hosts get their query read.
+        guard host.hasSuffix("mimecast.com") || host.hasSuffix("mimecastprotect.com") || host.contains("safelinks.protection")
+                || host.hasPrefix("urldefense.") || host.contains("google.") else { return nil }
         let query = queryItems(parts.rest)
         // Mimecast: https://protect-eu.mimecast.com/s/<token>?domain=example.com — the token is
         // opaque; only the host survives.
@@ -119,5 +125,15 @@ public enum URLNormalizer {
             if items[key] == nil { items[key] = value.removingPercentEncoding ?? value }
         }
         return items
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing ASCII white space (no Foundation).
+    func trimmingASCIISpace() -> Substring {
+        var s = self
+        while let c = s.utf8.first, c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { s = s.dropFirst() }
+        while let c = s.utf8.last, c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { s = s.dropLast() }
+        return s
     }
 }

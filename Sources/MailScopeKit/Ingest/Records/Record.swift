@@ -142,14 +142,14 @@ final class Record {
         case .bool: return f.boolValue
         case .number, .string, .text:
             let bytes = valueBytes(f)
-            guard bytes.count <= 5 else { return nil }
-            var lowered: [UInt8] = []
-            for b in bytes { lowered.append(b | 0x20) }
-            switch lowered {
-            case Array("true".utf8), Array("yes".utf8), [UInt8(ascii: "1") | 0x20]: return true
-            case Array("false".utf8), Array("no".utf8), [UInt8(ascii: "0") | 0x20]: return false
-            default: return nil
+            func isWord(_ word: StaticString) -> Bool {
+                guard bytes.count == word.utf8CodeUnitCount else { return false }
+                for k in 0..<bytes.count where bytes[k] | 0x20 != word.utf8Start[k] { return false }
+                return true
             }
+            if isWord("true") || isWord("yes") || isWord("1") { return true }
+            if isWord("false") || isWord("no") || isWord("0") { return false }
+            return nil
         default: return nil
         }
     }

@@ -1,0 +1,92 @@
+import Foundation
+
+/// Turns one unit of input (a line, or a record of a JSON document) into rows or a reject in
+/// a `RowBatch`: checks it (NUL bytes, UTF-8), scans it (JSON or key=value), decides its
+/// Mimecast format and runs that format's parser. One per parsing thread; messages for the
+/// user travel in the batch so the writer prints them in file order.
+final class UnitParser {
+    let label: String
+    let seed: (UInt64, UInt64)
+    let fileNameTypeHint: LegacySIEMType?
+    private(set) var batch: RowBatch
+    private var ctx: ParseContext
+    private let record = Record()
+    /// Formats seen, for `input_file.format`.
+    var formats = Set<String>()
+
+    init(label: String, seed: (UInt64, UInt64), fileNameTypeHint: LegacySIEMType?) {
+        self.label = label
+        self.seed = seed
+        self.fileNameTypeHint = fileNameTypeHint
+        batch = RowBatch()
+        ctx = ParseContext(batch: batch, seed: seed, fileLabel: label, fileNameTypeHint: fileNameTypeHint)
+    }
+
+    /// Hands over the current batch and starts a new one.
+    func takeBatch() -> RowBatch {
+        let full = batch
+        batch = RowBatch()
+        ctx = ParseContext(batch: batch, seed: seed, fileLabel: label, fileNameTypeHint: fileNameTypeHint, unknownTypes: ctx.unknownTypes)
+        return full
+    }
+
+    /// Counts a unit in the batch.
+    func beginUnit(physicalLines: Int) {
+        batch.units += 1
+        batch.lines += physicalLines
+    }
+
+    /// Records a reject and its message.
+    func reject(line: Int64, _ reason: RejectReason, _ detail: String, _ bytes: UnsafeBufferPointer<UInt8>?, length: Int) {
+        batch.reject(line: line, reason: reason, detail: detail, bytes: bytes, lineBytes: length)
+        batch.notices.append(.init(kind: .reject, key: nil, text: "\(label):\(line): \(reason.rawValue): \(detail) — kept in rejects"))
+    }
+
+    /// Parses one line or record (the unit has been counted by the caller).
+    func parse(_ raw: UnsafeBufferPointer<UInt8>, line: Int64) {
+        var bytes = raw
+        if line == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeBufferPointer(rebasing: bytes[3...]) }
+        var s = 0, e = bytes.count
+        while s < e, bytes[s] == 0x20 || bytes[s] == 0x09 { s += 1 }
+        while e > s, bytes[e - 1] == 0x20 || bytes[e - 1] == 0x09 || bytes[e - 1] == 0x0D { e -= 1 }
+        if s == e { return }   // a blank line is not a record
+        bytes = UnsafeBufferPointer(rebasing: bytes[s..<e])
+        batch.records += 1
+        if memchr(bytes.baseAddress!, 0, bytes.count) != nil {
+            reject(line: line, .nulByte, "NUL bytes in the line (binary data?)", bytes, length: bytes.count)
+            return
+        }
+        if let bad = UTF8Validator.firstInvalidOffset(bytes) {
+            reject(line: line, .invalidUTF8, "invalid UTF-8 at byte \(bad + 1)", bytes, length: bytes.count)
+            return
+        }
+        let format: MimecastRecordParser.Format
+        if bytes[0] == UInt8(ascii: "{") {
+            do {
+                try JSONScanner.scanObject(bytes, into: record)
+            } catch {
+                reject(line: line, error.reason, error.message, bytes, length: bytes.count)
+                return
+            }
+            guard let f = MimecastRecordParser.classify(record) else {
+                reject(line: line, .unrecognizedRecord, "a JSON object of no Mimecast export format MailScope knows", bytes, length: bytes.count)
+                return
+            }
+            format = f
+        } else if KeyValueScanner.scan(bytes, into: record), SIEMv1Parser.matches(record) {
+            format = .siemV1KeyValue
+        } else if KeyValueScanner.looksLikeKeyValue(bytes) {
+            reject(line: line, .badKeyValueLine, "key=value line without a datetime or recognisable legacy SIEM fields", bytes, length: bytes.count)
+            return
+        } else {
+            reject(line: line, .unrecognizedRecord, "neither a JSON object nor a key=value line", bytes, length: bytes.count)
+            return
+        }
+        do {
+            try MimecastRecordParser.parse(record, as: format, line: line, ctx: ctx)
+            formats.insert(format.rawValue)
+        } catch {
+            reject(line: line, error.reason, error.detail, bytes, length: bytes.count)
+        }
+    }
+}
