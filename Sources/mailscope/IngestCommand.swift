@@ -32,9 +32,22 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: "Longest line or record to load, in bytes; longer ones are rejected.")
     var maxLineBytes: Int = 4 << 20
 
+    @Option(name: .long, help: ArgumentHelp("Rows per committed transaction.", visibility: .hidden))
+    var commitRows: Int = 50_000
+
+    @Option(name: .long, help: ArgumentHelp("Lines per parsed batch.", visibility: .hidden))
+    var batchLines: Int = 2048
+
+    func validate() throws {
+        if maxLineBytes < 1024 { throw ValidationError("--max-line-bytes must be at least 1024") }
+        if commitRows < 1 || batchLines < 1 { throw ValidationError("--commit-rows and --batch-lines must be positive") }
+    }
+
     func run() throws {
         var options = IngestOptions()
         options.maxLineBytes = maxLineBytes
+        options.commitRows = commitRows
+        options.batchUnits = batchLines
         let summary = try IngestRunner.run(paths: paths, db: db, options: options)
         if json {
             print(try SummaryPrinter.json(summary))

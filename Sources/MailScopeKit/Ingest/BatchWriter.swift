@@ -60,7 +60,7 @@ final class BatchWriter {
                 sqlite3_clear_bindings(statement.handle)
                 try statement.bindInt(fileID, at: 1)
                 try statement.bindInt(row.lineNo, at: 2)
-                var key = (row.dedup.high.bigEndian, row.dedup.low.bigEndian)
+                var key = row.dedup.storageKey(ts: row.ts)
                 let rc = withUnsafeBytes(of: &key) { sqlite3_bind_blob(statement.handle, 3, $0.baseAddress, 16, sqliteTransient) }
                 if rc != SQLITE_OK { throw DatabaseError(code: rc, message: "bind dedup", sql: statement.sql) }
                 for c in Int(row.cellStart)..<Int(row.cellEnd) {

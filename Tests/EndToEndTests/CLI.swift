@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// Runs the built `mailscope` binary (`.build/debug/mailscope`, or `MAILSCOPE_BIN`).
+enum CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: String {
+        ProcessInfo.processInfo.environment["MAILSCOPE_BIN"] ?? root.appendingPathComponent(".build/debug/mailscope").path
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs mailscope with `arguments` from the package root and waits for it.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            Issue.record("no mailscope binary at \(binary): run `swift build --product mailscope` first (scripts/test does)")
+            return Result(status: -1, stdout: "", stderr: "")
+        }
+        let process = start(arguments, environment: environment)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A configured, not yet started process.
+    static func start(_ arguments: [String], environment: [String: String] = [:]) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        return process
+    }
+
+    static func scratch(_ label: String = #function) -> String {
+        let path = NSTemporaryDirectory() + "mailscope-e2e/\(label.filter { $0.isLetter })-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
