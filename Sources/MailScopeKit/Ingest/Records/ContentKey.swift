@@ -10,20 +10,19 @@ struct ContentKey: Hashable, Sendable {
     var high: UInt64
     var low: UInt64
 
-    /// Fields that describe the transport, not the event.
-    static let transportKeys: Set<Int16> = [Int16(FieldKey.offset.index), Int16(FieldKey.partition.index)]
-
-    /// The key of every field of `record` except the transport fields.
+    /// The key of every field of `record` except the transport fields (`_offset`, `_partition`).
     static func of(_ record: Record, seed: (UInt64, UInt64)) -> ContentKey {
+        let offset = Int16(FieldKey.offset.index), partition = Int16(FieldKey.partition.index)
         var sumHigh: UInt64 = 0
         var sumLow: UInt64 = 0
-        for f in record.fields where f.key < 0 || !transportKeys.contains(f.key) {
-            let k = record.keyBytesOf(f)
-            let v = record.valueBytes(f)
-            let h1 = mix(v, seed: mix(k, seed: seed.0 ^ UInt64(f.kind.rawValue)))
-            let h2 = mix(v, seed: mix(k, seed: seed.1 &+ UInt64(f.kind.rawValue)))
-            sumHigh = sumHigh &+ h1
-            sumLow = sumLow &+ h2
+        for f in record.fields where f.key != offset && f.key != partition {
+            var lanes = (seed.0 ^ UInt64(f.kind.rawValue), seed.1 &+ UInt64(f.kind.rawValue))
+            mix(record.keyBytesOf(f), into: &lanes)
+            lanes.0 ^= 0xFF
+            lanes.1 ^= 0xFF
+            mix(record.valueBytes(f), into: &lanes)
+            sumHigh = sumHigh &+ finalize(lanes.0)
+            sumLow = sumLow &+ finalize(lanes.1 ^ 0x9E37_79B9_7F4A_7C15)
         }
         return ContentKey(high: sumHigh, low: sumLow)
     }
@@ -35,28 +34,35 @@ struct ContentKey: Hashable, Sendable {
                           low: ContentKey.finalize(low &+ UInt64(n)))
     }
 
-    /// A seeded 64-bit hash, 8 bytes at a time (multiply-xorshift, in the spirit of wyhash).
-    static func mix(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
-        var h = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
-        guard let base = bytes.baseAddress else { return finalize(h) }
-        let raw = UnsafeRawPointer(base)
-        var i = 0
-        let n = bytes.count
-        while i + 8 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            h = (h ^ w) &* 0xBF58_476D_1CE4_E5B9
-            h ^= h >> 31
-            i += 8
+    /// Folds `bytes` into two independent 64-bit lanes in one pass, 8 bytes at a time
+    /// (multiply-xorshift, in the spirit of wyhash).
+    @inline(__always)
+    static func mix(_ bytes: UnsafeBufferPointer<UInt8>, into lanes: inout (UInt64, UInt64)) {
+        var h1 = lanes.0 ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
+        var h2 = lanes.1 ^ (UInt64(bytes.count) &* 0xC2B2_AE3D_27D4_EB4F)
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            var i = 0
+            let n = bytes.count
+            while i + 8 <= n {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                h1 = (h1 ^ w) &* 0xBF58_476D_1CE4_E5B9
+                h1 ^= h1 >> 31
+                h2 = (h2 ^ w) &* 0x94D0_49BB_1331_11EB
+                h2 ^= h2 >> 29
+                i += 8
+            }
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n {
+                tail |= UInt64(base[i]) << shift
+                shift += 8
+                i += 1
+            }
+            h1 = (h1 ^ tail) &* 0xBF58_476D_1CE4_E5B9
+            h2 = (h2 ^ tail) &* 0x94D0_49BB_1331_11EB
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n {
-            tail |= UInt64(base[i]) << shift
-            shift += 8
-            i += 1
-        }
-        h = (h ^ tail ^ 0xFF) &* 0x94D0_49BB_1331_11EB
-        return finalize(h)
+        lanes = (h1 ^ (h1 >> 31), h2 ^ (h2 >> 29))
     }
 
     @inline(__always)
