@@ -85,6 +85,35 @@ extension RowBatch {
         return arena.count > start ? start..<arena.count : nil
     }
 
+    /// The three hash columns (lowercase hex; empty or all-zero values store nothing).
+    func setHashes(_ record: Record, sha256: FieldKey, sha1: FieldKey, md5: FieldKey) {
+        setHash(.sha256, record, sha256)
+        setHash(.sha1, record, sha1)
+        setHash(.md5, record, md5)
+    }
+
+    /// `file_name`, and `file_ext` from the export's own extension field or else the name.
+    func setFileName(_ record: Record, name nameKey: FieldKey, ext extKey: FieldKey?) {
+        let name = record.string(nameKey)
+        set(.file_name, name)
+        set(.file_ext, extKey.flatMap { record.string($0)?.lowercased() } ?? FieldDecoding.fileExtension(name))
+    }
+
+    /// An address (recipient, clicking user) and its domain: `given` when a multi-recipient
+    /// event was fanned out, else the record's `recipients`/`recipient` field.
+    func setAddress(_ column: Column, domain domainColumn: Column, _ record: Record, given: String??, keys: [FieldKey]) {
+        for key in keys { record.consume(key) }
+        let value: String?
+        if case .some(let address) = given {
+            value = address
+        } else {
+            value = keys.lazy.compactMap { record.string($0) }.first
+        }
+        let address = EmailAddress.normalize(value)
+        set(column, address)
+        set(domainColumn, EmailAddress.domain(address))
+    }
+
     /// Lowercased hex hash, or nothing for empty or all-zero values.
     func setHash(_ column: Column, _ record: Record, _ key: FieldKey) {
         set(column, Hashes.normalize(record.string(key)))

@@ -92,11 +92,8 @@ enum SIEMv2Parser {
             b.setLowercased(.action, r, .action)
             b.setRaw(.verdict, r, r.has(.virusFound) ? .virusFound : .scanResults)
             b.setRaw(.category, r, .urlCategory)
-            b.setRaw(.file_name, r, .fileName)
-            b.setLowercased(.file_ext, r, .fileExtension)
-            b.setHash(.sha256, r, .sha256)
-            b.setHash(.sha1, r, .sha1)
-            b.setHash(.md5, r, .md5)
+            b.setFileName(r, name: .fileName, ext: .fileExtension)
+            b.setHashes(r, sha256: .sha256, sha1: .sha1, md5: .md5)
             if r.hasValue(.url) { b.setURL(r, .url) }
             b.setBytes(.raw, UnsafeBufferPointer(start: r.base, count: r.count))
         }
@@ -122,17 +119,7 @@ enum SIEMv2Parser {
 
     /// The recipient column: the fanned-out address when given, else the record's own field.
     static func setRecipient(_ r: Record, _ recipient: String??, b: RowBatch) {
-        r.consume(.recipients)
-        r.consume(.recipient)
-        let value: String?
-        if case .some(let given) = recipient {
-            value = given
-        } else {
-            value = r.string(.recipients) ?? r.string(.recipient)
-        }
-        let address = EmailAddress.normalize(value)
-        b.set(.recipient, address)
-        b.set(.recipient_domain, EmailAddress.domain(address))
+        b.setAddress(.recipient, domain: .recipient_domain, r, given: recipient, keys: [.recipients, .recipient])
     }
 
     /// accountId, aggregateId (normalized; the suffixed form stays in `extra`), processingId, messageId.
@@ -204,12 +191,7 @@ enum SIEMv2Parser {
         b.set(.source, "siem_v2")
         b.set(.is_click, Int64(1))
         common(r, b: b)
-        r.consume(.recipients); r.consume(.recipient)
-        let user: String?
-        if case .some(let given) = recipient { user = given } else { user = r.string(.recipients) ?? r.string(.recipient) }
-        let address = EmailAddress.normalize(user)
-        b.set(.user, address)
-        b.set(.user_domain, EmailAddress.domain(address))
+        b.setAddress(.user, domain: .user_domain, r, given: recipient, keys: [.recipients, .recipient])
         b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
         r.consume(.senderDomain)
         b.setRaw(.subject, r, .subject)
@@ -233,14 +215,10 @@ enum SIEMv2Parser {
         r.consume(.senderDomain)
         b.setRaw(.sender_ip, r, .senderIp)
         b.setRaw(.subject, r, .subject)
-        let name = r.string(.fileName)
-        b.set(.file_name, name)
-        b.set(.file_ext, r.string(.fileExtension)?.lowercased() ?? FieldDecoding.fileExtension(name))
+        b.setFileName(r, name: .fileName, ext: .fileExtension)
         b.setRaw(.file_mime, r, .fileMime)
         b.set(.size_bytes, r.int(.sizeAttachment))
-        b.setHash(.sha256, r, .sha256)
-        b.setHash(.sha1, r, .sha1)
-        b.setHash(.md5, r, .md5)
+        b.setHashes(r, sha256: .sha256, sha1: .sha1, md5: .md5)
         b.setRaw(.route, r, .route)
         b.setExtra(r)
     }
