@@ -74,6 +74,10 @@ import Testing
             let text = (try? String(contentsOfFile: TestPaths.fixture("mimecast/siem_v1_mta.json"), encoding: .utf8)) ?? ""
             return Array(text.utf8.prefix(text.utf8.count - 200))
         }, reason: .malformedJSON, goodRows: 1),
+        BadInput(name: "garbage after a JSON document", fileName: "mta2.json", bytes: {
+            let text = (try? String(contentsOfFile: TestPaths.fixture("mimecast/siem_v1_mta.json"), encoding: .utf8)) ?? ""
+            return Array((text + "\nthis trailing text is not JSON\n").utf8)
+        }, reason: .trailingGarbage, goodRows: 2),
         BadInput(name: "blank lines and a BOM", fileName: "bom.ndjson", bytes: {
             [0xEF, 0xBB, 0xBF] + Array((goodLines[0] + "\n\n   \n" + goodLines[1] + "\r\n").utf8)
         }, reason: nil, goodRows: 2),

@@ -197,6 +197,9 @@ final class FileParser {
                 parser.reject(line: unfinished?.line ?? lastLine, .malformedJSON, "the JSON document ends before it is closed (file cut off?)", $0, length: bytes.count)
             }
         }
+        if splitter.strayBytes > 0, next() {
+            parser.reject(line: lastLine, .trailingGarbage, "\(splitter.strayBytes) bytes outside the JSON document were not JSON; ignored", nil, length: splitter.strayBytes)
+        }
         flush(force: true)
         formats = parser.formats
     }

@@ -70,7 +70,6 @@ final class RowBatch: @unchecked Sendable {
     /// The table of the row being built.
     var currentTable: EventTable? { current?.table }
 
-    var isEmpty: Bool { rows.isEmpty && rejects.isEmpty && units == 0 }
 
     // MARK: building rows
 

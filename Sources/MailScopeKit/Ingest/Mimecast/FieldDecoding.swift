@@ -64,13 +64,9 @@ enum FieldDecoding {
     /// joins whether or not an export added it.
     static func aggregateID(_ raw: String?) -> (normalized: String?, hadSuffix: Bool) {
         guard let raw, !raw.isEmpty else { return (nil, false) }
-        if let underscore = raw.lastIndex(of: "_") {
-            let suffix = raw[raw.index(after: underscore)...]
-            if (9...11).contains(suffix.count), suffix.allSatisfy({ $0.isASCII && $0.isNumber }), underscore > raw.startIndex {
-                return (String(raw[..<underscore]), true)
-            }
-        }
-        return (raw, false)
+        let bytes = Array(raw.utf8)
+        let range = aggregateIDRange(bytes, 0..<bytes.count)
+        return (String(decoding: bytes[range], as: UTF8.self), range.count != bytes.count)
     }
 
     /// The aggregateId in `bytes[range]` without its `_<9–11 digits>` suffix (a sub-range).

@@ -5,10 +5,7 @@
 public enum EmailAddress {
     /// The normalized address, or nil when the text holds none (`<>`, empty).
     public static func normalize(_ text: String?) -> String? {
-        guard let text else { return nil }
-        var bytes = Array(text.utf8)
-        guard let range = normalize(&bytes, in: 0..<bytes.count) else { return nil }
-        return String(decoding: bytes[range], as: UTF8.self)
+        ByteNormalization.apply(text, normalize)
     }
 
     /// Normalizes the address in `bytes[range]` in place and returns the sub-range it now
@@ -58,4 +55,14 @@ public enum EmailAddress {
 
     @inline(__always)
     static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+}
+
+/// Runs an in-place byte normalizer (`(inout bytes, range) -> range?`) on a String.
+enum ByteNormalization {
+    static func apply(_ text: String?, _ normalizer: (inout [UInt8], Range<Int>) -> Range<Int>?) -> String? {
+        guard let text else { return nil }
+        var bytes = Array(text.utf8)
+        guard let range = normalizer(&bytes, 0..<bytes.count) else { return nil }
+        return String(decoding: bytes[range], as: UTF8.self)
+    }
 }

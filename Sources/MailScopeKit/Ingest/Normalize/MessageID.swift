@@ -3,10 +3,7 @@
 /// Message-ID is case-sensitive). Works on UTF-8 bytes: it runs for most events.
 public enum MessageID {
     public static func normalize(_ text: String?) -> String? {
-        guard let text else { return nil }
-        var bytes = Array(text.utf8)
-        guard let range = normalize(&bytes, in: 0..<bytes.count) else { return nil }
-        return String(decoding: bytes[range], as: UTF8.self)
+        ByteNormalization.apply(text, normalize)
     }
 
     /// The range of `bytes[range]` that is the normalized Message-ID (a sub-range when nothing

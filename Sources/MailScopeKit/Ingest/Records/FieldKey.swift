@@ -95,8 +95,6 @@ struct FieldKeyTable: Sendable {
             slot = (slot + 1) & mask
         }
     }
-
-    static let keyOrder: [FieldKey] = FieldKey.allCases
 }
 
 #if canImport(Glibc)

@@ -40,7 +40,8 @@ struct JSONDocumentSplitter {
     private var captureDepth = 0       // stack count when the record's '{' was pushed
     private var captureLine: Int64 = 0
     private var captureOverflow = 0     // bytes skipped past the cap
-    /// Bytes that were not JSON structure (garbage before or between values).
+    /// Bytes outside any JSON value (garbage before, between or after documents): reported,
+    /// since they are input that was not loaded.
     private(set) var strayBytes = 0
 
     init(maxRecordBytes: Int) {
