@@ -105,7 +105,7 @@ final class FileParser {
     /// Lines: this thread inflates and splits them into chunks; `workers` threads parse the
     /// chunks in parallel.
     private func runLines(source: ByteSource, queue: BoundedQueue<RowBatch>) {
-        let work = BoundedQueue<LineChunk>(capacity: workers)
+        let work = BoundedQueue<LineChunk>(capacity: workers * 2)
         let done = DispatchGroup()
         let allFormats = FormatSet()
         for _ in 0..<workers {

@@ -260,7 +260,7 @@ public final class Ingester: @unchecked Sendable {
     private func load(path: String, fileID: Int64, layout: FileParser.Layout, db: Database, seed: (UInt64, UInt64),
                       counters: FileCounters, progress: @escaping (Int) -> Void) throws -> (format: String, counters: FileCounters) {
         let workers = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))
-        let queue = BoundedQueue<RowBatch>(capacity: workers + 1)
+        let queue = BoundedQueue<RowBatch>(capacity: workers * 3)
         let writer = try BatchWriter(db: db, fileID: fileID, counters: counters, commitRows: options.commitRows)
         let box = WriterBox(writer: writer, printer: NoticePrinter(label: path, report: onMessage))
         let done = DispatchSemaphore(value: 0)

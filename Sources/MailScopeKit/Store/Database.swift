@@ -39,6 +39,9 @@ public final class Database {
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 10_000)
         if mode == .readWrite {
+            // Larger pages suit wide event rows and bulk appends; it only takes effect on a
+            // new, empty database (before WAL is switched on).
+            try execute("PRAGMA page_size=16384")
             try execute("PRAGMA journal_mode=WAL")
             try execute("PRAGMA synchronous=NORMAL")
             try execute("PRAGMA foreign_keys=ON")

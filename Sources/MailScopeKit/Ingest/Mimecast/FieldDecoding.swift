@@ -31,20 +31,20 @@ enum FieldDecoding {
     /// an object, a JSON string, or a JSON string of a JSON string.
     static func authVerdicts(_ record: Record, _ key: FieldKey, scratch: Record, scratch2: Record) -> (spf: String?, dkim: String?, dmarc: String?) {
         guard let f = record.field(key) else { return (nil, nil, nil) }
-        var json: [UInt8]
+        var json: [UInt8] = []
         switch f.kind {
         case .object:
-            json = Array(record.valueBytes(f))
-        case .string, .text:
-            guard var s = record.string(of: f) else { return (nil, nil, nil) }
+            json.append(contentsOf: record.valueBytes(f))
+        case .string where f.escaped:
+            JSONScanner.unescape(record.valueBytes(f), into: &json)
             // Double-encoded: a string whose content is again a JSON string.
-            if s.hasPrefix("\"") {
+            if json.first == UInt8(ascii: "\""), json.count >= 2 {
                 var once: [UInt8] = []
-                let inner = Array(s.utf8.dropFirst().dropLast())
-                inner.withUnsafeBufferPointer { JSONScanner.unescape($0, into: &once) }
-                s = String(decoding: once, as: UTF8.self)
+                json[1..<(json.count - 1)].withUnsafeBufferPointer { JSONScanner.unescape($0, into: &once) }
+                json = once
             }
-            json = Array(s.utf8)
+        case .string, .text:
+            json.append(contentsOf: record.valueBytes(f))
         default:
             return (nil, nil, nil)
         }

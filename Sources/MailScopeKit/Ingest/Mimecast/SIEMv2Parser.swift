@@ -17,8 +17,13 @@ enum SIEMv2Parser {
         case attachmentProtect = "attachmentprotect"
 
         init?(logged: String) {
-            let key = String(logged.lowercased().filter { $0 != " " && $0 != "_" && $0 != "-" })
-            self.init(rawValue: key)
+            // Case, spaces, underscores and hyphens vary between exports ("url protect").
+            var key: [UInt8] = []
+            key.reserveCapacity(logged.utf8.count)
+            for c in logged.utf8 where c != 0x20 && c != 0x5F && c != 0x2D {
+                key.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c)
+            }
+            self.init(rawValue: String(decoding: key, as: UTF8.self))
         }
     }
 
