@@ -37,8 +37,8 @@ final class BatchWriter {
             precondition(inserts.count == table.index)
             inserts.append((statement, positions))
         }
-        // Fewer, larger WAL checkpoints during a bulk load (each one syncs the database file).
-        try db.execute("PRAGMA wal_autocheckpoint=16384")
+        // Checkpoints (each syncs the database file) run on the `Checkpointer` thread instead.
+        try db.execute("PRAGMA wal_autocheckpoint=0")
         rejectInsert = try db.prepare("INSERT INTO reject (file_id, line_no, reason, detail, excerpt, line_bytes) VALUES (?,?,?,?,?,?)")
         progressUpdate = try db.prepare("""
             UPDATE input_file SET units_committed = ?, lines = ?, records = ?, rows = ?, duplicates = ?, rejected = ?,

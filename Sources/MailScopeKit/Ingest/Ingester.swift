@@ -86,11 +86,18 @@ public final class Ingester: @unchecked Sendable {
         if files.isEmpty && problems.isEmpty { throw IngestError.noInputs(paths) }
         let db = try Database(path: databasePath)
         let seed = try Ingester.seed(db)
+        let checkpointer = Checkpointer(path: databasePath)
+        checkpointer.start()
         for (index, path) in files.enumerated() {
             let result = loadFile(path, index: index, count: files.count, db: db, seed: seed)
             if let message = result.message { onMessage(message) }
             summary.files.append(result)
         }
+        checkpointer.stop()
+        if let error = checkpointer.error {
+            onMessage("background WAL checkpoint failed (\(error)); the data is safe in the write-ahead log and SQLite will checkpoint it later")
+        }
+        try db.execute("PRAGMA wal_autocheckpoint=1000")
         // Secondary indexes are not built here: building them once after a bulk load is faster
         // than maintaining them per row, and the stages that query (`run`, detect, report)
         // call `Schema.ensureIndexes` first. Indexes that already exist are kept up to date.
