@@ -12,11 +12,18 @@ struct IngestCommand: ParsableCommand {
         in the database is skipped; an interrupted load resumes where it stopped. Lines that \
         cannot be loaded are kept in the `reject` table with the reason and counted below.
 
+        EDR exports (Defender for Endpoint advanced hunting, CrowdStrike Falcon event search, \
+        SentinelOne Deep Visibility CSV, or FDR / Cloud Funnel NDJSON) load into edr_event; an \
+        identities CSV (email, upn, account, host) maps mailboxes to computers. The identity map \
+        is rebuilt after loading; ambiguous mappings are reported, not guessed.
+
         Exit codes: 0 loaded (rejects are reported, not fatal); 2 nothing at all could be read.
 
         Examples:
           mailscope ingest siem/2026-11-02/ --db case.db
           mailscope ingest ttp_url_logs.json.gz receipt_20261101.log --db case.db --json
+          mailscope ingest exports/ edr/ --identities directory.csv --db case.db
+          mailscope ingest carbonblack.csv --edr-map carbonblack.yml --edr-tz +02:00 --db case.db
         """
     )
 
@@ -32,6 +39,8 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: "Longest line or record to load, in bytes; longer ones are rejected.")
     var maxLineBytes: Int = 4 << 20
 
+    @OptionGroup var edr: EDROptions
+
     @Option(name: .long, help: ArgumentHelp("Rows per committed transaction.", visibility: .hidden))
     var commitRows: Int = 50_000
 
@@ -41,6 +50,7 @@ struct IngestCommand: ParsableCommand {
     func validate() throws {
         if maxLineBytes < 1024 { throw ValidationError("--max-line-bytes must be at least 1024") }
         if commitRows < 1 || batchLines < 1 { throw ValidationError("--commit-rows and --batch-lines must be positive") }
+        try edr.validate()
     }
 
     func run() throws {
@@ -48,7 +58,8 @@ struct IngestCommand: ParsableCommand {
         options.maxLineBytes = maxLineBytes
         options.commitRows = commitRows
         options.batchUnits = batchLines
-        let summary = try IngestRunner.run(paths: paths, db: db, options: options)
+        try edr.apply(to: &options)
+        let summary = try IngestRunner.run(paths: paths + edr.identities, db: db, options: options)
         if json {
             print(try SummaryPrinter.json(summary))
         } else {
@@ -73,6 +84,34 @@ enum IngestRunner {
             progress.finish()
             Terminal.error(error.description)
             throw ExitCode(2)
+        }
+    }
+}
+
+/// Options for EDR exports, shared by `ingest` and `run`.
+struct EDROptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("An identities CSV (email, upn, account, host) mapping mailboxes to computers (repeatable).", valueName: "file"))
+    var identities: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A YAML mapping for an EDR export without a built-in profile.", valueName: "file"))
+    var edrMap: String?
+
+    @Option(name: .long, help: ArgumentHelp("Time zone of EDR timestamps exported without one, e.g. +02:00 or UTC.", valueName: "offset"))
+    var edrTz: String?
+
+    func validate() throws {
+        if let edrTz, TimeZoneOption.offsetSeconds(edrTz) == nil {
+            throw ValidationError("--edr-tz \"\(edrTz)\" must look like +02:00, -0500 or UTC")
+        }
+    }
+
+    func apply(to options: inout IngestOptions) throws {
+        options.edrOffsetSeconds = edrTz.flatMap(TimeZoneOption.offsetSeconds)
+        if let edrMap {
+            do { options.edrMapping = try GenericMapping(path: edrMap) } catch let error as GenericMapping.Error {
+                Terminal.error(error.description)
+                throw ExitCode(1)
+            }
         }
     }
 }

@@ -26,12 +26,17 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Folder for the reports.")
     var out: String
 
+    @OptionGroup var edr: EDROptions
+
     func validate() throws {
         if input.isEmpty { throw ValidationError("give at least one --input file or folder") }
+        try edr.validate()
     }
 
     func run() throws {
-        let summary = try IngestRunner.run(paths: input, db: db, options: IngestOptions())
+        var options = IngestOptions()
+        try edr.apply(to: &options)
+        let summary = try IngestRunner.run(paths: input + edr.identities, db: db, options: options)
         Terminal.write(TerminalText.safe(SummaryPrinter.text(summary), keepNewlines: true))
         let database = try Database(path: db)
         try Schema.ensureIndexes(database)

@@ -16,6 +16,18 @@ enum SummaryPrinter {
             out += "Rows by table:\n"
             for (table, n) in tables { out += "  \(table.padding(toLength: 18, withPad: " ", startingAt: 0)) \(n)\n" }
         }
+        let products = Dictionary(grouping: s.files.filter { $0.format.hasPrefix("edr_") }, by: \.format)
+            .mapValues { $0.reduce(0) { $0 + $1.rows } }
+        if !products.isEmpty {
+            out += "EDR rows by product:\n"
+            for (product, n) in products.sorted(by: { $0.key < $1.key }) {
+                out += "  \(String(product.dropFirst(4)).padding(toLength: 18, withPad: " ", startingAt: 0)) \(n)\n"
+            }
+        }
+        if let id = s.identities {
+            let sources = id.bySource.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            out += "Identity map: \(id.identities) mappings (\(sources.isEmpty ? "none" : sources)); \(id.ambiguous) ambiguous, \(id.conflicts) conflicting, \(id.unresolvedAccounts) accounts unresolved\n"
+        }
         let reasons = s.rejectsByReason.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         if !reasons.isEmpty {
             out += "Rejects by reason:\n"

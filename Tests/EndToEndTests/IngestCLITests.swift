@@ -113,7 +113,7 @@ import Testing
         _ = try CLI.run(["ingest", "fixtures/scenario/ttp", "--db", db])
         let result = try CLI.run(["db", "info", "--db", db])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("Schema version: 1"))
+        #expect(result.stdout.contains("Schema version: \(Schema.currentVersion) (this mailscope: \(Schema.currentVersion))"))
         #expect(result.stdout.contains("Inputs: 4 loaded"))
         #expect(result.stdout.contains("url_click               124  2026-11-02T"))
         #expect(result.stdout.contains("Rejects: none"))

@@ -6,6 +6,8 @@ public enum EventTable: String, CaseIterable, Sendable, Codable {
     case impersonation = "impersonation"
     case mailEvent = "mail_event"
     case ioc = "ioc"
+    case edrEvent = "edr_event"
+    case directoryEntry = "directory_entry"
 }
 
 /// Every column a parser can set, named exactly as in `Schema` (the writer maps names to
@@ -27,6 +29,9 @@ public enum Column: String, CaseIterable, Sendable {
     case mimecast_threat_dictionary, similar_to, impersonation_results
     case event_type, known_type, verdict, raw
     case type, value, feed, label, stix_id, valid_from
+    case product, host, host_fqdn, host_id, account, account_domain, user_email, file_path, file_size
+    case process, process_path, command_line, process_id, parent_process, parent_process_id
+    case domain, remote_ip, remote_port, file_origin_url, email, upn
 }
 
 extension EventTable {

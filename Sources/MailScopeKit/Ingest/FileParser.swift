@@ -9,6 +9,10 @@ final class FileParser {
     enum Layout: String, Sendable {
         case lines
         case document
+        /// CSV: an EDR export or an identity directory (decided from the header).
+        case csv
+        /// One flat JSON object per line of EDR telemetry (CrowdStrike FDR, SentinelOne Cloud Funnel).
+        case edrLines
         case empty
         case unrecognized
     }
@@ -75,6 +79,8 @@ final class FileParser {
             let scanned = firstLine.withUnsafeBufferPointer { (try? JSONScanner.scanObject($0, into: probe)) != nil }
             if scanned {
                 if MimecastRecordParser.classify(probe) != nil { return (.lines, firstLine, source.isGzip) }
+                let keys = probe.fields.map { String(decoding: probe.keyBytesOf($0), as: UTF8.self) }
+                if EDRFileParser.profile(forJSONKeys: keys, options: IngestOptions()) != nil { return (.edrLines, firstLine, source.isGzip) }
                 let envelope = probe.fields.contains { f in
                     let k = String(decoding: probe.keyBytesOf(f), as: UTF8.self)
                     return ["data", "objects", "meta"].contains(k) && (f.kind == .array || f.kind == .object)
@@ -83,6 +89,13 @@ final class FileParser {
             }
             let looksComplete = firstLine.last == UInt8(ascii: "}") && firstLine.count > 1
             return (looksComplete ? .lines : .document, firstLine, source.isGzip)
+        }
+        // A header row: comma- or tab-separated names.
+        if firstLine.contains(UInt8(ascii: ",")) || firstLine.contains(0x09),
+           !firstLine.contains(where: { $0 < 0x09 || ($0 > 0x0D && $0 < 0x20) }),
+           firstLine.withUnsafeBufferPointer({ UTF8Validator.firstInvalidOffset($0) == nil }),
+           !firstLine.withUnsafeBufferPointer({ KeyValueScanner.looksLikeKeyValue($0) }) {
+            return (.csv, firstLine, source.isGzip)
         }
         // Junk first: lines mode when any early line looks like a record.
         let anyRecord = lines.contains { line in
@@ -98,7 +111,7 @@ final class FileParser {
         switch layout {
         case .lines: runLines(source: source, queue: queue)
         case .document: runDocument(source: source, queue: queue)
-        case .empty, .unrecognized: break
+        case .empty, .unrecognized, .csv, .edrLines: break
         }
     }
 

@@ -9,6 +9,10 @@ public struct IngestOptions: Sendable {
     public var batchUnits = 2048
     /// Rows (and rejects) per committed transaction.
     public var commitRows = 50_000
+    /// Offset (seconds east of UTC) for EDR timestamps exported without one (`--edr-tz`).
+    public var edrOffsetSeconds: Int?
+    /// A mapping for an EDR product without a built-in profile (`--edr-map`).
+    public var edrMapping: GenericMapping?
     public init() {}
 }
 
@@ -35,6 +39,8 @@ public struct FileResult: Sendable, Codable {
 public struct IngestSummary: Sendable, Codable {
     public var files: [FileResult] = []
     public var seconds: Double = 0
+    /// The identity map after this ingest (when EDR or directory data was loaded).
+    public var identities: IdentityMap.Summary?
     public var bytesIn = 0
     public var bytesUncompressed = 0
 
@@ -94,6 +100,16 @@ public final class Ingester: @unchecked Sendable {
             summary.files.append(result)
         }
         checkpointer.stop()
+        // The identity map follows from what is loaded: rebuild it when this run could change it
+        // (new EDR or directory rows, or new mailboxes while EDR data exists).
+        let loadedEndpointData = summary.files.contains { ($0.rowsByTable["edr_event"] ?? 0) + ($0.rowsByTable["directory_entry"] ?? 0) > 0 }
+        let endpointDataExists = try db.scalar("SELECT EXISTS (SELECT 1 FROM edr_event) OR EXISTS (SELECT 1 FROM directory_entry)")?.intValue == 1
+        if loadedEndpointData || (endpointDataExists && summary.rows > 0) {
+            summary.identities = try IdentityMap.rebuild(db)
+            for row in try db.query("SELECT kind, account, host, detail FROM identity_issue WHERE kind IN ('ambiguous', 'conflict') ORDER BY account, host") {
+                onMessage("identity: \(row[0]): \(row[3])")
+            }
+        }
         if let error = checkpointer.error {
             onMessage("background WAL checkpoint failed (\(error)); the data is safe in the write-ahead log and SQLite will checkpoint it later")
         }
@@ -158,6 +174,7 @@ public final class Ingester: @unchecked Sendable {
                 return result
             }
             let sniff = try FileParser.sniff(path: path)
+            var csvKind: CSVKind?
             let compression = sniff.gzip ? "gzip" : "none"
             if let existing, existing[1].stringValue == "loading" {
                 fileID = existing[0].intValue ?? 0
@@ -193,23 +210,29 @@ public final class Ingester: @unchecked Sendable {
                 result.message = "\(path): empty file — nothing to load"
                 return result
             case .unrecognized:
-                let excerpt = sniff.firstLine.withUnsafeBufferPointer { RowBatch.excerpt(UnsafeBufferPointer(rebasing: $0[0..<min($0.count, 2000)])) }
-                try db.transaction {
-                    try db.run("INSERT INTO reject (file_id, line_no, reason, detail, excerpt, line_bytes) VALUES (?, 1, ?, ?, ?, ?)",
-                               [.integer(fileID), .text(RejectReason.unrecognizedFormat.rawValue),
-                                .text("the file is in no format MailScope knows (Mimecast SIEM v1/v2, TTP logs, threat intel, message tracking)"),
-                                .text(excerpt), .integer(Int64(sniff.firstLine.count))])
-                    try db.run("UPDATE input_file SET status = 'unrecognized', format = 'unknown', rejected = 1 WHERE id = ?", [.integer(fileID)])
-                }
+                try markUnrecognized(db, fileID: fileID, detail: "the file is in no format MailScope knows (Mimecast SIEM v1/v2, TTP logs, threat intel, message tracking, EDR CSV or NDJSON, identity directory CSV)", excerpt: sniff.firstLine)
                 result.status = .unrecognized
                 result.rejected = 1
                 result.rejectsByReason = [RejectReason.unrecognizedFormat.rawValue: 1]
-                result.message = "\(path):1: unrecognized_format: not a Mimecast export MailScope knows — file kept in rejects"
+                result.message = "\(path):1: unrecognized_format: not an export MailScope knows (Mimecast, EDR, identity directory) — file kept in rejects"
                 return result
-            case .lines, .document:
+            case .csv:
+                let kind = try EDRFileParser.kind(ofCSV: path, options: options)
+                if case .unknown(let header) = kind {
+                    let detail = CSVKind.unknownMessage(header)
+                    try markUnrecognized(db, fileID: fileID, detail: detail, excerpt: sniff.firstLine)
+                    result.status = .unrecognized
+                    result.rejected = 1
+                    result.rejectsByReason = [RejectReason.unrecognizedFormat.rawValue: 1]
+                    result.message = "\(path):1: unrecognized_format: \(detail)"
+                    return result
+                }
+                csvKind = kind
+            case .lines, .document, .edrLines:
                 break
             }
-            let counted = try load(path: path, fileID: fileID, layout: sniff.layout, db: db, seed: seed, counters: counters,
+            let counted = try load(path: path, fileID: fileID, layout: sniff.layout, csvKind: csvKind, firstLine: sniff.firstLine,
+                                   db: db, seed: seed, counters: counters,
                                    progress: { [onProgress] bytes in onProgress(index, count, path, bytes, size) })
             result.format = counted.format
             result.records = counted.counters.records
@@ -226,6 +249,16 @@ public final class Ingester: @unchecked Sendable {
             result.status = .unreadable
             result.message = "\(path): \(error)"
             return result
+        }
+    }
+
+    private func markUnrecognized(_ db: Database, fileID: Int64, detail: String, excerpt bytes: [UInt8]) throws {
+        let excerpt = bytes.withUnsafeBufferPointer { RowBatch.excerpt(UnsafeBufferPointer(rebasing: $0[0..<min($0.count, 2000)])) }
+        try db.transaction {
+            try db.run("INSERT INTO reject (file_id, line_no, reason, detail, excerpt, line_bytes) VALUES (?, 1, ?, ?, ?, ?)",
+                       [.integer(fileID), .text(RejectReason.unrecognizedFormat.rawValue), .text(detail),
+                        .text(excerpt), .integer(Int64(bytes.count))])
+            try db.run("UPDATE input_file SET status = 'unrecognized', format = 'unknown', rejected = 1 WHERE id = ?", [.integer(fileID)])
         }
     }
 
@@ -264,8 +297,8 @@ public final class Ingester: @unchecked Sendable {
     }
 
     /// Parses on this thread and writes on another, then marks the file loaded.
-    private func load(path: String, fileID: Int64, layout: FileParser.Layout, db: Database, seed: (UInt64, UInt64),
-                      counters: FileCounters, progress: @escaping (Int) -> Void) throws -> (format: String, counters: FileCounters) {
+    private func load(path: String, fileID: Int64, layout: FileParser.Layout, csvKind: CSVKind?, firstLine: [UInt8], db: Database,
+                      seed: (UInt64, UInt64), counters: FileCounters, progress: @escaping (Int) -> Void) throws -> (format: String, counters: FileCounters) {
         let workers = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))
         let queue = BoundedQueue<RowBatch>(capacity: workers * 3)
         let writer = try BatchWriter(db: db, fileID: fileID, counters: counters, commitRows: options.commitRows)
@@ -296,7 +329,21 @@ public final class Ingester: @unchecked Sendable {
                                 batchUnits: options.batchUnits, skipUnits: counters.units, workers: workers,
                                 progress: progress)
         var parseError: Error?
-        do { try parser.run(layout: layout, queue: queue) } catch { parseError = error }
+        var edrFormat: String?
+        do {
+            switch layout {
+            case .csv, .edrLines:
+                let edr = EDRFileParser(path: path, label: path, seed: seed, options: options, skipUnits: counters.units, progress: progress)
+                if layout == .csv, let csvKind {
+                    try edr.runCSV(kind: csvKind, queue: queue)
+                } else if let profile = Ingester.jsonProfile(firstLine, options: options) {
+                    try edr.runJSONLines(profile: profile, queue: queue)
+                }
+                edrFormat = edr.format
+            default:
+                try parser.run(layout: layout, queue: queue)
+            }
+        } catch { parseError = error }
         queue.close()
         done.wait()
         if let error = box.error {
@@ -304,13 +351,25 @@ public final class Ingester: @unchecked Sendable {
             throw error
         }
         if let parseError { throw parseError }
-        let format = parser.formats.sorted().joined(separator: "+")
+        let format = edrFormat ?? parser.formats.sorted().joined(separator: "+")
         let final = writer.counters
         try db.run("UPDATE input_file SET status = 'loaded', format = ? WHERE id = ?",
                    [.text(format.isEmpty ? "none" : format), .integer(fileID)])
         var counted = final
         counted.rejectsByReason = [:]
         return (format.isEmpty ? "none" : format, counted)
+    }
+}
+
+extension Ingester {
+    /// The EDR profile of a flat JSON telemetry file, from its first object's keys.
+    static func jsonProfile(_ firstLine: [UInt8], options: IngestOptions) -> EDRProfile? {
+        let record = Record()
+        return firstLine.withUnsafeBufferPointer { buf -> EDRProfile? in
+            guard (try? JSONScanner.scanObject(buf, into: record)) != nil else { return nil }
+            let keys = record.fields.map { String(decoding: record.keyBytesOf($0), as: UTF8.self) }
+            return EDRFileParser.profile(forJSONKeys: keys, options: options)
+        }
     }
 }
 

@@ -13,7 +13,7 @@ public enum DatabaseInfo {
             let n = try db.scalar("SELECT COUNT(*) FROM \(table.rawValue)")?.intValue ?? 0
             let count = String(n)
             var line = "  \(table.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(repeating: " ", count: max(0, 10 - count.count)))\(count)"
-            if table != .ioc, n > 0, let range = try db.query("SELECT MIN(ts), MAX(ts) FROM \(table.rawValue)").first,
+            if table != .ioc, table != .directoryEntry, n > 0, let range = try db.query("SELECT MIN(ts), MAX(ts) FROM \(table.rawValue)").first,
                let lo = range[0].intValue, let hi = range[1].intValue {
                 line += "  \(TimeParser.iso8601(lo)) … \(TimeParser.iso8601(hi))"
             }

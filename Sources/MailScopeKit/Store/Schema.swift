@@ -39,6 +39,7 @@ public enum Schema {
 
     static let migrations: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: initialSchema),
+        Migration(version: 2, name: "EDR events, directory and identity map", sql: edrSchema),
     ]
 
     static let initialSchema = """
@@ -344,6 +345,90 @@ public enum Schema {
         FROM reject r JOIN input_file f ON f.id = r.file_id;
     """
 
+    static let edrSchema = """
+    -- Endpoint telemetry from EDR exports (Defender for Endpoint, CrowdStrike Falcon,
+    -- SentinelOne, or a mapped generic CSV), one row per exported event.
+    CREATE TABLE edr_event (
+        id                 INTEGER PRIMARY KEY,
+        file_id            INTEGER NOT NULL REFERENCES input_file(id),
+        line_no            INTEGER NOT NULL,
+        dedup              BLOB NOT NULL,
+        ts                 INTEGER NOT NULL,
+        product            TEXT NOT NULL,            -- mde | crowdstrike | sentinelone | generic:<name>
+        event_type         TEXT,                     -- as exported (ActionType, event_simpleName, Event Type)
+        action             TEXT NOT NULL,            -- file_created | file_modified | file_renamed | file_deleted | download
+                                                     -- | process_start | network_connect | dns_query | http_request
+                                                     -- | url_click | url_open | logon | av_detection | asr_block | other
+        host               TEXT,                     -- short host name, lowercased (first label)
+        host_fqdn          TEXT,                     -- the name as exported, lowercased
+        host_id            TEXT,                     -- DeviceId / aid / agent UUID
+        account            TEXT,                     -- sAM name, lowercased, without the domain
+        account_domain     TEXT,
+        user_email         TEXT,                     -- UPN, lowercased
+        file_name          TEXT,
+        file_path          TEXT,
+        sha256             TEXT,
+        sha1               TEXT,
+        md5                TEXT,
+        file_size          INTEGER,
+        process            TEXT,                     -- image name of the acting process (file name only)
+        process_path       TEXT,
+        command_line       TEXT,
+        process_id         TEXT,
+        parent_process     TEXT,
+        parent_process_id  TEXT,
+        url                TEXT,                     -- as exported
+        url_host           TEXT,
+        domain             TEXT,                     -- registrable domain of the URL, DNS query or origin
+        remote_ip          TEXT,
+        remote_port        INTEGER,
+        file_origin_url    TEXT,                     -- where a downloaded file came from
+        extra              TEXT                      -- JSON of the exported columns without a column here
+    );
+    CREATE UNIQUE INDEX edr_event_dedup ON edr_event(dedup);
+
+    -- Directory entries from a user-supplied identities CSV (email, upn, account, host).
+    CREATE TABLE directory_entry (
+        id        INTEGER PRIMARY KEY,
+        file_id   INTEGER NOT NULL REFERENCES input_file(id),
+        line_no   INTEGER NOT NULL,
+        dedup     BLOB NOT NULL,
+        email     TEXT,
+        upn       TEXT,
+        account   TEXT,
+        host      TEXT
+    );
+    CREATE UNIQUE INDEX directory_entry_dedup ON directory_entry(dedup);
+
+    -- email ↔ account ↔ host, rebuilt after every ingest from the directory and the EDR rows.
+    CREATE TABLE identity (
+        id          INTEGER PRIMARY KEY,
+        email       TEXT NOT NULL,
+        account     TEXT,
+        host        TEXT,
+        source      TEXT NOT NULL,      -- directory | edr_upn | edr_local_part
+        confidence  TEXT NOT NULL,      -- exact | inferred
+        evidence    TEXT NOT NULL       -- why: which rows or which rule
+    );
+    CREATE INDEX identity_email ON identity(email);
+    CREATE INDEX identity_host ON identity(host);
+    CREATE INDEX identity_account ON identity(account);
+
+    -- What the identity map would not guess: ambiguous or conflicting mappings.
+    CREATE TABLE identity_issue (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL,      -- ambiguous | conflict | unresolved
+        account     TEXT,
+        host        TEXT,
+        candidates  TEXT NOT NULL,      -- JSON array of emails
+        detail      TEXT NOT NULL
+    );
+
+    CREATE VIEW v_edr_event AS
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', e.ts / 1000.0, 'unixepoch') AS time_utc, e.*, f.path AS file_path_input
+        FROM edr_event e JOIN input_file f ON f.id = e.file_id;
+    """
+
     static let secondaryIndexes = """
     CREATE INDEX IF NOT EXISTS mail_message_msgid ON mail_message(message_id);
     CREATE INDEX IF NOT EXISTS mail_message_agg ON mail_message(aggregate_id);
@@ -363,5 +448,9 @@ public enum Schema {
     CREATE INDEX IF NOT EXISTS mail_event_type ON mail_event(event_type, ts);
     CREATE INDEX IF NOT EXISTS mail_event_msgid ON mail_event(message_id);
     CREATE INDEX IF NOT EXISTS mail_event_sha256 ON mail_event(sha256);
+    CREATE INDEX IF NOT EXISTS edr_event_sha256 ON edr_event(sha256);
+    CREATE INDEX IF NOT EXISTS edr_event_host ON edr_event(host, ts);
+    CREATE INDEX IF NOT EXISTS edr_event_domain ON edr_event(domain, ts);
+    CREATE INDEX IF NOT EXISTS edr_event_file_name ON edr_event(file_name COLLATE NOCASE);
     """
 }

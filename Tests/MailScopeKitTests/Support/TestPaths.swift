@@ -21,6 +21,10 @@ enum TestPaths {
 
     static func shared(_ name: String) -> String { (sharedMimecast as NSString).appendingPathComponent(name) }
 
+    /// `../shared/samples/edr` beside the project.
+    static let sharedEDR: String = root.deletingLastPathComponent().appendingPathComponent("shared/samples/edr").path
+    static var sharedEDRAvailable: Bool { FileManager.default.fileExists(atPath: sharedEDR) }
+
     /// A fresh empty folder under the system temp folder.
     static func scratch(_ label: String = #function) -> String {
         let safe = label.filter { $0.isLetter || $0.isNumber }

@@ -27,6 +27,7 @@ public enum TimeParser {
         if b.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
             return epochDigits(b)
         }
+        if let v = epochSecondsWithFraction(b) { return v }
         if let v = iso(b, defaultOffsetSeconds: defaultOffsetSeconds) { return v }
         return usStyle(b, defaultOffsetSeconds: defaultOffsetSeconds)
     }
@@ -36,6 +37,21 @@ public enum TimeParser {
     static func epochDigits(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard b.count <= 16, let v = Record.parseInt(b) else { return nil }
         return b.count >= 12 ? v : v * 1000
+    }
+
+    /// `1625677502.233`: epoch seconds with a fraction (CrowdStrike's sensor time).
+    static func epochSecondsWithFraction(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard let dot = b.firstIndex(of: UInt8(ascii: ".")), dot >= 9, dot <= 11, dot + 1 < b.count,
+              b[..<dot].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), b[(dot + 1)...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let seconds = Record.parseInt(UnsafeBufferPointer(rebasing: b[..<dot])) else { return nil }
+        var millis: Int64 = 0
+        var digits = 0
+        for c in b[(dot + 1)...] where digits < 3 {
+            millis = millis * 10 + Int64(c - 0x30)
+            digits += 1
+        }
+        while digits < 3 { millis *= 10; digits += 1 }
+        return seconds * 1000 + millis
     }
 
     /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -85,3 +85,21 @@ struct ContentKey: Hashable, Sendable {
         return (first.bigEndian, second.bigEndian)
     }
 }
+
+extension ContentKey {
+    /// The key of a row given as (column name, value) pairs, e.g. a CSV row.
+    static func of(pairs: [(name: [UInt8], value: ArraySlice<UInt8>)], seed: (UInt64, UInt64)) -> ContentKey {
+        var sumHigh: UInt64 = 0
+        var sumLow: UInt64 = 0
+        for pair in pairs where !pair.value.isEmpty {
+            var lanes = seed
+            pair.name.withUnsafeBufferPointer { mix($0, into: &lanes) }
+            lanes.0 ^= 0xFF
+            lanes.1 ^= 0xFF
+            pair.value.withUnsafeBufferPointer { mix($0, into: &lanes) }
+            sumHigh = sumHigh &+ finalize(lanes.0)
+            sumLow = sumLow &+ finalize(lanes.1 ^ 0x9E37_79B9_7F4A_7C15)
+        }
+        return ContentKey(high: sumHigh, low: sumLow)
+    }
+}

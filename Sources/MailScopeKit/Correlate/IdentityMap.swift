@@ -1,0 +1,135 @@
+/// Which computers belong to which mailbox: the `identity` table (email ↔ account ↔ host),
+/// rebuilt from scratch after each ingest so the same inputs always give the same map.
+///
+/// Sources, strongest first:
+/// - `directory`: the identities CSV a user supplies (email, upn, account, host), exact;
+/// - `edr_upn`: EDR rows whose account carries a UPN equal to an email address, exact;
+/// - `edr_local_part`: an EDR account (`ACME\alima`, `alima`) whose name equals the local part
+///   of exactly one known mailbox, inferred. When several mailboxes fit, nothing is guessed:
+///   the case goes to `identity_issue` as ambiguous. An account mapped to two different
+///   mailboxes by different sources is reported as a conflict.
+public enum IdentityMap {
+    /// What the rebuild found.
+    public struct Summary: Sendable, Equatable, Codable {
+        public var identities = 0
+        public var bySource: [String: Int] = [:]
+        public var ambiguous = 0
+        public var conflicts = 0
+        public var unresolvedAccounts = 0
+    }
+
+    /// Rebuilds `identity` and `identity_issue` from `directory_entry`, `edr_event` and the
+    /// mailboxes seen in mail; returns counts for the summary.
+    @discardableResult
+    public static func rebuild(_ db: Database) throws -> Summary {
+        try db.transaction {
+            try db.execute("DELETE FROM identity; DELETE FROM identity_issue;")
+            // 1. The directory: email (or UPN) ↔ account ↔ host.
+            try db.execute("""
+                INSERT INTO identity (email, account, host, source, confidence, evidence)
+                SELECT DISTINCT COALESCE(d.email, d.upn), d.account, d.host, 'directory', 'exact',
+                       'identities file ' || f.path || ' line ' || MIN(d.line_no)
+                FROM directory_entry d JOIN input_file f ON f.id = d.file_id
+                WHERE COALESCE(d.email, d.upn) IS NOT NULL
+                GROUP BY COALESCE(d.email, d.upn), d.account, d.host
+                """)
+            // A directory UPN that differs from the email maps that UPN too.
+            try db.execute("""
+                INSERT INTO identity (email, account, host, source, confidence, evidence)
+                SELECT DISTINCT d.email, d.upn, d.host, 'directory', 'exact', 'identities file UPN ' || d.upn
+                FROM directory_entry d
+                WHERE d.email IS NOT NULL AND d.upn IS NOT NULL AND d.upn <> d.email
+                  AND NOT EXISTS (SELECT 1 FROM identity i WHERE i.email = d.email AND i.account = d.upn AND i.host IS d.host)
+                """)
+            // 2. EDR rows carrying a UPN: exact.
+            try db.execute("""
+                INSERT INTO identity (email, account, host, source, confidence, evidence)
+                SELECT e.user_email, e.account, e.host, 'edr_upn', 'exact',
+                       COUNT(*) || ' ' || e.product || ' events with UPN ' || e.user_email || ', first ' || f.path || ' line ' || MIN(e.line_no)
+                FROM edr_event e JOIN input_file f ON f.id = e.file_id
+                WHERE e.user_email IS NOT NULL AND e.host IS NOT NULL
+                GROUP BY e.user_email, e.account, e.host
+                """)
+        }
+        try inferFromAccounts(db)
+        return try summary(db)
+    }
+
+    /// Accounts seen on hosts without a UPN: matched to a mailbox's local part when exactly
+    /// one mailbox fits; otherwise reported.
+    private static func inferFromAccounts(_ db: Database) throws {
+        let mailboxes = try db.query("""
+            SELECT recipient FROM mail_message WHERE recipient IS NOT NULL
+            UNION SELECT user FROM url_click WHERE user IS NOT NULL
+            UNION SELECT recipient FROM attachment_scan WHERE recipient IS NOT NULL
+            UNION SELECT email FROM identity
+            """).compactMap { $0.first?.stringValue }
+        var byLocalPart: [String: [String]] = [:]
+        for address in mailboxes {
+            guard let at = address.lastIndex(of: "@") else { continue }
+            byLocalPart[String(address[..<at]), default: []].append(address)
+        }
+        let accounts = try db.query("""
+            SELECT e.account, e.account_domain, e.host, COUNT(*), MIN(e.line_no), f.path
+            FROM edr_event e JOIN input_file f ON f.id = e.file_id
+            WHERE e.account IS NOT NULL AND e.host IS NOT NULL AND e.user_email IS NULL
+            GROUP BY e.account, e.host
+            ORDER BY e.account, e.host
+            """)
+        try db.transaction {
+            for row in accounts {
+                guard let account = row[0].stringValue, let host = row[2].stringValue else { continue }
+                let domain = row[1].stringValue
+                if EDRRowBuilder.isServiceAccount(account, domain: domain) || account.contains("@") { continue }
+                // Already known for this host (directory or UPN rows)?
+                let known = try db.query("SELECT DISTINCT email FROM identity WHERE account = ? AND (host = ? OR host IS NULL)",
+                                         [.text(account), .text(host)]).compactMap { $0.first?.stringValue }
+                if known.count == 1 { continue }
+                if known.count > 1 {
+                    try issue(db, "conflict", account, host, known, "account \(account) on \(host) maps to several mailboxes in the directory or UPN data")
+                    continue
+                }
+                let candidates = (byLocalPart[account] ?? []).sorted()
+                let evidence = "\(row[3]) events as \(domain.map { $0 + "\\" } ?? "")\(account) on \(host), first \(row[5]) line \(row[4])"
+                switch candidates.count {
+                case 1:
+                    try db.run("INSERT INTO identity (email, account, host, source, confidence, evidence) VALUES (?, ?, ?, 'edr_local_part', 'inferred', ?)",
+                               [.text(candidates[0]), .text(account), .text(host), .text(evidence + "; account equals the mailbox's local part")])
+                case 0:
+                    try issue(db, "unresolved", account, host, [], "no mailbox has the local part \(account); add the user to an identities CSV")
+                default:
+                    try issue(db, "ambiguous", account, host, candidates, "\(candidates.count) mailboxes have the local part \(account): not guessing; add the user to an identities CSV")
+                }
+            }
+        }
+    }
+
+    private static func issue(_ db: Database, _ kind: String, _ account: String, _ host: String, _ candidates: [String], _ detail: String) throws {
+        try db.run("INSERT INTO identity_issue (kind, account, host, candidates, detail) VALUES (?, ?, ?, ?, ?)",
+                   [.text(kind), .text(account), .text(host), .text(JSONScanner.arrayLiteral(candidates)), .text(detail)])
+    }
+
+    private static func summary(_ db: Database) throws -> Summary {
+        var s = Summary()
+        for row in try db.query("SELECT source, COUNT(*) FROM identity GROUP BY source") {
+            s.bySource[row[0].stringValue ?? ""] = Int(row[1].intValue ?? 0)
+        }
+        s.identities = s.bySource.values.reduce(0, +)
+        for row in try db.query("SELECT kind, COUNT(*) FROM identity_issue GROUP BY kind") {
+            switch row[0].stringValue {
+            case "ambiguous": s.ambiguous = Int(row[1].intValue ?? 0)
+            case "conflict": s.conflicts = Int(row[1].intValue ?? 0)
+            default: s.unresolvedAccounts = Int(row[1].intValue ?? 0)
+            }
+        }
+        return s
+    }
+
+    /// The hosts of a mailbox, strongest evidence first.
+    public static func hosts(of email: String, in db: Database) throws -> [String] {
+        try db.query("""
+            SELECT host FROM identity WHERE email = ? AND host IS NOT NULL
+            GROUP BY host ORDER BY MIN(CASE source WHEN 'directory' THEN 0 WHEN 'edr_upn' THEN 1 ELSE 2 END), host
+            """, [.text(email.lowercased())]).compactMap { $0.first?.stringValue }
+    }
+}

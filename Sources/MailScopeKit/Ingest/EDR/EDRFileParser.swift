@@ -1,0 +1,276 @@
+import Foundation
+
+/// What a CSV file's header says it is.
+enum CSVKind {
+    case edr(EDRProfile)
+    case directory
+    case unknown(header: [String])
+
+    /// The message for a header no profile knows: the known profiles and how to map one.
+    static func unknownMessage(_ header: [String]) -> String {
+        "a CSV header MailScope does not know (\(header.prefix(12).joined(separator: ", "))\(header.count > 12 ? ", …" : "")): "
+            + "known EDR profiles are mde (Defender for Endpoint advanced hunting: Timestamp, DeviceName, ActionType…), "
+            + "crowdstrike (Falcon event search: event_simpleName, aid…), sentinelone (Deep Visibility: eventTime/Event Time, "
+            + "endpointName, srcProc…), and identity directories (email, account or upn, host); for another product, "
+            + "write a mapping file and pass it with --edr-map (see README: EDR mapping)"
+    }
+}
+
+/// Loads EDR exports: CSV (any of the profiles, a generic mapping, or an identity directory)
+/// and flat NDJSON telemetry (CrowdStrike FDR, SentinelOne Cloud Funnel). One thread parses;
+/// batches go to the single writer in order.
+final class EDRFileParser {
+    let path: String
+    let label: String
+    let seed: (UInt64, UInt64)
+    let options: IngestOptions
+    let skipUnits: Int
+    let progress: (Int) -> Void
+    private(set) var format = "edr"
+
+    init(path: String, label: String, seed: (UInt64, UInt64), options: IngestOptions, skipUnits: Int, progress: @escaping (Int) -> Void) {
+        self.path = path
+        self.label = label
+        self.seed = seed
+        self.options = options
+        self.skipUnits = skipUnits
+        self.progress = progress
+    }
+
+    /// Reads the header row of a CSV file and decides what it is.
+    static func kind(ofCSV path: String, options: IngestOptions) throws(IngestError) -> CSVKind {
+        let source = try ByteSource(path: path)
+        var header: [String] = []
+        CSVReader(source: source, maxRowBytes: 1 << 20).forEach { event in
+            if case .row(let row) = event { header = (0..<row.count).map { row.string($0) } }
+            return false
+        }
+        return kind(ofHeader: header, options: options)
+    }
+
+    static func kind(ofHeader header: [String], options: IngestOptions) -> CSVKind {
+        let names = Set(header.map(HeaderName.normalize))
+        if let mapping = options.edrMapping, mapping.matches(names) { return .edr(options.edrProfile(mapping.profile)) }
+        if names.contains("email") && (names.contains("account") || names.contains("upn") || names.contains("samaccountname")) && names.contains("host") {
+            return .directory
+        }
+        for profile in EDRProfile.builtIn where profile.recognises(names) { return .edr(options.edrProfile(profile)) }
+        return .unknown(header: header)
+    }
+
+    /// A profile for a flat JSON event's keys, when one recognises them.
+    static func profile(forJSONKeys keys: [String], options: IngestOptions) -> EDRProfile? {
+        let names = Set(keys.map(HeaderName.normalize))
+        return EDRProfile.builtIn.first { $0.recognises(names) }.map(options.edrProfile)
+    }
+
+    // MARK: CSV
+
+    func runCSV(kind: CSVKind, queue: BoundedQueue<RowBatch>) throws(IngestError) {
+        let source = try ByteSource(path: path)
+        let reader = CSVReader(source: source, maxRowBytes: options.maxLineBytes)
+        var header: [[UInt8]] = []
+        var columnsOf: [EDRField: [Int]] = [:]   // every alias present, in priority order
+        var mapped = Set<Int>()
+        var directoryColumns: [String: Int] = [:]
+        let builder: EDRRowBuilder?
+        switch kind {
+        case .edr(let profile):
+            builder = EDRRowBuilder(profile: profile, productLabel: profile.name)
+            format = "edr_" + profile.name.replacingOccurrences(of: "generic:", with: "generic_")
+        case .directory:
+            builder = nil
+            format = "identity_directory"
+        case .unknown:
+            return
+        }
+        var unit = 0
+        var sequence = 0
+        var batch = RowBatch()
+        var lastBytesOut = 0
+        func flush(force: Bool) {
+            guard force || batch.units >= options.batchUnits || batch.arena.count >= 8 << 20 else { return }
+            batch.sequence = sequence
+            sequence += 1
+            batch.bytesOut = source.bytesOut - lastBytesOut
+            lastBytesOut = source.bytesOut
+            queue.push(batch)
+            batch = RowBatch()
+            progress(source.bytesIn)
+        }
+        func reject(_ line: Int64, _ reason: RejectReason, _ detail: String, _ bytes: [UInt8]) {
+            bytes.withUnsafeBufferPointer { batch.reject(line: line, reason: reason, detail: detail, bytes: $0, lineBytes: bytes.count) }
+            batch.notices.append(.init(kind: .reject, key: nil, text: "\(label):\(line): \(reason.rawValue): \(detail) — kept in rejects"))
+        }
+
+        reader.forEach { event in
+            unit += 1
+            let counted = unit > skipUnits
+            if counted { batch.units += 1 }
+            switch event {
+            case .row(let row):
+                if header.isEmpty {
+                    // The header is read again on resume, so the columns are always known.
+                    header = (0..<row.count).map { Array(row.field($0)) }
+                    let names = header.map { HeaderName.normalize(String(decoding: $0, as: UTF8.self)) }
+                    if let builder {
+                        for field in EDRField.allCases {
+                            for alias in builder.profile.aliases[field] ?? [] {
+                                if let i = names.firstIndex(of: alias) { columnsOf[field, default: []].append(i); mapped.insert(i) }
+                            }
+                        }
+                    } else {
+                        for (i, n) in names.enumerated() { directoryColumns[n] = directoryColumns[n] ?? i }
+                    }
+                    if counted { batch.lines += 1 }
+                    return true
+                }
+                guard counted else { return true }
+                batch.lines += 1
+                if row.count == 1 && row.field(0).isEmpty { return true }   // a blank line
+                batch.records += 1
+                if row.count != header.count {
+                    reject(row.line, .wrongColumnCount, "row has \(row.count) columns, the header has \(header.count)", row.bytes)
+                    return true
+                }
+                if let bad = row.bytes.withUnsafeBufferPointer({ UTF8Validator.firstInvalidOffset($0) }) {
+                    reject(row.line, .invalidUTF8, "invalid UTF-8 at byte \(bad + 1) of the row", row.bytes)
+                    return true
+                }
+                let pairs = (0..<row.count).map { (name: header[$0], value: row.field($0)) }
+                let key = ContentKey.of(pairs: pairs, seed: seed)
+                if let builder {
+                    // The first alias with a value in this row (e.g. the target file's hash, else
+                    // the process image's).
+                    let value: (EDRField) -> String? = { field in
+                        for i in columnsOf[field] ?? [] where !row.field(i).isEmpty { return row.string(i) }
+                        return nil
+                    }
+                    var extras: [(String, String)] = []
+                    for i in 0..<row.count where !mapped.contains(i) && !row.field(i).isEmpty {
+                        extras.append((String(decoding: header[i], as: UTF8.self), row.string(i)))
+                    }
+                    do {
+                        try builder.build(value, extras: extras, line: row.line, key: key, into: batch)
+                    } catch let error as EDRRowBuilder.Failure {
+                        reject(row.line, error.reason, error.detail, row.bytes)
+                    } catch {
+                        reject(row.line, .unrecognizedRecord, "\(error)", row.bytes)
+                    }
+                } else {
+                    addDirectoryRow(row, columns: directoryColumns, key: key, into: batch)
+                }
+            case .bad(let line, let reason, let detail, let excerpt):
+                if counted { batch.records += 1; reject(line, reason, detail, excerpt) }
+            case .issue(let issue, let line):
+                if counted { reject(line, issue.reason, issue.detail, []) }
+            }
+            flush(force: false)
+            return true
+        }
+        flush(force: true)
+    }
+
+    private func addDirectoryRow(_ row: CSVReader.Row, columns: [String: Int], key: ContentKey, into b: RowBatch) {
+        func value(_ names: String...) -> String? {
+            for n in names { if let i = columns[n], !row.field(i).isEmpty { return row.string(i) } }
+            return nil
+        }
+        let account = EDRRowBuilder.splitAccount(value("account", "samaccountname", "username"), domain: nil)
+        b.beginRow(.directoryEntry, line: row.line, dedup: key)
+        b.set(.email, EmailAddress.normalize(value("email", "mail")))
+        b.set(.upn, EmailAddress.normalize(value("upn", "userprincipalname")))
+        b.set(.account, account.name)
+        b.set(.host, value("host", "computer", "hostname").map { h in
+            let lower = h.lowercased()
+            return Host.isIPAddress(lower) ? lower : String(lower.split(separator: ".").first ?? Substring(lower))
+        })
+        b.endRow()
+    }
+
+    // MARK: NDJSON telemetry
+
+    func runJSONLines(profile: EDRProfile, queue: BoundedQueue<RowBatch>) throws(IngestError) {
+        format = "edr_" + profile.name + "_json"
+        let source = try ByteSource(path: path)
+        let reader = GzipLineReader(source: source, maxLineBytes: options.maxLineBytes)
+        let builder = EDRRowBuilder(profile: profile, productLabel: profile.name)
+        let record = Record()
+        var unit = 0, sequence = 0, lastBytesOut = 0
+        var batch = RowBatch()
+        func reject(_ line: Int64, _ reason: RejectReason, _ detail: String, _ bytes: UnsafeBufferPointer<UInt8>?, _ length: Int) {
+            batch.reject(line: line, reason: reason, detail: detail, bytes: bytes, lineBytes: length)
+            batch.notices.append(.init(kind: .reject, key: nil, text: "\(label):\(line): \(reason.rawValue): \(detail) — kept in rejects"))
+        }
+        reader.forEach { event in
+            unit += 1
+            guard unit > skipUnits else { return true }
+            batch.units += 1
+            batch.lines += 1
+            switch event {
+            case .line(let raw, let number):
+                var s = 0, e = raw.count
+                while s < e, raw[s] == 0x20 || raw[s] == 0x09 { s += 1 }
+                while e > s, raw[e - 1] == 0x20 || raw[e - 1] == 0x0D { e -= 1 }
+                guard e > s else { return true }
+                let bytes = UnsafeBufferPointer(rebasing: raw[s..<e])
+                batch.records += 1
+                if let bad = UTF8Validator.firstInvalidOffset(bytes) {
+                    reject(number, .invalidUTF8, "invalid UTF-8 at byte \(bad + 1)", bytes, bytes.count)
+                    break
+                }
+                do { try JSONScanner.scanObject(bytes, into: record) } catch let error as JSONScanner.Failure {
+                    reject(number, error.reason, error.message, bytes, bytes.count)
+                    break
+                } catch {
+                    reject(number, .malformedJSON, "\(error)", bytes, bytes.count)
+                    break
+                }
+                var byName: [String: String] = [:]
+                var pairs: [(name: [UInt8], value: ArraySlice<UInt8>)] = []
+                for f in record.fields {
+                    let name = String(decoding: record.keyBytesOf(f), as: UTF8.self)
+                    if let v = record.string(of: f) { byName[HeaderName.normalize(name)] = v }
+                    pairs.append((Array(record.keyBytesOf(f)), ArraySlice(record.valueBytes(f))))
+                }
+                let value: (EDRField) -> String? = { field in
+                    for alias in profile.aliases[field] ?? [] { if let v = byName[alias], !v.isEmpty { return v } }
+                    return nil
+                }
+                let raw = String(decoding: bytes, as: UTF8.self)
+                do {
+                    try builder.build(value, extras: [("raw", raw)], line: number, key: ContentKey.of(pairs: pairs, seed: seed), into: batch)
+                } catch let error as EDRRowBuilder.Failure {
+                    reject(number, error.reason, error.detail, bytes, bytes.count)
+                } catch {
+                    reject(number, .unrecognizedRecord, "\(error)", bytes, bytes.count)
+                }
+            case .tooLong(let number, let length, let prefix):
+                reject(number, .lineTooLong, "line of \(length) bytes is over the line-length cap", prefix, length)
+            case .issue(let issue, let number, let partial):
+                reject(number, issue.reason, issue.detail, partial, partial?.count ?? 0)
+            }
+            if batch.units >= options.batchUnits {
+                batch.sequence = sequence
+                sequence += 1
+                batch.bytesOut = source.bytesOut - lastBytesOut
+                lastBytesOut = source.bytesOut
+                queue.push(batch)
+                batch = RowBatch()
+            }
+            return true
+        }
+        batch.sequence = sequence
+        batch.bytesOut = source.bytesOut - lastBytesOut
+        queue.push(batch)
+    }
+}
+
+extension IngestOptions {
+    /// A profile with this run's `--edr-tz` applied (a mapping file's own zone wins).
+    func edrProfile(_ profile: EDRProfile) -> EDRProfile {
+        var p = profile
+        if let edrOffsetSeconds, p.defaultOffsetSeconds == 0 { p.defaultOffsetSeconds = edrOffsetSeconds }
+        return p
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+@testable import MailScopeKit
+
+/// EDR profiles on real-format exports, the generic mapping, timestamps and bad rows.
+@Suite struct EDRIngestTests {
+    private func one(_ db: LoadedDatabase, _ sql: String) throws -> [String: SQLValue] {
+        let rows = try db.rows(sql)
+        #expect(rows.count == 1, "\(sql) → \(rows.count) rows")
+        return try #require(rows.first)
+    }
+
+    @Test(.enabled(if: TestPaths.sharedEDRAvailable, "../shared/samples/edr is absent"))
+    func defenderAdvancedHuntingExportLoadsEveryRow() throws {
+        let db = try LoadedDatabase([TestPaths.sharedEDR + "/mde/plaso_advanced_hunting_test.csv"])
+        let file = try #require(db.summary.files.first)
+        #expect(file.format == "edr_mde")
+        #expect(file.rejected == 0)
+        #expect(file.rows == 129)
+        let process = try #require(try db.rows("SELECT * FROM edr_event WHERE action = 'process_start' ORDER BY ts").first)
+        #expect(process.text("process") == "CompatTelRunner.exe")
+        #expect(process.text("file_path") == #"C:\Windows\System32\CompatTelRunner.exe"#)
+        #expect(process.text("parent_process") == "svchost.exe")
+        #expect(process.text("host") == "test-hostname")
+        #expect(process.text("account") == "system")
+        #expect(process.text("account_domain") == "nt authority")
+        #expect(process.text("sha256")?.count == 64)
+        #expect(try db.count("edr_event", "action = 'dns_query' AND domain = 'snapchat.com' AND url_host = 'tr.snapchat.com'") == 1)
+        #expect(try db.count("edr_event", "action = 'network_connect' AND remote_ip = '46.228.174.117' AND remote_port = 443 AND user_email = 'test-user@test-company.tld'") == 1)
+        #expect(try db.count("edr_event", "ts < 1600000000000 OR ts > 1800000000000") == 0)
+        // Every exported column is somewhere: mapped, or in extra.
+        #expect(try db.count("edr_event", "extra IS NULL") == 0)
+    }
+
+    @Test(.enabled(if: TestPaths.sharedEDRAvailable, "../shared/samples/edr is absent"))
+    func crowdStrikeFDRAndSentinelOneCloudFunnelTelemetry() throws {
+        let cs = try LoadedDatabase([TestPaths.sharedEDR + "/crowdstrike_fdr/elastic_test-fdr_selected.ndjson"])
+        #expect(cs.summary.files.first?.format == "edr_crowdstrike_json")
+        #expect(cs.summary.rows == 8)
+        #expect(try cs.count("edr_event", "action = 'process_start'") == 3)
+        #expect(try cs.count("edr_event", "action = 'file_created'") == 2)
+        #expect(try cs.count("edr_event", "action = 'dns_query' AND url_host = 'jss.dom1.com'") == 1)
+        // ContextTimeStamp (sensor seconds with a fraction) wins over the cloud timestamp.
+        #expect(try cs.count("edr_event", "ts = 1625677521137 AND process = 'sh'") == 1)
+        let s1 = try LoadedDatabase([TestPaths.sharedEDR + "/sentinelone_cloud_funnel"])
+        #expect(s1.summary.rows == 3)
+        #expect(s1.summary.rejected == 0)
+        #expect(try s1.count("edr_event", "product = 'sentinelone' AND action = 'file_created' AND file_path IS NOT NULL") == 1)
+        #expect(try s1.count("edr_event", "action = 'dns_query' AND domain IS NOT NULL") == 1)
+        #expect(try s1.count("edr_event", "action = 'http_request' AND url IS NOT NULL") == 1)
+        // Cloud Funnel's `timestamp` (time of day only) is never used as the time.
+        #expect(try s1.count("edr_event", "ts < 1600000000000") == 0)
+    }
+
+    @Test func crowdStrikeEventSearchCSV() throws {
+        let db = try LoadedDatabase([TestPaths.fixture("edr/crowdstrike_events.csv")])
+        #expect(db.summary.files.first?.format == "edr_crowdstrike")
+        #expect(db.summary.rows == 5)
+        let excel = try one(db, "SELECT * FROM edr_event WHERE action = 'process_start'")
+        #expect(excel.text("host") == "ws-0042")
+        #expect(excel.text("account") == "alima")
+        #expect(excel.text("account_domain") == "acme")
+        #expect(excel.text("process") == "EXCEL.EXE")
+        #expect(excel.text("parent_process") == "OUTLOOK.EXE")
+        #expect(excel.text("command_line")?.hasPrefix("\"C:\\Program Files") == true)
+        #expect(excel.int("ts") == 1_793_616_300_123)
+        let write = try one(db, "SELECT * FROM edr_event WHERE action = 'file_created'")
+        #expect(write.text("file_name") == "INV-88341.xlsm")
+        #expect(write.text("sha256") == "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb")
+        let dns = try one(db, "SELECT * FROM edr_event WHERE action = 'dns_query'")
+        #expect(dns.text("url_host") == "login.acme-c0rp-secure.com")
+        #expect(dns.text("domain") == "acme-c0rp-secure.com")
+        #expect(try db.count("edr_event", "action = 'network_connect' AND remote_ip = '198.51.100.66' AND remote_port = 443") == 1)
+        #expect(try db.count("edr_event", "action = 'other' AND event_type = 'UnknownFutureEvent'") == 1)
+    }
+
+    @Test func sentinelOneDeepVisibilityCSV() throws {
+        let db = try LoadedDatabase([TestPaths.fixture("edr/sentinelone_dv.csv")])
+        #expect(db.summary.files.first?.format == "edr_sentinelone")
+        #expect(db.summary.rows == 4)
+        let write = try one(db, "SELECT * FROM edr_event WHERE action = 'file_created'")
+        #expect(write.text("file_name") == "update.exe")
+        #expect(write.text("process") == "chrome.exe")
+        #expect(write.text("account") == "rpatel")
+        #expect(write.text("host") == "ws-0107")
+        #expect(try db.count("edr_event", "action = 'process_start' AND sha256 = '3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d'") == 1)
+        #expect(try db.count("edr_event", "action = 'http_request' AND domain = 'acme-c0rp-secure.com' AND url LIKE 'https://login.%'") == 1)
+        #expect(try db.count("edr_event", "action = 'dns_query' AND domain = 'acme-c0rp-secure.com'") == 1)
+    }
+
+    @Test func genericMappingLoadsAnUnknownProductInItsTimeZone() throws {
+        var options = IngestOptions()
+        options.edrMapping = try GenericMapping(path: TestPaths.fixture("edr/carbonblack.yml"))
+        let db = try LoadedDatabase([TestPaths.fixture("edr/carbonblack_events.csv")], options: options)
+        #expect(db.summary.files.first?.format == "edr_generic_carbonblack")
+        let modify = try one(db, "SELECT * FROM edr_event WHERE action = 'file_modified'")
+        #expect(modify.text("product") == "generic:carbonblack")
+        #expect(modify.int("ts") == 1_793_610_300_000)   // 10:05 at +01:00 = 09:05Z
+        #expect(modify.text("host") == "ws-0200")
+        #expect(modify.text("file_name") == "menu.pdf")
+        #expect(try db.count("edr_event", "action = 'network_connect' AND domain = 'example.com' AND url_host = 'canteen.example.com'") == 1)
+    }
+
+    @Test(arguments: [
+        ("product: x\ncolumns:\n  when: t\n", "columns.when is not a canonical field"),
+        ("product: x\ncolumns:\n  host: h\n", "columns.ts (the time column) is required"),
+        ("columns:\n  ts: t\n  host: h\n", "product:"),
+        ("product: x\ncolumns:\n  ts: t\n  host: h\nactions:\n  a: explode\n", "actions.a must be one of"),
+        ("product: x\ncolumns:\n  ts: t\n  host: h\ncolour: red\n", "unknown key \"colour\""),
+        ("product: x\ncolumns:\n  ts: t\n  host: h\ntime_zone: Mars\n", "time_zone \"Mars\""),
+    ])
+    func badMappingFilesNameTheKey(yaml: String, message: String) throws {
+        let path = TestPaths.scratch() + "/map.yml"
+        try Array(yaml.utf8).write(to: path)
+        do {
+            _ = try GenericMapping(path: path)
+            Issue.record("accepted: \(yaml)")
+        } catch let error as GenericMapping.Error {
+            #expect(error.description.contains(message), "\(error.description)")
+        }
+    }
+
+    @Test func unknownHeaderIsAClearErrorListingTheProfiles() throws {
+        let path = TestPaths.scratch() + "/mystery.csv"
+        try Array("when,what,who\n2026-11-02T10:00:00Z,thing,someone\n".utf8).write(to: path)
+        let db = try LoadedDatabase([path])
+        #expect(db.summary.files.first?.status == .unrecognized)
+        let message = try #require(db.messages.first { $0.contains("unrecognized_format") })
+        #expect(message.contains("mde"))
+        #expect(message.contains("crowdstrike"))
+        #expect(message.contains("sentinelone"))
+        #expect(message.contains("--edr-map"))
+    }
+
+    @Test func badRowsAreRejectedWithFileAndLine() throws {
+        let source = try String(contentsOfFile: TestPaths.fixture("edr/sentinelone_dv.csv"), encoding: .utf8)
+        var lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines.insert("2026-11-02T09:42:00Z,WS-0107,x,File Creation,too,few", at: 2)                       // line 3
+        lines.insert("not a date,WS-0107,x,File Creation,a,b,c,d,e,f,g,h,i,j", at: 3)                     // line 4
+        lines.insert(",WS-0107,x,File Creation,a,b,c,d,e,f,g,h,i,j", at: 4)                               // line 5
+        let path = TestPaths.scratch() + "/s1.csv"
+        try Array(lines.joined(separator: "\n").utf8).write(to: path)
+        let db = try LoadedDatabase([path])
+        #expect(db.summary.rows == 4)
+        let rejects = try db.rows("SELECT line_no, reason FROM reject ORDER BY line_no")
+        #expect(rejects.map { $0.int("line_no") } == [3, 4, 5])
+        #expect(rejects.map { $0.text("reason") } == ["wrong_column_count", "bad_timestamp", "missing_timestamp"])
+        #expect(db.messages.contains { $0.contains("s1.csv:3: wrong_column_count: row has 6 columns, the header has 14") })
+    }
+
+    @Test func zonelessTimestampsUseEdrTz() throws {
+        let path = TestPaths.scratch() + "/mde.csv"
+        try Array("Timestamp,DeviceName,ActionType,FileName\n2026-11-02 10:00:00,ws-1,FileCreated,a.txt\n".utf8).write(to: path)
+        var options = IngestOptions()
+        options.edrOffsetSeconds = TimeZoneOption.offsetSeconds("-05:00")
+        let db = try LoadedDatabase([path], options: options)
+        #expect(try db.rows("SELECT ts FROM edr_event").first?.int("ts") == 1_793_631_600_000)   // 10:00-05:00 = 15:00Z
+        #expect(TimeZoneOption.offsetSeconds("+0530") == 19_800)
+        #expect(TimeZoneOption.offsetSeconds("UTC") == 0)
+        #expect(TimeZoneOption.offsetSeconds("Mars") == nil)
+    }
+
+    @Test func reloadingTheSameRowsStoresThemOnce() throws {
+        let dir = TestPaths.scratch()
+        let text = try String(contentsOfFile: TestPaths.fixture("edr/sentinelone_dv.csv"), encoding: .utf8)
+        try Array(text.utf8).write(to: dir + "/a.csv")
+        try Gzip.compress(text).write(to: dir + "/b.csv.gz")
+        let db = try LoadedDatabase([dir])
+        #expect(db.summary.rows == 4)
+        #expect(db.summary.duplicates == 4)
+    }
+}
