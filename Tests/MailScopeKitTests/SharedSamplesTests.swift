@@ -13,7 +13,7 @@ struct SharedSamplesTests {
 
     static let exportFiles: [String] = {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: TestPaths.sharedMimecast)) ?? []
-        return names.filter { $0.hasSuffix(".ndjson") || $0.hasSuffix(".gz") || $0.hasSuffix(".log") || $0.hasSuffix(".json") }.sorted()
+        return names.filter { $0.hasSuffix(".ndjson") || $0.hasSuffix(".gz") || $0.hasSuffix(".log") || $0.hasSuffix(".json") || $0.hasSuffix(".csv") }.sorted()
     }()
 
     @Test(arguments: exportFiles)
@@ -141,6 +141,21 @@ struct SharedSamplesTests {
         #expect(row.text("recipient") == "klay@paloaltonetworks.mime.integration.com")
         #expect(row.text("sender") == "markrobertsny@pilot-meadow.b41.one")
         #expect(row.int("ts") == 1_658_150_700_000)
+    }
+
+    @Test func sentinelCSVExportsGoThroughTheMimecastParsers() throws {
+        let ap = try load("sentinel_ttp_attachment.csv")
+        #expect(ap.summary.files.first?.format == "sentinel_csv+mimecast_ttp_attachment")
+        #expect(try ap.count("attachment_scan", "result = 'malicious' AND sha256 = '22a65c438289353d96c707cf55e26be723e3157f0aa00734843a9bdc8f98bab0' AND details LIKE '%CVE-2010-1240%Time taken%'") == 2)
+        #expect(try ap.rows("SELECT ts FROM attachment_scan").first?.int("ts") == 1_761_156_436_000)
+        let ip = try load("sentinel_ttp_impersonation.csv")
+        #expect(try ip.count("impersonation", "custom_threat_dictionary = 1 AND tagged_malicious = 1 AND identifiers = '[\"targeted_threat_dictionary\"]'") == 2)
+        #expect(try ip.rows("SELECT ts FROM impersonation ORDER BY line_no").first?.int("ts") == 1_759_176_368_000)   // 9/29/2025, 8:06:08 PM
+        let url = try load("sentinel_ttp_url.csv")
+        #expect(try url.count("url_click", "is_click = 0 AND url_domain = 'momentjs.com' AND scan_result = 'malicious'") == 2)
+        let cg = try load("sentinel_seg_cg.csv")
+        #expect(try cg.count("mail_event", "event_type = 'journal' AND sender = 'eric.bass@demo-int.crest.mime-api.com'") == 1)
+        #expect(try cg.count("mail_event", "event_type = 'spam'") == 1)
     }
 
     @Test func theSameZeroDayHashAppearsInTwoExports() throws {

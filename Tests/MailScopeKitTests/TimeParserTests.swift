@@ -17,6 +17,7 @@ import Testing
         ("9/29/2025, 8:06:08.000 PM", Int64(1_759_176_368_000)),
         ("12/1/2025 12:00:00 AM", Int64(1_764_547_200_000)),               // midnight
         ("2024-02-29T00:00:00Z", Int64(1_709_164_800_000)),                // leap day
+        ("1625677502.233", Int64(1_625_677_502_233)),                      // CrowdStrike ContextTimeStamp
     ])
     func parsesEveryExportedDateForm(text: String, expected: Int64) {
         #expect(TimeParser.parse(text) == expected)

@@ -4,6 +4,8 @@ import Foundation
 enum CSVKind {
     case edr(EDRProfile)
     case directory
+    /// Mimecast logs exported from Microsoft Sentinel (Log Analytics) as CSV.
+    case sentinelMimecast
     case unknown(header: [String])
 
     /// The message for a header no profile knows: the known profiles and how to map one.
@@ -51,6 +53,10 @@ final class EDRFileParser {
     static func kind(ofHeader header: [String], options: IngestOptions) -> CSVKind {
         let names = Set(header.map(HeaderName.normalize))
         if let mapping = options.edrMapping, mapping.matches(names) { return .edr(options.edrProfile(mapping.profile)) }
+        if names.contains("timegeneratedutc") && (names.contains("tenantid") || names.contains("logtype"))
+            && (names.contains("aggregateid") || names.contains("senderaddress") || names.contains("useremailaddress") || names.contains("recipientaddress")) {
+            return .sentinelMimecast
+        }
         if names.contains("email") && (names.contains("account") || names.contains("upn") || names.contains("samaccountname")) && names.contains("host") {
             return .directory
         }
@@ -81,6 +87,9 @@ final class EDRFileParser {
         case .directory:
             builder = nil
             format = "identity_directory"
+        case .sentinelMimecast:
+            try runSentinelMimecast(source: source, queue: queue)
+            return
         case .unknown:
             return
         }
@@ -169,6 +178,75 @@ final class EDRFileParser {
             return true
         }
         flush(force: true)
+    }
+
+    /// Sentinel's CSV exports of the Mimecast connectors: each row becomes the JSON record the
+    /// Mimecast API would have sent (columns renamed where Sentinel renamed them, empty
+    /// flattened columns dropped) and goes through the Mimecast parsers.
+    private func runSentinelMimecast(source: ByteSource, queue: BoundedQueue<RowBatch>) throws(IngestError) {
+        let parser = UnitParser(label: label, seed: seed, fileNameTypeHint: nil)
+        var header: [String] = []
+        var unit = 0, sequence = 0, lastBytesOut = 0
+        func flush(force: Bool) {
+            guard force || parser.batch.units >= options.batchUnits else { return }
+            let batch = parser.takeBatch()
+            batch.sequence = sequence
+            sequence += 1
+            batch.bytesOut = source.bytesOut - lastBytesOut
+            lastBytesOut = source.bytesOut
+            queue.push(batch)
+        }
+        CSVReader(source: source, maxRowBytes: options.maxLineBytes).forEach { event in
+            unit += 1
+            let counted = unit > skipUnits
+            if counted { parser.beginUnit(physicalLines: 1) }
+            switch event {
+            case .row(let row):
+                if header.isEmpty {
+                    header = (0..<row.count).map { EDRFileParser.sentinelRename(row.string($0)) }
+                    return true
+                }
+                guard counted, !(row.count == 1 && row.field(0).isEmpty) else { return true }
+                guard row.count == header.count else {
+                    row.bytes.withUnsafeBufferPointer {
+                        parser.reject(line: row.line, .wrongColumnCount, "row has \(row.count) columns, the header has \(header.count)", $0, length: row.bytes.count)
+                    }
+                    return true
+                }
+                var object = "{"
+                for i in 0..<row.count where !row.field(i).isEmpty {
+                    var key = header[i]
+                    var value = row.string(i)
+                    if key == "Logtype" {
+                        // email_journal → type journal (the API 2.0 type names).
+                        key = "type"
+                        value = value.hasPrefix("email_") ? String(value.dropFirst(6)).replacingOccurrences(of: "_", with: " ") : value
+                    }
+                    if object.count > 1 { object += "," }
+                    object += JSONScanner.quote(key) + ":" + JSONScanner.quote(value)
+                }
+                object += "}"
+                var bytes = Array(object.utf8)
+                bytes.withUnsafeMutableBufferPointer { parser.parse(UnsafeBufferPointer($0), line: row.line) }
+            case .bad(let line, let reason, let detail, let excerpt):
+                if counted { excerpt.withUnsafeBufferPointer { parser.reject(line: line, reason, detail, $0, length: excerpt.count) } }
+            case .issue(let issue, let line):
+                if counted { parser.reject(line: line, issue.reason, issue.detail, nil, length: 0) }
+            }
+            flush(force: false)
+            return true
+        }
+        flush(force: true)
+        format = "sentinel_csv+" + parser.formats.sorted().joined(separator: "+")
+    }
+
+    /// Sentinel's column names for fields the Mimecast API names otherwise.
+    static func sentinelRename(_ name: String) -> String {
+        switch name {
+        case "Date": return "date"
+        case "eventTime [UTC]": return "eventTime"
+        default: return name
+        }
     }
 
     private func addDirectoryRow(_ row: CSVReader.Row, columns: [String: Int], key: ContentKey, into b: RowBatch) {
