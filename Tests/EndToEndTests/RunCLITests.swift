@@ -32,7 +32,9 @@ import Testing
 
     @Test func theCommittedExampleReportIsWhatTheCodeProduces() throws {
         let out = CLI.scratch() + "/out"
-        let inputs = IngestCLITests.scenarioInputs.flatMap { ["--input", $0] }
+        // Exactly what scripts/example runs.
+        let inputs = (IngestCLITests.scenarioInputs + ["fixtures/scenario/edr"]).flatMap { ["--input", $0] }
+            + ["--identities", "fixtures/scenario/identities.csv"]
         let result = try CLI.run(["run"] + inputs + ["--db", CLI.scratch() + "/c.db", "--out", out])
         #expect(result.status == 0)
         for name in ["ingest-summary.md", "ingest-summary.json"] {

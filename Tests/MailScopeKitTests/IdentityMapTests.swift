@@ -57,6 +57,19 @@ import Testing
         #expect(db.messages.contains { $0.contains("identity: ambiguous") && $0.contains("jsmith") })
     }
 
+    @Test func firstInitialLastNameIsInferredOnlyWhenOneMailboxFits() throws {
+        let db = try load(mailboxes: ["ana.lima@acme-corp.example", "daniel.lopez@acme-corp.example", "donna.lopez@acme-corp.example"],
+                          edrRows: [("ws-0042", "alima", ""), ("ws-0793", "dlopez", ""), ("ws-0214", "dlopez2", "")])
+        let ana = try #require(try db.rows("SELECT * FROM identity WHERE account = 'alima'").first)
+        #expect(ana.text("email") == "ana.lima@acme-corp.example")
+        #expect(ana.text("source") == "edr_name_pattern")
+        let issues = try db.rows("SELECT account, kind, candidates FROM identity_issue ORDER BY account")
+        #expect(issues.map { $0.text("account") } == ["dlopez", "dlopez2"])
+        #expect(issues.allSatisfy { $0.text("kind") == "ambiguous" && $0.text("candidates") == #"["daniel.lopez@acme-corp.example","donna.lopez@acme-corp.example"]"# })
+        #expect(IdentityMap.namePattern("ana.lima") == "alima")
+        #expect(IdentityMap.namePattern("alima") == nil)
+    }
+
     @Test func serviceAccountsAndUnknownAccountsMapNothing() throws {
         let db = try load(mailboxes: ["ana.lima@acme-corp.example"], edrRows: [("ws-0042", "system", ""), ("ws-0042", "zz_unknown", "")])
         #expect(try db.count("identity") == 0)

@@ -5,8 +5,11 @@
 /// - `directory`: the identities CSV a user supplies (email, upn, account, host), exact;
 /// - `edr_upn`: EDR rows whose account carries a UPN equal to an email address, exact;
 /// - `edr_local_part`: an EDR account (`ACME\alima`, `alima`) whose name equals the local part
-///   of exactly one known mailbox, inferred. When several mailboxes fit, nothing is guessed:
-///   the case goes to `identity_issue` as ambiguous. An account mapped to two different
+///   of exactly one known mailbox, inferred;
+/// - `edr_name_pattern`: failing that, an account that is the usual first-initial + last-name
+///   form (`alima`, or `alima2` for a second one) of exactly one `first.last` mailbox, inferred.
+///   When several mailboxes fit, nothing is guessed: the case goes to `identity_issue` as
+///   ambiguous. An account mapped to two different
 ///   mailboxes by different sources is reported as a conflict.
 public enum IdentityMap {
     /// What the rebuild found.
@@ -65,9 +68,12 @@ public enum IdentityMap {
             UNION SELECT email FROM identity
             """).compactMap { $0.first?.stringValue }
         var byLocalPart: [String: [String]] = [:]
+        var byNamePattern: [String: [String]] = [:]
         for address in mailboxes {
             guard let at = address.lastIndex(of: "@") else { continue }
-            byLocalPart[String(address[..<at]), default: []].append(address)
+            let local = String(address[..<at])
+            byLocalPart[local, default: []].append(address)
+            if let pattern = namePattern(local) { byNamePattern[pattern, default: []].append(address) }
         }
         let accounts = try db.query("""
             SELECT e.account, e.account_domain, e.host, COUNT(*), MIN(e.line_no), f.path
@@ -89,19 +95,34 @@ public enum IdentityMap {
                     try issue(db, "conflict", account, host, known, "account \(account) on \(host) maps to several mailboxes in the directory or UPN data")
                     continue
                 }
-                let candidates = (byLocalPart[account] ?? []).sorted()
+                var candidates = Array(Set(byLocalPart[account] ?? [])).sorted()
+                var source = "edr_local_part", rule = "account equals the mailbox's local part"
+                if candidates.isEmpty {
+                    let stem = String(account.reversed().drop(while: \.isNumber).reversed())
+                    candidates = Array(Set(byNamePattern[stem] ?? [])).sorted()
+                    source = "edr_name_pattern"
+                    rule = "account is the first-initial + last-name form of the mailbox's first.last"
+                }
                 let evidence = "\(row[3]) events as \(domain.map { $0 + "\\" } ?? "")\(account) on \(host), first \(row[5]) line \(row[4])"
                 switch candidates.count {
                 case 1:
-                    try db.run("INSERT INTO identity (email, account, host, source, confidence, evidence) VALUES (?, ?, ?, 'edr_local_part', 'inferred', ?)",
-                               [.text(candidates[0]), .text(account), .text(host), .text(evidence + "; account equals the mailbox's local part")])
+                    try db.run("INSERT INTO identity (email, account, host, source, confidence, evidence) VALUES (?, ?, ?, ?, 'inferred', ?)",
+                               [.text(candidates[0]), .text(account), .text(host), .text(source), .text(evidence + "; " + rule)])
                 case 0:
                     try issue(db, "unresolved", account, host, [], "no mailbox has the local part \(account); add the user to an identities CSV")
                 default:
-                    try issue(db, "ambiguous", account, host, candidates, "\(candidates.count) mailboxes have the local part \(account): not guessing; add the user to an identities CSV")
+                    try issue(db, "ambiguous", account, host, candidates, "account \(account) on \(host) fits \(candidates.count) mailboxes (\(candidates.joined(separator: ", "))): not guessing; add the user to an identities CSV")
                 }
             }
         }
+    }
+
+    /// `first.last` (or `first_last`, `first-last`) → `flast`.
+    static func namePattern(_ localPart: String) -> String? {
+        let parts = localPart.split(whereSeparator: { $0 == "." || $0 == "_" || $0 == "-" })
+        guard parts.count == 2, let initial = parts[0].first, parts[1].count >= 2,
+              parts.allSatisfy({ $0.allSatisfy(\.isLetter) }) else { return nil }
+        return String(initial) + parts[1]
     }
 
     private static func issue(_ db: Database, _ kind: String, _ account: String, _ host: String, _ candidates: [String], _ detail: String) throws {
