@@ -27,6 +27,17 @@ final class CSVReader {
     let maxRowBytes: Int
     let delimiter: UInt8
 
+    /// A rejected row's fields joined by the delimiter (quotes not restored), capped.
+    private func excerpt(_ row: Row) -> [UInt8] {
+        var out: [UInt8] = []
+        for i in 0..<row.count {
+            if i > 0 { out.append(delimiter) }
+            out.append(contentsOf: row.field(i))
+            if out.count >= RowBatch.excerptLimit { break }
+        }
+        return Array(out.prefix(RowBatch.excerptLimit))
+    }
+
     init(source: ByteSource, maxRowBytes: Int, delimiter: UInt8 = UInt8(ascii: ",")) {
         self.source = source
         self.maxRowBytes = maxRowBytes
@@ -38,7 +49,6 @@ final class CSVReader {
         let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 20)
         defer { chunk.deallocate() }
         var row = Row()
-        var raw: [UInt8] = []           // the row as written, for excerpts
         var line: Int64 = 1
         var rowLine: Int64 = 1
         var inQuotes = false
@@ -57,13 +67,12 @@ final class CSVReader {
             defer {
                 row.bytes.removeAll(keepingCapacity: true)
                 row.ends.removeAll(keepingCapacity: true)
-                raw.removeAll(keepingCapacity: true)
                 atRowStart = true
                 fieldStart = true
                 overflow = false
             }
             if overflow {
-                return try body(.bad(line: rowLine, reason: .lineTooLong, detail: "CSV row over the \(maxRowBytes)-byte cap", excerpt: Array(raw.prefix(RowBatch.excerptLimit))))
+                return try body(.bad(line: rowLine, reason: .lineTooLong, detail: "CSV row over the \(maxRowBytes)-byte cap", excerpt: excerpt(row)))
             }
             row.line = rowLine
             return try body(.row(row))
@@ -91,7 +100,7 @@ final class CSVReader {
                     atRowStart = false
                     rowLine = line
                 }
-                if raw.count < maxRowBytes { raw.append(c) } else { overflow = true }
+                if row.bytes.count >= maxRowBytes { overflow = true }
                 if inQuotes {
                     if quoteInQuoted {
                         quoteInQuoted = false
@@ -116,7 +125,6 @@ final class CSVReader {
                     endField()
                     pendingCR = c == 0x0D
                     line += 1
-                    if raw.last == c { raw.removeLast() }
                     if try !emitRow() { return }
                 case 0x22 where fieldStart:
                     inQuotes = true
@@ -128,7 +136,8 @@ final class CSVReader {
             }
         }
         if inQuotes && !quoteInQuoted {
-            _ = try body(.bad(line: rowLine, reason: .unbalancedQuote, detail: "a quoted field is never closed: the file ends inside it", excerpt: Array(raw.prefix(RowBatch.excerptLimit))))
+            row.ends.append(row.bytes.count)
+            _ = try body(.bad(line: rowLine, reason: .unbalancedQuote, detail: "a quoted field is never closed: the file ends inside it", excerpt: excerpt(row)))
             return
         }
         if !atRowStart {

@@ -14,6 +14,12 @@ public enum EDRField: String, CaseIterable, Sendable, Codable {
     case initiatingUPN = "initiating_upn"
 }
 
+extension EDRField {
+    /// Position in `allCases` (a payload-free enum is stored as its declaration index).
+    @inline(__always)
+    var index: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+}
+
 /// Header names compared the way analysts' exports vary them: lowercased, with everything but
 /// letters and digits removed (`InitiatingProcessAccountUpn`, `src.process.name`,
 /// `Source Process Name` and `#event_simpleName` all compare on their letters).

@@ -75,10 +75,6 @@ final class EDRFileParser {
     func runCSV(kind: CSVKind, queue: BoundedQueue<RowBatch>) throws(IngestError) {
         let source = try ByteSource(path: path)
         let reader = CSVReader(source: source, maxRowBytes: options.maxLineBytes)
-        var header: [[UInt8]] = []
-        var columnsOf: [EDRField: [Int]] = [:]   // every alias present, in priority order
-        var mapped = Set<Int>()
-        var directoryColumns: [String: Int] = [:]
         let builder: EDRRowBuilder?
         switch kind {
         case .edr(let profile):
@@ -93,91 +89,56 @@ final class EDRFileParser {
         case .unknown:
             return
         }
+        // This thread splits rows (quote-aware); worker threads turn chunks of rows into
+        // batches, which the writer puts back in file order.
+        let workers = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let work = BoundedQueue<CSVChunk>(capacity: workers * 2)
+        let done = DispatchGroup()
+        var context: CSVRowContext?
         var unit = 0
-        var sequence = 0
-        var batch = RowBatch()
+        var chunk = CSVChunk(sequence: 0)
         var lastBytesOut = 0
-        func flush(force: Bool) {
-            guard force || batch.units >= options.batchUnits || batch.arena.count >= 8 << 20 else { return }
-            batch.sequence = sequence
-            sequence += 1
-            batch.bytesOut = source.bytesOut - lastBytesOut
+        func startWorkers(_ ctx: CSVRowContext) {
+            for _ in 0..<workers {
+                done.enter()
+                let thread = Thread {
+                    while let next = work.pop() { queue.push(ctx.process(next)) }
+                    done.leave()
+                }
+                thread.stackSize = 8 << 20
+                thread.start()
+            }
+        }
+        func flush() {
+            chunk.bytesOut = source.bytesOut - lastBytesOut
             lastBytesOut = source.bytesOut
-            queue.push(batch)
-            batch = RowBatch()
+            work.push(chunk)
+            chunk = CSVChunk(sequence: chunk.sequence + 1)
             progress(source.bytesIn)
         }
-        func reject(_ line: Int64, _ reason: RejectReason, _ detail: String, _ bytes: [UInt8]) {
-            bytes.withUnsafeBufferPointer { batch.reject(line: line, reason: reason, detail: detail, bytes: $0, lineBytes: bytes.count) }
-            batch.notices.append(.init(kind: .reject, key: nil, text: "\(label):\(line): \(reason.rawValue): \(detail) — kept in rejects"))
-        }
-
         reader.forEach { event in
             unit += 1
             let counted = unit > skipUnits
-            if counted { batch.units += 1 }
-            switch event {
-            case .row(let row):
-                if header.isEmpty {
-                    // The header is read again on resume, so the columns are always known.
-                    header = (0..<row.count).map { Array(row.field($0)) }
-                    let names = header.map { HeaderName.normalize(String(decoding: $0, as: UTF8.self)) }
-                    if let builder {
-                        for field in EDRField.allCases {
-                            for alias in builder.profile.aliases[field] ?? [] {
-                                if let i = names.firstIndex(of: alias) { columnsOf[field, default: []].append(i); mapped.insert(i) }
-                            }
-                        }
-                    } else {
-                        for (i, n) in names.enumerated() { directoryColumns[n] = directoryColumns[n] ?? i }
-                    }
-                    if counted { batch.lines += 1 }
-                    return true
-                }
-                guard counted else { return true }
-                batch.lines += 1
-                if row.count == 1 && row.field(0).isEmpty { return true }   // a blank line
-                batch.records += 1
-                if row.count != header.count {
-                    reject(row.line, .wrongColumnCount, "row has \(row.count) columns, the header has \(header.count)", row.bytes)
-                    return true
-                }
-                if let bad = row.bytes.withUnsafeBufferPointer({ UTF8Validator.firstInvalidOffset($0) }) {
-                    reject(row.line, .invalidUTF8, "invalid UTF-8 at byte \(bad + 1) of the row", row.bytes)
-                    return true
-                }
-                let pairs = (0..<row.count).map { (name: header[$0], value: row.field($0)) }
-                let key = ContentKey.of(pairs: pairs, seed: seed)
-                if let builder {
-                    // The first alias with a value in this row (e.g. the target file's hash, else
-                    // the process image's).
-                    let value: (EDRField) -> String? = { field in
-                        for i in columnsOf[field] ?? [] where !row.field(i).isEmpty { return row.string(i) }
-                        return nil
-                    }
-                    var extras: [(String, String)] = []
-                    for i in 0..<row.count where !mapped.contains(i) && !row.field(i).isEmpty {
-                        extras.append((String(decoding: header[i], as: UTF8.self), row.string(i)))
-                    }
-                    do {
-                        try builder.build(value, extras: extras, line: row.line, key: key, into: batch)
-                    } catch let error as EDRRowBuilder.Failure {
-                        reject(row.line, error.reason, error.detail, row.bytes)
-                    } catch {
-                        reject(row.line, .unrecognizedRecord, "\(error)", row.bytes)
-                    }
-                } else {
-                    addDirectoryRow(row, columns: directoryColumns, key: key, into: batch)
-                }
-            case .bad(let line, let reason, let detail, let excerpt):
-                if counted { batch.records += 1; reject(line, reason, detail, excerpt) }
-            case .issue(let issue, let line):
-                if counted { reject(line, issue.reason, issue.detail, []) }
+            if context == nil, case .row(let row) = event {
+                // The header is read again on resume, so the columns are always known.
+                let header = (0..<row.count).map { Array(row.field($0)) }
+                let ctx = CSVRowContext(label: label, seed: seed, header: header, builder: builder)
+                context = ctx
+                startWorkers(ctx)
+                if counted { chunk.headerUnits += 1 }
+                return true
             }
-            flush(force: false)
+            if counted { chunk.events.append(event) }
+            if chunk.events.count >= options.batchUnits { flush() }
             return true
         }
-        flush(force: true)
+        if context == nil {
+            // No header at all: still hand the (empty) work to a writer-visible batch.
+            startWorkers(CSVRowContext(label: label, seed: seed, header: [], builder: builder))
+        }
+        flush()
+        work.close()
+        done.wait()
     }
 
     /// Sentinel's CSV exports of the Mimecast connectors: each row becomes the JSON record the
@@ -249,7 +210,7 @@ final class EDRFileParser {
         }
     }
 
-    private func addDirectoryRow(_ row: CSVReader.Row, columns: [String: Int], key: ContentKey, into b: RowBatch) {
+    static func addDirectoryRow(_ row: CSVReader.Row, columns: [String: Int], key: ContentKey, into b: RowBatch) {
         func value(_ names: String...) -> String? {
             for n in names { if let i = columns[n], !row.field(i).isEmpty { return row.string(i) } }
             return nil
@@ -350,5 +311,108 @@ extension IngestOptions {
         var p = profile
         if let edrOffsetSeconds, p.defaultOffsetSeconds == 0 { p.defaultOffsetSeconds = edrOffsetSeconds }
         return p
+    }
+}
+
+/// Rows split out of a CSV file, parsed together into one batch.
+final class CSVChunk: @unchecked Sendable {
+    let sequence: Int
+    var events: [CSVReader.Event] = []
+    /// The header row, when this chunk counts it (the first chunk of a fresh load).
+    var headerUnits = 0
+    var bytesOut = 0
+    init(sequence: Int) {
+        self.sequence = sequence
+        events.reserveCapacity(2048)
+    }
+}
+
+/// What every worker needs to turn CSV rows into rows of `edr_event` or `directory_entry`:
+/// the header, which columns feed which field, and the builder. Read-only once made.
+final class CSVRowContext: @unchecked Sendable {
+    let label: String
+    let seed: (UInt64, UInt64)
+    let header: [[UInt8]]
+    let builder: EDRRowBuilder?
+    /// Per field, every column that may hold it, in priority order.
+    private var columnsOf: [(EDRField, [Int])] = []
+    private var mapped = Set<Int>()
+    private var directoryColumns: [String: Int] = [:]
+
+    init(label: String, seed: (UInt64, UInt64), header: [[UInt8]], builder: EDRRowBuilder?) {
+        self.label = label
+        self.seed = seed
+        self.header = header
+        self.builder = builder
+        let names = header.map { HeaderName.normalize(String(decoding: $0, as: UTF8.self)) }
+        if let builder {
+            for field in EDRField.allCases {
+                var columns: [Int] = []
+                for alias in builder.profile.aliases[field] ?? [] {
+                    if let i = names.firstIndex(of: alias) { columns.append(i); mapped.insert(i) }
+                }
+                if !columns.isEmpty { columnsOf.append((field, columns)) }
+            }
+        } else {
+            for (i, n) in names.enumerated() { directoryColumns[n] = directoryColumns[n] ?? i }
+        }
+    }
+
+    func process(_ chunk: CSVChunk) -> RowBatch {
+        let batch = RowBatch()
+        batch.sequence = chunk.sequence
+        batch.bytesOut = chunk.bytesOut
+        batch.units = chunk.headerUnits
+        batch.lines = chunk.headerUnits
+        func reject(_ line: Int64, _ reason: RejectReason, _ detail: String, _ bytes: [UInt8]) {
+            bytes.withUnsafeBufferPointer { batch.reject(line: line, reason: reason, detail: detail, bytes: $0, lineBytes: bytes.count) }
+            batch.notices.append(.init(kind: .reject, key: nil, text: "\(label):\(line): \(reason.rawValue): \(detail) — kept in rejects"))
+        }
+        for event in chunk.events {
+            batch.units += 1
+            switch event {
+            case .row(let row):
+                batch.lines += 1
+                if row.count == 1 && row.field(0).isEmpty { continue }   // a blank line
+                batch.records += 1
+                if row.count != header.count {
+                    reject(row.line, .wrongColumnCount, "row has \(row.count) columns, the header has \(header.count)", row.bytes)
+                    continue
+                }
+                if let bad = row.bytes.withUnsafeBufferPointer({ UTF8Validator.firstInvalidOffset($0) }) {
+                    reject(row.line, .invalidUTF8, "invalid UTF-8 at byte \(bad + 1) of the row", row.bytes)
+                    continue
+                }
+                let pairs = (0..<row.count).map { (name: header[$0], value: row.field($0)) }
+                let key = ContentKey.of(pairs: pairs, seed: seed)
+                guard let builder else {
+                    EDRFileParser.addDirectoryRow(row, columns: directoryColumns, key: key, into: batch)
+                    continue
+                }
+                // Per field, the first alias with a value in this row (e.g. the target file's
+                // hash, else the process image's), decoded once.
+                var values = [String?](repeating: nil, count: EDRField.allCases.count)
+                for (field, columns) in columnsOf {
+                    for i in columns where !row.field(i).isEmpty { values[field.index] = row.string(i); break }
+                }
+                var extras: [(String, String)] = []
+                for i in 0..<row.count where !mapped.contains(i) && !row.field(i).isEmpty {
+                    extras.append((String(decoding: header[i], as: UTF8.self), row.string(i)))
+                }
+                do {
+                    try builder.build({ values[$0.index] }, extras: extras, line: row.line, key: key, into: batch)
+                } catch let error as EDRRowBuilder.Failure {
+                    reject(row.line, error.reason, error.detail, row.bytes)
+                } catch {
+                    reject(row.line, .unrecognizedRecord, "\(error)", row.bytes)
+                }
+            case .bad(let line, let reason, let detail, let excerpt):
+                batch.records += 1
+                reject(line, reason, detail, excerpt)
+            case .issue(let issue, let line):
+                reject(line, issue.reason, issue.detail, [])
+            }
+        }
+        return batch
     }
 }

@@ -11,6 +11,8 @@ public struct EDRProfile: Sendable {
     let actions: [String: String]
     /// Time for zone-less timestamps (seconds east of UTC); `--edr-tz` sets it.
     public var defaultOffsetSeconds = 0
+    /// Event types repeat millions of times: remember their actions.
+    private let actionCache = ActionCache()
 
     init(name: String, aliases: [EDRField: [String]], actions: [String: String], recognises: @escaping @Sendable (Set<String>) -> Bool) {
         self.name = name
@@ -22,6 +24,13 @@ public struct EDRProfile: Sendable {
     /// The MailScope action for an exported event type (`other` when unknown).
     func action(for eventType: String?) -> String {
         guard let eventType else { return "other" }
+        if let hit = actionCache.lookup(eventType) { return hit }
+        let action = resolveAction(eventType)
+        actionCache.store(eventType, action)
+        return action
+    }
+
+    private func resolveAction(_ eventType: String) -> String {
         let key = HeaderName.normalize(eventType)
         if let a = actions[key] { return a }
         // CrowdStrike: every *FileWritten / *Written event is a file write.
@@ -115,3 +124,16 @@ public struct EDRProfile: Sendable {
                 || h.contains("endpointname") || h.contains("agentuuid")
         })
 }
+
+/// A small thread-safe memo of event type → action.
+final class ActionCache: @unchecked Sendable {
+    private var entries: [String: String] = [:]
+    private let lock = NSLock()
+    func lookup(_ key: String) -> String? { lock.lock(); defer { lock.unlock() }; return entries[key] }
+    func store(_ key: String, _ value: String) {
+        lock.lock(); defer { lock.unlock() }
+        if entries.count < 10_000 { entries[key] = value }
+    }
+}
+
+import Foundation

@@ -39,7 +39,7 @@ struct EDRRowBuilder {
 
         if let host = nonEmpty(value(.host))?.lowercased() {
             b.set(.host_fqdn, host)
-            b.set(.host, Host.isIPAddress(host) ? host : String(host.split(separator: ".").first ?? Substring(host)))
+            b.set(.host, Host.shortName(host))
         }
         b.set(.host_id, nonEmpty(value(.hostID)))
 
@@ -52,7 +52,7 @@ struct EDRRowBuilder {
         let account = EDRRowBuilder.splitAccount(rawAccount, domain: rawDomain)
         b.set(.account, account.name)
         b.set(.account_domain, account.domain)
-        b.set(.user_email, EmailAddress.normalize(upn ?? (account.name?.contains("@") == true ? account.name : nil)))
+        b.set(.user_email, EmailAddress.normalize(upn ?? (account.name?.utf8.contains(UInt8(ascii: "@")) == true ? account.name : nil)))
 
         var filePath = nonEmpty(value(.filePath))
         var fileName = nonEmpty(value(.fileName))
@@ -105,7 +105,7 @@ struct EDRRowBuilder {
         }
         b.set(.url, url ?? origin)
         b.set(.file_origin_url, origin)
-        if let q = queried?.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")), !q.isEmpty {
+        if let q = queried.map(Host.dnsName), !q.isEmpty {
             b.set(.url_host, q)
             b.set(.domain, Host.isIPAddress(q) ? q : PublicSuffixList.shared.cachedRegistrableDomain(q) ?? q)
         } else if let n = URLNormalizer.normalize(url ?? origin) {
@@ -128,8 +128,8 @@ struct EDRRowBuilder {
 
     /// `ACME\alima` → ("alima", "acme"); `alima` with a domain column → both; UPN-like names kept.
     static func splitAccount(_ raw: String?, domain: String?) -> (name: String?, domain: String?) {
-        guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return (nil, domain?.lowercased()) }
-        if let slash = raw.lastIndex(of: "\\") {
+        guard let raw = raw.map({ String(Substring($0).trimmingASCIISpace()) }), !raw.isEmpty else { return (nil, domain?.lowercased()) }
+        if let slash = raw.utf8.lastIndex(of: UInt8(ascii: "\\")) {
             let d = String(raw[..<slash]).lowercased()
             let n = String(raw[raw.index(after: slash)...]).lowercased()
             return (n.isEmpty ? nil : n, d.isEmpty ? domain?.lowercased() : d)
@@ -152,17 +152,22 @@ struct EDRRowBuilder {
     }
 
     static func join(_ folder: String, _ name: String) -> String {
-        let sep: Character = folder.contains("\\") || !folder.contains("/") ? "\\" : "/"
+        let sep: Character = folder.utf8.contains(0x5C) || !folder.utf8.contains(0x2F) ? "\\" : "/"
         return folder.hasSuffix(String(sep)) ? folder + name : folder + String(sep) + name
     }
 
     /// The DNS name in MDE's AdditionalFields JSON (`query`, `DnsQueryString`, `QueryName`).
     static func dnsQuery(inAdditionalFields json: String) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
-        for key in ["query", "DnsQueryString", "QueryName", "DnsQuery"] {
-            if let v = object[key] as? String, !v.isEmpty { return v }
+        let record = Record()
+        var bytes = Array(json.utf8)
+        return bytes.withUnsafeMutableBufferPointer { buf -> String? in
+            guard (try? JSONScanner.scanObject(UnsafeBufferPointer(buf), into: record)) != nil else { return nil }
+            for f in record.fields where f.kind == .string {
+                let key = String(decoding: record.keyBytesOf(f), as: UTF8.self)
+                if ["query", "DnsQueryString", "QueryName", "DnsQuery"].contains(key), let v = record.string(of: f), !v.isEmpty { return v }
+            }
+            return nil
         }
-        return nil
     }
 }
 
