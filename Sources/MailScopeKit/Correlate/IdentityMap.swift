@@ -47,11 +47,12 @@ public enum IdentityMap {
             // 2. EDR rows carrying a UPN: exact.
             try db.execute("""
                 INSERT INTO identity (email, account, host, source, confidence, evidence)
-                SELECT e.user_email, e.account, e.host, 'edr_upn', 'exact',
-                       COUNT(*) || ' ' || e.product || ' events with UPN ' || e.user_email || ', first ' || f.path || ' line ' || MIN(e.line_no)
-                FROM edr_event e JOIN input_file f ON f.id = e.file_id
-                WHERE e.user_email IS NOT NULL AND e.host IS NOT NULL
-                GROUP BY e.user_email, e.account, e.host
+                SELECT a.user_email, NULLIF(a.account, ''), a.host, 'edr_upn', 'exact',
+                       SUM(a.events) || ' ' || MIN(a.product) || ' events with UPN ' || a.user_email || ', first ' || f.path || ' line ' || MIN(a.first_line)
+                FROM edr_account a JOIN input_file f ON f.id = a.first_file_id
+                WHERE a.user_email <> ''
+                GROUP BY a.user_email, a.account, a.host
+                ORDER BY a.user_email, a.account, a.host
                 """)
         }
         try inferFromAccounts(db)
@@ -76,11 +77,11 @@ public enum IdentityMap {
             if let pattern = namePattern(local) { byNamePattern[pattern, default: []].append(address) }
         }
         let accounts = try db.query("""
-            SELECT e.account, e.account_domain, e.host, COUNT(*), MIN(e.line_no), f.path
-            FROM edr_event e JOIN input_file f ON f.id = e.file_id
-            WHERE e.account IS NOT NULL AND e.host IS NOT NULL AND e.user_email IS NULL
-            GROUP BY e.account, e.host
-            ORDER BY e.account, e.host
+            SELECT a.account, MIN(NULLIF(a.account_domain, '')), a.host, SUM(a.events), MIN(a.first_line), MIN(f.path)
+            FROM edr_account a JOIN input_file f ON f.id = a.first_file_id
+            WHERE a.account <> '' AND a.user_email = ''
+            GROUP BY a.account, a.host
+            ORDER BY a.account, a.host
             """)
         try db.transaction {
             for row in accounts {

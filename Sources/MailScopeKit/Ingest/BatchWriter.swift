@@ -12,6 +12,9 @@ final class BatchWriter {
     private let rejectInsert: Statement
     private let progressUpdate: Statement
     private var inTransaction = false
+    /// (host, account, domain, UPN) of EDR rows stored since the last commit, for `edr_account`.
+    private var accountsSeen: [EDRAccountKey: (events: Int, line: Int64, product: String)] = [:]
+    private let accountUpsert: Statement
     /// Rows inserted per table in this run (folded into `counters` at each commit).
     private var rowsByTableIndex = [Int](repeating: 0, count: EventTable.allCases.count)
     private var sinceCommit = 0
@@ -39,6 +42,11 @@ final class BatchWriter {
         }
         // Checkpoints (each syncs the database file) run on the `Checkpointer` thread instead.
         try db.execute("PRAGMA wal_autocheckpoint=0")
+        accountUpsert = try db.prepare("""
+            INSERT INTO edr_account (host, account, account_domain, user_email, product, events, first_file_id, first_line)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (host, account, account_domain, user_email) DO UPDATE SET events = events + excluded.events
+            """)
         rejectInsert = try db.prepare("INSERT INTO reject (file_id, line_no, reason, detail, excerpt, line_bytes) VALUES (?,?,?,?,?,?)")
         progressUpdate = try db.prepare("""
             UPDATE input_file SET units_committed = ?, lines = ?, records = ?, rows = ?, duplicates = ?, rejected = ?,
@@ -76,6 +84,7 @@ final class BatchWriter {
                 }
                 try statement.step()
                 if db.changes > 0 {
+                    if row.table == .edrEvent { noteAccount(row, batch: batch, arena: arena) }
                     counters.rows += 1
                     rowsByTableIndex[row.table.index] += 1
                     if let ts = row.ts {
@@ -102,9 +111,39 @@ final class BatchWriter {
         if sinceCommit >= commitRows { try commit() }
     }
 
+    private func noteAccount(_ row: RowBatch.Row, batch: RowBatch, arena: UnsafeBufferPointer<UInt8>) {
+        var key = EDRAccountKey()
+        var product = ""
+        for c in Int(row.cellStart)..<Int(row.cellEnd) {
+            let cell = batch.cells[c]
+            guard case .text(let start, let count) = cell.value else { continue }
+            let text = { String(decoding: UnsafeBufferPointer(rebasing: arena[Int(start)..<Int(start + count)]), as: UTF8.self) }
+            switch cell.column {
+            case .host: key.host = text()
+            case .account: key.account = text()
+            case .account_domain: key.domain = text()
+            case .user_email: key.email = text()
+            case .product: product = text()
+            default: break
+            }
+        }
+        guard !key.host.isEmpty, !key.account.isEmpty || !key.email.isEmpty else { return }
+        if let seen = accountsSeen[key] {
+            accountsSeen[key] = (seen.events + 1, seen.line, seen.product)
+        } else {
+            accountsSeen[key] = (1, row.lineNo, product)
+        }
+    }
+
     /// Records the counters and resume point, and commits.
     func commit() throws {
         guard inTransaction else { return }
+        for (key, seen) in accountsSeen {
+            try accountUpsert.bind([.text(key.host), .text(key.account), .text(key.domain), .text(key.email), .text(seen.product),
+                                    .integer(Int64(seen.events)), .integer(fileID), .integer(seen.line)])
+            try accountUpsert.step()
+        }
+        accountsSeen.removeAll(keepingCapacity: true)
         for table in EventTable.allCases where rowsByTableIndex[table.index] > 0 {
             counters.rowsByTable[table.rawValue, default: 0] += rowsByTableIndex[table.index]
             rowsByTableIndex[table.index] = 0
@@ -145,4 +184,12 @@ struct FileCounters: Sendable {
     var rowsByTableJSON: String {
         "{" + rowsByTable.sorted { $0.key < $1.key }.map { "\(JSONScanner.quote($0.key)):\($0.value)" }.joined(separator: ",") + "}"
     }
+}
+
+/// Who an EDR row says was on a host.
+struct EDRAccountKey: Hashable {
+    var host = ""
+    var account = ""
+    var domain = ""
+    var email = ""
 }

@@ -387,6 +387,20 @@ public enum Schema {
     );
     CREATE UNIQUE INDEX edr_event_dedup ON edr_event(dedup);
 
+    -- Who was seen on which host in the EDR data: one row per (host, account, UPN), counted
+    -- by the writer as rows are stored, so the identity map never rescans edr_event.
+    CREATE TABLE edr_account (
+        host            TEXT NOT NULL,
+        account         TEXT NOT NULL DEFAULT '',
+        account_domain  TEXT NOT NULL DEFAULT '',
+        user_email      TEXT NOT NULL DEFAULT '',
+        product         TEXT NOT NULL,
+        events          INTEGER NOT NULL,
+        first_file_id   INTEGER NOT NULL REFERENCES input_file(id),
+        first_line      INTEGER NOT NULL,
+        UNIQUE (host, account, account_domain, user_email)
+    );
+
     -- Directory entries from a user-supplied identities CSV (email, upn, account, host).
     CREATE TABLE directory_entry (
         id        INTEGER PRIMARY KEY,
