@@ -141,6 +141,12 @@ final class RowBatch: @unchecked Sendable {
                                      lineBytes: lineBytes ?? bytes?.count ?? 0))
     }
 
+    /// A reject plus the message that reports it (`file:line: reason: detail`).
+    func reject(in label: String, line: Int64, reason: RejectReason, detail: String, bytes: UnsafeBufferPointer<UInt8>?, lineBytes: Int) {
+        reject(line: line, reason: reason, detail: detail, bytes: bytes, lineBytes: lineBytes)
+        notices.append(Notice(kind: .reject, key: nil, text: "\(label):\(line): \(reason.rawValue): \(detail) — kept in rejects"))
+    }
+
     /// The first 64 KiB of a rejected line as text, invalid UTF-8 replaced by U+FFFD and NUL
     /// shown as U+2400, so the evidence is kept but cannot break the database or a terminal.
     static let excerptLimit = 65_536

@@ -38,8 +38,7 @@ final class UnitParser {
 
     /// Records a reject and its message.
     func reject(line: Int64, _ reason: RejectReason, _ detail: String, _ bytes: UnsafeBufferPointer<UInt8>?, length: Int) {
-        batch.reject(line: line, reason: reason, detail: detail, bytes: bytes, lineBytes: length)
-        batch.notices.append(.init(kind: .reject, key: nil, text: "\(label):\(line): \(reason.rawValue): \(detail) — kept in rejects"))
+        batch.reject(in: label, line: line, reason: reason, detail: detail, bytes: bytes, lineBytes: length)
     }
 
     /// Parses one line or record (the unit has been counted by the caller).

@@ -238,8 +238,7 @@ final class EDRFileParser {
         var unit = 0, sequence = 0, lastBytesOut = 0
         var batch = RowBatch()
         func reject(_ line: Int64, _ reason: RejectReason, _ detail: String, _ bytes: UnsafeBufferPointer<UInt8>?, _ length: Int) {
-            batch.reject(line: line, reason: reason, detail: detail, bytes: bytes, lineBytes: length)
-            batch.notices.append(.init(kind: .reject, key: nil, text: "\(label):\(line): \(reason.rawValue): \(detail) — kept in rejects"))
+            batch.reject(in: label, line: line, reason: reason, detail: detail, bytes: bytes, lineBytes: length)
         }
         reader.forEach { event in
             unit += 1
@@ -365,8 +364,7 @@ final class CSVRowContext: @unchecked Sendable {
         batch.units = chunk.headerUnits
         batch.lines = chunk.headerUnits
         func reject(_ line: Int64, _ reason: RejectReason, _ detail: String, _ bytes: [UInt8]) {
-            bytes.withUnsafeBufferPointer { batch.reject(line: line, reason: reason, detail: detail, bytes: $0, lineBytes: bytes.count) }
-            batch.notices.append(.init(kind: .reject, key: nil, text: "\(label):\(line): \(reason.rawValue): \(detail) — kept in rejects"))
+            bytes.withUnsafeBufferPointer { batch.reject(in: label, line: line, reason: reason, detail: detail, bytes: $0, lineBytes: bytes.count) }
         }
         for event in chunk.events {
             batch.units += 1
