@@ -24,6 +24,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            // The rule files are compiled in by scripts/bundle-rules (Detect/BundledRules.swift).
+            exclude: ["Resources"],
             swiftSettings: [
                 // Ingest's hot loop touches class state per byte; dynamic exclusivity checks cost
                 // ~12% of ingest time (measured with perf). Debug builds and tests keep them.

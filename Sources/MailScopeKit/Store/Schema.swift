@@ -40,6 +40,7 @@ public enum Schema {
     static let migrations: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: initialSchema),
         Migration(version: 2, name: "EDR events, directory and identity map", sql: edrSchema),
+        Migration(version: 3, name: "findings", sql: findingSchema),
     ]
 
     static let initialSchema = """
@@ -441,6 +442,33 @@ public enum Schema {
     CREATE VIEW v_edr_event AS
         SELECT strftime('%Y-%m-%dT%H:%M:%fZ', e.ts / 1000.0, 'unixepoch') AS time_utc, e.*, f.path AS file_path_input
         FROM edr_event e JOIN input_file f ON f.id = e.file_id;
+    """
+
+    static let findingSchema = """
+    -- What detection rules found: one row per rule and evidence row, so re-running a rule over
+    -- the same data adds nothing. The evidence row leads back to file and line.
+    CREATE TABLE finding (
+        id              INTEGER PRIMARY KEY,
+        rule_id         TEXT NOT NULL,
+        rule_version    INTEGER NOT NULL,
+        rule_sha256     TEXT NOT NULL,
+        kind            TEXT NOT NULL,            -- vendor | detection | opt-in | duet | correlation | hunt
+        severity        TEXT NOT NULL,            -- info | low | medium | high | critical
+        stage           TEXT,
+        ts              INTEGER NOT NULL,
+        user            TEXT,
+        sender          TEXT,
+        message_id      TEXT,
+        subject         TEXT,
+        indicator       TEXT,
+        summary         TEXT NOT NULL,
+        evidence_table  TEXT NOT NULL,
+        evidence_rowid  INTEGER NOT NULL,
+        detected_at     INTEGER NOT NULL,         -- wall clock, for the audit trail only
+        UNIQUE (rule_id, evidence_table, evidence_rowid)
+    );
+    CREATE INDEX finding_rule ON finding(rule_id, ts);
+    CREATE INDEX finding_user ON finding(user, ts);
     """
 
     static let secondaryIndexes = """

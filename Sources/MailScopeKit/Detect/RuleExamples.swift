@@ -1,0 +1,52 @@
+import Foundation
+
+/// Runs a rule against its own example events (`examples.positive` / `examples.negative`, lines
+/// in real export formats): each set is loaded through the real ingest into a scratch database,
+/// the rule must find something in the positive set and nothing in the negative one.
+public enum RuleExamples {
+    /// What testing one rule showed.
+    public struct Result: Sendable, Equatable {
+        public var ruleID: String
+        public var positiveFindings: Int
+        public var negativeFindings: Int
+        /// Why the rule failed its test, or nil when it passed.
+        public var problem: String?
+        public var passed: Bool { problem == nil }
+    }
+
+    public static func test(_ rule: Rule) -> Result {
+        var result = Result(ruleID: rule.id, positiveFindings: 0, negativeFindings: 0, problem: nil)
+        guard !rule.positiveExamples.isEmpty, !rule.negativeExamples.isEmpty else {
+            result.problem = "\(rule.source): needs examples.positive and examples.negative"
+            return result
+        }
+        do {
+            result.positiveFindings = try findings(rule, rule.positiveExamples, label: "positive")
+            result.negativeFindings = try findings(rule, rule.negativeExamples, label: "negative")
+        } catch {
+            result.problem = "\(error)"
+            return result
+        }
+        if result.positiveFindings == 0 {
+            result.problem = "\(rule.id): found nothing in its positive examples"
+        } else if result.negativeFindings > 0 {
+            result.problem = "\(rule.id): found \(result.negativeFindings) in its negative examples"
+        }
+        return result
+    }
+
+    private static func findings(_ rule: Rule, _ lines: [String], label: String) throws -> Int {
+        let dir = NSTemporaryDirectory() + "mailscope-rule-\(rule.id)-\(label)-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = dir + "/examples.ndjson"
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
+        let summary = try Ingester(databasePath: dir + "/examples.db").ingest(paths: [input])
+        if summary.rejected > 0 {
+            let reasons = summary.rejectsByReason.keys.sorted().joined(separator: ", ")
+            throw Rule.Error(source: rule.source, problem: "a \(label) example does not load (\(reasons))")
+        }
+        let db = try Database(path: dir + "/examples.db")
+        return try RuleRunner(db: db).run([rule]).first?.found ?? 0
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Runs rules over the database and stores what they find in `finding`, each finding pointing
+/// at its evidence row. A finding is keyed by rule and evidence row, so running the same rules
+/// over the same data again adds nothing.
+public struct RuleRunner {
+    /// Parameters every rule may use without declaring them: the time window (ms since epoch).
+    public static let builtInParameters: Set<String> = ["since", "until"]
+
+    /// What one rule did.
+    public struct Outcome: Sendable, Equatable {
+        public var ruleID: String
+        public var found: Int
+        public var new: Int
+        public var milliseconds: Int
+    }
+
+    public let db: Database
+    /// Only evidence in this window (ms since epoch; nil = unbounded).
+    public var since: Int64?
+    public var until: Int64?
+    /// Parameter overrides (`--param window_ms=3600000`).
+    public var parameters: [String: Int64] = [:]
+
+    public init(db: Database) { self.db = db }
+
+    /// Runs `rules` in id order; each rule's findings are written in one transaction.
+    public func run(_ rules: [Rule]) throws -> [Outcome] {
+        try Schema.ensureIndexes(db)
+        let insert = try db.prepare("""
+            INSERT OR IGNORE INTO finding (rule_id, rule_version, rule_sha256, kind, severity, stage, ts, user, sender,
+                message_id, subject, indicator, summary, evidence_table, evidence_rowid, detected_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var outcomes: [Outcome] = []
+        for rule in rules.sorted(by: { $0.id < $1.id }) {
+            try rule.checkSQL(in: db)
+            let start = Date()
+            let statement = try db.prepare(rule.sql)
+            var values: [String: SQLValue] = rule.params.mapValues { .integer($0) }
+            for (k, v) in parameters where rule.params[k] != nil { values[k] = .integer(v) }
+            values["since"] = .integer(since ?? Int64.min)
+            values["until"] = .integer(until ?? Int64.max)
+            try statement.bind(named: values)
+            let names = (0..<statement.columnCount).map(statement.columnName)
+            func column(_ name: String) -> Int? { names.firstIndex(of: name) }
+            var found = 0, new = 0
+            try db.transaction {
+                while try statement.step() {
+                    found += 1
+                    func value(_ name: String) -> SQLValue { column(name).map(statement.value) ?? .null }
+                    guard let ts = value("ts").intValue, let table = value("evidence_table").stringValue,
+                          let rowid = value("evidence_rowid").intValue else {
+                        throw Rule.Error(source: rule.source, problem: "a result row lacks ts, evidence_table or evidence_rowid")
+                    }
+                    try insert.bind([
+                        .text(rule.id), .integer(Int64(rule.version)), .text(rule.sha256), .text(rule.kind.rawValue),
+                        .text(rule.severity.rawValue), rule.stage.map { .text($0.rawValue) } ?? .null, .integer(ts),
+                        value("user"), value("sender"), value("message_id"), value("subject"), value("indicator"),
+                        .text(value("summary").stringValue ?? rule.title), .text(table), .integer(rowid), .integer(now),
+                    ])
+                    try insert.step()
+                    new += db.changes
+                }
+            }
+            outcomes.append(Outcome(ruleID: rule.id, found: found, new: new, milliseconds: Int(Date().timeIntervalSince(start) * 1000)))
+        }
+        return outcomes
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import MailScopeKit
+
+/// `mailscope detect --db FILE`: run the detection rules and store their findings.
+struct DetectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Run the detection rules over the database and store their findings.",
+        discussion: """
+        Runs every enabled rule of the bundled catalog (and of --rules DIR); opt-in rules run \\
+        only when named with --enable. Re-running over the same data adds no duplicate findings.
+
+        Examples:
+          mailscope detect --db case.db
+          mailscope detect --db case.db --rules my-rules/ --enable MS-URL-090
+        """
+    )
+
+    @Option(name: .long, help: "The SQLite database.")
+    var db: String
+
+    @Option(name: .long, help: ArgumentHelp("A folder of your own rule files (*.yml).", valueName: "dir"))
+    var rules: String?
+
+    @Option(name: .long, help: ArgumentHelp("Turn on an opt-in rule by id (repeatable).", valueName: "id"))
+    var enable: [String] = []
+
+    func run() throws {
+        let catalog = try RulesCommand.loadCatalog(rules)
+        let database = try Database(path: db)
+        let unknown = Set(enable).subtracting(catalog.rules.map(\.id))
+        if !unknown.isEmpty {
+            Terminal.error("--enable names no rule: \(unknown.sorted().joined(separator: ", "))")
+            throw ExitCode(1)
+        }
+        let outcomes = try RuleRunner(db: database).run(catalog.enabled(Set(enable)))
+        for o in outcomes {
+            print("\(o.ruleID.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(o.found).leftPadded(6)) found  \(String(o.new).leftPadded(6)) new  \(o.milliseconds) ms")
+        }
+        print("\(outcomes.count) rules, \(outcomes.reduce(0) { $0 + $1.found }) findings, \(outcomes.reduce(0) { $0 + $1.new }) new")
+    }
+}
+
+/// `mailscope rules list|validate|test`.
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "List, validate and test the detection rules.",
+        subcommands: [List.self, Validate.self, Test.self]
+    )
+
+    static func loadCatalog(_ directory: String?) throws -> RuleCatalog {
+        do { return try RuleCatalog.load(userDirectory: directory) } catch let error as Rule.Error {
+            Terminal.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the rules: id@version, kind, severity, ATT&CK, title.")
+        @Option(name: .long, help: ArgumentHelp("A folder of your own rule files.", valueName: "dir"))
+        var rules: String?
+
+        func run() throws {
+            for rule in try RulesCommand.loadCatalog(rules).rules {
+                let on = rule.enabledByDefault ? "" : " (off unless --enable)"
+                print(TerminalText.safe("\(rule.id)@\(rule.version)  \(rule.kind.rawValue)  \(rule.severity.rawValue)  \(rule.attack.joined(separator: ","))  \(rule.title)\(on)"))
+            }
+        }
+    }
+
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check every rule: fields, ATT&CK ids, and that its SQL prepares and returns the right columns.")
+        @Option(name: .long, help: ArgumentHelp("A folder of your own rule files.", valueName: "dir"))
+        var rules: String?
+
+        func run() throws {
+            let catalog = try RulesCommand.loadCatalog(rules)
+            let scratch = NSTemporaryDirectory() + "mailscope-validate-\(UUID().uuidString).db"
+            defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } }
+            let problems = catalog.validate(in: try Database(path: scratch))
+            for problem in problems { Terminal.error(problem.description) }
+            print("\(catalog.rules.count) rules, \(problems.count) problems")
+            if !problems.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run each rule on its own positive and negative example events.")
+        @Option(name: .long, help: ArgumentHelp("A folder of your own rule files.", valueName: "dir"))
+        var rules: String?
+
+        func run() throws {
+            let catalog = try RulesCommand.loadCatalog(rules)
+            var failed = 0
+            for rule in catalog.rules {
+                let r = RuleExamples.test(rule)
+                if let problem = r.problem {
+                    failed += 1
+                    print(TerminalText.safe("FAIL \(rule.id)@\(rule.version): \(problem)"))
+                } else {
+                    print("ok   \(rule.id)@\(rule.version): \(r.positiveFindings) found in positive, 0 in negative")
+                }
+            }
+            print("\(catalog.rules.count - failed) passed, \(failed) failed")
+            if failed > 0 { throw ExitCode(1) }
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import MailScopeKit
+import Testing
+
+/// `mailscope detect` and `mailscope rules` on the scenario, against its ground truth.
+@Suite struct DetectCLITests {
+    struct Truth: Decodable {
+        var attacks: [Attack]
+        struct Attack: Decodable {
+            var id: String
+            var delivered_recipients: [String]
+        }
+    }
+
+    @Test func vendorRulesFindThePlantedAttacksRecipientsAndRerunsAddNothing() throws {
+        let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: CLI.root.appendingPathComponent("fixtures/scenario/ground-truth.json")))
+        let db = CLI.scratch() + "/case.db"
+        let ingest = try CLI.run(["ingest"] + IngestCLITests.scenarioInputs + ["--db", db])
+        #expect(ingest.status == 0)
+        let detect = try CLI.run(["detect", "--db", db])
+        #expect(detect.status == 0, "\(detect.stderr)")
+        #expect(detect.stdout.contains("MS-ATT-001"))
+        let database = try Database(path: db, mode: .readOnly)
+        func users(_ rule: String) throws -> [String] {
+            try database.query("SELECT DISTINCT user FROM finding WHERE rule_id = ? ORDER BY user", [.text(rule)]).compactMap { $0.first?.stringValue }
+        }
+        let attachment = try #require(truth.attacks.first { $0.id == "malicious-attachment" })
+        #expect(try users("MS-ATT-001") == attachment.delivered_recipients.sorted())
+        let bec = try #require(truth.attacks.first { $0.id == "bec-impersonation" })
+        #expect(try users("MS-IMP-001") == bec.delivered_recipients.sorted())
+        // Every finding leads back to a stored row, and so to a file and line.
+        let orphans = try database.scalar("""
+            SELECT COUNT(*) FROM finding f WHERE NOT EXISTS (
+              SELECT 1 FROM url_click u WHERE f.evidence_table = 'url_click' AND u.id = f.evidence_rowid
+              UNION ALL SELECT 1 FROM attachment_scan a WHERE f.evidence_table = 'attachment_scan' AND a.id = f.evidence_rowid
+              UNION ALL SELECT 1 FROM impersonation i WHERE f.evidence_table = 'impersonation' AND i.id = f.evidence_rowid)
+            """)
+        #expect(orphans?.intValue == 0)
+        let again = try CLI.run(["detect", "--db", db])
+        #expect(again.stdout.contains(" 0 new\n") || again.stdout.hasSuffix(" 0 new\n"))
+    }
+
+    @Test func rulesValidateAndTestPassAndABadUserRuleFailsLoudly() throws {
+        let validate = try CLI.run(["rules", "validate"])
+        #expect(validate.status == 0, "\(validate.stderr)")
+        #expect(validate.stdout.contains("0 problems"))
+        let test = try CLI.run(["rules", "test"])
+        #expect(test.status == 0, "\(test.stdout)")
+        #expect(test.stdout.contains("0 failed"))
+        let dir = CLI.scratch()
+        try Data("id: XX-BAD-001\ntitle: t\nversion: 1\nkind: detection\nseverity: low\nattack: [T1566]\nstage: delivery\ndescription: d\ntriage: t\nsql: SELECT 1 AS ts\n".utf8)
+            .write(to: URL(fileURLWithPath: dir + "/bad.yml"))
+        let bad = try CLI.run(["rules", "validate", "--rules", dir])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains(dir + "/bad.yml: sql must return a column named user"))
+    }
+}
