@@ -29,13 +29,11 @@ import Testing
         let bec = try #require(truth.attacks.first { $0.id == "bec-impersonation" })
         #expect(try users("MS-IMP-001") == bec.delivered_recipients.sorted())
         // Every finding leads back to a stored row, and so to a file and line.
-        let orphans = try database.scalar("""
-            SELECT COUNT(*) FROM finding f WHERE NOT EXISTS (
-              SELECT 1 FROM url_click u WHERE f.evidence_table = 'url_click' AND u.id = f.evidence_rowid
-              UNION ALL SELECT 1 FROM attachment_scan a WHERE f.evidence_table = 'attachment_scan' AND a.id = f.evidence_rowid
-              UNION ALL SELECT 1 FROM impersonation i WHERE f.evidence_table = 'impersonation' AND i.id = f.evidence_rowid)
-            """)
-        #expect(orphans?.intValue == 0)
+        for table in try database.query("SELECT DISTINCT evidence_table FROM finding").compactMap({ $0.first?.stringValue }) {
+            #expect(["url_click", "attachment_scan", "impersonation", "mail_event", "mail_message", "edr_event"].contains(table))
+            let orphans = try database.scalar("SELECT COUNT(*) FROM finding f WHERE f.evidence_table = ? AND NOT EXISTS (SELECT 1 FROM \(table) t WHERE t.id = f.evidence_rowid)", [.text(table)])
+            #expect(orphans?.intValue == 0, "findings pointing at missing \(table) rows")
+        }
         let again = try CLI.run(["detect", "--db", db])
         #expect(again.stdout.contains(" 0 new\n") || again.stdout.hasSuffix(" 0 new\n"))
     }

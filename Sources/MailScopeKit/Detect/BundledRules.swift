@@ -38,6 +38,161 @@ examples:
     - '{"senderAddress":"news@partner.example.com","recipientAddress":"ana.lima@acme-corp.example","fileName":"menu.pdf","fileType":"application/pdf","result":"safe","actionTriggered":"none","date":"2026-11-02T06:30:03+0000","details":"Safe","route":"inbound","messageId":"<m-1@partner.example.com>","subject":"Menu","fileHash":"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824","definition":"Inbound - Safe file with On-Demand Sandbox"}'
 
 """#),
+        ("MS-ATT-002.yml", #"""
+id: MS-ATT-002
+title: Attachment Protect judged an attachment malicious and kept it from the user
+version: 1
+kind: vendor
+severity: low
+attack: [T1566.001]
+stage: delivery
+description: >
+  An Attachment Protect result of malicious for a recipient whose copy was neither delivered nor
+  released: the threat was stopped. Kept for scoping (who was targeted) and for the campaign view.
+triage: >
+  No action on the mailbox; block the sender and hash if the campaign is ongoing, and check
+  whether other recipients' copies of the same file got through (MS-ATT-001).
+sql: |
+  SELECT a.ts, a.recipient AS user, a.sender, a.message_id, a.subject, a.sha256 AS indicator,
+         'malicious attachment ' || COALESCE(a.file_name, '?') || ' stopped for ' || a.recipient AS summary,
+         'attachment_scan' AS evidence_table, a.id AS evidence_rowid
+  FROM attachment_scan a
+  WHERE a.result = 'malicious' AND a.recipient IS NOT NULL
+    AND COALESCE(a.action_triggered, '') NOT LIKE '%release%'
+    AND NOT EXISTS (SELECT 1 FROM mail_message d
+                    WHERE d.event = 'delivery' AND d.delivered = 1
+                      AND d.message_id = a.message_id AND d.recipient = a.recipient)
+    AND a.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+  negative:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"user release, none","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"safe","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+
+"""#),
+        ("MS-ATT-003.yml", #"""
+id: MS-ATT-003
+title: Sandbox could not decide on an attachment and the message was delivered
+version: 1
+kind: vendor
+severity: medium
+attack: [T1566.001]
+stage: delivery
+description: >
+  Attachment Protect ended with timeout or unknown (the sandbox gave no verdict) for a recipient
+  whose copy was delivered or released. Evasive malware aims for exactly this outcome.
+triage: >
+  Re-scan the file by its SHA-256 (offline intel, another sandbox); check the recipient's host
+  for the hash or name; hold further copies until a verdict exists.
+sql: |
+  SELECT a.ts, a.recipient AS user, a.sender, a.message_id, a.subject, a.sha256 AS indicator,
+         'no sandbox verdict (' || a.result || ') for ' || COALESCE(a.file_name, '?') || ', delivered to ' || a.recipient AS summary,
+         'attachment_scan' AS evidence_table, a.id AS evidence_rowid
+  FROM attachment_scan a
+  WHERE a.result IN ('timeout', 'unknown') AND a.recipient IS NOT NULL
+    AND (a.action_triggered LIKE '%release%'
+         OR EXISTS (SELECT 1 FROM mail_message d
+                    WHERE d.event = 'delivery' AND d.delivered = 1
+                      AND d.message_id = a.message_id AND d.recipient = a.recipient))
+    AND a.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"timeout","actionTriggered":"user release, none","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+  negative:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"timeout","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"safe","actionTriggered":"user release, none","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+
+"""#),
+        ("MS-ATT-020.yml", #"""
+id: MS-ATT-020
+title: User released an attachment the sandbox judged malicious or could not judge
+version: 1
+kind: duet
+severity: medium
+attack: [T1204.002]
+stage: delivery
+description: >
+  A user released an attachment (actionTriggered "user release") whose Attachment Protect result
+  was malicious, unknown or timeout. Users release what they expect; attackers count on it.
+triage: >
+  Ask the customer the question; if the user did not expect the file, purge it and check the
+  host for the hash.
+question: >
+  Did you expect {user} to release {indicator} from {sender}?
+sql: |
+  SELECT ts, recipient AS user, sender, message_id, subject, sha256 AS indicator,
+         recipient || ' released ' || COALESCE(file_name, 'an attachment') || ' (sandbox: ' || result || ')' AS summary,
+         'attachment_scan' AS evidence_table, id AS evidence_rowid
+  FROM attachment_scan
+  WHERE lower(COALESCE(action_triggered, '')) LIKE '%user release%'
+    AND result IN ('malicious', 'unknown', 'timeout')
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"user release, none","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+  negative:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"safe","actionTriggered":"user release, none","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+
+"""#),
+        ("MS-AV-001.yml", #"""
+id: MS-AV-001
+title: Antivirus found malware in inbound mail
+version: 1
+kind: vendor
+severity: low
+attack: [T1566.001]
+stage: delivery
+description: >
+  Mimecast's antivirus engines flagged an attachment (av events; legacy SIEM Virus field). The
+  message was rejected or cleaned, so this is targeting, not compromise; the hash and sender
+  are still worth blocking and correlating.
+triage: >
+  Check whether the same SHA-256 reached anyone by another path (an internal forward, a
+  rewritten copy); block the sender domain if it repeats.
+sql: |
+  SELECT ts, recipient AS user, sender, message_id, subject, COALESCE(sha256, verdict) AS indicator,
+         'antivirus: ' || COALESCE(verdict, 'malware') || ' in ' || COALESCE(file_name, 'an attachment') AS summary,
+         'mail_event' AS evidence_table, id AS evidence_rowid
+  FROM mail_event
+  WHERE event_type = 'av' AND verdict IS NOT NULL
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"tom.baker@acme-corp.example","route":"Inbound","senderEnvelope":"news@bulk-sender.example.net","senderIp":"198.51.100.200","subject":"Your software update","subtype":null,"timestamp":1793629801000,"type":"av","fileName":"setup_update.exe","fileExtension":"exe","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","virusFound":"Win.Trojan.Agent-123","messageId":"av-77@bulk-sender.example.net"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"tom.baker@acme-corp.example","route":"Inbound","senderEnvelope":"news@bulk-sender.example.net","senderIp":"198.51.100.200","subject":"Your software update","subtype":null,"timestamp":1793629801000,"type":"spam","messageId":"<promo-55@deals.example.com>"}'
+
+"""#),
+        ("MS-IEP-001.yml", #"""
+id: MS-IEP-001
+title: Internal Email Protect blocked a malicious URL or file sent between colleagues
+version: 1
+kind: vendor
+severity: high
+attack: [T1534]
+stage: delivery
+description: >
+  Internal Email Protect flagged mail sent from one internal mailbox to another (a malicious URL
+  category or file). Internal spearphishing usually means the sending account is compromised.
+triage: >
+  Treat the sender's account as compromised until shown otherwise: review its sign-ins and
+  mailbox rules, reset credentials, and find every internal recipient of the same message.
+sql: |
+  SELECT ts, recipient AS user, sender, message_id, subject, COALESCE(url_domain, category) AS indicator,
+         'internal mail from ' || COALESCE(sender, '?') || ' flagged: ' || COALESCE(verdict, '?') || COALESCE(' (' || category || ')', '') AS summary,
+         'mail_event' AS evidence_table, id AS evidence_rowid
+  FROM mail_event
+  WHERE event_type = 'iep'
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"all-staff@acme-corp.example","route":"Internal","senderEnvelope":"ops@acme-corp.example","senderIp":"198.51.100.200","subject":"Your software update","subtype":null,"timestamp":1793629801000,"type":"internal email protect","scanResults":"Blocked URL Category","urlCategory":"Compromised","messageId":"<ops-12@acme-corp.example>"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"raj.patel@acme-corp.example","senderIp":"198.51.100.200","subject":"Your software update","subtype":null,"timestamp":1793629801000,"type":"journal"}'
+
+"""#),
         ("MS-IMP-001.yml", #"""
 id: MS-IMP-001
 title: Impersonation Protect tagged a message malicious but let it through
@@ -67,6 +222,34 @@ examples:
   negative:
     - '{"id":"MTOKEN:def","senderAddress":"dana.whitfield.ceo@mailbox-secure.example.com","recipientAddress":"finance.lead@acme-corp.example","subject":"Urgent wire transfer request","definition":"IP - 2 hits (Hold)","hits":2,"identifiers":["internal_user_name","reply_address_mismatch"],"action":"hold","taggedExternal":true,"taggedMalicious":true,"senderIpAddress":"203.0.113.99","eventTime":"2026-11-02T10:50:01+0000","messageId":"<wire-2@mailbox-secure.example.com>"}'
     - '{"id":"MTOKEN:ghi","senderAddress":"newsletter@deals.example.com","recipientAddress":"tom.baker@acme-corp.example","subject":"Deals","definition":"IP - 1 hit (Tag email)","hits":1,"identifiers":["newly_observed_domain"],"action":"none","taggedExternal":true,"taggedMalicious":false,"senderIpAddress":"198.51.100.7","eventTime":"2026-11-02T10:50:01+0000","messageId":"<d-1@deals.example.com>"}'
+
+"""#),
+        ("MS-IMP-010.yml", #"""
+id: MS-IMP-010
+title: Any Impersonation Protect hit
+version: 1
+kind: opt-in
+severity: info
+attack: [T1656]
+stage: delivery
+description: >
+  Every Impersonation Protect hit whatever its tagging or action. Noisy (newsletters trip the
+  newly-observed-domain check), so off by default; useful during a BEC investigation to see
+  every attempt, including those Mimecast did not tag malicious.
+triage: >
+  Filter by identifiers and recipients of interest; look for reply-address mismatches and
+  internal-name matches aimed at finance.
+sql: |
+  SELECT ts, recipient AS user, sender, message_id, subject, sender_domain AS indicator,
+         'impersonation hit (' || COALESCE(identifiers, '[]') || '), action ' || COALESCE(action, '?') AS summary,
+         'impersonation' AS evidence_table, id AS evidence_rowid
+  FROM impersonation
+  WHERE ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"id":"MTOKEN:abc","senderAddress":"dana.whitfield.ceo@mailbox-secure.example.com","recipientAddress":"finance.lead@acme-corp.example","subject":"Urgent wire transfer request","definition":"IP - 1 hit (Tag email)","hits":1,"identifiers":["internal_user_name"],"action":"none","taggedExternal":true,"taggedMalicious":false,"senderIpAddress":"203.0.113.99","eventTime":"2026-11-02T10:50:01+0000","messageId":"<wire-1@mailbox-secure.example.com>"}'
+  negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
 
 """#),
         ("MS-URL-001.yml", #"""
@@ -129,6 +312,111 @@ examples:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Block","aggregateId":"QUFBXzAwMQ_1793620800","blockReason":"malicious","messageId":"<pw-17@acme-c0rp.example>","processingId":"PrcURL1_1793620800","recipients":"maria.gomez@acme-corp.example","route":"Inbound","senderDomain":"acme-c0rp.example","senderEnvelope":"it-support@acme-c0rp.example","sourceIp":"203.0.113.80","subject":"Password expiry notice","subtype":"Block","timestamp":1793623440000,"type":"url protect","url":"https://login.acme-c0rp-secure.com/owa/auth.php","urlCategory":"Phishing & Fraud"}'
   negative:
     - '{"userEmailAddress":"tom.baker@acme-corp.example","fromUserEmailAddress":"news@partner.example.com","url":"https://www.partner.example.com/news","ttpDefinition":"Default Inbound URL Protect Definition","subject":"News","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"198.51.100.9","userAwarenessAction":"N/A","date":"2026-11-02T10:00:00+0000","actions":"Block","route":"inbound","creationMethod":"Entry Scan","emailPartsDescription":["Body"],"messageId":"<n-1@partner.example.com>"}'
+
+"""#),
+        ("MS-URL-010.yml", #"""
+id: MS-URL-010
+title: User clicked through a warning page to a dangerous URL
+version: 1
+kind: detection
+severity: high
+attack: [T1204.001]
+stage: interaction
+description: >
+  A click where the user went on past Mimecast's warning or block page (user_awareness_action or
+  user_override "Continue") and the URL's verdict or category is malicious, suspicious or
+  phishing. Mimecast logs the click; this rule says the user chose to proceed.
+triage: >
+  Ask the user what they entered on the page; check the host for the connection; if it was a
+  login page, reset credentials and revoke sessions.
+sql: |
+  SELECT ts, user, sender, message_id, subject, url_domain AS indicator,
+         'continued past the warning to ' || COALESCE(url_domain, url) || ' (' || COALESCE(category, scan_result, '?') || ')' AS summary,
+         'url_click' AS evidence_table, id AS evidence_rowid
+  FROM url_click
+  WHERE is_click = 1
+    AND (lower(COALESCE(user_awareness_action, '')) = 'continue' OR lower(COALESCE(user_override, '')) = 'continue')
+    AND (scan_result IN ('malicious', 'suspicious') OR lower(COALESCE(category, '')) LIKE '%phish%'
+         OR lower(COALESCE(category, '')) IN ('compromised', 'malicious', 'dangerous file extension'))
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+  negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+
+"""#),
+        ("MS-URL-011.yml", #"""
+id: MS-URL-011
+title: Several users clicked the same malicious domain
+version: 1
+kind: detection
+severity: high
+attack: [T1566.002]
+stage: interaction
+description: >
+  Distinct users clicking URLs of one registrable domain that Mimecast judged malicious (at any
+  time) within the window: a campaign that works on more than one person. Each click is a
+  finding; the summary says how many users.
+triage: >
+  Scope the campaign from the domain: every recipient of mail carrying it, every host that
+  resolved it; block the domain; reset credentials of the clickers if it is a login page.
+params:
+  min_users: 2
+sql: |
+  WITH bad AS (
+    SELECT url_domain FROM url_click WHERE scan_result = 'malicious' AND url_domain IS NOT NULL GROUP BY url_domain
+  ), spread AS (
+    SELECT c.url_domain, COUNT(DISTINCT c.user) AS users
+    FROM url_click c JOIN bad ON bad.url_domain = c.url_domain
+    WHERE c.is_click = 1 AND c.user IS NOT NULL AND c.ts BETWEEN :since AND :until
+    GROUP BY c.url_domain
+  )
+  SELECT c.ts, c.user, c.sender, c.message_id, c.subject, c.url_domain AS indicator,
+         s.users || ' users clicked ' || c.url_domain || ', a domain Mimecast judged malicious' AS summary,
+         'url_click' AS evidence_table, c.id AS evidence_rowid
+  FROM url_click c JOIN spread s ON s.url_domain = c.url_domain
+  WHERE c.is_click = 1 AND c.user IS NOT NULL AND c.ts BETWEEN :since AND :until AND s.users >= :min_users
+examples:
+  positive:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"raj.patel@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Block","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+  negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"raj.patel@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+
+"""#),
+        ("MS-URL-020.yml", #"""
+id: MS-URL-020
+title: User overrode a URL block or warning
+version: 1
+kind: duet
+severity: medium
+attack: [T1204.001]
+stage: interaction
+description: >
+  The user chose to go on after Mimecast blocked or warned about a URL (user_override or
+  user_awareness_action "Continue"), whatever the category. Often legitimate (a mis-categorised
+  site), sometimes the first step of a compromise: the customer knows which.
+triage: >
+  Ask the customer the question; if the answer is no, treat it like MS-URL-010.
+question: >
+  Did you expect {user} to open {indicator} after Mimecast warned them?
+sql: |
+  SELECT ts, user, sender, message_id, subject, url_domain AS indicator,
+         user || ' continued to ' || COALESCE(url_domain, url) || ' (' || COALESCE(category, 'uncategorised') || ') after a Mimecast ' || action AS summary,
+         'url_click' AS evidence_table, id AS evidence_rowid
+  FROM url_click
+  WHERE is_click = 1
+    AND (lower(COALESCE(user_awareness_action, '')) = 'continue' OR lower(COALESCE(user_override, '')) = 'continue')
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+  negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
 
 """#),
     ]
