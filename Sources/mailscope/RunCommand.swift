@@ -8,7 +8,8 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the whole job: load the inputs and write the reports.",
         discussion: """
-        Loads every input not yet loaded (by SHA-256), then writes into --out an ingest report \
+        Loads every input not yet loaded (by SHA-256), runs the detection rules (findings go \
+        to the database; see mailscope detect), then writes into --out an ingest report \
         (ingest-summary.md and ingest-summary.json): each input's path, SHA-256, format, \
         counts and rejects by reason.
 
@@ -28,6 +29,12 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var edr: EDROptions
 
+    @Option(name: .long, help: ArgumentHelp("A folder of your own rule files (*.yml).", valueName: "dir"))
+    var rules: String?
+
+    @Option(name: .long, help: ArgumentHelp("Turn on an opt-in rule by id (repeatable).", valueName: "id"))
+    var enable: [String] = []
+
     func validate() throws {
         if input.isEmpty { throw ValidationError("give at least one --input file or folder") }
         try edr.validate()
@@ -38,8 +45,12 @@ struct RunCommand: ParsableCommand {
         try edr.apply(to: &options)
         let summary = try IngestRunner.run(paths: input + edr.identities, db: db, options: options)
         Terminal.write(TerminalText.safe(SummaryPrinter.text(summary), keepNewlines: true))
+        let catalog = try RulesCommand.loadCatalog(rules)
         let database = try Database(path: db)
         try Schema.ensureIndexes(database)
+        let outcomes = try RuleRunner(db: database).run(catalog.enabled(Set(enable)))
+        let found = outcomes.reduce(0) { $0 + $1.found }, new = outcomes.reduce(0) { $0 + $1.new }
+        Terminal.write("Detection: \(outcomes.count) rules, \(found) findings (\(new) new)\n")
         try IngestReport.write(database: database, to: out)
         print("Reports written to \(TerminalText.safe(out))")
         if summary.nothingRead { throw ExitCode(2) }

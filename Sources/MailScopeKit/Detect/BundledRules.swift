@@ -104,6 +104,46 @@ examples:
     - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"safe","actionTriggered":"user release, none","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
 
 """#),
+        ("MS-ATT-010.yml", #"""
+id: MS-ATT-010
+title: One malicious attachment sent to many recipients
+version: 1
+kind: detection
+severity: medium
+attack: [T1566.001]
+stage: delivery
+description: >
+  The same SHA-256, judged malicious by Attachment Protect at least once, addressed to at least
+  min_recipients different recipients: a campaign rather than a one-off. Each recipient's scan is
+  a finding, so the list doubles as the purge list.
+triage: >
+  Purge the message from every listed mailbox, block the hash and sender, and check the
+  recipients' hosts for the file.
+params:
+  min_recipients: 3
+sql: |
+  WITH bad AS (
+    SELECT sha256, COUNT(DISTINCT recipient) AS recipients FROM attachment_scan
+    WHERE sha256 IS NOT NULL AND recipient IS NOT NULL AND ts BETWEEN :since AND :until
+    GROUP BY sha256
+    HAVING MAX(result = 'malicious') = 1 AND COUNT(DISTINCT recipient) >= :min_recipients
+  )
+  SELECT a.ts, a.recipient AS user, a.sender, a.message_id, a.subject, a.sha256 AS indicator,
+         'malicious file ' || COALESCE(a.file_name, a.sha256) || ' sent to ' || bad.recipients || ' recipients' AS summary,
+         'attachment_scan' AS evidence_table, a.id AS evidence_rowid
+  FROM attachment_scan a JOIN bad ON bad.sha256 = a.sha256
+  WHERE a.recipient IS NOT NULL AND a.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"raj.patel@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"tom.baker@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"timeout","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+  negative:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"raj.patel@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"tom.baker@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"safe","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+
+"""#),
         ("MS-ATT-020.yml", #"""
 id: MS-ATT-020
 title: User released an attachment the sandbox judged malicious or could not judge
@@ -134,6 +174,48 @@ examples:
   negative:
     - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
     - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"safe","actionTriggered":"user release, none","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+
+"""#),
+        ("MS-ATT-030.yml", #"""
+id: MS-ATT-030
+title: Risky attachment type from a sender domain first seen recently
+version: 1
+kind: detection
+severity: medium
+attack: [T1566.001, T1027.006]
+stage: delivery
+description: >
+  An attachment of a type attackers favour (macro Office documents, disk images, shortcuts,
+  HTML applications, scripts, OneNote, HTML/SVG) in mail accepted from a sender domain whose
+  first mail in the data is at most new_days old.
+triage: >
+  Open nothing; check the sender's domain age and reputation; if unexpected, purge and block.
+params:
+  new_days: 30
+sql: |
+  WITH first_seen AS (
+    SELECT sender_domain, MIN(ts) AS first_ts FROM mail_message
+    WHERE event = 'receipt' AND sender_domain IS NOT NULL GROUP BY sender_domain
+  )
+  SELECT p.ts, COALESCE(r.recipient, p.recipient) AS user, p.sender, p.message_id, p.subject, j.value AS indicator,
+         'risky attachment ' || j.value || ' from ' || p.sender_domain || ', a domain first seen ' ||
+           strftime('%Y-%m-%d', f.first_ts / 1000, 'unixepoch') AS summary,
+         'mail_message' AS evidence_table, COALESCE(r.id, p.id) AS evidence_rowid
+  FROM mail_message p
+  JOIN json_each(p.attachment_names) j
+  JOIN first_seen f ON f.sender_domain = p.sender_domain
+  LEFT JOIN mail_message r ON r.event = 'receipt' AND r.aggregate_id = p.aggregate_id AND r.recipient IS NOT NULL
+  WHERE p.event = 'process' AND p.attachment_names IS NOT NULL
+    AND (lower(j.value) LIKE '%.docm' OR lower(j.value) LIKE '%.xlsm' OR lower(j.value) LIKE '%.pptm' OR lower(j.value) LIKE '%.dotm' OR lower(j.value) LIKE '%.xlam' OR lower(j.value) LIKE '%.iso' OR lower(j.value) LIKE '%.img' OR lower(j.value) LIKE '%.vhd' OR lower(j.value) LIKE '%.vhdx' OR lower(j.value) LIKE '%.lnk' OR lower(j.value) LIKE '%.hta' OR lower(j.value) LIKE '%.js' OR lower(j.value) LIKE '%.jse' OR lower(j.value) LIKE '%.vbs' OR lower(j.value) LIKE '%.vbe' OR lower(j.value) LIKE '%.wsf' OR lower(j.value) LIKE '%.one' OR lower(j.value) LIKE '%.html' OR lower(j.value) LIKE '%.htm' OR lower(j.value) LIKE '%.svg' OR lower(j.value) LIKE '%.scr' OR lower(j.value) LIKE '%.exe' OR lower(j.value) LIKE '%.cab')
+    AND p.ts - f.first_ts <= :new_days * 86400000
+    AND p.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDE_1793615400","direction":"Inbound","messageId":"<m-1@newdomain.example.net>","numberAttachments":"1","processingId":"PrcR1_1793615400","recipients":"ana.lima@acme-corp.example","senderEnvelope":"billing@newdomain.example.net","senderHeader":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793615401123,"type":"receipt"}'
+    - '{"_offset":2,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDE","attachments":"\"invoice.iso\"","emailSize":"48211","holdReason":null,"messageId":"<m-1@newdomain.example.net>","numberAttachments":"1","processingId":"PrcP1_1793615400","senderEnvelope":"billing@newdomain.example.net","subject":"Invoice","subtype":"Acc","timestamp":1793615402000,"totalSizeAttachments":"40112","type":"process"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDE_1793615400","direction":"Inbound","messageId":"<m-1@newdomain.example.net>","numberAttachments":"1","processingId":"PrcR1_1793615400","recipients":"ana.lima@acme-corp.example","senderEnvelope":"billing@newdomain.example.net","senderHeader":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793615401123,"type":"receipt"}'
+    - '{"_offset":2,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDE","attachments":"\"invoice.pdf\"","emailSize":"48211","holdReason":null,"messageId":"<m-1@newdomain.example.net>","numberAttachments":"1","processingId":"PrcP1_1793615400","senderEnvelope":"billing@newdomain.example.net","subject":"Invoice","subtype":"Acc","timestamp":1793615402000,"totalSizeAttachments":"40112","type":"process"}'
 
 """#),
         ("MS-AV-001.yml", #"""
@@ -250,6 +332,73 @@ examples:
     - '{"id":"MTOKEN:abc","senderAddress":"dana.whitfield.ceo@mailbox-secure.example.com","recipientAddress":"finance.lead@acme-corp.example","subject":"Urgent wire transfer request","definition":"IP - 1 hit (Tag email)","hits":1,"identifiers":["internal_user_name"],"action":"none","taggedExternal":true,"taggedMalicious":false,"senderIpAddress":"203.0.113.99","eventTime":"2026-11-02T10:50:01+0000","messageId":"<wire-1@mailbox-secure.example.com>"}'
   negative:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+
+"""#),
+        ("MS-IMP-020.yml", #"""
+id: MS-IMP-020
+title: Business email compromise pattern delivered
+version: 1
+kind: detection
+severity: high
+attack: [T1656, T1566]
+stage: delivery
+description: >
+  Impersonation Protect saw an internal user's name in the sender together with a reply-to
+  mismatch or a look-alike internal domain, and the message was delivered (action none): the
+  classic BEC set-up, whether or not Mimecast tagged it malicious.
+triage: >
+  Ask the recipient whether they answered or acted (payment, gift cards, credentials); block
+  the sender; warn finance.
+sql: |
+  SELECT ts, recipient AS user, sender, message_id, subject, sender_domain AS indicator,
+         'sender poses as an internal user' || COALESCE(' (' || similar_to || ')', '') ||
+           CASE WHEN reply_mismatch = 1 THEN ' with a reply-to mismatch' ELSE ' from a look-alike domain' END AS summary,
+         'impersonation' AS evidence_table, id AS evidence_rowid
+  FROM impersonation
+  WHERE internal_user_name = 1 AND (reply_mismatch = 1 OR similar_internal_domain = 1)
+    AND COALESCE(action, 'none') = 'none'
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"id":"MTOKEN:abc","senderAddress":"dana.whitfield.ceo@mailbox-secure.example.com","recipientAddress":"finance.lead@acme-corp.example","subject":"Urgent wire transfer request","definition":"IP - 2 hits (Tag email)","hits":2,"identifiers":["internal_user_name","reply_address_mismatch"],"action":"none","taggedExternal":true,"taggedMalicious":true,"senderIpAddress":"203.0.113.99","eventTime":"2026-11-02T10:50:01+0000","messageId":"<wire-1@mailbox-secure.example.com>"}'
+  negative:
+    - '{"id":"MTOKEN:abc","senderAddress":"dana.whitfield.ceo@mailbox-secure.example.com","recipientAddress":"finance.lead@acme-corp.example","subject":"Urgent wire transfer request","definition":"IP - 2 hits (Tag email)","hits":2,"identifiers":["internal_user_name","reply_address_mismatch"],"action":"hold","taggedExternal":true,"taggedMalicious":true,"senderIpAddress":"203.0.113.99","eventTime":"2026-11-02T10:50:01+0000","messageId":"<wire-1@mailbox-secure.example.com>"}'
+    - '{"id":"MTOKEN:abc","senderAddress":"dana.whitfield.ceo@mailbox-secure.example.com","recipientAddress":"finance.lead@acme-corp.example","subject":"Urgent wire transfer request","definition":"IP - 2 hits (Tag email)","hits":2,"identifiers":["internal_user_name"],"action":"none","taggedExternal":true,"taggedMalicious":true,"senderIpAddress":"203.0.113.99","eventTime":"2026-11-02T10:50:01+0000","messageId":"<wire-1@mailbox-secure.example.com>"}'
+
+"""#),
+        ("MS-TI-001.yml", #"""
+id: MS-TI-001
+title: Mail indicator on a threat-intel feed
+version: 1
+kind: detection
+severity: high
+attack: [T1566]
+stage: delivery
+description: >
+  An attachment hash or a clicked or scanned URL domain that appears in the ioc table (Mimecast's
+  own threat-intel feed today; --ti feeds as they land). Severity comes from the feed match;
+  the label says which feed.
+triage: >
+  Treat as a confirmed indicator: scope every recipient and host, purge, block.
+sql: |
+  SELECT a.ts, a.recipient AS user, a.sender, a.message_id, a.subject, a.sha256 AS indicator,
+         'attachment hash on threat-intel feed ' || i.feed || COALESCE(' (' || i.label || ')', '') AS summary,
+         'attachment_scan' AS evidence_table, a.id AS evidence_rowid
+  FROM attachment_scan a JOIN ioc i ON i.type = 'sha256' AND i.value = a.sha256
+  WHERE a.ts BETWEEN :since AND :until
+  UNION ALL
+  SELECT u.ts, u.user, u.sender, u.message_id, u.subject, u.url_domain,
+         'URL domain on threat-intel feed ' || i.feed || COALESCE(' (' || i.label || ')', ''),
+         'url_click', u.id
+  FROM url_click u JOIN ioc i ON i.type = 'domain' AND i.value = u.url_domain
+  WHERE u.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"type":"indicator","id":"indicator--5d2a7c1e-3b4f-4e6a-8c9d-0a1b2c3d4e5f","created":"2026-11-02T07:00:00.000Z","modified":"2026-11-02T07:00:00.000Z","labels":["malicious-activity"],"pattern":"[file:hashes.''SHA-256'' = ''CA978112CA1BBDCAFAC231B39A23DC4DA786EFF8147C4E72B9807785AFEE48BB'']","valid_from":"2026-11-02T07:00:00.000Z"}'
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+  negative:
+    - '{"type":"indicator","id":"indicator--5d2a7c1e-3b4f-4e6a-8c9d-0a1b2c3d4e5f","created":"2026-11-02T07:00:00.000Z","modified":"2026-11-02T07:00:00.000Z","labels":["malicious-activity"],"pattern":"[domain-name:value = ''other.example'']","valid_from":"2026-11-02T07:00:00.000Z"}'
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
 
 """#),
         ("MS-URL-001.yml", #"""
@@ -416,6 +565,132 @@ examples:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
   negative:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+
+"""#),
+        ("MS-URL-030.yml", #"""
+id: MS-URL-030
+title: Internal account sending mail with a malicious URL
+version: 1
+kind: detection
+severity: high
+attack: [T1534, T1078]
+stage: delivery
+description: >
+  A URL in mail from one of our own users (route internal or outbound) that Mimecast judged
+  malicious, at arrival scan or at a click: the sending account is likely compromised.
+triage: >
+  Review the sender's sign-ins and mailbox rules, reset credentials, and find every
+  recipient of the sender's recent mail.
+sql: |
+  SELECT ts, sender AS user, sender, message_id, subject, url_domain AS indicator,
+         'internal sender ' || COALESCE(sender, '?') || ' sent a malicious URL (' || COALESCE(url_domain, url) || ') to ' || COALESCE(user, '?') AS summary,
+         'url_click' AS evidence_table, id AS evidence_rowid
+  FROM url_click
+  WHERE scan_result = 'malicious' AND route IN ('internal', 'outbound') AND sender IS NOT NULL
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"raj.patel@acme-corp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"internal","creationMethod":"Entry Scan","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+  negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"Entry Scan","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"internal","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+
+"""#),
+        ("MS-URL-040.yml", #"""
+id: MS-URL-040
+title: Repeat clicker — a user clicked several malicious messages
+version: 1
+kind: detection
+severity: low
+attack: [T1204.001]
+stage: interaction
+description: >
+  One user clicked URLs Mimecast judged malicious in at least min_messages distinct messages
+  within the window. A coaching signal, and a priority list for awareness training.
+triage: >
+  Enrol the user in awareness training; review whether any of the clicks got through.
+params:
+  min_messages: 3
+sql: |
+  WITH counts AS (
+    SELECT user, COUNT(DISTINCT COALESCE(message_id, url)) AS messages FROM url_click
+    WHERE is_click = 1 AND scan_result = 'malicious' AND user IS NOT NULL AND ts BETWEEN :since AND :until
+    GROUP BY user HAVING COUNT(DISTINCT COALESCE(message_id, url)) >= :min_messages
+  )
+  SELECT c.ts, c.user, c.sender, c.message_id, c.subject, c.url_domain AS indicator,
+         c.user || ' clicked malicious URLs in ' || counts.messages || ' messages' AS summary,
+         'url_click' AS evidence_table, c.id AS evidence_rowid
+  FROM url_click c JOIN counts ON counts.user = c.user
+  WHERE c.is_click = 1 AND c.scan_result = 'malicious' AND c.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<a@x.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<b@x.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<c@x.example>"}'
+  negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<a@x.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<b@x.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<c@x.example>"}'
+
+"""#),
+        ("MS-URL-050.yml", #"""
+id: MS-URL-050
+title: Phishing URL delivered in mail (exposure list)
+version: 1
+kind: detection
+severity: medium
+attack: [T1566.002]
+stage: delivery
+description: >
+  An arrival scan (Entry Scan, not a click) of a URL Mimecast categorised as phishing or judged
+  malicious, in a message with a delivery event for that recipient: who has the link in their
+  mailbox right now, whether they clicked or not (a click may still be blocked by policy).
+triage: >
+  Purge the messages; watch the recipients' clicks and hosts for the domain.
+sql: |
+  SELECT u.ts, u.user, u.sender, u.message_id, u.subject, u.url_domain AS indicator,
+         'phishing URL ' || COALESCE(u.url_domain, u.url) || ' delivered to ' || COALESCE(u.user, '?') AS summary,
+         'url_click' AS evidence_table, u.id AS evidence_rowid
+  FROM url_click u
+  WHERE u.is_click = 0
+    AND (u.scan_result = 'malicious' OR lower(COALESCE(u.category, '')) LIKE '%phish%')
+    AND EXISTS (SELECT 1 FROM mail_message d
+                WHERE d.event = 'delivery' AND d.delivered = 1 AND d.message_id = u.message_id AND d.recipient = u.user)
+    AND u.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"Entry Scan","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"Hostname":"mx1.acme-corp.example","_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"UFdfMDAx_1793615400","delivered":"true","deliveryAttempts":"1","direction":"Inbound","messageId":"<pw-1@acme-c0rp.example>","processingId":"PrcD1_1793615400","recipients":"ana.lima@acme-corp.example","senderEnvelope":"it-support@acme-c0rp.example","subject":"Password expiry notice","subtype":"true","timestamp":1793606300000,"type":"delivery"}'
+  negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"Entry Scan","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+
+"""#),
+        ("MS-URL-060.yml", #"""
+id: MS-URL-060
+title: Click on an uncategorised or newly observed domain
+version: 1
+kind: opt-in
+severity: info
+attack: [T1566.002]
+stage: interaction
+description: >
+  Every click on a URL whose category is empty, unknown or newly observed. Noisy in normal
+  times, so off by default; during an incident it shows the clicks Mimecast had no opinion on.
+triage: >
+  Review the domains' age and reputation; look for the same domain in other users' clicks.
+sql: |
+  SELECT ts, user, sender, message_id, subject, url_domain AS indicator,
+         'click on ' || COALESCE(url_domain, url) || ' (' || COALESCE(category, 'no category') || ')' AS summary,
+         'url_click' AS evidence_table, id AS evidence_rowid
+  FROM url_click
+  WHERE is_click = 1
+    AND (category IS NULL OR lower(category) IN ('uncategorized', 'uncategorised', 'unknown', 'newly observed domain', 'newly registered domain'))
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Uncategorized","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+  negative:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
 
 """#),
