@@ -18,6 +18,6 @@ struct MailScope: ParsableCommand {
           mailscope db info --db case.db
         """,
         version: MailScopeVersion.string,
-        subcommands: [IngestCommand.self, RunCommand.self, DetectCommand.self, RulesCommand.self, DBCommand.self]
+        subcommands: [IngestCommand.self, RunCommand.self, DetectCommand.self, RulesCommand.self, HuntCommand.self, DBCommand.self]
     )
 }

@@ -53,3 +53,39 @@ import Testing
         #expect(bad.stderr.contains(dir + "/bad.yml: sql must return a column named user"))
     }
 }
+
+@Suite struct HuntCLITests {
+    static func loadedDB() throws -> String {
+        let db = CLI.scratch() + "/case.db"
+        let r = try CLI.run(["ingest"] + IngestCLITests.scenarioInputs + ["--db", db])
+        #expect(r.status == 0)
+        return db
+    }
+
+    @Test func savedHuntAnswersWithItsParameter() throws {
+        let db = try Self.loadedDB()
+        let list = try CLI.run(["hunt", "--db", db])
+        #expect(list.stdout.contains("clicks-on-domain"))
+        let clicks = try CLI.run(["hunt", "clicks-on-domain", "--param", "domain=acme-c0rp-secure.com", "--db", db, "--format", "json"])
+        #expect(clicks.status == 0, "\(clicks.stderr)")
+        let rows = try JSONSerialization.jsonObject(with: Data(clicks.stdout.utf8)) as? [[String: Any]]
+        let users = Set((rows ?? []).compactMap { $0["user"] as? String })
+        #expect(users == ["lisa.campbell@acme-corp.example", "nadia.petrova@acme-corp.example", "priya.raman@acme-corp.example", "stephanie.sanchez@acme-corp.example"])
+        let unknown = try CLI.run(["hunt", "clicks-on-domain", "--param", "colour=red", "--db", db])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("has no parameter colour"))
+    }
+
+    @Test func adHocSQLIsReadOnlyAndCSVIsFormulaSafe() throws {
+        let db = try Self.loadedDB()
+        let write = try CLI.run(["hunt", "--sql", "-", "--db", db], stdin: "DELETE FROM url_click")
+        #expect(write.status == 1)
+        #expect(write.stderr.contains("hunts only read"))
+        let formula = try CLI.run(["hunt", "--sql", "-", "--db", db, "--format", "csv"], stdin: "SELECT '=HYPERLINK(\"http://x\")' AS cell, 'a,b' AS two")
+        #expect(formula.status == 0)
+        #expect(formula.stdout == "cell,two\r\n\"'=HYPERLINK(\"\"http://x\"\")\",\"a,b\"\r\n")
+        let bad = try CLI.run(["hunt", "--sql", "-", "--db", db], stdin: "SELECT nope FROM nowhere")
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("no such table: nowhere"))
+    }
+}

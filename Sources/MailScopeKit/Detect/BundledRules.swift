@@ -218,6 +218,31 @@ examples:
     - '{"_offset":2,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDE","attachments":"\"invoice.pdf\"","emailSize":"48211","holdReason":null,"messageId":"<m-1@newdomain.example.net>","numberAttachments":"1","processingId":"PrcP1_1793615400","senderEnvelope":"billing@newdomain.example.net","subject":"Invoice","subtype":"Acc","timestamp":1793615402000,"totalSizeAttachments":"40112","type":"process"}'
 
 """#),
+        ("MS-ATT-040.yml", #"""
+id: MS-ATT-040
+title: Every sandbox timeout or unknown verdict
+version: 1
+kind: opt-in
+severity: info
+attack: [T1566.001]
+stage: delivery
+description: >
+  Every Attachment Protect result of timeout or unknown, delivered or not. Off by default;
+  during an incident it lists every file the sandbox could not judge.
+triage: >
+  Re-scan the hashes; check recipients' hosts.
+sql: |
+  SELECT ts, recipient AS user, sender, message_id, subject, sha256 AS indicator,
+         'sandbox ' || result || ' for ' || COALESCE(file_name, '?') AS summary,
+         'attachment_scan' AS evidence_table, id AS evidence_rowid
+  FROM attachment_scan WHERE result IN ('timeout', 'unknown') AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"unknown","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+  negative:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+
+"""#),
         ("MS-AV-001.yml", #"""
 id: MS-AV-001
 title: Antivirus found malware in inbound mail
@@ -245,6 +270,195 @@ examples:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"tom.baker@acme-corp.example","route":"Inbound","senderEnvelope":"news@bulk-sender.example.net","senderIp":"198.51.100.200","subject":"Your software update","subtype":null,"timestamp":1793629801000,"type":"av","fileName":"setup_update.exe","fileExtension":"exe","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","virusFound":"Win.Trojan.Agent-123","messageId":"av-77@bulk-sender.example.net"}'
   negative:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"tom.baker@acme-corp.example","route":"Inbound","senderEnvelope":"news@bulk-sender.example.net","senderIp":"198.51.100.200","subject":"Your software update","subtype":null,"timestamp":1793629801000,"type":"spam","messageId":"<promo-55@deals.example.com>"}'
+
+"""#),
+        ("MS-HUNT-ATTACHMENTS-BY-EXTENSION.yml", #"""
+id: MS-HUNT-ATTACHMENTS-BY-EXTENSION
+title: Attachments with a given extension
+version: 1
+kind: hunt
+severity: info
+description: >
+  Every scanned attachment with a file extension (e.g. iso, lnk, xlsm): file, hash, verdict,
+  sender and recipient.
+triage: >
+  Read the rows; narrow with --since/--until or other parameters.
+params:
+  ext: "xlsm"
+sql: |
+  SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ts / 1000, 'unixepoch') AS time_utc, recipient, sender, file_name, sha256, result, action_triggered
+  FROM attachment_scan
+  WHERE file_ext = lower(:ext) AND ts BETWEEN :since AND :until
+  ORDER BY ts, recipient
+examples:
+  positive:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+  negative:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"menu.pdf","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+
+"""#),
+        ("MS-HUNT-CLICK-THEN-NEW-EXECUTABLE.yml", #"""
+id: MS-HUNT-CLICK-THEN-NEW-EXECUTABLE
+title: Users who clicked and then had a new executable within an hour
+version: 1
+kind: hunt
+severity: info
+description: >
+  A click followed, within window_ms, by an executable written or started on a host of the
+  clicking user (through the identity map): the first question after a suspicious click.
+triage: >
+  Read the rows; narrow with --since/--until or other parameters.
+params:
+  window_ms: 3600000
+sql: |
+  SELECT strftime('%Y-%m-%dT%H:%M:%SZ', c.ts / 1000, 'unixepoch') AS click_utc, c.user, c.url_domain,
+         e.host, strftime('%Y-%m-%dT%H:%M:%SZ', e.ts / 1000, 'unixepoch') AS event_utc, e.action, e.file_name, e.sha256
+  FROM url_click c
+  JOIN identity i ON i.email = c.user
+  JOIN edr_event e ON e.host = i.host AND e.ts BETWEEN c.ts AND c.ts + :window_ms
+  WHERE c.is_click = 1 AND c.ts BETWEEN :since AND :until
+    AND e.action IN ('file_created', 'download', 'process_start')
+    AND (lower(e.file_name) LIKE '%.exe' OR lower(e.file_name) LIKE '%.dll' OR lower(e.file_name) LIKE '%.scr' OR lower(e.file_name) LIKE '%.msi')
+  ORDER BY c.ts, e.ts
+examples:
+  positive:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"event_simpleName":"ProcessRollup2","aid":"4f1c2e3d4b5a69788796a5b4c3d2e1f0","ComputerName":"WS-0042","UserName":"ana.lima","ImageFileName":"C:\\Users\\ana.lima\\Downloads\\update.exe","CommandLine":"update.exe /silent","SHA256HashData":"3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d","TargetProcessId":"8812","timestamp":"1793610950000"}'
+  negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"event_simpleName":"ProcessRollup2","aid":"4f1c2e3d4b5a69788796a5b4c3d2e1f0","ComputerName":"WS-0042","UserName":"ana.lima","ImageFileName":"C:\\Users\\ana.lima\\Downloads\\update.exe","CommandLine":"update.exe /silent","SHA256HashData":"3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d","TargetProcessId":"8812","timestamp":"1793620000000"}'
+
+"""#),
+        ("MS-HUNT-CLICKS-ON-DOMAIN.yml", #"""
+id: MS-HUNT-CLICKS-ON-DOMAIN
+title: All clicks on a domain
+version: 1
+kind: hunt
+severity: info
+description: >
+  Every click (not arrival scans) on URLs of a registrable domain: who, when, the verdict and
+  action, and the message.
+triage: >
+  Read the rows; narrow with --since/--until or other parameters.
+params:
+  domain: "acme-c0rp-secure.com"
+sql: |
+  SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ts / 1000, 'unixepoch') AS time_utc, user, url, scan_result, action,
+         user_awareness_action, message_id, subject
+  FROM url_click
+  WHERE is_click = 1 AND url_domain = lower(:domain) AND ts BETWEEN :since AND :until
+  ORDER BY ts, user
+examples:
+  positive:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+  negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"Entry Scan","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+
+"""#),
+        ("MS-HUNT-FIRST-SEEN-SENDER-DOMAINS.yml", #"""
+id: MS-HUNT-FIRST-SEEN-SENDER-DOMAINS
+title: Sender domains first seen in the period
+version: 1
+kind: hunt
+severity: info
+description: >
+  Sender domains whose first inbound mail in the data falls in the window, with how many
+  recipients they reached: new correspondents, where most phishing comes from.
+triage: >
+  Read the rows; narrow with --since/--until or other parameters.
+sql: |
+  SELECT sender_domain, strftime('%Y-%m-%dT%H:%M:%SZ', MIN(ts) / 1000, 'unixepoch') AS first_utc,
+         COUNT(DISTINCT recipient) AS recipients, COUNT(*) AS receipts
+  FROM mail_message
+  WHERE event = 'receipt' AND sender_domain IS NOT NULL
+  GROUP BY sender_domain
+  HAVING MIN(ts) BETWEEN :since AND :until
+  ORDER BY MIN(ts)
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+  negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+
+"""#),
+        ("MS-HUNT-MESSAGE.yml", #"""
+id: MS-HUNT-MESSAGE
+title: Everything about one Message-ID
+version: 1
+kind: hunt
+severity: info
+description: >
+  Every row carrying a Message-ID, across receipt, process, delivery, clicks, attachment scans,
+  impersonation hits and other events, in time order: a message trace.
+triage: >
+  Read the rows; narrow with --since/--until or other parameters.
+params:
+  message_id: "inv-1@invoices-portal.example.net"
+sql: |
+  SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ts / 1000, 'unixepoch') AS time_utc, 'mail_message' AS source, event AS what, recipient AS who, action FROM mail_message WHERE message_id = :message_id
+  UNION ALL SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ts / 1000, 'unixepoch'), 'url_click', CASE WHEN is_click = 1 THEN 'click' ELSE 'scan' END || ' ' || COALESCE(url_domain, ''), user, action FROM url_click WHERE message_id = :message_id
+  UNION ALL SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ts / 1000, 'unixepoch'), 'attachment_scan', COALESCE(file_name, '') || ' ' || COALESCE(result, ''), recipient, action_triggered FROM attachment_scan WHERE message_id = :message_id
+  UNION ALL SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ts / 1000, 'unixepoch'), 'impersonation', identifiers, recipient, action FROM impersonation WHERE message_id = :message_id
+  UNION ALL SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ts / 1000, 'unixepoch'), 'mail_event', event_type, recipient, action FROM mail_event WHERE message_id = :message_id
+  ORDER BY 1, 2
+examples:
+  positive:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+  negative:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<other@x.example>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+
+"""#),
+        ("MS-HUNT-RECIPIENTS-OF-DOMAIN.yml", #"""
+id: MS-HUNT-RECIPIENTS-OF-DOMAIN
+title: Everyone who received mail from a sender domain
+version: 1
+kind: hunt
+severity: info
+description: >
+  Every recipient of mail from a sender domain (any event), with the first and last time and
+  how many messages: the scope of a campaign from one domain.
+triage: >
+  Read the rows; narrow with --since/--until or other parameters.
+params:
+  domain: "newdomain.example.net"
+sql: |
+  SELECT recipient, COUNT(DISTINCT COALESCE(message_id, aggregate_id)) AS messages,
+         strftime('%Y-%m-%dT%H:%M:%SZ', MIN(ts) / 1000, 'unixepoch') AS first_utc,
+         strftime('%Y-%m-%dT%H:%M:%SZ', MAX(ts) / 1000, 'unixepoch') AS last_utc,
+         MAX(CASE WHEN event = 'delivery' AND delivered = 1 THEN 1 ELSE 0 END) AS delivered
+  FROM mail_message
+  WHERE sender_domain = lower(:domain) AND recipient IS NOT NULL AND ts BETWEEN :since AND :until
+  GROUP BY recipient ORDER BY recipient
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"a@elsewhere.example","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+
+"""#),
+        ("MS-HUNT-TOP-BLOCKED-SENDERS.yml", #"""
+id: MS-HUNT-TOP-BLOCKED-SENDERS
+title: Senders with the most held or blocked messages
+version: 1
+kind: hunt
+severity: info
+description: >
+  Sender addresses ranked by held, rejected or blocked events in the window.
+triage: >
+  Read the rows; narrow with --since/--until or other parameters.
+params:
+  top: 20
+sql: |
+  SELECT sender, COUNT(*) AS events FROM (
+    SELECT sender FROM mail_message WHERE action IN ('Hld', 'Rej') AND sender IS NOT NULL AND ts BETWEEN :since AND :until
+    UNION ALL SELECT sender FROM url_click WHERE action = 'block' AND sender IS NOT NULL AND ts BETWEEN :since AND :until
+    UNION ALL SELECT sender FROM attachment_scan WHERE result = 'malicious' AND sender IS NOT NULL AND ts BETWEEN :since AND :until)
+  GROUP BY sender ORDER BY events DESC, sender LIMIT :top
+examples:
+  positive:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+  negative:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"safe","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
 
 """#),
         ("MS-IEP-001.yml", #"""
@@ -364,6 +578,125 @@ examples:
   negative:
     - '{"id":"MTOKEN:abc","senderAddress":"dana.whitfield.ceo@mailbox-secure.example.com","recipientAddress":"finance.lead@acme-corp.example","subject":"Urgent wire transfer request","definition":"IP - 2 hits (Tag email)","hits":2,"identifiers":["internal_user_name","reply_address_mismatch"],"action":"hold","taggedExternal":true,"taggedMalicious":true,"senderIpAddress":"203.0.113.99","eventTime":"2026-11-02T10:50:01+0000","messageId":"<wire-1@mailbox-secure.example.com>"}'
     - '{"id":"MTOKEN:abc","senderAddress":"dana.whitfield.ceo@mailbox-secure.example.com","recipientAddress":"finance.lead@acme-corp.example","subject":"Urgent wire transfer request","definition":"IP - 2 hits (Tag email)","hits":2,"identifiers":["internal_user_name"],"action":"none","taggedExternal":true,"taggedMalicious":true,"senderIpAddress":"203.0.113.99","eventTime":"2026-11-02T10:50:01+0000","messageId":"<wire-1@mailbox-secure.example.com>"}'
+
+"""#),
+        ("MS-MSG-010.yml", #"""
+id: MS-MSG-010
+title: Burst of one message to many recipients from a new sender domain
+version: 1
+kind: detection
+severity: medium
+attack: [T1566]
+stage: delivery
+description: >
+  The same sender and subject accepted for at least min_recipients recipients within an hour,
+  from a sender domain whose first mail in the data is at most new_days old: the shape of a
+  phishing campaign rather than a newsletter from an established correspondent.
+triage: >
+  Check the domain's age and the message's content; purge if malicious, and watch the
+  recipients' clicks.
+params:
+  min_recipients: 3
+  new_days: 30
+sql: |
+  WITH first_seen AS (
+    SELECT sender_domain, MIN(ts) AS first_ts FROM mail_message
+    WHERE event = 'receipt' AND sender_domain IS NOT NULL GROUP BY sender_domain
+  ), bursts AS (
+    SELECT sender, lower(trim(COALESCE(subject, ''))) AS subj, ts / 3600000 AS hour, COUNT(DISTINCT recipient) AS recipients
+    FROM mail_message
+    WHERE event = 'receipt' AND action = 'Acc' AND recipient IS NOT NULL AND ts BETWEEN :since AND :until
+    GROUP BY sender, subj, hour HAVING COUNT(DISTINCT recipient) >= :min_recipients
+  )
+  SELECT m.ts, m.recipient AS user, m.sender, m.message_id, m.subject, m.sender_domain AS indicator,
+         'one of ' || b.recipients || ' copies of "' || COALESCE(m.subject, '') || '" from ' || m.sender_domain || ', first seen ' ||
+           strftime('%Y-%m-%d', f.first_ts / 1000, 'unixepoch') AS summary,
+         'mail_message' AS evidence_table, m.id AS evidence_rowid
+  FROM mail_message m
+  JOIN bursts b ON b.sender = m.sender AND b.subj = lower(trim(COALESCE(m.subject, ''))) AND b.hour = m.ts / 3600000
+  JOIN first_seen f ON f.sender_domain = m.sender_domain
+  WHERE m.event = 'receipt' AND m.action = 'Acc' AND m.recipient IS NOT NULL
+    AND m.ts - f.first_ts <= :new_days * 86400000
+    AND m.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc2","recipients":"raj.patel@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc3","recipients":"tom.baker@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc2","recipients":"raj.patel@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc3","recipients":"tom.baker@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Something else","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+
+"""#),
+        ("MS-MSG-030.yml", #"""
+id: MS-MSG-030
+title: Own domain spoofed from outside
+version: 1
+kind: detection
+severity: medium
+attack: [T1656]
+stage: delivery
+description: >
+  Inbound mail whose header sender is in one of our own domains (a domain our users send
+  internal mail from) but that arrived from outside and failed SPF or DKIM, as recorded in
+  spamProcessingDetail.
+triage: >
+  Check whether the message was delivered and to whom; tighten DMARC to reject; warn the
+  recipients.
+sql: |
+  WITH own AS (
+    SELECT DISTINCT sender_domain AS domain FROM mail_message WHERE direction = 'internal' AND sender_domain IS NOT NULL
+  )
+  SELECT m.ts, m.recipient AS user, m.sender_header AS sender, m.message_id, m.subject,
+         substr(m.sender_header, instr(m.sender_header, '@') + 1) AS indicator,
+         'inbound mail claiming to be from ' || m.sender_header || ' failed ' ||
+           CASE WHEN m.spf LIKE '%fail%' THEN 'SPF' ELSE 'DKIM' END || ' (from ' || COALESCE(m.sender_ip, '?') || ')' AS summary,
+         'mail_message' AS evidence_table, m.id AS evidence_rowid
+  FROM mail_message m JOIN own ON own.domain = substr(m.sender_header, instr(m.sender_header, '@') + 1)
+  WHERE m.event = 'receipt' AND m.direction = 'inbound'
+    AND (m.spf LIKE '%fail%' OR m.dkim LIKE '%fail%')
+    AND m.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"PrcI","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"raj.patel@acme-corp.example","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Internal"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound","senderHeader":"dana.whitfield@acme-corp.example","spamProcessingDetail":"{\"spf\": {\"allow\": false, \"info\": \"SPF_FAIL\"}}"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"PrcI","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"raj.patel@acme-corp.example","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Internal"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound","senderHeader":"dana.whitfield@acme-corp.example","spamProcessingDetail":"{\"spf\": {\"allow\": true, \"info\": \"SPF_PASS\"}}"}'
+
+"""#),
+        ("MS-MSG-040.yml", #"""
+id: MS-MSG-040
+title: A held message was released and delivered
+version: 1
+kind: duet
+severity: medium
+attack: [T1566]
+stage: delivery
+description: >
+  A message Mimecast held (process action Hld) was later delivered to a recipient: an
+  administrator or the user released it. Releases are routine, but they are also how held
+  phishing gets through.
+triage: >
+  Ask the customer the question; if the release was not expected, purge the message.
+question: >
+  Did you expect {subject} from {sender} to be released to {user}?
+sql: |
+  SELECT d.ts, d.recipient AS user, d.sender, d.message_id, d.subject, d.sender_domain AS indicator,
+         'held (' || COALESCE(p.hold_reason, '?') || ') then delivered to ' || d.recipient AS summary,
+         'mail_message' AS evidence_table, d.id AS evidence_rowid
+  FROM mail_message d
+  JOIN mail_message p ON p.event = 'process' AND p.action = 'Hld' AND p.aggregate_id = d.aggregate_id AND p.ts < d.ts
+  WHERE d.event = 'delivery' AND d.delivered = 1
+    AND d.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615400000,"type":"process","action":"Hld","holdReason":"Spm","messageId":"<h-1@newdomain.example.net>"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"PrcD","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793619000000,"type":"delivery","delivered":"true","messageId":"<h-1@newdomain.example.net>"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615400000,"type":"process","action":"Acc","messageId":"<h-1@newdomain.example.net>"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"PrcD","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793619000000,"type":"delivery","delivered":"true","messageId":"<h-1@newdomain.example.net>"}'
 
 """#),
         ("MS-TI-001.yml", #"""
@@ -692,6 +1025,71 @@ examples:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Uncategorized","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
   negative:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+
+"""#),
+        ("MS-URL-070.yml", #"""
+id: MS-URL-070
+title: URL Protect found credential-theft evidence
+version: 1
+kind: vendor
+severity: medium
+attack: [T1598.003]
+stage: delivery
+description: >
+  URL Protect attached credential-theft evidence (analysis / advancedPhishingResult: a login
+  form, a brand imitated) to a URL in mail. Whatever the action, the page is built to harvest
+  passwords.
+triage: >
+  Find everyone who received or clicked the URL; if anyone went through, reset credentials.
+sql: |
+  SELECT ts, user, sender, message_id, subject, url_domain AS indicator,
+         'credential-theft page ' || COALESCE(url_domain, url) || ': ' || substr(credential_theft, 1, 200) AS summary,
+         'url_click' AS evidence_table, id AS evidence_rowid
+  FROM url_click
+  WHERE credential_theft IS NOT NULL AND credential_theft NOT IN ('{}', '[]')
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"maria.gomez@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"url protect","action":"Block","blockReason":"malicious","url":"https://login.acme-c0rp-secure.com/owa/auth.php","urlCategory":"Phishing & Fraud","sourceIp":"203.0.113.80","analysis":"{\"CredentialTheftEvidence\": [\"login form\"]}"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"maria.gomez@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"url protect","action":"Block","blockReason":"malicious","url":"https://login.acme-c0rp-secure.com/owa/auth.php","urlCategory":"Phishing & Fraud","sourceIp":"203.0.113.80","analysis":"null"}'
+
+"""#),
+        ("MS-URL-080.yml", #"""
+id: MS-URL-080
+title: Retro-verdict — a user clicked a URL before it was known bad
+version: 1
+kind: detection
+severity: high
+attack: [T1566.002, T1204.001]
+stage: interaction
+description: >
+  A click allowed while the URL's domain was not (yet) judged malicious, followed later by a
+  malicious verdict on the same registrable domain (another click or arrival scan, or a
+  threat-intel indicator). The user reached the site while it was live and undetected.
+triage: >
+  Treat the click as a successful lure: check the user's host for the connection and any
+  download; reset credentials if the domain hosts a login page.
+sql: |
+  SELECT c.ts, c.user, c.sender, c.message_id, c.subject, c.url_domain AS indicator,
+         c.user || ' clicked ' || c.url_domain || ' while it was judged ' || COALESCE(c.scan_result, 'unknown') ||
+           '; judged malicious at ' || strftime('%Y-%m-%dT%H:%M:%SZ', v.first_bad / 1000, 'unixepoch') AS summary,
+         'url_click' AS evidence_table, c.id AS evidence_rowid
+  FROM url_click c
+  JOIN (SELECT url_domain, MIN(ts) AS first_bad FROM url_click WHERE scan_result = 'malicious' AND url_domain IS NOT NULL GROUP BY url_domain
+        UNION ALL
+        SELECT value, MIN(COALESCE(valid_from, 0)) FROM ioc WHERE type = 'domain' GROUP BY value) v
+    ON v.url_domain = c.url_domain
+  WHERE c.is_click = 1 AND COALESCE(c.scan_result, '') <> 'malicious' AND c.action IN ('allow', 'warn')
+    AND v.first_bad > c.ts
+    AND c.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"raj.patel@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T10:44:00+0000","actions":"Block","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+  negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T11:00:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"raj.patel@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T10:44:00+0000","actions":"Block","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
 
 """#),
     ]

@@ -27,8 +27,8 @@ public struct Rule: Sendable, Equatable {
     public let triage: String
     /// For DUET rules: the question to ask the customer (may name result columns as {user}).
     public let question: String?
-    /// Parameter defaults, bound by name (`:window_ms`).
-    public let params: [String: Int64]
+    /// Parameter defaults, bound by name (`:window_ms`): whole numbers or text.
+    public let params: [String: SQLValue]
     public let sql: String
     /// Example events in real export formats: the rule must find something in each positive
     /// set and nothing in each negative set (`mailscope rules test`).
@@ -94,12 +94,17 @@ public struct Rule: Sendable, Equatable {
             throw fail("attack: \(technique) is not a valid ATT&CK technique id (see Detect/AttackTechniques.swift)")
         }
         let question = try string("question", required: kind == .duet)
-        var params: [String: Int64] = [:]
+        var params: [String: SQLValue] = [:]
         if let p = map["params"] {
-            guard let p = p as? [String: Any] else { throw fail("params: a mapping of name to whole-number default") }
+            guard let p = p as? [String: Any] else { throw fail("params: a mapping of name to default value") }
             for (name, value) in p {
-                guard let n = value as? Int else { throw fail("params.\(name): a whole number") }
-                params[name] = Int64(n)
+                if let n = value as? Int {
+                    params[name] = .integer(Int64(n))
+                } else if let t = value as? String {
+                    params[name] = .text(t)
+                } else {
+                    throw fail("params.\(name): a whole number or text")
+                }
             }
         }
         var positive: [String] = [], negative: [String] = []
@@ -134,10 +139,11 @@ public struct Rule: Sendable, Equatable {
         do { statement = try db.prepare(sql) } catch { throw Error(source: source, problem: "sql does not prepare: \(error)") }
         guard statement.isReadOnly else { throw Error(source: source, problem: "sql must only read (SELECT / WITH)") }
         let columns = (0..<statement.columnCount).map(statement.columnName)
-        for required in Rule.requiredColumns where !columns.contains(required) {
+        // Hunts answer a question with whatever columns suit it; the rest feed findings.
+        for required in Rule.requiredColumns where kind != .hunt && !columns.contains(required) {
             throw Error(source: source, problem: "sql must return a column named \(required) (it returns \(columns.joined(separator: ", ")))")
         }
-        for column in columns where !Rule.requiredColumns.contains(column) && !Rule.optionalColumns.contains(column) {
+        for column in columns where kind != .hunt && !Rule.requiredColumns.contains(column) && !Rule.optionalColumns.contains(column) {
             throw Error(source: source, problem: "sql returns an unknown column \(column) (allowed: \((Rule.requiredColumns + Rule.optionalColumns).joined(separator: ", ")))")
         }
         for i in 0..<statement.parameterCount {

@@ -39,14 +39,19 @@ public enum RuleExamples {
         let dir = NSTemporaryDirectory() + "mailscope-rule-\(rule.id)-\(label)-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let input = dir + "/examples.ndjson"
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
-        let summary = try Ingester(databasePath: dir + "/examples.db").ingest(paths: [input])
+        // One file per example line, so one set can mix export formats (mail and EDR).
+        let inputs = dir + "/inputs"
+        try FileManager.default.createDirectory(atPath: inputs, withIntermediateDirectories: true)
+        for (i, line) in lines.enumerated() {
+            try Data((line + "\n").utf8).write(to: URL(fileURLWithPath: inputs + "/example-\(String(format: "%03d", i)).ndjson"))
+        }
+        let summary = try Ingester(databasePath: dir + "/examples.db").ingest(paths: [inputs])
         if summary.rejected > 0 {
             let reasons = summary.rejectsByReason.keys.sorted().joined(separator: ", ")
             throw Rule.Error(source: rule.source, problem: "a \(label) example does not load (\(reasons))")
         }
         let db = try Database(path: dir + "/examples.db")
+        if rule.kind == .hunt { return try RuleRunner(db: db).hunt(rule).rows.count }
         return try RuleRunner(db: db).run([rule]).first?.found ?? 0
     }
 }

@@ -20,9 +20,29 @@ public struct RuleRunner {
     public var since: Int64?
     public var until: Int64?
     /// Parameter overrides (`--param window_ms=3600000`).
-    public var parameters: [String: Int64] = [:]
+    public var parameters: [String: SQLValue] = [:]
 
     public init(db: Database) { self.db = db }
+
+    /// The values bound to a rule's parameters: its defaults, overrides, and the window.
+    func bindings(for rule: Rule) -> [String: SQLValue] {
+        var values = rule.params
+        for (k, v) in parameters where rule.params[k] != nil { values[k] = v }
+        values["since"] = .integer(since ?? Int64.min)
+        values["until"] = .integer(until ?? Int64.max)
+        return values
+    }
+
+    /// Runs a hunt and returns its column names and rows (nothing is stored).
+    public func hunt(_ rule: Rule) throws -> (columns: [String], rows: [[SQLValue]]) {
+        try rule.checkSQL(in: db)
+        let statement = try db.prepare(rule.sql)
+        try statement.bind(named: bindings(for: rule))
+        let columns = (0..<statement.columnCount).map(statement.columnName)
+        var rows: [[SQLValue]] = []
+        while try statement.step() { rows.append((0..<columns.count).map(statement.value)) }
+        return (columns, rows)
+    }
 
     /// Runs `rules` in id order; each rule's findings are written in one transaction.
     public func run(_ rules: [Rule]) throws -> [Outcome] {
@@ -38,11 +58,7 @@ public struct RuleRunner {
             try rule.checkSQL(in: db)
             let start = Date()
             let statement = try db.prepare(rule.sql)
-            var values: [String: SQLValue] = rule.params.mapValues { .integer($0) }
-            for (k, v) in parameters where rule.params[k] != nil { values[k] = .integer(v) }
-            values["since"] = .integer(since ?? Int64.min)
-            values["until"] = .integer(until ?? Int64.max)
-            try statement.bind(named: values)
+            try statement.bind(named: bindings(for: rule))
             let names = (0..<statement.columnCount).map(statement.columnName)
             func column(_ name: String) -> Int? { names.firstIndex(of: name) }
             var found = 0, new = 0

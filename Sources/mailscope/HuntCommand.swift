@@ -1,0 +1,163 @@
+import ArgumentParser
+import Foundation
+import MailScopeKit
+
+/// `mailscope hunt NAME | --sql FILE`: saved and ad-hoc hunting queries, read-only.
+struct HuntCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hunt",
+        abstract: "Run a saved hunt (a rule of kind hunt) or your own read-only SQL.",
+        discussion: """
+        The database is opened read-only: a hunt cannot change evidence. Parameters are bound, \\
+        never spliced into the SQL.
+
+        Examples:
+          mailscope hunt --db case.db                       # list the saved hunts
+          mailscope hunt recipients-of-domain --param domain=acme-c0rp.example --db case.db
+          mailscope hunt clicks-on-domain --param domain=acme-c0rp-secure.com --format csv --db case.db
+          echo "SELECT user, COUNT(*) FROM url_click GROUP BY user" | mailscope hunt --sql - --db case.db
+        """
+    )
+
+    @Argument(help: "The hunt's name (its id, or the id's last part in lower case, e.g. recipients-of-domain).")
+    var name: String?
+
+    @Option(name: .long, help: "The SQLite database.")
+    var db: String
+
+    @Option(name: .long, help: ArgumentHelp("A file of SQL to run read-only, or - for standard input.", valueName: "file"))
+    var sql: String?
+
+    @Option(name: .long, help: ArgumentHelp("A parameter, name=value (repeatable).", valueName: "name=value"))
+    var param: [String] = []
+
+    @Option(name: .long, help: "table, csv or json.")
+    var format: OutputFormat = .table
+
+    @Option(name: .long, help: ArgumentHelp("A folder of your own rule files.", valueName: "dir"))
+    var rules: String?
+
+    func validate() throws {
+        for p in param where !p.contains("=") { throw ValidationError("--param \(p): write it as name=value") }
+        if name != nil && sql != nil { throw ValidationError("give a hunt name or --sql, not both") }
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: db) else {
+            Terminal.error("\(db): no such database")
+            throw ExitCode(1)
+        }
+        let database = try Database(path: db, mode: .readOnly)
+        var values: [String: SQLValue] = [:]
+        for p in param {
+            let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
+            let value = parts.count > 1 ? parts[1] : ""
+            values[parts[0]] = Int64(value).map(SQLValue.integer) ?? .text(value)
+        }
+        if let sql {
+            let text = sql == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                                  : try String(contentsOfFile: sql, encoding: .utf8)
+            let statement: Statement
+            do { statement = try database.prepare(text) } catch let error as DatabaseError {
+                Terminal.error("the SQL does not run: \(error.message)")
+                throw ExitCode(1)
+            }
+            guard statement.isReadOnly else {
+                Terminal.error("hunts only read: the SQL would change the database")
+                throw ExitCode(1)
+            }
+            try statement.bind(named: values)
+            let columns = (0..<statement.columnCount).map(statement.columnName)
+            var rows: [[SQLValue]] = []
+            do {
+                while try statement.step() { rows.append((0..<columns.count).map(statement.value)) }
+            } catch let error as DatabaseError {
+                Terminal.error("the SQL failed: \(error.message)")
+                throw ExitCode(1)
+            }
+            print(ResultPrinter.render(columns: columns, rows: rows, format: format), terminator: "")
+            return
+        }
+        let hunts = try RulesCommand.loadCatalog(rules).rules.filter { $0.kind == .hunt }
+        guard let name else {
+            for hunt in hunts {
+                let params = hunt.params.keys.sorted().map { "--param \($0)=…" }.joined(separator: " ")
+                print("\(HuntCommand.shortName(hunt.id).padding(toLength: 28, withPad: " ", startingAt: 0)) \(hunt.title)  \(params)")
+            }
+            return
+        }
+        guard let hunt = hunts.first(where: { $0.id == name || HuntCommand.shortName($0.id) == name.lowercased() }) else {
+            Terminal.error("no saved hunt \(name); `mailscope hunt --db FILE` lists them")
+            throw ExitCode(1)
+        }
+        var runner = RuleRunner(db: database)
+        for key in values.keys where hunt.params[key] == nil {
+            Terminal.error("hunt \(name) has no parameter \(key) (it takes \(hunt.params.keys.sorted().joined(separator: ", ")))")
+            throw ExitCode(1)
+        }
+        runner.parameters = values
+        let result = try runner.hunt(hunt)
+        print(ResultPrinter.render(columns: result.columns, rows: result.rows, format: format), terminator: "")
+    }
+
+    /// `MS-HUNT-RECIPIENTS-OF-DOMAIN` → `recipients-of-domain`.
+    static func shortName(_ id: String) -> String {
+        id.lowercased().replacingOccurrences(of: "ms-hunt-", with: "")
+    }
+}
+
+/// Output formats for query and hunt results.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, csv, json
+}
+
+/// Renders result rows: an aligned table (control characters escaped), CSV (formula
+/// injection neutralised) or JSON.
+enum ResultPrinter {
+    static func render(columns: [String], rows: [[SQLValue]], format: OutputFormat) -> String {
+        switch format {
+        case .json:
+            let objects: [[String: Any]] = rows.map { row in
+                Dictionary(uniqueKeysWithValues: zip(columns, row).map { ($0, json($1)) })
+            }
+            let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data("[]".utf8)
+            return String(decoding: data, as: UTF8.self) + "\n"
+        case .csv:
+            return ([columns] + rows.map { $0.map(\.description).map { $0 == "NULL" ? "" : $0 } })
+                .map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        case .table:
+            let cells = rows.map { $0.map { value -> String in
+                let s = value.isNull ? "" : TerminalText.safe(value.description)
+                return s.count > 60 ? String(s.prefix(59)) + "…" : s
+            } }
+            var widths = columns.map(\.count)
+            for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+            func line(_ values: [String]) -> String {
+                values.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            }
+            var out = line(columns.map { TerminalText.safe($0) }) + "\n" + line(widths.map { String(repeating: "-", count: $0) }) + "\n"
+            for row in cells { out += line(row) + "\n" }
+            return out + "(\(rows.count) rows)\n"
+        }
+    }
+
+    static func json(_ v: SQLValue) -> Any {
+        switch v {
+        case .null: return NSNull()
+        case .integer(let i): return i
+        case .real(let d): return d
+        case .text(let s): return s
+        }
+    }
+
+    /// RFC 4180 quoting; a leading = + - @ tab or CR is prefixed with ' so a spreadsheet shows
+    /// it as text instead of running it as a formula.
+    static func csvField(_ s: String) -> String {
+        var v = s
+        if let first = v.first, "=+-@\t\r".contains(first) { v = "'" + v }
+        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return v
+    }
+}
