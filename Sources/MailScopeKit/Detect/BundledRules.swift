@@ -193,18 +193,16 @@ triage: >
 params:
   new_days: 30
 sql: |
-  WITH first_seen AS (
-    SELECT sender_domain, MIN(ts) AS first_ts FROM mail_message
-    WHERE event = 'receipt' AND sender_domain IS NOT NULL GROUP BY sender_domain
-  )
   SELECT p.ts, COALESCE(r.recipient, p.recipient) AS user, p.sender, p.message_id, p.subject, j.value AS indicator,
          'risky attachment ' || j.value || ' from ' || p.sender_domain || ', a domain first seen ' ||
            strftime('%Y-%m-%d', f.first_ts / 1000, 'unixepoch') AS summary,
          'mail_message' AS evidence_table, COALESCE(r.id, p.id) AS evidence_rowid
   FROM mail_message p
   JOIN json_each(p.attachment_names) j
-  JOIN first_seen f ON f.sender_domain = p.sender_domain
-  LEFT JOIN mail_message r ON r.event = 'receipt' AND r.aggregate_id = p.aggregate_id AND r.recipient IS NOT NULL
+  JOIN (SELECT p2.id AS pid,
+               (SELECT MIN(f.ts) FROM mail_message f WHERE f.sender_domain = p2.sender_domain AND f.event = 'receipt') AS first_ts
+        FROM mail_message p2 WHERE p2.event = 'process' AND p2.attachment_names IS NOT NULL) f ON f.pid = p.id
+  LEFT JOIN mail_message r ON r.aggregate_id = p.aggregate_id AND r.event = 'receipt' AND r.recipient IS NOT NULL
   WHERE p.event = 'process' AND p.attachment_names IS NOT NULL
     AND (lower(j.value) LIKE '%.docm' OR lower(j.value) LIKE '%.xlsm' OR lower(j.value) LIKE '%.pptm' OR lower(j.value) LIKE '%.dotm' OR lower(j.value) LIKE '%.xlam' OR lower(j.value) LIKE '%.iso' OR lower(j.value) LIKE '%.img' OR lower(j.value) LIKE '%.vhd' OR lower(j.value) LIKE '%.vhdx' OR lower(j.value) LIKE '%.lnk' OR lower(j.value) LIKE '%.hta' OR lower(j.value) LIKE '%.js' OR lower(j.value) LIKE '%.jse' OR lower(j.value) LIKE '%.vbs' OR lower(j.value) LIKE '%.vbe' OR lower(j.value) LIKE '%.wsf' OR lower(j.value) LIKE '%.one' OR lower(j.value) LIKE '%.html' OR lower(j.value) LIKE '%.htm' OR lower(j.value) LIKE '%.svg' OR lower(j.value) LIKE '%.scr' OR lower(j.value) LIKE '%.exe' OR lower(j.value) LIKE '%.cab')
     AND p.ts - f.first_ts <= :new_days * 86400000
@@ -599,25 +597,21 @@ params:
   min_recipients: 3
   new_days: 30
 sql: |
-  WITH first_seen AS (
-    SELECT sender_domain, MIN(ts) AS first_ts FROM mail_message
-    WHERE event = 'receipt' AND sender_domain IS NOT NULL GROUP BY sender_domain
-  ), bursts AS (
-    SELECT sender, lower(trim(COALESCE(subject, ''))) AS subj, ts / 3600000 AS hour, COUNT(DISTINCT recipient) AS recipients
+  WITH receipts AS (
+    SELECT id, ts, recipient, sender, sender_domain, message_id, subject,
+           COUNT(*) OVER (PARTITION BY sender, lower(trim(COALESCE(subject, ''))), ts / 3600000) AS copies
     FROM mail_message
     WHERE event = 'receipt' AND action = 'Acc' AND recipient IS NOT NULL AND ts BETWEEN :since AND :until
-    GROUP BY sender, subj, hour HAVING COUNT(DISTINCT recipient) >= :min_recipients
+  ), bursts AS (
+    SELECT r.*, (SELECT MIN(f.ts) FROM mail_message f WHERE f.sender_domain = r.sender_domain AND f.event = 'receipt') AS first_ts
+    FROM receipts r WHERE r.copies >= :min_recipients
   )
-  SELECT m.ts, m.recipient AS user, m.sender, m.message_id, m.subject, m.sender_domain AS indicator,
-         'one of ' || b.recipients || ' copies of "' || COALESCE(m.subject, '') || '" from ' || m.sender_domain || ', first seen ' ||
-           strftime('%Y-%m-%d', f.first_ts / 1000, 'unixepoch') AS summary,
-         'mail_message' AS evidence_table, m.id AS evidence_rowid
-  FROM mail_message m
-  JOIN bursts b ON b.sender = m.sender AND b.subj = lower(trim(COALESCE(m.subject, ''))) AND b.hour = m.ts / 3600000
-  JOIN first_seen f ON f.sender_domain = m.sender_domain
-  WHERE m.event = 'receipt' AND m.action = 'Acc' AND m.recipient IS NOT NULL
-    AND m.ts - f.first_ts <= :new_days * 86400000
-    AND m.ts BETWEEN :since AND :until
+  SELECT ts, recipient AS user, sender, message_id, subject, sender_domain AS indicator,
+         'one of ' || copies || ' copies of "' || COALESCE(subject, '') || '" from ' || sender_domain || ', first seen ' ||
+           strftime('%Y-%m-%d', first_ts / 1000, 'unixepoch') AS summary,
+         'mail_message' AS evidence_table, id AS evidence_rowid
+  FROM bursts
+  WHERE ts - first_ts <= :new_days * 86400000
 examples:
   positive:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
@@ -645,17 +639,16 @@ triage: >
   Check whether the message was delivered and to whom; tighten DMARC to reject; warn the
   recipients.
 sql: |
-  WITH own AS (
-    SELECT DISTINCT sender_domain AS domain FROM mail_message WHERE direction = 'internal' AND sender_domain IS NOT NULL
-  )
   SELECT m.ts, m.recipient AS user, m.sender_header AS sender, m.message_id, m.subject,
          substr(m.sender_header, instr(m.sender_header, '@') + 1) AS indicator,
          'inbound mail claiming to be from ' || m.sender_header || ' failed ' ||
            CASE WHEN m.spf LIKE '%fail%' THEN 'SPF' ELSE 'DKIM' END || ' (from ' || COALESCE(m.sender_ip, '?') || ')' AS summary,
          'mail_message' AS evidence_table, m.id AS evidence_rowid
-  FROM mail_message m JOIN own ON own.domain = substr(m.sender_header, instr(m.sender_header, '@') + 1)
-  WHERE m.event = 'receipt' AND m.direction = 'inbound'
+  FROM mail_message m
+  WHERE m.event = 'receipt' AND m.direction = 'inbound' AND m.sender_header IS NOT NULL
     AND (m.spf LIKE '%fail%' OR m.dkim LIKE '%fail%')
+    AND EXISTS (SELECT 1 FROM mail_message o
+                WHERE o.sender_domain = substr(m.sender_header, instr(m.sender_header, '@') + 1) AND o.direction = 'internal')
     AND m.ts BETWEEN :since AND :until
 examples:
   positive:
@@ -684,11 +677,14 @@ question: >
   Did you expect {subject} from {sender} to be released to {user}?
 sql: |
   SELECT d.ts, d.recipient AS user, d.sender, d.message_id, d.subject, d.sender_domain AS indicator,
-         'held (' || COALESCE(p.hold_reason, '?') || ') then delivered to ' || d.recipient AS summary,
+         'held (' || COALESCE((SELECT p.hold_reason FROM mail_message p
+                               WHERE p.aggregate_id = d.aggregate_id AND p.event = 'process' AND p.action = 'Hld' AND p.ts < d.ts
+                               ORDER BY p.ts LIMIT 1), '?') || ') then delivered to ' || d.recipient AS summary,
          'mail_message' AS evidence_table, d.id AS evidence_rowid
   FROM mail_message d
-  JOIN mail_message p ON p.event = 'process' AND p.action = 'Hld' AND p.aggregate_id = d.aggregate_id AND p.ts < d.ts
   WHERE d.event = 'delivery' AND d.delivered = 1
+    AND EXISTS (SELECT 1 FROM mail_message p
+                WHERE p.aggregate_id = d.aggregate_id AND p.event = 'process' AND p.action = 'Hld' AND p.ts < d.ts)
     AND d.ts BETWEEN :since AND :until
 examples:
   positive:

@@ -471,16 +471,16 @@ public enum Schema {
     CREATE INDEX finding_user ON finding(user, ts);
     """
 
+    // No index on ts alone: rules bound to a wide window would walk the whole table through
+    // it (a random read per row) instead of scanning it in order, measured 3–10× slower.
     static let secondaryIndexes = """
     CREATE INDEX IF NOT EXISTS mail_message_msgid ON mail_message(message_id);
     CREATE INDEX IF NOT EXISTS mail_message_agg ON mail_message(aggregate_id);
     CREATE INDEX IF NOT EXISTS mail_message_rcpt ON mail_message(recipient, ts);
     CREATE INDEX IF NOT EXISTS mail_message_sender_domain ON mail_message(sender_domain, ts);
-    CREATE INDEX IF NOT EXISTS mail_message_ts ON mail_message(ts);
     CREATE INDEX IF NOT EXISTS url_click_user ON url_click(user, ts);
     CREATE INDEX IF NOT EXISTS url_click_domain ON url_click(url_domain, ts);
     CREATE INDEX IF NOT EXISTS url_click_msgid ON url_click(message_id);
-    CREATE INDEX IF NOT EXISTS url_click_ts ON url_click(ts);
     CREATE INDEX IF NOT EXISTS attachment_scan_sha256 ON attachment_scan(sha256);
     CREATE INDEX IF NOT EXISTS attachment_scan_msgid ON attachment_scan(message_id);
     CREATE INDEX IF NOT EXISTS attachment_scan_agg ON attachment_scan(aggregate_id);
