@@ -20,14 +20,13 @@ struct DetectCommand: ParsableCommand {
     @Option(name: .long, help: "The SQLite database.")
     var db: String
 
-    @Option(name: .long, help: ArgumentHelp("A folder of your own rule files (*.yml).", valueName: "dir"))
-    var rules: String?
+    @OptionGroup var ruleFolder: RuleFolderOption
 
     @Option(name: .long, help: ArgumentHelp("Turn on an opt-in rule by id (repeatable).", valueName: "id"))
     var enable: [String] = []
 
     func run() throws {
-        let catalog = try RulesCommand.loadCatalog(rules)
+        let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
         let database = try Database(path: db)
         let unknown = Set(enable).subtracting(catalog.rules.map(\.id))
         if !unknown.isEmpty {
@@ -59,11 +58,10 @@ struct RulesCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the rules: id@version, kind, severity, ATT&CK, title.")
-        @Option(name: .long, help: ArgumentHelp("A folder of your own rule files.", valueName: "dir"))
-        var rules: String?
+        @OptionGroup var ruleFolder: RuleFolderOption
 
         func run() throws {
-            for rule in try RulesCommand.loadCatalog(rules).rules {
+            for rule in try RulesCommand.loadCatalog(ruleFolder.rules).rules {
                 let on = rule.enabledByDefault ? "" : " (off unless --enable)"
                 print(TerminalText.safe("\(rule.id)@\(rule.version)  \(rule.kind.rawValue)  \(rule.severity.rawValue)  \(rule.attack.joined(separator: ","))  \(rule.title)\(on)"))
             }
@@ -72,11 +70,10 @@ struct RulesCommand: ParsableCommand {
 
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check every rule: fields, ATT&CK ids, and that its SQL prepares and returns the right columns.")
-        @Option(name: .long, help: ArgumentHelp("A folder of your own rule files.", valueName: "dir"))
-        var rules: String?
+        @OptionGroup var ruleFolder: RuleFolderOption
 
         func run() throws {
-            let catalog = try RulesCommand.loadCatalog(rules)
+            let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
             let scratch = NSTemporaryDirectory() + "mailscope-validate-\(UUID().uuidString).db"
             defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } }
             let problems = catalog.validate(in: try Database(path: scratch))
@@ -88,11 +85,10 @@ struct RulesCommand: ParsableCommand {
 
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run each rule on its own positive and negative example events.")
-        @Option(name: .long, help: ArgumentHelp("A folder of your own rule files.", valueName: "dir"))
-        var rules: String?
+        @OptionGroup var ruleFolder: RuleFolderOption
 
         func run() throws {
-            let catalog = try RulesCommand.loadCatalog(rules)
+            let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
             var failed = 0
             for rule in catalog.rules {
                 let r = RuleExamples.test(rule)
@@ -111,4 +107,10 @@ struct RulesCommand: ParsableCommand {
 
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
+
+/// `--rules DIR`, shared by every command that loads the catalog.
+struct RuleFolderOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("A folder of your own rule files (*.yml), added to the bundled catalog.", valueName: "dir"))
+    var rules: String?
 }

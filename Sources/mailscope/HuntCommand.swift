@@ -34,8 +34,7 @@ struct HuntCommand: ParsableCommand {
     @Option(name: .long, help: "table, csv or json.")
     var format: OutputFormat = .table
 
-    @Option(name: .long, help: ArgumentHelp("A folder of your own rule files.", valueName: "dir"))
-    var rules: String?
+    @OptionGroup var ruleFolder: RuleFolderOption
 
     func validate() throws {
         for p in param where !p.contains("=") { throw ValidationError("--param \(p): write it as name=value") }
@@ -78,7 +77,7 @@ struct HuntCommand: ParsableCommand {
             print(ResultPrinter.render(columns: columns, rows: rows, format: format), terminator: "")
             return
         }
-        let hunts = try RulesCommand.loadCatalog(rules).rules.filter { $0.kind == .hunt }
+        let hunts = try RulesCommand.loadCatalog(ruleFolder.rules).rules.filter { $0.kind == .hunt }
         guard let name else {
             for hunt in hunts {
                 let params = hunt.params.keys.sorted().map { "--param \($0)=…" }.joined(separator: " ")

@@ -29,8 +29,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var edr: EDROptions
 
-    @Option(name: .long, help: ArgumentHelp("A folder of your own rule files (*.yml).", valueName: "dir"))
-    var rules: String?
+    @OptionGroup var ruleFolder: RuleFolderOption
 
     @Option(name: .long, help: ArgumentHelp("Turn on an opt-in rule by id (repeatable).", valueName: "id"))
     var enable: [String] = []
@@ -45,7 +44,7 @@ struct RunCommand: ParsableCommand {
         try edr.apply(to: &options)
         let summary = try IngestRunner.run(paths: input + edr.identities, db: db, options: options)
         Terminal.write(TerminalText.safe(SummaryPrinter.text(summary), keepNewlines: true))
-        let catalog = try RulesCommand.loadCatalog(rules)
+        let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
         let database = try Database(path: db)
         try Schema.ensureIndexes(database)
         let outcomes = try RuleRunner(db: database).run(catalog.enabled(Set(enable)))
