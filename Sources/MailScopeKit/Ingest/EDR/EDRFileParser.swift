@@ -220,10 +220,7 @@ final class EDRFileParser {
         b.set(.email, EmailAddress.normalize(value("email", "mail")))
         b.set(.upn, EmailAddress.normalize(value("upn", "userprincipalname")))
         b.set(.account, account.name)
-        b.set(.host, value("host", "computer", "hostname").map { h in
-            let lower = h.lowercased()
-            return Host.isIPAddress(lower) ? lower : String(lower.split(separator: ".").first ?? Substring(lower))
-        })
+        b.set(.host, value("host", "computer", "hostname").map(Host.shortName))
         b.endRow()
     }
 
