@@ -136,15 +136,14 @@ final class FileParser {
             thread.start()
         }
         let reader = GzipLineReader(source: source, maxLineBytes: maxLineBytes)
-        var chunk = LineChunk(sequence: 0)
+        var chunk = LineChunk()
         var unitIndex = 0
-        var lastBytesOut = 0
+        var sequencer = BatchSequencer()
         var lastReport = 0
         func flush() {
-            chunk.bytesOut = source.bytesOut - lastBytesOut
-            lastBytesOut = source.bytesOut
+            (chunk.sequence, chunk.bytesOut) = sequencer.advance(bytesOut: source.bytesOut)
             work.push(chunk)
-            chunk = LineChunk(sequence: chunk.sequence + 1)
+            chunk = LineChunk()
         }
         reader.forEach { event in
             unitIndex += 1
@@ -165,8 +164,7 @@ final class FileParser {
         let parser = UnitParser(label: label, seed: seed, fileNameTypeHint: hint)
         var splitter = JSONDocumentSplitter(maxRecordBytes: maxLineBytes)
         var unitIndex = 0
-        var sequence = 0
-        var lastBytesOut = 0
+        var sequencer = BatchSequencer()
         var lastLine: Int64 = 1
         func next() -> Bool {
             unitIndex += 1
@@ -177,10 +175,7 @@ final class FileParser {
         func flush(force: Bool) {
             guard force || parser.batch.units >= batchUnits || parser.batch.arena.count >= 8 << 20 else { return }
             let batch = parser.takeBatch()
-            batch.sequence = sequence
-            sequence += 1
-            batch.bytesOut = source.bytesOut - lastBytesOut
-            lastBytesOut = source.bytesOut
+            sequencer.stamp(batch, source: source)
             queue.push(batch)
         }
         let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 20)
@@ -241,13 +236,12 @@ final class LineChunk: @unchecked Sendable {
         case issue(StreamIssue, number: Int64, partialStart: Int, partialCount: Int, hasPartial: Bool)
     }
 
-    let sequence: Int
+    var sequence = 0
     var bytes: [UInt8] = []
     var units: [Unit] = []
     var bytesOut = 0
 
-    init(sequence: Int) {
-        self.sequence = sequence
+    init() {
         bytes.reserveCapacity(1 << 20)
         units.reserveCapacity(4096)
     }

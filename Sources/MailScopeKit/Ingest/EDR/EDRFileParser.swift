@@ -96,8 +96,8 @@ final class EDRFileParser {
         let done = DispatchGroup()
         var context: CSVRowContext?
         var unit = 0
-        var chunk = CSVChunk(sequence: 0)
-        var lastBytesOut = 0
+        var chunk = CSVChunk()
+        var sequencer = BatchSequencer()
         func startWorkers(_ ctx: CSVRowContext) {
             for _ in 0..<workers {
                 done.enter()
@@ -110,10 +110,9 @@ final class EDRFileParser {
             }
         }
         func flush() {
-            chunk.bytesOut = source.bytesOut - lastBytesOut
-            lastBytesOut = source.bytesOut
+            (chunk.sequence, chunk.bytesOut) = sequencer.advance(bytesOut: source.bytesOut)
             work.push(chunk)
-            chunk = CSVChunk(sequence: chunk.sequence + 1)
+            chunk = CSVChunk()
             progress(source.bytesIn)
         }
         reader.forEach { event in
@@ -147,14 +146,12 @@ final class EDRFileParser {
     private func runSentinelMimecast(source: ByteSource, queue: BoundedQueue<RowBatch>) throws(IngestError) {
         let parser = UnitParser(label: label, seed: seed, fileNameTypeHint: nil)
         var header: [String] = []
-        var unit = 0, sequence = 0, lastBytesOut = 0
+        var unit = 0
+        var sequencer = BatchSequencer()
         func flush(force: Bool) {
             guard force || parser.batch.units >= options.batchUnits else { return }
             let batch = parser.takeBatch()
-            batch.sequence = sequence
-            sequence += 1
-            batch.bytesOut = source.bytesOut - lastBytesOut
-            lastBytesOut = source.bytesOut
+            sequencer.stamp(batch, source: source)
             queue.push(batch)
         }
         CSVReader(source: source, maxRowBytes: options.maxLineBytes).forEach { event in
@@ -232,7 +229,8 @@ final class EDRFileParser {
         let reader = GzipLineReader(source: source, maxLineBytes: options.maxLineBytes)
         let builder = EDRRowBuilder(profile: profile, productLabel: profile.name)
         let record = Record()
-        var unit = 0, sequence = 0, lastBytesOut = 0
+        var unit = 0
+        var sequencer = BatchSequencer()
         var batch = RowBatch()
         func reject(_ line: Int64, _ reason: RejectReason, _ detail: String, _ bytes: UnsafeBufferPointer<UInt8>?, _ length: Int) {
             batch.reject(in: label, line: line, reason: reason, detail: detail, bytes: bytes, lineBytes: length)
@@ -286,17 +284,13 @@ final class EDRFileParser {
                 reject(number, issue.reason, issue.detail, partial, partial?.count ?? 0)
             }
             if batch.units >= options.batchUnits {
-                batch.sequence = sequence
-                sequence += 1
-                batch.bytesOut = source.bytesOut - lastBytesOut
-                lastBytesOut = source.bytesOut
+                sequencer.stamp(batch, source: source)
                 queue.push(batch)
                 batch = RowBatch()
             }
             return true
         }
-        batch.sequence = sequence
-        batch.bytesOut = source.bytesOut - lastBytesOut
+        sequencer.stamp(batch, source: source)
         queue.push(batch)
     }
 }
@@ -312,13 +306,12 @@ extension IngestOptions {
 
 /// Rows split out of a CSV file, parsed together into one batch.
 final class CSVChunk: @unchecked Sendable {
-    let sequence: Int
+    var sequence = 0
     var events: [CSVReader.Event] = []
     /// The header row, when this chunk counts it (the first chunk of a fresh load).
     var headerUnits = 0
     var bytesOut = 0
-    init(sequence: Int) {
-        self.sequence = sequence
+    init() {
         events.reserveCapacity(2048)
     }
 }
