@@ -41,15 +41,20 @@ final class UnitParser {
         batch.reject(in: label, line: line, reason: reason, detail: detail, bytes: bytes, lineBytes: length)
     }
 
+    /// A line without surrounding blanks (and a trailing CR), or nil when nothing is left.
+    static func content(of raw: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        var s = 0, e = raw.count
+        while s < e, raw[s] == 0x20 || raw[s] == 0x09 { s += 1 }
+        while e > s, raw[e - 1] == 0x20 || raw[e - 1] == 0x09 || raw[e - 1] == 0x0D { e -= 1 }
+        return s == e ? nil : UnsafeBufferPointer(rebasing: raw[s..<e])
+    }
+
     /// Parses one line or record (the unit has been counted by the caller).
     func parse(_ raw: UnsafeBufferPointer<UInt8>, line: Int64) {
         var bytes = raw
         if line == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeBufferPointer(rebasing: bytes[3...]) }
-        var s = 0, e = bytes.count
-        while s < e, bytes[s] == 0x20 || bytes[s] == 0x09 { s += 1 }
-        while e > s, bytes[e - 1] == 0x20 || bytes[e - 1] == 0x09 || bytes[e - 1] == 0x0D { e -= 1 }
-        if s == e { return }   // a blank line is not a record
-        bytes = UnsafeBufferPointer(rebasing: bytes[s..<e])
+        guard let content = UnitParser.content(of: bytes) else { return }   // a blank line is not a record
+        bytes = content
         batch.records += 1
         if memchr(bytes.baseAddress!, 0, bytes.count) != nil {
             reject(line: line, .nulByte, "NUL bytes in the line (binary data?)", bytes, length: bytes.count)

@@ -242,11 +242,7 @@ final class EDRFileParser {
             batch.lines += 1
             switch event {
             case .line(let raw, let number):
-                var s = 0, e = raw.count
-                while s < e, raw[s] == 0x20 || raw[s] == 0x09 { s += 1 }
-                while e > s, raw[e - 1] == 0x20 || raw[e - 1] == 0x0D { e -= 1 }
-                guard e > s else { return true }
-                let bytes = UnsafeBufferPointer(rebasing: raw[s..<e])
+                guard let bytes = UnitParser.content(of: raw) else { return true }
                 batch.records += 1
                 if let bad = UTF8Validator.firstInvalidOffset(bytes) {
                     reject(number, .invalidUTF8, "invalid UTF-8 at byte \(bad + 1)", bytes, bytes.count)
