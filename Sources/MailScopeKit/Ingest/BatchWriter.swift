@@ -101,7 +101,6 @@ final class BatchWriter {
                                    .text(reject.detail), .text(reject.excerpt), .integer(Int64(reject.lineBytes))])
             try rejectInsert.step()
             counters.rejected += 1
-            counters.rejectsByReason[reject.reason.rawValue, default: 0] += 1
         }
         counters.units += batch.units
         counters.lines += batch.lines
@@ -179,7 +178,6 @@ struct FileCounters: Sendable {
     var firstTS: Int64?
     var lastTS: Int64?
     var rowsByTable: [String: Int] = [:]
-    var rejectsByReason: [String: Int] = [:]
 
     var rowsByTableJSON: String {
         "{" + rowsByTable.sorted { $0.key < $1.key }.map { "\(JSONScanner.quote($0.key)):\($0.value)" }.joined(separator: ",") + "}"

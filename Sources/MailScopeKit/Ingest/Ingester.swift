@@ -352,12 +352,9 @@ public final class Ingester: @unchecked Sendable {
         }
         if let parseError { throw parseError }
         let format = edrFormat ?? parser.formats.sorted().joined(separator: "+")
-        let final = writer.counters
         try db.run("UPDATE input_file SET status = 'loaded', format = ? WHERE id = ?",
                    [.text(format.isEmpty ? "none" : format), .integer(fileID)])
-        var counted = final
-        counted.rejectsByReason = [:]
-        return (format.isEmpty ? "none" : format, counted)
+        return (format.isEmpty ? "none" : format, writer.counters)
     }
 }
 
