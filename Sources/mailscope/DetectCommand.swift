@@ -13,31 +13,71 @@ struct DetectCommand: ParsableCommand {
 
         Examples:
           mailscope detect --db case.db
-          mailscope detect --db case.db --rules my-rules/ --enable MS-URL-090
+          mailscope detect --db case.db --rules my-rules/ --enable MS-URL-060
+          mailscope detect --db case.db --watch-list vip=vip.txt
         """
     )
 
     @Option(name: .long, help: "The SQLite database.")
     var db: String
 
+    @OptionGroup var detection: DetectionOptions
+
+    func run() throws {
+        let prepared = try detection.prepare()
+        let database = try Database(path: db)
+        let outcomes = try detection.run(prepared, on: database)
+        for o in outcomes {
+            print("\(o.ruleID.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(o.found).leftPadded(6)) found  \(String(o.new).leftPadded(6)) new  \(o.milliseconds) ms")
+        }
+        print("\(outcomes.count) rules, \(outcomes.reduce(0) { $0 + $1.found }) findings, \(outcomes.reduce(0) { $0 + $1.new }) new")
+    }
+}
+
+/// The options of every command that runs the detection rules: the catalog, the opt-in rules
+/// to turn on, and the watch lists DUET rules consult.
+struct DetectionOptions: ParsableArguments {
     @OptionGroup var ruleFolder: RuleFolderOption
 
     @Option(name: .long, help: ArgumentHelp("Turn on an opt-in rule by id (repeatable).", valueName: "id"))
     var enable: [String] = []
 
-    func run() throws {
+    @Option(name: .customLong("watch-list"), help: ArgumentHelp(
+        "A watch list for DUET rules: NAME=FILE, one email[,display name] per line (repeatable). Replaces the stored list of that name.",
+        valueName: "name=file"))
+    var watchLists: [String] = []
+
+    /// The catalog and watch lists, read and checked before any work starts (a bad rule file
+    /// or watch list should stop a run before a long ingest, not after).
+    struct Prepared {
+        var rules: [Rule]
+        var watchLists: [WatchList]
+    }
+
+    func prepare() throws -> Prepared {
         let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
-        let database = try Database(path: db)
         let unknown = Set(enable).subtracting(catalog.rules.map(\.id))
         if !unknown.isEmpty {
             Terminal.error("--enable names no rule: \(unknown.sorted().joined(separator: ", "))")
             throw ExitCode(1)
         }
-        let outcomes = try RuleRunner(db: database).run(catalog.enabled(Set(enable)))
-        for o in outcomes {
-            print("\(o.ruleID.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(o.found).leftPadded(6)) found  \(String(o.new).leftPadded(6)) new  \(o.milliseconds) ms")
+        var lists: [WatchList] = []
+        for argument in watchLists {
+            do { lists.append(try WatchList.load(argument: argument)) } catch let error as WatchList.Error {
+                Terminal.error(error.description)
+                throw ExitCode(1)
+            }
         }
-        print("\(outcomes.count) rules, \(outcomes.reduce(0) { $0 + $1.found }) findings, \(outcomes.reduce(0) { $0 + $1.new }) new")
+        return Prepared(rules: catalog.enabled(Set(enable)), watchLists: lists)
+    }
+
+    /// Stores the watch lists, then runs the enabled rules.
+    func run(_ prepared: Prepared, on database: Database) throws -> [RuleRunner.Outcome] {
+        for list in prepared.watchLists {
+            try list.store(in: database)
+            Terminal.write(TerminalText.safe("watch list \(list.name): \(list.entries.count) people from \(list.path)") + "\n")
+        }
+        return try RuleRunner(db: database).run(prepared.rules)
     }
 }
 

@@ -29,10 +29,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var edr: EDROptions
 
-    @OptionGroup var ruleFolder: RuleFolderOption
-
-    @Option(name: .long, help: ArgumentHelp("Turn on an opt-in rule by id (repeatable).", valueName: "id"))
-    var enable: [String] = []
+    @OptionGroup var detection: DetectionOptions
 
     func validate() throws {
         if input.isEmpty { throw ValidationError("give at least one --input file or folder") }
@@ -40,14 +37,13 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        let prepared = try detection.prepare()
         var options = IngestOptions()
         try edr.apply(to: &options)
         let summary = try IngestRunner.run(paths: input + edr.identities, db: db, options: options)
         Terminal.write(TerminalText.safe(SummaryPrinter.text(summary), keepNewlines: true))
-        let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
         let database = try Database(path: db)
-        try Schema.ensureIndexes(database)
-        let outcomes = try RuleRunner(db: database).run(catalog.enabled(Set(enable)))
+        let outcomes = try detection.run(prepared, on: database)
         let found = outcomes.reduce(0) { $0 + $1.found }, new = outcomes.reduce(0) { $0 + $1.new }
         Terminal.write("Detection: \(outcomes.count) rules, \(found) findings (\(new) new)\n")
         try IngestReport.write(database: database, to: out)

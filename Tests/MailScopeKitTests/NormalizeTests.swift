@@ -54,8 +54,20 @@ import Testing
         #expect(n?.domain == domain)
     }
 
+    @Test(arguments: [
+        ("https://login.acme-c0rp-secure.com/owa/auth.php?session=Q1#top", "login.acme-c0rp-secure.com/owa/auth.php"),
+        ("HTTPS://Login.Example.COM/A/B?x=1", "login.example.com/A/B"),
+        ("http://user@192.0.2.5:8080/x?y", "user@192.0.2.5:8080/x"),
+        ("https://example.com", "example.com"),
+        ("https://example.com#frag?notquery", "example.com"),
+    ])
+    func urlResourceIsHostAndPathWithoutQuery(raw: String, resource: String) {
+        #expect(URLNormalizer.normalize(raw)?.resource == resource)
+    }
+
     @Test func urlsWithoutAHostHaveNoDomain() {
         let n = URLNormalizer.normalize("javascript:alert(1)")
+        #expect(n?.resource == nil)
         #expect(n?.host == nil)
         #expect(n?.domain == nil)
     }

@@ -179,7 +179,7 @@ examples:
         ("MS-ATT-030.yml", #"""
 id: MS-ATT-030
 title: Risky attachment type from a sender domain first seen recently
-version: 1
+version: 2
 kind: detection
 severity: medium
 attack: [T1566.001, T1027.006]
@@ -187,33 +187,100 @@ stage: delivery
 description: >
   An attachment of a type attackers favour (macro Office documents, disk images, shortcuts,
   HTML applications, scripts, OneNote, HTML/SVG) in mail accepted from a sender domain whose
-  first mail in the data is at most new_days old.
+  first mail in the data is at most new_days old. One finding per recipient of the message
+  (the receipt row), however many process events Mimecast logged for it. "New" needs a
+  baseline: the data must hold at least min_history_hours of mail before the domain's first
+  message (see MS-MSG-010). Password-protected archives are MS-ATT-031.
 triage: >
   Open nothing; check the sender's domain age and reputation; if unexpected, purge and block.
 params:
   new_days: 30
+  min_history_hours: 24
 sql: |
-  SELECT p.ts, COALESCE(r.recipient, p.recipient) AS user, p.sender, p.message_id, p.subject, j.value AS indicator,
-         'risky attachment ' || j.value || ' from ' || p.sender_domain || ', a domain first seen ' ||
-           strftime('%Y-%m-%d', f.first_ts / 1000, 'unixepoch') AS summary,
-         'mail_message' AS evidence_table, COALESCE(r.id, p.id) AS evidence_rowid
-  FROM mail_message p
-  JOIN json_each(p.attachment_names) j
-  JOIN (SELECT p2.id AS pid,
-               (SELECT MIN(f.ts) FROM mail_message f WHERE f.sender_domain = p2.sender_domain AND f.event = 'receipt') AS first_ts
-        FROM mail_message p2 WHERE p2.event = 'process' AND p2.attachment_names IS NOT NULL) f ON f.pid = p.id
-  LEFT JOIN mail_message r ON r.aggregate_id = p.aggregate_id AND r.event = 'receipt' AND r.recipient IS NOT NULL
-  WHERE p.event = 'process' AND p.attachment_names IS NOT NULL
-    AND (lower(j.value) LIKE '%.docm' OR lower(j.value) LIKE '%.xlsm' OR lower(j.value) LIKE '%.pptm' OR lower(j.value) LIKE '%.dotm' OR lower(j.value) LIKE '%.xlam' OR lower(j.value) LIKE '%.iso' OR lower(j.value) LIKE '%.img' OR lower(j.value) LIKE '%.vhd' OR lower(j.value) LIKE '%.vhdx' OR lower(j.value) LIKE '%.lnk' OR lower(j.value) LIKE '%.hta' OR lower(j.value) LIKE '%.js' OR lower(j.value) LIKE '%.jse' OR lower(j.value) LIKE '%.vbs' OR lower(j.value) LIKE '%.vbe' OR lower(j.value) LIKE '%.wsf' OR lower(j.value) LIKE '%.one' OR lower(j.value) LIKE '%.html' OR lower(j.value) LIKE '%.htm' OR lower(j.value) LIKE '%.svg' OR lower(j.value) LIKE '%.scr' OR lower(j.value) LIKE '%.exe' OR lower(j.value) LIKE '%.cab')
-    AND p.ts - f.first_ts <= :new_days * 86400000
-    AND p.ts BETWEEN :since AND :until
+  WITH history AS (
+    SELECT MIN(ts) AS data_start FROM mail_message WHERE event = 'receipt'
+  ), risky AS (
+    SELECT p.aggregate_id, MIN(p.id) AS pid, group_concat(DISTINCT j.value) AS files
+    FROM mail_message p JOIN json_each(p.attachment_names) j
+    WHERE p.event = 'process' AND p.attachment_names IS NOT NULL AND p.aggregate_id IS NOT NULL
+      AND p.ts BETWEEN :since AND :until
+      AND (lower(j.value) LIKE '%.docm' OR lower(j.value) LIKE '%.xlsm' OR lower(j.value) LIKE '%.pptm' OR lower(j.value) LIKE '%.dotm' OR lower(j.value) LIKE '%.xlam' OR lower(j.value) LIKE '%.iso' OR lower(j.value) LIKE '%.img' OR lower(j.value) LIKE '%.vhd' OR lower(j.value) LIKE '%.vhdx' OR lower(j.value) LIKE '%.lnk' OR lower(j.value) LIKE '%.hta' OR lower(j.value) LIKE '%.js' OR lower(j.value) LIKE '%.jse' OR lower(j.value) LIKE '%.vbs' OR lower(j.value) LIKE '%.vbe' OR lower(j.value) LIKE '%.wsf' OR lower(j.value) LIKE '%.one' OR lower(j.value) LIKE '%.html' OR lower(j.value) LIKE '%.htm' OR lower(j.value) LIKE '%.svg' OR lower(j.value) LIKE '%.scr' OR lower(j.value) LIKE '%.exe' OR lower(j.value) LIKE '%.cab')
+    GROUP BY p.aggregate_id
+  ), messages AS (
+    SELECT r.aggregate_id, r.files, p.id, p.ts, p.sender, p.sender_domain, p.message_id, p.subject, p.recipient,
+           (SELECT MIN(f.ts) FROM mail_message f WHERE f.sender_domain = p.sender_domain AND f.event = 'receipt') AS first_ts
+    FROM risky r JOIN mail_message p ON p.id = r.pid
+  )
+  SELECT m.ts, COALESCE(rc.recipient, m.recipient) AS user, m.sender, m.message_id, m.subject, m.files AS indicator,
+         'risky attachment ' || m.files || ' from ' || m.sender_domain || ', a domain first seen ' ||
+           strftime('%Y-%m-%d', m.first_ts / 1000, 'unixepoch') AS summary,
+         'mail_message' AS evidence_table, COALESCE(rc.id, m.id) AS evidence_rowid
+  FROM messages m
+  JOIN history h
+  LEFT JOIN mail_message rc ON rc.aggregate_id = m.aggregate_id AND rc.event = 'receipt' AND rc.recipient IS NOT NULL
+  WHERE m.ts - m.first_ts <= :new_days * 86400000
+    AND m.first_ts - h.data_start >= :min_history_hours * 3600000
 examples:
   positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDI_1793515400","direction":"Inbound","messageId":"<m-0@partner.example>","numberAttachments":"1","processingId":"PrcR0","recipients":"ana.lima@acme-corp.example","senderEnvelope":"orders@partner.example","senderHeader":"orders@partner.example","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793515400000,"type":"receipt"}'
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDE_1793615400","direction":"Inbound","messageId":"<m-1@newdomain.example.net>","numberAttachments":"1","processingId":"PrcR1_1793615400","recipients":"ana.lima@acme-corp.example","senderEnvelope":"billing@newdomain.example.net","senderHeader":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793615401123,"type":"receipt"}'
     - '{"_offset":2,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDE","attachments":"\"invoice.iso\"","emailSize":"48211","holdReason":null,"messageId":"<m-1@newdomain.example.net>","numberAttachments":"1","processingId":"PrcP1_1793615400","senderEnvelope":"billing@newdomain.example.net","subject":"Invoice","subtype":"Acc","timestamp":1793615402000,"totalSizeAttachments":"40112","type":"process"}'
   negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDI_1793515400","direction":"Inbound","messageId":"<m-0@partner.example>","numberAttachments":"1","processingId":"PrcR0","recipients":"ana.lima@acme-corp.example","senderEnvelope":"orders@partner.example","senderHeader":"orders@partner.example","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793515400000,"type":"receipt"}'
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDE_1793615400","direction":"Inbound","messageId":"<m-1@newdomain.example.net>","numberAttachments":"1","processingId":"PrcR1_1793615400","recipients":"ana.lima@acme-corp.example","senderEnvelope":"billing@newdomain.example.net","senderHeader":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793615401123,"type":"receipt"}'
     - '{"_offset":2,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDE","attachments":"\"invoice.pdf\"","emailSize":"48211","holdReason":null,"messageId":"<m-1@newdomain.example.net>","numberAttachments":"1","processingId":"PrcP1_1793615400","senderEnvelope":"billing@newdomain.example.net","subject":"Invoice","subtype":"Acc","timestamp":1793615402000,"totalSizeAttachments":"40112","type":"process"}'
+
+"""#),
+        ("MS-ATT-031.yml", #"""
+id: MS-ATT-031
+title: Password-protected archive from a sender domain first seen recently
+version: 1
+kind: detection
+severity: medium
+attack: [T1566.001, T1027.013]
+stage: delivery
+description: >
+  An archive attachment (zip, 7z, rar …) that Attachment Protect could not look into (result
+  unknown or timeout, or details saying password-protected or encrypted) from a sender domain
+  whose first mail in the data is at most new_days old. Attackers encrypt archives and put the
+  password in the body precisely so that sandboxes see nothing; from an established
+  correspondent this is routine, from a domain that appeared this week it is not. "New" needs a
+  baseline of min_history_hours of mail before the domain's first message (see MS-MSG-010).
+triage: >
+  Do not open the archive; ask the recipient whether they expected it; if not, purge the
+  message, block the sender domain and check the recipient's host for the archive's contents
+  being extracted or run.
+params:
+  new_days: 30
+  min_history_hours: 24
+sql: |
+  WITH history AS (
+    SELECT MIN(ts) AS data_start FROM mail_message WHERE event = 'receipt'
+  ), archives AS (
+    SELECT a.id, a.ts, a.recipient, a.sender, a.sender_domain, a.message_id, a.subject, a.file_name, a.result,
+           (SELECT MIN(f.ts) FROM mail_message f WHERE f.sender_domain = a.sender_domain AND f.event = 'receipt') AS first_ts
+    FROM attachment_scan a
+    WHERE a.ts BETWEEN :since AND :until AND a.recipient IS NOT NULL
+      AND lower(COALESCE(a.file_ext, '')) IN ('zip', '7z', 'rar', 'ace', 'arj', 'cab', 'gz', 'tgz', 'bz2', 'xz', 'tar', 'zipx', 'lzh')
+      AND (a.result IN ('unknown', 'timeout') OR lower(COALESCE(a.details, '')) LIKE '%password%'
+           OR lower(COALESCE(a.details, '')) LIKE '%encrypt%')
+  )
+  SELECT a.ts, a.recipient AS user, a.sender, a.message_id, a.subject, a.file_name AS indicator,
+         'archive ' || COALESCE(a.file_name, '?') || ' that the sandbox could not open (' || COALESCE(a.result, '?') || ') from ' ||
+           a.sender_domain || ', a domain first seen ' || strftime('%Y-%m-%d', a.first_ts / 1000, 'unixepoch') AS summary,
+         'attachment_scan' AS evidence_table, a.id AS evidence_rowid
+  FROM archives a JOIN history h
+  WHERE a.ts - a.first_ts <= :new_days * 86400000
+    AND a.first_ts - h.data_start >= :min_history_hours * 3600000
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDI_1793515400","direction":"Inbound","messageId":"<m-0@partner.example>","numberAttachments":"1","processingId":"PrcR0","recipients":"ana.lima@acme-corp.example","senderEnvelope":"orders@partner.example","senderHeader":"orders@partner.example","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793515400000,"type":"receipt"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDM_1793615400","direction":"Inbound","messageId":"<m-7@newdomain.example.net>","numberAttachments":"1","processingId":"PrcR7","recipients":"ana.lima@acme-corp.example","senderEnvelope":"billing@newdomain.example.net","senderHeader":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793615400000,"type":"receipt"}'
+    - '{"senderAddress":"billing@newdomain.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"Remittance_4471.zip","fileType":"application/zip","result":"unknown","actionTriggered":"none","date":"2026-11-02T06:30:03+0000","details":"Unable to analyse: encrypted archive (password protected)","route":"inbound","messageId":"<m-7@newdomain.example.net>","subject":"Remittance advice - password 4471","fileHash":"5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDI_1793515400","direction":"Inbound","messageId":"<m-0@partner.example>","numberAttachments":"1","processingId":"PrcR0","recipients":"ana.lima@acme-corp.example","senderEnvelope":"orders@partner.example","senderHeader":"orders@partner.example","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793515400000,"type":"receipt"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDM_1793615400","direction":"Inbound","messageId":"<m-7@newdomain.example.net>","numberAttachments":"1","processingId":"PrcR7","recipients":"ana.lima@acme-corp.example","senderEnvelope":"billing@newdomain.example.net","senderHeader":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793615400000,"type":"receipt"}'
+    - '{"senderAddress":"billing@newdomain.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"Remittance_4471.zip","fileType":"application/zip","result":"safe","actionTriggered":"none","date":"2026-11-02T06:30:03+0000","details":"No threats found","route":"inbound","messageId":"<m-7@newdomain.example.net>","subject":"Remittance advice - password 4471","fileHash":"5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8","definition":"Inbound - Safe file with On-Demand Sandbox"}'
 
 """#),
         ("MS-ATT-040.yml", #"""
@@ -239,6 +306,55 @@ examples:
     - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"unknown","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
   negative:
     - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+
+"""#),
+        ("MS-ATT-050.yml", #"""
+id: MS-ATT-050
+title: Executable or archive delivered to a watch-listed person
+version: 1
+kind: duet
+severity: medium
+attack: [T1566.001]
+stage: delivery
+description: >
+  A message carrying an executable, script, shortcut, disk image or archive attachment was
+  delivered to someone on a watch list (--watch-list NAME=FILE, e.g. executives or finance),
+  whatever Mimecast's verdict. These people are targeted more and such files are rarely part
+  of their work, so the customer is asked. With no watch list loaded the rule finds nothing.
+triage: >
+  Ask the customer the question; if the file was not expected, treat the message as a
+  malicious attachment (purge, block the sender, check the recipient's host for the file).
+question: >
+  Did {user} expect {indicator} from {sender}?
+sql: |
+  SELECT d.ts, d.recipient AS user, p.sender, d.message_id, p.subject, j.value AS indicator,
+         j.value || ' from ' || COALESCE(p.sender, '?') || ' delivered to ' || d.recipient || ' (watch list ' || w.list || ')' AS summary,
+         'mail_message' AS evidence_table, d.id AS evidence_rowid
+  FROM watch_list w
+  JOIN mail_message d ON d.recipient = w.address
+  JOIN mail_message p ON p.aggregate_id = d.aggregate_id AND p.event = 'process' AND p.attachment_names IS NOT NULL
+  JOIN json_each(p.attachment_names) j
+  WHERE d.event = 'delivery' AND d.delivered = 1 AND d.ts BETWEEN :since AND :until
+    AND (lower(j.value) LIKE '%.exe' OR lower(j.value) LIKE '%.scr' OR lower(j.value) LIKE '%.msi' OR lower(j.value) LIKE '%.bat'
+         OR lower(j.value) LIKE '%.cmd' OR lower(j.value) LIKE '%.com' OR lower(j.value) LIKE '%.pif' OR lower(j.value) LIKE '%.dll'
+         OR lower(j.value) LIKE '%.js' OR lower(j.value) LIKE '%.jse' OR lower(j.value) LIKE '%.vbs' OR lower(j.value) LIKE '%.vbe'
+         OR lower(j.value) LIKE '%.wsf' OR lower(j.value) LIKE '%.ps1' OR lower(j.value) LIKE '%.hta' OR lower(j.value) LIKE '%.lnk'
+         OR lower(j.value) LIKE '%.iso' OR lower(j.value) LIKE '%.img' OR lower(j.value) LIKE '%.vhd' OR lower(j.value) LIKE '%.vhdx'
+         OR lower(j.value) LIKE '%.zip' OR lower(j.value) LIKE '%.7z' OR lower(j.value) LIKE '%.rar' OR lower(j.value) LIKE '%.cab'
+         OR lower(j.value) LIKE '%.gz' OR lower(j.value) LIKE '%.tar' OR lower(j.value) LIKE '%.ace')
+examples:
+  watch_lists:
+    vip:
+      - 'dana.whitfield@acme-corp.example,Dana Whitfield'
+      - 'ana.lima@acme-corp.example'
+  positive:
+    - '{"_offset":2,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX1ZJUDE","attachments":"\"invoice.pdf\", \"Invoice_Viewer.iso\"","emailSize":"48211","holdReason":null,"messageId":"<v-1@partner.example>","numberAttachments":"2","processingId":"PrcP","senderEnvelope":"billing@partner.example","subject":"Invoice","subtype":"Acc","timestamp":1793615400000,"totalSizeAttachments":"48000","type":"process"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBX1ZJUDE_1793615400","processingId":"PrcD","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@partner.example","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615402000,"type":"delivery","delivered":"true","messageId":"<v-1@partner.example>"}'
+  negative:
+    - '{"_offset":2,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX1ZJUDE","attachments":"\"invoice.pdf\"","emailSize":"48211","holdReason":null,"messageId":"<v-1@partner.example>","numberAttachments":"1","processingId":"PrcP","senderEnvelope":"billing@partner.example","subject":"Invoice","subtype":"Acc","timestamp":1793615400000,"totalSizeAttachments":"48000","type":"process"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBX1ZJUDE_1793615400","processingId":"PrcD","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@partner.example","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615402000,"type":"delivery","delivered":"true","messageId":"<v-1@partner.example>"}'
+    - '{"_offset":2,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX1ZJUDI","attachments":"\"setup.exe\"","emailSize":"48211","holdReason":null,"messageId":"<v-2@partner.example>","numberAttachments":"1","processingId":"PrcP2","senderEnvelope":"billing@partner.example","subject":"Tools","subtype":"Acc","timestamp":1793615400000,"totalSizeAttachments":"48000","type":"process"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBX1ZJUDI_1793615400","processingId":"PrcD2","recipients":"raj.patel@acme-corp.example","route":"Inbound","senderEnvelope":"billing@partner.example","senderIp":"203.0.113.25","subject":"Tools","subtype":null,"timestamp":1793615402000,"type":"delivery","delivered":"true","messageId":"<v-2@partner.example>"}'
 
 """#),
         ("MS-AV-001.yml", #"""
@@ -268,6 +384,74 @@ examples:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"tom.baker@acme-corp.example","route":"Inbound","senderEnvelope":"news@bulk-sender.example.net","senderIp":"198.51.100.200","subject":"Your software update","subtype":null,"timestamp":1793629801000,"type":"av","fileName":"setup_update.exe","fileExtension":"exe","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","virusFound":"Win.Trojan.Agent-123","messageId":"av-77@bulk-sender.example.net"}'
   negative:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"tom.baker@acme-corp.example","route":"Inbound","senderEnvelope":"news@bulk-sender.example.net","senderIp":"198.51.100.200","subject":"Your software update","subtype":null,"timestamp":1793629801000,"type":"spam","messageId":"<promo-55@deals.example.com>"}'
+
+"""#),
+        ("MS-DOM-001.yml", #"""
+id: MS-DOM-001
+title: Mail accepted from a look-alike of our own domain
+version: 1
+kind: detection
+severity: medium
+attack: [T1656, T1583.001]
+stage: delivery
+description: >
+  Inbound mail accepted from a sender domain that imitates one of the organisation's own
+  domains (the recipient domains of inbound mail): the same name under homoglyphs (acme-c0rp),
+  one or two typing edits, another suffix, or the own name inside a longer one
+  (acme-corp-secure). Impersonation Protect catches some of these as similar_internal_domain;
+  this rule does not depend on that policy being on, and names the method. The comparison is
+  done before the rules run and kept in domain_lookalike, so the rule is a plain join.
+triage: >
+  Read one of the messages: a look-alike sender pretending to be IT, HR or an executive is
+  phishing until shown otherwise. Purge, block the domain, and check the recipients' clicks.
+sql: |
+  SELECT m.ts, m.recipient AS user, m.sender, m.message_id, m.subject, m.sender_domain AS indicator,
+         'mail from ' || m.sender_domain || ', a look-alike of ' || l.resembles || ' (' || l.method || ')' AS summary,
+         'mail_message' AS evidence_table, m.id AS evidence_rowid
+  FROM domain_lookalike l
+  JOIN mail_message m ON m.sender_domain = l.domain
+  WHERE m.event = 'receipt' AND m.direction = 'inbound' AND m.action = 'Acc' AND m.recipient IS NOT NULL
+    AND m.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX0RPTTE_1","direction":"Inbound","messageId":"<pw-1@acme-c0rp.example>","numberAttachments":"0","processingId":"Prc1","recipients":"ana.lima@acme-corp.example","senderEnvelope":"it-support@acme-c0rp.example","senderHeader":"it-support@acme-c0rp.example","senderIp":"203.0.113.25","subject":"Password expiry notice","subtype":"Acc","timestamp":1793615400000,"type":"receipt"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX0RPTTE_1","direction":"Inbound","messageId":"<m-1@acme-catering.example>","numberAttachments":"0","processingId":"Prc1","recipients":"ana.lima@acme-corp.example","senderEnvelope":"news@acme-catering.example","senderHeader":"news@acme-catering.example","senderIp":"203.0.113.25","subject":"Lunch menu","subtype":"Acc","timestamp":1793615400000,"type":"receipt"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX0RPTTI_1","direction":"Internal","messageId":"<m-2@acme-corp.example>","numberAttachments":"0","processingId":"Prc2","recipients":"raj.patel@acme-corp.example","senderEnvelope":"hr@acme-corp.example","senderHeader":"hr@acme-corp.example","senderIp":"203.0.113.25","subject":"Payroll","subtype":"Acc","timestamp":1793615400000,"type":"receipt"}'
+
+"""#),
+        ("MS-DOM-002.yml", #"""
+id: MS-DOM-002
+title: User reached a URL on a look-alike of our own domain
+version: 1
+kind: detection
+severity: high
+attack: [T1566.002, T1204.001, T1583.001]
+stage: interaction
+description: >
+  A click that Mimecast let through (allow or warn) to a host whose domain imitates one of the
+  organisation's own domains (see MS-DOM-001 for the methods). A login page on
+  acme-corp-secure or acme-c0rp is built to collect the organisation's passwords, whatever
+  category the URL scanner gave it on the day. Blocked clicks are MS-URL-002.
+triage: >
+  Treat as a credential-phishing click-through until shown otherwise: reset the user's
+  password, revoke sessions and check sign-ins; check the host for the connection.
+sql: |
+  SELECT c.ts, c.user, c.sender, c.message_id, c.subject, c.url_domain AS indicator,
+         c.user || ' reached ' || COALESCE(c.url_host, c.url_domain) || ', a look-alike of ' || l.resembles || ' (' || l.method || '), action ' || c.action AS summary,
+         'url_click' AS evidence_table, c.id AS evidence_rowid
+  FROM domain_lookalike l
+  JOIN url_click c ON c.url_domain = l.domain
+  WHERE c.is_click = 1 AND c.action IN ('allow', 'warn') AND c.user IS NOT NULL
+    AND c.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX0RPTTE_1","direction":"Inbound","messageId":"<pw-1@acme-c0rp.example>","numberAttachments":"0","processingId":"Prc1","recipients":"ana.lima@acme-corp.example","senderEnvelope":"it-support@acme-c0rp.example","senderHeader":"it-support@acme-c0rp.example","senderIp":"203.0.113.25","subject":"Password expiry notice","subtype":"Acc","timestamp":1793615400000,"type":"receipt"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-corp-secure.com/owa/auth.php?session=Q1","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"198.51.100.203","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX0RPTTE_1","direction":"Inbound","messageId":"<pw-1@acme-c0rp.example>","numberAttachments":"0","processingId":"Prc1","recipients":"ana.lima@acme-corp.example","senderEnvelope":"it-support@acme-c0rp.example","senderHeader":"it-support@acme-c0rp.example","senderIp":"203.0.113.25","subject":"Password expiry notice","subtype":"Acc","timestamp":1793615400000,"type":"receipt"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-corp-secure.com/owa/auth.php?session=Q1","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"198.51.100.203","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"news@acme-catering.example","url":"https://www.acme-catering.example/menu","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"198.51.100.203","userAwarenessAction":"N/A","date":"2026-11-02T09:16:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
 
 """#),
         ("MS-HUNT-ATTACHMENTS-BY-EXTENSION.yml", #"""
@@ -578,49 +762,114 @@ examples:
     - '{"id":"MTOKEN:abc","senderAddress":"dana.whitfield.ceo@mailbox-secure.example.com","recipientAddress":"finance.lead@acme-corp.example","subject":"Urgent wire transfer request","definition":"IP - 2 hits (Tag email)","hits":2,"identifiers":["internal_user_name"],"action":"none","taggedExternal":true,"taggedMalicious":true,"senderIpAddress":"203.0.113.99","eventTime":"2026-11-02T10:50:01+0000","messageId":"<wire-1@mailbox-secure.example.com>"}'
 
 """#),
+        ("MS-IMP-030.yml", #"""
+id: MS-IMP-030
+title: Display-name impersonation of a watch-listed person, not tagged malicious
+version: 1
+kind: duet
+severity: medium
+attack: [T1656]
+stage: delivery
+description: >
+  Impersonation Protect saw a sender using the name of someone on a watch list (the hit's
+  similar-to value names the watched address, or the sender's local part is the watched
+  person's) but did not tag the message malicious, so it was delivered as normal mail. Often a
+  namesake at a partner; sometimes the opening of a BEC that stayed under the threshold. Only
+  the customer knows which. With no watch list loaded the rule finds nothing.
+triage: >
+  Ask the customer the question; if the sender is not the person, treat it as MS-IMP-020
+  (warn the recipient, block the sender, check for replies and payments).
+question: >
+  Is {sender} really {indicator}?
+sql: |
+  SELECT i.ts, i.recipient AS user, i.sender, i.message_id, i.subject, w.address AS indicator,
+         i.sender || ' uses the name of ' || w.address || ' (watch list ' || w.list || '); Impersonation Protect did not tag it malicious' AS summary,
+         'impersonation' AS evidence_table, i.id AS evidence_rowid
+  FROM watch_list w
+  JOIN impersonation i ON (lower(COALESCE(i.similar_to, '')) LIKE '%' || w.address || '%'
+                           OR (i.sender LIKE w.local_part || '@%' AND i.sender <> w.address))
+  WHERE COALESCE(i.tagged_malicious, 0) = 0
+    AND (i.internal_user_name = 1 OR i.custom_name_match = 1)
+    AND i.ts BETWEEN :since AND :until
+examples:
+  watch_lists:
+    vip:
+      - 'dana.whitfield@acme-corp.example,Dana Whitfield'
+      - 'ana.lima@acme-corp.example'
+  positive:
+    - '{"id":"MTOKEN:abc","senderAddress":"dana.whitfield@freemail.example","recipientAddress":"ana.lima@acme-corp.example","subject":"Quick favour","definition":"IP - 1 hit (Tag email)","hits":1,"identifiers":["internal_user_name"],"action":"none","taggedExternal":true,"taggedMalicious":false,"senderIpAddress":"203.0.113.99","eventTime":"2026-11-02T10:50:01+0000","messageId":"<fav-1@freemail.example>"}'
+  negative:
+    - '{"id":"MTOKEN:abc","senderAddress":"dana.whitfield@freemail.example","recipientAddress":"ana.lima@acme-corp.example","subject":"Quick favour","definition":"IP - 1 hit (Tag email)","hits":1,"identifiers":["internal_user_name"],"action":"none","taggedExternal":true,"taggedMalicious":true,"senderIpAddress":"203.0.113.99","eventTime":"2026-11-02T10:50:01+0000","messageId":"<fav-1@freemail.example>"}'
+    - '{"id":"MTOKEN:abc","senderAddress":"chris.morgan@harborline-freight.example","recipientAddress":"chris.morgan@acme-corp.example","subject":"Quick favour","definition":"IP - 1 hit (Tag email)","hits":1,"identifiers":["internal_user_name"],"action":"none","taggedExternal":true,"taggedMalicious":false,"senderIpAddress":"203.0.113.99","eventTime":"2026-11-02T10:50:01+0000","messageId":"<fav-1@freemail.example>"}'
+    - '{"id":"MTOKEN:abc","senderAddress":"dana.whitfield@freemail.example","recipientAddress":"ana.lima@acme-corp.example","subject":"Quick favour","definition":"IP - 1 hit (Tag email)","hits":1,"identifiers":["newly_observed_domain"],"action":"none","taggedExternal":true,"taggedMalicious":false,"senderIpAddress":"203.0.113.99","eventTime":"2026-11-02T10:50:01+0000","messageId":"<fav-1@freemail.example>"}'
+
+"""#),
         ("MS-MSG-010.yml", #"""
 id: MS-MSG-010
 title: Burst of one message to many recipients from a new sender domain
-version: 1
+version: 2
 kind: detection
 severity: medium
 attack: [T1566]
 stage: delivery
 description: >
-  The same sender and subject accepted for at least min_recipients recipients within an hour,
-  from a sender domain whose first mail in the data is at most new_days old: the shape of a
-  phishing campaign rather than a newsletter from an established correspondent.
+  The same inbound sender and subject accepted for at least min_recipients recipients within
+  an hour, from a sender domain whose first mail in the data is at most new_days old: the shape
+  of a phishing campaign rather than a newsletter from an established correspondent. "New"
+  needs a baseline: the data must hold at least min_history_hours of mail before the domain's
+  first message, so a first run over a single day's export says nothing here rather than
+  calling every sender new (the nightly run accumulates the history).
 triage: >
   Check the domain's age and the message's content; purge if malicious, and watch the
   recipients' clicks.
 params:
-  min_recipients: 3
+  min_recipients: 10
   new_days: 30
+  min_history_hours: 24
 sql: |
   WITH receipts AS (
     SELECT id, ts, recipient, sender, sender_domain, message_id, subject,
            COUNT(*) OVER (PARTITION BY sender, lower(trim(COALESCE(subject, ''))), ts / 3600000) AS copies
     FROM mail_message
-    WHERE event = 'receipt' AND action = 'Acc' AND recipient IS NOT NULL AND ts BETWEEN :since AND :until
+    WHERE event = 'receipt' AND action = 'Acc' AND direction = 'inbound' AND recipient IS NOT NULL
+      AND ts BETWEEN :since AND :until
   ), bursts AS (
     SELECT r.*, (SELECT MIN(f.ts) FROM mail_message f WHERE f.sender_domain = r.sender_domain AND f.event = 'receipt') AS first_ts
     FROM receipts r WHERE r.copies >= :min_recipients
+  ), history AS (
+    SELECT MIN(ts) AS data_start FROM mail_message WHERE event = 'receipt'
   )
   SELECT ts, recipient AS user, sender, message_id, subject, sender_domain AS indicator,
          'one of ' || copies || ' copies of "' || COALESCE(subject, '') || '" from ' || sender_domain || ', first seen ' ||
            strftime('%Y-%m-%d', first_ts / 1000, 'unixepoch') AS summary,
          'mail_message' AS evidence_table, id AS evidence_rowid
-  FROM bursts
+  FROM bursts, history
   WHERE ts - first_ts <= :new_days * 86400000
+    AND first_ts - data_start >= :min_history_hours * 3600000
 examples:
   positive:
-    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
-    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc2","recipients":"raj.patel@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
-    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc3","recipients":"tom.baker@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMg_1793520800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"orders@partner.example","senderIp":"203.0.113.25","subject":"Order 4411","subtype":null,"timestamp":1793525401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc0","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1","recipients":"raj.patel@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc2","recipients":"tom.baker@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc3","recipients":"li.wei@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc4","recipients":"omar.haddad@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc5","recipients":"sofia.rossi@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc6","recipients":"ken.sato@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc7","recipients":"mia.novak@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc8","recipients":"leo.berg@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc9","recipients":"eva.klein@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
   negative:
-    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
-    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc2","recipients":"raj.patel@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
-    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc3","recipients":"tom.baker@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Something else","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc0","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1","recipients":"raj.patel@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc2","recipients":"tom.baker@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc3","recipients":"li.wei@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc4","recipients":"omar.haddad@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc5","recipients":"sofia.rossi@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc6","recipients":"ken.sato@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc7","recipients":"mia.novak@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc8","recipients":"leo.berg@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc9","recipients":"eva.klein@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
 
 """#),
         ("MS-MSG-030.yml", #"""
@@ -693,6 +942,44 @@ examples:
   negative:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793615400000,"type":"process","action":"Acc","messageId":"<h-1@newdomain.example.net>"}'
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"PrcD","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":null,"timestamp":1793619000000,"type":"delivery","delivered":"true","messageId":"<h-1@newdomain.example.net>"}'
+
+"""#),
+        ("MS-MSG-050.yml", #"""
+id: MS-MSG-050
+title: Mail received by a user went out again to an external address
+version: 1
+kind: duet
+severity: medium
+attack: [T1114.003]
+stage: interaction
+description: >
+  An outbound message from an internal user carries the same Message-ID as an inbound message
+  that user received: the server forwarded or redirected it (an inbox rule, a mailbox
+  forwarding address) rather than the user writing a new mail, which gets a new Message-ID.
+  Attackers who take over a mailbox set such rules to keep reading it; users set them to reach
+  personal webmail. The export shows only forwards that pass through Mimecast.
+triage: >
+  Ask the customer the question; if unexpected, look for the forwarding or inbox rule in the
+  mailbox, remove it, reset the password and review the account's sign-ins.
+question: >
+  Did you expect {user} to forward mail to {indicator}?
+sql: |
+  SELECT o.ts, o.sender AS user, o.sender, o.message_id, o.subject, o.recipient AS indicator,
+         'mail received by ' || o.sender || ' went out again to ' || o.recipient || ' with the same Message-ID (forwarding rule or redirect)' AS summary,
+         'mail_message' AS evidence_table, o.id AS evidence_rowid
+  FROM mail_message o
+  WHERE o.event = 'receipt' AND o.direction = 'outbound' AND o.recipient IS NOT NULL AND o.message_id IS NOT NULL
+    AND o.ts BETWEEN :since AND :until
+    AND EXISTS (SELECT 1 FROM mail_message i
+                WHERE i.message_id = o.message_id AND i.event = 'receipt' AND i.direction = 'inbound'
+                  AND i.recipient = o.sender AND i.ts <= o.ts)
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX0ZXRDE_1","direction":"Inbound","messageId":"<o-1@partner.example>","numberAttachments":"0","processingId":"Prc1","recipients":"ana.lima@acme-corp.example","senderEnvelope":"orders@partner.example","senderHeader":"orders@partner.example","senderIp":"203.0.113.25","subject":"Order 4411","subtype":"Acc","timestamp":1793615400000,"type":"receipt"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX0ZXRDI_1","direction":"Outbound","messageId":"<o-1@partner.example>","numberAttachments":"0","processingId":"Prc2","recipients":"ana.lima.home@freemail.example","senderEnvelope":"ana.lima@acme-corp.example","senderHeader":"ana.lima@acme-corp.example","senderIp":"203.0.113.25","subject":"Order 4411","subtype":"Acc","timestamp":1793615405000,"type":"receipt"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX0ZXRDE_1","direction":"Inbound","messageId":"<o-1@partner.example>","numberAttachments":"0","processingId":"Prc1","recipients":"ana.lima@acme-corp.example","senderEnvelope":"orders@partner.example","senderHeader":"orders@partner.example","senderIp":"203.0.113.25","subject":"Order 4411","subtype":"Acc","timestamp":1793615400000,"type":"receipt"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX0ZXRDI_1","direction":"Outbound","messageId":"<o-2@acme-corp.example>","numberAttachments":"0","processingId":"Prc2","recipients":"orders@partner.example","senderEnvelope":"ana.lima@acme-corp.example","senderHeader":"ana.lima@acme-corp.example","senderIp":"203.0.113.25","subject":"RE: Order 4411","subtype":"Acc","timestamp":1793615405000,"type":"receipt"}'
 
 """#),
         ("MS-TI-001.yml", #"""
@@ -795,48 +1082,55 @@ examples:
         ("MS-URL-010.yml", #"""
 id: MS-URL-010
 title: User clicked through a warning page to a dangerous URL
-version: 1
+version: 2
 kind: detection
 severity: high
 attack: [T1204.001]
 stage: interaction
 description: >
-  A click where the user went on past Mimecast's warning or block page (user_awareness_action or
-  user_override "Continue") and the URL's verdict or category is malicious, suspicious or
-  phishing. Mimecast logs the click; this rule says the user chose to proceed.
+  A click where the user went on past a Mimecast warning or block page (user_awareness_action or
+  user_override "Continue" on a click whose action was warn or block), or went on to a URL whose
+  verdict or category is malicious, suspicious or phishing. Mimecast logs the click; this rule
+  says the user chose to proceed. A "Continue" on an allowed, clean URL is the random User
+  Awareness challenge page, which is training, not a warning, and is left out.
 triage: >
   Ask the user what they entered on the page; check the host for the connection; if it was a
   login page, reset credentials and revoke sessions.
 sql: |
   SELECT ts, user, sender, message_id, subject, url_domain AS indicator,
-         'continued past the warning to ' || COALESCE(url_domain, url) || ' (' || COALESCE(category, scan_result, '?') || ')' AS summary,
+         'continued past the ' || action || ' page to ' || COALESCE(url_domain, url) || ' (' || COALESCE(category, scan_result, '?') || ')' AS summary,
          'url_click' AS evidence_table, id AS evidence_rowid
   FROM url_click
   WHERE is_click = 1
     AND (lower(COALESCE(user_awareness_action, '')) = 'continue' OR lower(COALESCE(user_override, '')) = 'continue')
-    AND (scan_result IN ('malicious', 'suspicious') OR lower(COALESCE(category, '')) LIKE '%phish%'
+    AND (action IN ('warn', 'block') OR scan_result IN ('malicious', 'suspicious') OR lower(COALESCE(category, '')) LIKE '%phish%'
          OR lower(COALESCE(category, '')) IN ('compromised', 'malicious', 'dangerous file extension'))
     AND ts BETWEEN :since AND :until
 examples:
   positive:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
-  negative:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+  negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
 
 """#),
         ("MS-URL-011.yml", #"""
 id: MS-URL-011
-title: Several users clicked the same malicious domain
-version: 1
+title: Several users clicked the same malicious URL
+version: 2
 kind: detection
 severity: high
 attack: [T1566.002]
 stage: interaction
 description: >
-  Distinct users clicking URLs of one registrable domain that Mimecast judged malicious (at any
-  time) within the window: a campaign that works on more than one person. Each click is a
-  finding; the summary says how many users.
+  Distinct users clicking the same URL (host and path; the query is left out because phishing
+  links carry a per-recipient token) that Mimecast judged malicious at any time, at least one of
+  whom got through (allowed or warned): a campaign that works on more than one person. Each
+  click is a finding; the summary says how many users clicked and how many reached the page.
+  Other pages of the same domain do not count: a compromised site that Mimecast blocks one
+  page of is not a campaign against everyone who reads its newsletter. Clicks that were all
+  blocked are MS-URL-002 findings, not this one.
 triage: >
   Scope the campaign from the domain: every recipient of mail carrying it, every host that
   resolved it; block the domain; reset credentials of the clickers if it is a login page.
@@ -844,57 +1138,64 @@ params:
   min_users: 2
 sql: |
   WITH bad AS (
-    SELECT url_domain FROM url_click WHERE scan_result = 'malicious' AND url_domain IS NOT NULL GROUP BY url_domain
-  ), spread AS (
-    SELECT c.url_domain, COUNT(DISTINCT c.user) AS users
-    FROM url_click c JOIN bad ON bad.url_domain = c.url_domain
+    SELECT url_resource FROM url_click WHERE scan_result = 'malicious' AND url_resource IS NOT NULL GROUP BY url_resource
+  ), clicks AS (
+    SELECT c.id, c.ts, c.user, c.sender, c.message_id, c.subject, c.url_domain, c.url_resource, c.action
+    FROM url_click c JOIN bad ON bad.url_resource = c.url_resource
     WHERE c.is_click = 1 AND c.user IS NOT NULL AND c.ts BETWEEN :since AND :until
-    GROUP BY c.url_domain
+  ), spread AS (
+    SELECT url_resource, COUNT(DISTINCT user) AS users,
+           COUNT(DISTINCT CASE WHEN action IN ('allow', 'warn') THEN user END) AS reached
+    FROM clicks GROUP BY url_resource
   )
   SELECT c.ts, c.user, c.sender, c.message_id, c.subject, c.url_domain AS indicator,
-         s.users || ' users clicked ' || c.url_domain || ', a domain Mimecast judged malicious' AS summary,
+         s.users || ' users clicked ' || c.url_resource || ', a URL Mimecast judged malicious; ' || s.reached || ' reached it' AS summary,
          'url_click' AS evidence_table, c.id AS evidence_rowid
-  FROM url_click c JOIN spread s ON s.url_domain = c.url_domain
-  WHERE c.is_click = 1 AND c.user IS NOT NULL AND c.ts BETWEEN :since AND :until AND s.users >= :min_users
+  FROM clicks c JOIN spread s ON s.url_resource = c.url_resource
+  WHERE s.users >= :min_users AND s.reached >= 1
 examples:
   positive:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
     - '{"userEmailAddress":"raj.patel@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Block","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
   negative:
-    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
-    - '{"userEmailAddress":"raj.patel@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/blog/autumn-menu","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"raj.patel@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Block","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
 
 """#),
         ("MS-URL-020.yml", #"""
 id: MS-URL-020
-title: User overrode a URL block or warning
-version: 1
+title: User overrode a URL block
+version: 2
 kind: duet
 severity: medium
 attack: [T1204.001]
 stage: interaction
 description: >
-  The user chose to go on after Mimecast blocked or warned about a URL (user_override or
-  user_awareness_action "Continue"), whatever the category. Often legitimate (a mis-categorised
-  site), sometimes the first step of a compromise: the customer knows which.
+  The user went on after Mimecast blocked a URL: a user override recorded on the click
+  (userOverride other than None), or "Continue" on a block page the policy lets users pass,
+  whatever the category. Often legitimate (a mis-categorised site), sometimes the first step of
+  a compromise: the customer knows which. Continuing past a warn page is MS-URL-010, and the
+  User Awareness challenge on an allowed page is training, not a block; neither is asked here.
 triage: >
   Ask the customer the question; if the answer is no, treat it like MS-URL-010.
 question: >
-  Did you expect {user} to open {indicator} after Mimecast warned them?
+  Did you expect {user} to open {indicator} after Mimecast blocked it?
 sql: |
   SELECT ts, user, sender, message_id, subject, url_domain AS indicator,
-         user || ' continued to ' || COALESCE(url_domain, url) || ' (' || COALESCE(category, 'uncategorised') || ') after a Mimecast ' || action AS summary,
+         user || ' continued to ' || COALESCE(url_domain, url) || ' (' || COALESCE(category, 'uncategorised') || ') after a Mimecast block' AS summary,
          'url_click' AS evidence_table, id AS evidence_rowid
   FROM url_click
   WHERE is_click = 1
-    AND (lower(COALESCE(user_awareness_action, '')) = 'continue' OR lower(COALESCE(user_override, '')) = 'continue')
+    AND (lower(COALESCE(user_override, '')) NOT IN ('', 'none', 'n/a', 'na')
+         OR (action = 'block' AND lower(COALESCE(user_awareness_action, '')) = 'continue'))
     AND ts BETWEEN :since AND :until
 examples:
   positive:
-    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"Continue","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Uncategorized","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
   negative:
-    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
-    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
 
 """#),
         ("MS-URL-030.yml", #"""
@@ -1054,31 +1355,42 @@ examples:
         ("MS-URL-080.yml", #"""
 id: MS-URL-080
 title: Retro-verdict — a user clicked a URL before it was known bad
-version: 1
+version: 2
 kind: detection
 severity: high
 attack: [T1566.002, T1204.001]
 stage: interaction
 description: >
-  A click allowed while the URL's domain was not (yet) judged malicious, followed later by a
-  malicious verdict on the same registrable domain (another click or arrival scan, or a
-  threat-intel indicator). The user reached the site while it was live and undetected.
+  A click allowed while the URL was not (yet) judged malicious, followed later by a malicious
+  Mimecast verdict on the same URL (host and path, any query: another click or an arrival
+  scan) or by a threat-intel indicator for its domain. The user reached the page while it was
+  live and undetected. A verdict on another page of the same domain does not count (a
+  compromised site is not bad everywhere); a threat-intel domain indicator does.
 triage: >
   Treat the click as a successful lure: check the user's host for the connection and any
   download; reset credentials if the domain hosts a login page.
 sql: |
+  WITH verdict AS (
+    SELECT url_resource, MIN(ts) AS first_bad FROM url_click
+    WHERE scan_result = 'malicious' AND url_resource IS NOT NULL GROUP BY url_resource
+  ), intel AS (
+    SELECT value AS domain, MIN(COALESCE(valid_from, 0)) AS first_bad FROM ioc WHERE type = 'domain' GROUP BY value
+  ), retro AS (
+    SELECT c.id, v.first_bad FROM url_click c JOIN verdict v ON v.url_resource = c.url_resource
+    WHERE c.is_click = 1 AND COALESCE(c.scan_result, '') <> 'malicious' AND c.action IN ('allow', 'warn')
+      AND v.first_bad > c.ts AND c.ts BETWEEN :since AND :until
+    UNION ALL
+    SELECT c.id, i.first_bad FROM url_click c JOIN intel i ON i.domain = c.url_domain
+    WHERE c.is_click = 1 AND COALESCE(c.scan_result, '') <> 'malicious' AND c.action IN ('allow', 'warn')
+      AND i.first_bad > c.ts AND c.ts BETWEEN :since AND :until
+  ), first AS (
+    SELECT id, MIN(first_bad) AS first_bad FROM retro GROUP BY id
+  )
   SELECT c.ts, c.user, c.sender, c.message_id, c.subject, c.url_domain AS indicator,
-         c.user || ' clicked ' || c.url_domain || ' while it was judged ' || COALESCE(c.scan_result, 'unknown') ||
-           '; judged malicious at ' || strftime('%Y-%m-%dT%H:%M:%SZ', v.first_bad / 1000, 'unixepoch') AS summary,
+         c.user || ' clicked ' || COALESCE(c.url_resource, c.url_domain) || ' while it was judged ' || COALESCE(c.scan_result, 'unknown') ||
+           '; judged malicious at ' || strftime('%Y-%m-%dT%H:%M:%SZ', f.first_bad / 1000, 'unixepoch') AS summary,
          'url_click' AS evidence_table, c.id AS evidence_rowid
-  FROM url_click c
-  JOIN (SELECT url_domain, MIN(ts) AS first_bad FROM url_click WHERE scan_result = 'malicious' AND url_domain IS NOT NULL GROUP BY url_domain
-        UNION ALL
-        SELECT value, MIN(COALESCE(valid_from, 0)) FROM ioc WHERE type = 'domain' GROUP BY value) v
-    ON v.url_domain = c.url_domain
-  WHERE c.is_click = 1 AND COALESCE(c.scan_result, '') <> 'malicious' AND c.action IN ('allow', 'warn')
-    AND v.first_bad > c.ts
-    AND c.ts BETWEEN :since AND :until
+  FROM first f JOIN url_click c ON c.id = f.id
 examples:
   positive:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
@@ -1086,6 +1398,7 @@ examples:
   negative:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T11:00:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
     - '{"userEmailAddress":"raj.patel@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T10:44:00+0000","actions":"Block","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"li.wei@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/blog/autumn-menu","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:20:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
 
 """#),
     ]

@@ -34,6 +34,9 @@ public struct Rule: Sendable, Equatable {
     /// set and nothing in each negative set (`mailscope rules test`).
     public let positiveExamples: [String]
     public let negativeExamples: [String]
+    /// Watch lists the examples need (`examples.watch_lists`: list name → lines of a watch-list
+    /// file), loaded for both sets.
+    public let exampleWatchLists: [String: [String]]
     /// Where the rule came from (bundled file name or path) and the SHA-256 of its text.
     public let source: String
     public let sha256: String
@@ -108,11 +111,23 @@ public struct Rule: Sendable, Equatable {
             }
         }
         var positive: [String] = [], negative: [String] = []
+        var watchLists: [String: [String]] = [:]
         if let examples = map["examples"] {
             guard let e = examples as? [String: Any] else { throw fail("examples: a mapping with positive and negative") }
-            for key in e.keys where key != "positive" && key != "negative" { throw fail("examples.\(key): only positive and negative") }
+            for key in e.keys where !["positive", "negative", "watch_lists"].contains(key) {
+                throw fail("examples.\(key): only positive, negative and watch_lists")
+            }
             positive = (e["positive"] as? [Any])?.compactMap { $0 as? String } ?? []
             negative = (e["negative"] as? [Any])?.compactMap { $0 as? String } ?? []
+            if let lists = e["watch_lists"] {
+                guard let l = lists as? [String: Any] else { throw fail("examples.watch_lists: a mapping of list name to lines") }
+                for (name, lines) in l {
+                    guard let lines = lines as? [Any], lines.allSatisfy({ $0 is String }) else {
+                        throw fail("examples.watch_lists.\(name): a list of lines (email[,display name])")
+                    }
+                    watchLists[name] = lines.compactMap { $0 as? String }
+                }
+            }
         }
         self.id = id
         self.title = try string("title") ?? ""
@@ -128,6 +143,7 @@ public struct Rule: Sendable, Equatable {
         self.sql = try string("sql") ?? ""
         self.positiveExamples = positive
         self.negativeExamples = negative
+        self.exampleWatchLists = watchLists
         self.source = source
         self.sha256 = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }

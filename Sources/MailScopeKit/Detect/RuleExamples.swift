@@ -51,6 +51,11 @@ public enum RuleExamples {
             throw Rule.Error(source: rule.source, problem: "a \(label) example does not load (\(reasons))")
         }
         let db = try Database(path: dir + "/examples.db")
+        for (name, entries) in rule.exampleWatchLists.sorted(by: { $0.key < $1.key }) {
+            let file = dir + "/watch-\(name).txt"
+            try Data((entries.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
+            try WatchList.load(name: name, path: file).store(in: db)
+        }
         if rule.kind == .hunt { return try RuleRunner(db: db).hunt(rule).rows.count }
         return try RuleRunner(db: db).run([rule]).first?.found ?? 0
     }

@@ -19,7 +19,7 @@ public enum Column: String, CaseIterable, Sendable {
     case attachments_bytes, size_bytes, spam_score, spam_detection_level, spam_info, spf, dkim, dmarc
     case tls_version, tls_cipher, virus_found, rejection_type, rejection_code, rejection_info
     case delivered, delivery_attempts, delivery_time_ms, destination_ip, hostname, extra
-    case is_click, user, user_domain, url, url_unwrapped, url_host, url_domain, actions
+    case is_click, user, user_domain, url, url_unwrapped, url_host, url_domain, url_resource, actions
     case admin_override, user_override, user_awareness_action, scan_result, category, block_reason
     case ttp_definition, sending_ip, creation_method, email_parts, credential_theft, tag_map
     case file_name, file_ext, file_mime, sha256, sha1, md5, result, action_triggered, details, definition

@@ -41,6 +41,8 @@ public enum Schema {
         Migration(version: 1, name: "initial schema", sql: initialSchema),
         Migration(version: 2, name: "EDR events, directory and identity map", sql: edrSchema),
         Migration(version: 3, name: "findings", sql: findingSchema),
+        Migration(version: 4, name: "URL resource key", sql: urlResourceSchema),
+        Migration(version: 5, name: "watch lists and look-alike domains", sql: watchListSchema),
     ]
 
     static let initialSchema = """
@@ -471,6 +473,44 @@ public enum Schema {
     CREATE INDEX finding_user ON finding(user, ts);
     """
 
+    static let urlResourceSchema = """
+    -- Host and path of the unwrapped URL, without scheme, query or fragment: phishing links carry
+    -- a per-recipient token in the query, and "the same URL" means the same page. Rows loaded
+    -- before this column existed get it from url_unwrapped by the same rule.
+    ALTER TABLE url_click ADD COLUMN url_resource TEXT;
+    UPDATE url_click SET url_resource = (
+        SELECT CASE WHEN instr(rest, '?') > 0 AND (instr(rest, '#') = 0 OR instr(rest, '?') < instr(rest, '#')) THEN substr(rest, 1, instr(rest, '?') - 1)
+                    WHEN instr(rest, '#') > 0 THEN substr(rest, 1, instr(rest, '#') - 1)
+                    ELSE rest END
+        FROM (SELECT substr(url_unwrapped, instr(url_unwrapped, '://') + 3) AS rest))
+    WHERE url_host IS NOT NULL AND instr(url_unwrapped, '://') > 0;
+    """
+
+    static let watchListSchema = """
+    -- People the customer wants watched (VIPs, finance …), from --watch-list NAME=FILE; a list is
+    -- replaced whole each time it is loaded. DUET rules join it.
+    CREATE TABLE watch_list (
+        list            TEXT NOT NULL,
+        address         TEXT NOT NULL,            -- lowercased email
+        local_part      TEXT NOT NULL,            -- before the @, to match impersonating senders
+        display_name    TEXT,                     -- lowercased
+        source_path     TEXT NOT NULL,
+        source_sha256   TEXT NOT NULL,
+        source_line     INTEGER NOT NULL,
+        PRIMARY KEY (list, address)
+    );
+    -- Sender and URL domains that resemble one of the organisation's own domains (homoglyphs,
+    -- one or two edits, the own name inside a longer one). Rebuilt before each detection run
+    -- from the domains in the data, so it always matches them.
+    CREATE TABLE domain_lookalike (
+        domain          TEXT PRIMARY KEY,         -- as stored in sender_domain / url_host / url_domain
+        registrable     TEXT NOT NULL,
+        resembles       TEXT NOT NULL,            -- the own domain it imitates
+        method          TEXT NOT NULL,            -- homoglyph | edit-distance | contains
+        distance        INTEGER NOT NULL          -- edits after homoglyph folding (0 for contains)
+    );
+    """
+
     // No index on ts alone: rules bound to a wide window would walk the whole table through
     // it (a random read per row) instead of scanning it in order, measured 3–10× slower.
     static let secondaryIndexes = """
@@ -486,6 +526,7 @@ public enum Schema {
     CREATE INDEX IF NOT EXISTS url_click_user ON url_click(user, ts);
     CREATE INDEX IF NOT EXISTS url_click_domain ON url_click(url_domain, ts);
     CREATE INDEX IF NOT EXISTS url_click_msgid ON url_click(message_id);
+    CREATE INDEX IF NOT EXISTS url_click_resource ON url_click(url_resource, ts);
     CREATE INDEX IF NOT EXISTS attachment_scan_sha256 ON attachment_scan(sha256);
     CREATE INDEX IF NOT EXISTS attachment_scan_msgid ON attachment_scan(message_id);
     CREATE INDEX IF NOT EXISTS attachment_scan_agg ON attachment_scan(aggregate_id);

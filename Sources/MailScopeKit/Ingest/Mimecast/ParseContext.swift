@@ -127,6 +127,7 @@ extension RowBatch {
         if currentTable == .urlClick {
             set(.url_unwrapped, n.url)
             set(.url_host, n.host)
+            set(.url_resource, n.resource)
         }
         set(.url_domain, n.domain)
     }

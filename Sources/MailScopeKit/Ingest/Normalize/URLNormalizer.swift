@@ -13,6 +13,9 @@ public enum URLNormalizer {
         public var host: String?
         /// The registrable domain of the host, or the IP address itself.
         public var domain: String?
+        /// Host and path without scheme, query or fragment (`login.example.com/owa/auth.php`):
+        /// the key that matches the same page across per-recipient tracking tokens.
+        public var resource: String?
     }
 
     /// Unwraps and splits `raw`; nil when it is empty.
@@ -32,7 +35,15 @@ public enum URLNormalizer {
         let lowered = parts.map { "\($0.scheme)://\($0.authorityPrefix)\($0.host)\($0.rest)" } ?? url
         let host = parts?.host.isEmpty == false ? parts?.host : nil
         let domain = host.flatMap { Host.isIPAddress($0) ? $0 : PublicSuffixList.shared.cachedRegistrableDomain($0) }
-        return Normalized(url: lowered, host: host, domain: domain)
+        return Normalized(url: lowered, host: host, domain: domain, resource: parts.flatMap(resource))
+    }
+
+    /// `userinfo@host:port/path` of `parts`, cut at the query or fragment; nil without a host.
+    static func resource(_ parts: Parts) -> String? {
+        guard !parts.host.isEmpty else { return nil }
+        var rest = Substring(parts.rest)
+        if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<cut] }
+        return "\(parts.authorityPrefix)\(parts.host)\(rest)"
     }
 
     struct Parts {
