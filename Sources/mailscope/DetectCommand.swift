@@ -26,11 +26,12 @@ struct DetectCommand: ParsableCommand {
     func run() throws {
         let prepared = try detection.prepare()
         let database = try Database(path: db)
-        let outcomes = try detection.run(prepared, on: database)
+        let (outcomes, incidents) = try detection.run(prepared, on: database)
         for o in outcomes {
             print("\(o.ruleID.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(o.found).leftPadded(6)) found  \(String(o.new).leftPadded(6)) new  \(o.milliseconds) ms")
         }
         print("\(outcomes.count) rules, \(outcomes.reduce(0) { $0 + $1.found }) findings, \(outcomes.reduce(0) { $0 + $1.new }) new")
+        print(DetectionOptions.describe(incidents))
     }
 }
 
@@ -51,6 +52,7 @@ struct DetectionOptions: ParsableArguments {
     /// or watch list should stop a run before a long ingest, not after).
     struct Prepared {
         var rules: [Rule]
+        var catalog: [Rule]
         var watchLists: [WatchList]
     }
 
@@ -68,16 +70,25 @@ struct DetectionOptions: ParsableArguments {
                 throw ExitCode(1)
             }
         }
-        return Prepared(rules: catalog.enabled(Set(enable)), watchLists: lists)
+        return Prepared(rules: catalog.enabled(Set(enable)), catalog: catalog.rules, watchLists: lists)
     }
 
-    /// Stores the watch lists, then runs the enabled rules.
-    func run(_ prepared: Prepared, on database: Database) throws -> [RuleRunner.Outcome] {
+    /// Stores the watch lists, runs the enabled rules, then rebuilds the incidents from the
+    /// findings.
+    func run(_ prepared: Prepared, on database: Database) throws -> (outcomes: [RuleRunner.Outcome], incidents: IncidentBuilder.Summary) {
         for list in prepared.watchLists {
             try list.store(in: database)
             Terminal.write(TerminalText.safe("watch list \(list.name): \(list.entries.count) people from \(list.path)") + "\n")
         }
-        return try RuleRunner(db: database).run(prepared.rules)
+        let outcomes = try RuleRunner(db: database).run(prepared.rules)
+        let incidents = try IncidentBuilder.rebuild(database, rules: prepared.catalog)
+        return (outcomes, incidents)
+    }
+
+    /// "3 incidents (1 critical, 2 high)".
+    static func describe(_ s: IncidentBuilder.Summary) -> String {
+        let parts = Rule.Severity.allCases.reversed().compactMap { sev in s.bySeverity[sev.rawValue].map { "\($0) \(sev.rawValue)" } }
+        return "\(s.incidents) incident\(s.incidents == 1 ? "" : "s")" + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))")
     }
 }
 
@@ -131,7 +142,7 @@ struct RulesCommand: ParsableCommand {
             let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
             var failed = 0
             for rule in catalog.rules {
-                let r = RuleExamples.test(rule)
+                let r = RuleExamples.test(rule, catalog: catalog.rules)
                 if let problem = r.problem {
                     failed += 1
                     print(TerminalText.safe("FAIL \(rule.id)@\(rule.version): \(problem)"))

@@ -43,9 +43,9 @@ struct RunCommand: ParsableCommand {
         let summary = try IngestRunner.run(paths: input + edr.identities, db: db, options: options)
         Terminal.write(TerminalText.safe(SummaryPrinter.text(summary), keepNewlines: true))
         let database = try Database(path: db)
-        let outcomes = try detection.run(prepared, on: database)
+        let (outcomes, incidents) = try detection.run(prepared, on: database)
         let found = outcomes.reduce(0) { $0 + $1.found }, new = outcomes.reduce(0) { $0 + $1.new }
-        Terminal.write("Detection: \(outcomes.count) rules, \(found) findings (\(new) new)\n")
+        Terminal.write("Detection: \(outcomes.count) rules, \(found) findings (\(new) new); \(DetectionOptions.describe(incidents))\n")
         try IngestReport.write(database: database, to: out)
         print("Reports written to \(TerminalText.safe(out))")
         if summary.nothingRead { throw ExitCode(2) }

@@ -21,7 +21,7 @@ import Testing
     /// Every bundled rule finds something in its positive examples and nothing in its negative ones.
     @Test(arguments: (try? RuleCatalog.bundled().rules) ?? [])
     func bundledRulePassesItsOwnExamples(_ rule: Rule) {
-        let result = RuleExamples.test(rule)
+        let result = RuleExamples.test(rule, catalog: (try? RuleCatalog.bundled().rules) ?? [])
         #expect(result.passed, "\(result.problem ?? "")")
         #expect(result.positiveFindings > 0)
         #expect(result.negativeFindings == 0)

@@ -386,6 +386,564 @@ examples:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"tom.baker@acme-corp.example","route":"Inbound","senderEnvelope":"news@bulk-sender.example.net","senderIp":"198.51.100.200","subject":"Your software update","subtype":null,"timestamp":1793629801000,"type":"spam","messageId":"<promo-55@deals.example.com>"}'
 
 """#),
+        ("MS-COR-001.yml", #"""
+id: MS-COR-001
+title: Flagged attachment written on the recipient's computer (same SHA-256)
+version: 1
+kind: correlation
+severity: high
+attack: [T1204.002, T1566.001]
+stage: interaction
+description: >
+  A file with the SHA-256 of an attachment from a message a rule flagged appears on a
+  computer of that recipient (through the identity map) after the message was delivered:
+  Outlook writes an attachment to its cache when the user opens it, a browser or Explorer when
+  the user saves it. The strongest proof that the attachment left the mailbox. Only flagged
+  mail is followed, so the routine opening of safe attachments is not reported.
+triage: >
+  Look at what ran next on the host (MS-COR-006); if the file is malicious, isolate the host,
+  collect the file and purge the message from every mailbox.
+params:
+  window_ms: 604800000      # 7 days after delivery
+  skew_ms: 300000           # clocks of mail and endpoint may differ by 5 minutes
+sql: |
+  WITH flagged AS (
+    SELECT DISTINCT message_id FROM finding WHERE message_id IS NOT NULL AND kind NOT IN ('correlation', 'hunt')
+  ), delivered AS (
+    SELECT d.message_id, d.recipient, MIN(d.ts) AS ts FROM mail_message d JOIN flagged f ON f.message_id = d.message_id
+    WHERE d.event = 'delivery' AND d.delivered = 1 AND d.recipient IS NOT NULL
+    GROUP BY d.message_id, d.recipient
+  ), hosts AS (
+    SELECT DISTINCT email, host FROM identity WHERE host IS NOT NULL
+  )
+  SELECT e.ts, dl.recipient AS user, a.sender, a.message_id, a.subject, a.sha256 AS indicator,
+         COALESCE(a.file_name, 'attachment') || ' written on ' || e.host || ' (same SHA-256), ' ||
+           ((e.ts - dl.ts) / 1000) || ' s after delivery to ' || dl.recipient AS summary,
+         'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
+         'attachment_scan' AS related_table, a.id AS related_rowid, 'hash' AS match_key, 'strong' AS match_strength
+  FROM delivered dl
+  JOIN attachment_scan a ON a.message_id = dl.message_id AND a.recipient = dl.recipient AND a.sha256 IS NOT NULL
+  JOIN hosts h ON h.email = dl.recipient
+  JOIN edr_event e ON e.host = h.host AND e.ts BETWEEN dl.ts - :skew_ms AND dl.ts + :window_ms
+  WHERE e.sha256 = a.sha256 AND e.action IN ('file_created', 'file_modified', 'file_renamed', 'download')
+    AND e.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,ana.lima@acme-corp.example,,,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+  negative:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0002.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,raj.patel@acme-corp.example,,,,OUTLOOK.EXE,raj.patel@acme-corp.example,,,1
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T09:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,ana.lima@acme-corp.example,,,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"li.wei@acme-corp.example","fileName":"Statement.xlsx","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"safe","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"","route":"inbound","messageId":"<stmt-7@partner.example>","subject":"Invoice INV-88341 overdue","fileHash":"5555555555555555555555555555555555555555555555555555555555555555","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-li.wei@acme-corp.example","recipients":"li.wei@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<stmt-7@partner.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0003.corp.acme-corp.example,FileCreated,Statement.xlsx,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,5555555555555555555555555555555555555555555555555555555555555555,li.wei@acme-corp.example,,,,OUTLOOK.EXE,li.wei@acme-corp.example,,,1
+
+"""#),
+        ("MS-COR-002.yml", #"""
+id: MS-COR-002
+title: Flagged attachment opened on the recipient's computer
+version: 1
+kind: correlation
+severity: high
+attack: [T1204.002]
+stage: interaction
+description: >
+  A process started on a computer of the recipient, after delivery of a flagged message, with
+  the attachment's file name on its command line (Excel, Word, a PDF reader, an archive tool
+  opening it), or the "name (1).ext" copy Windows makes when the name is taken. It proves the
+  user opened the file even where the endpoint did not log the write or Mimecast rewrote the
+  file (other hash). A name is weaker evidence than a hash: the match is marked weak.
+triage: >
+  Check what the opening process did next (child processes, connections); if the document
+  carried macros, look for MS-COR-006 on the same host.
+params:
+  window_ms: 604800000      # 7 days after delivery
+  skew_ms: 300000           # clocks of mail and endpoint may differ by 5 minutes
+sql: |
+  WITH flagged AS (
+    SELECT DISTINCT message_id FROM finding WHERE message_id IS NOT NULL AND kind NOT IN ('correlation', 'hunt')
+  ), delivered AS (
+    SELECT d.message_id, d.recipient, MIN(d.ts) AS ts FROM mail_message d JOIN flagged f ON f.message_id = d.message_id
+    WHERE d.event = 'delivery' AND d.delivered = 1 AND d.recipient IS NOT NULL
+    GROUP BY d.message_id, d.recipient
+  ), hosts AS (
+    SELECT DISTINCT email, host FROM identity WHERE host IS NOT NULL
+  ), files AS (
+    SELECT DISTINCT dl.message_id, dl.recipient, dl.ts, a.id, a.sender, a.subject, a.file_name,
+           lower(a.file_name) AS name,
+           lower(substr(rtrim(a.file_name, replace(a.file_name, '.', '')), 1, length(rtrim(a.file_name, replace(a.file_name, '.', ''))) - 1)) AS stem,
+           lower(substr(a.file_name, length(rtrim(a.file_name, replace(a.file_name, '.', ''))) + 1)) AS ext
+    FROM delivered dl JOIN attachment_scan a ON a.message_id = dl.message_id AND a.recipient = dl.recipient
+    WHERE a.file_name IS NOT NULL AND length(a.file_name) >= 5 AND a.file_name LIKE '%.%'
+  )
+  SELECT e.ts, f.recipient AS user, f.sender, f.message_id, f.subject, f.file_name AS indicator,
+         COALESCE(e.process, e.file_name, 'a process') || ' opened ' || f.file_name || ' on ' || e.host ||
+           ', ' || ((e.ts - f.ts) / 1000) || ' s after delivery' AS summary,
+         'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
+         'attachment_scan' AS related_table, f.id AS related_rowid, 'name' AS match_key, 'weak' AS match_strength
+  FROM files f
+  JOIN hosts h ON h.email = f.recipient
+  JOIN edr_event e ON e.host = h.host AND e.ts BETWEEN f.ts - :skew_ms AND f.ts + :window_ms
+  WHERE e.action = 'process_start' AND e.command_line IS NOT NULL
+    AND (lower(e.command_line) LIKE '%' || f.name || '%' OR lower(e.command_line) LIKE '%' || f.stem || ' (%).' || f.ext || '%')
+    AND e.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:05.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,EXCEL.EXE,C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE,,ana.lima@acme-corp.example,"""C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE"" ""C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm""",,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+  negative:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:05.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,EXCEL.EXE,C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE,,ana.lima@acme-corp.example,"""C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE"" ""C:\Users\alima\Documents\Budget.xlsx""",,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:05.0000000Z,dev1,ws-0002.corp.acme-corp.example,ProcessCreated,EXCEL.EXE,C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE,,raj.patel@acme-corp.example,"""C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE"" ""C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm""",,,OUTLOOK.EXE,raj.patel@acme-corp.example,,,1
+
+"""#),
+        ("MS-COR-003.yml", #"""
+id: MS-COR-003
+title: File named like a flagged attachment written on the recipient's computer (other hash)
+version: 1
+kind: correlation
+severity: medium
+attack: [T1204.002, T1566.001]
+stage: interaction
+description: >
+  The fallback when the hashes differ, as they do when Mimecast rewrote or sandboxed the
+  attachment before delivery: a file with the attachment's name (case-insensitive, or the
+  "name (1).ext" copy) is written on a computer of that recipient after delivery of a flagged
+  message. Only the recipient's own computers and only after delivery count, so the same name
+  elsewhere or earlier is not a match. Marked weak.
+triage: >
+  Compare the file with the attachment (size, type, the sandbox report); if it is the
+  rewritten attachment, treat as MS-COR-001.
+params:
+  window_ms: 604800000      # 7 days after delivery
+  skew_ms: 300000           # clocks of mail and endpoint may differ by 5 minutes
+sql: |
+  WITH flagged AS (
+    SELECT DISTINCT message_id FROM finding WHERE message_id IS NOT NULL AND kind NOT IN ('correlation', 'hunt')
+  ), delivered AS (
+    SELECT d.message_id, d.recipient, MIN(d.ts) AS ts FROM mail_message d JOIN flagged f ON f.message_id = d.message_id
+    WHERE d.event = 'delivery' AND d.delivered = 1 AND d.recipient IS NOT NULL
+    GROUP BY d.message_id, d.recipient
+  ), hosts AS (
+    SELECT DISTINCT email, host FROM identity WHERE host IS NOT NULL
+  ), files AS (
+    SELECT DISTINCT dl.message_id, dl.recipient, dl.ts, a.id, a.sender, a.subject, a.file_name, a.sha256,
+           lower(a.file_name) AS name,
+           lower(substr(rtrim(a.file_name, replace(a.file_name, '.', '')), 1, length(rtrim(a.file_name, replace(a.file_name, '.', ''))) - 1)) AS stem,
+           lower(substr(a.file_name, length(rtrim(a.file_name, replace(a.file_name, '.', ''))) + 1)) AS ext
+    FROM delivered dl JOIN attachment_scan a ON a.message_id = dl.message_id AND a.recipient = dl.recipient
+    WHERE a.file_name IS NOT NULL AND a.file_name LIKE '%.%'
+  )
+  SELECT e.ts, f.recipient AS user, f.sender, f.message_id, f.subject, e.file_name AS indicator,
+         e.file_name || ' written on ' || e.host || ' ' || ((e.ts - f.ts) / 1000) || ' s after ' || f.file_name ||
+           ' was delivered (name match, other hash)' AS summary,
+         'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
+         'attachment_scan' AS related_table, f.id AS related_rowid, 'name' AS match_key, 'weak' AS match_strength
+  FROM files f
+  JOIN hosts h ON h.email = f.recipient
+  JOIN edr_event e ON e.host = h.host AND e.ts BETWEEN f.ts - :skew_ms AND f.ts + :window_ms
+  WHERE e.action IN ('file_created', 'file_modified', 'file_renamed', 'download') AND e.file_name IS NOT NULL
+    AND (e.sha256 IS NULL OR f.sha256 IS NULL OR e.sha256 <> f.sha256)
+    AND (lower(e.file_name) = f.name OR lower(e.file_name) LIKE f.stem || ' (%).' || f.ext)
+    AND e.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341 (1).xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341 (1).xlsm,203758baa041c57f2d83882e6acc3d1b82760befc29a7934d2bec8cbcda7c019,ana.lima@acme-corp.example,,,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+  negative:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0002.corp.acme-corp.example,FileCreated,INV-88341 (1).xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,203758baa041c57f2d83882e6acc3d1b82760befc29a7934d2bec8cbcda7c019,raj.patel@acme-corp.example,,,,OUTLOOK.EXE,raj.patel@acme-corp.example,,,1
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341.xlsx,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,203758baa041c57f2d83882e6acc3d1b82760befc29a7934d2bec8cbcda7c019,ana.lima@acme-corp.example,,,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-01T10:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,203758baa041c57f2d83882e6acc3d1b82760befc29a7934d2bec8cbcda7c019,ana.lima@acme-corp.example,,,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+
+"""#),
+        ("MS-COR-004.yml", #"""
+id: MS-COR-004
+title: Flagged click followed by the user's computer reaching the site
+version: 1
+kind: correlation
+severity: high
+attack: [T1204.001, T1566.002]
+stage: interaction
+description: >
+  After a click that Mimecast let through (allow or warn) and that a rule flagged, a computer
+  of that user resolves, connects to or requests the clicked host (strong) or another host of
+  its registrable domain (weak) within minutes, or connects to an address that host resolved
+  to elsewhere in the endpoint data (weak). It confirms the page was reached, not only
+  requested through URL Protect. Lookups of the domain long before the click do not count.
+triage: >
+  If it was a login page, reset the user's password and revoke sessions; look for a download
+  (MS-COR-005).
+params:
+  click_window_ms: 600000   # 10 minutes after the click
+  skew_ms: 300000
+sql: |
+  WITH clicks AS (
+    SELECT c.* FROM url_click c
+    WHERE c.is_click = 1 AND c.action IN ('allow', 'warn') AND c.user IS NOT NULL AND c.url_domain IS NOT NULL
+      AND (EXISTS (SELECT 1 FROM finding f WHERE f.evidence_table = 'url_click' AND f.evidence_rowid = c.id AND f.kind NOT IN ('correlation', 'hunt'))
+           OR EXISTS (SELECT 1 FROM finding f WHERE f.message_id = c.message_id AND f.kind NOT IN ('correlation', 'hunt')))
+  ), hosts AS (
+    SELECT DISTINCT email, host FROM identity WHERE host IS NOT NULL
+  ), addresses AS (
+    SELECT DISTINCT e.url_host, e.remote_ip FROM edr_event e
+    WHERE e.domain IN (SELECT url_domain FROM clicks) AND e.url_host IS NOT NULL AND e.remote_ip IS NOT NULL
+      AND e.action IN ('network_connect', 'http_request', 'download')
+  ), matches AS (
+    SELECT c.id AS click_id, e.id AS edr_id,
+           CASE WHEN e.url_host = c.url_host THEN 'domain' WHEN e.domain = c.url_domain THEN 'domain' ELSE 'ip' END AS match_key,
+           CASE WHEN e.url_host = c.url_host THEN 'strong' ELSE 'weak' END AS match_strength
+    FROM clicks c
+    JOIN hosts h ON h.email = c.user
+    JOIN edr_event e ON e.host = h.host AND e.ts BETWEEN c.ts - :skew_ms AND c.ts + :click_window_ms
+    WHERE e.action IN ('dns_query', 'network_connect', 'http_request')
+      AND (e.url_host = c.url_host OR e.domain = c.url_domain
+           OR (e.action = 'network_connect' AND e.url_host IS NULL
+               AND e.remote_ip IN (SELECT a.remote_ip FROM addresses a WHERE a.url_host = c.url_host)))
+      AND e.ts BETWEEN :since AND :until
+  )
+  SELECT e.ts, c.user, c.sender, c.message_id, c.subject, c.url_domain AS indicator,
+         e.host || ' reached ' || COALESCE(e.url_host, e.domain, e.remote_ip) || ' ' || ((e.ts - c.ts) / 1000) ||
+           ' s after ' || c.user || ' clicked ' || COALESCE(c.url_host, c.url_domain) AS summary,
+         'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
+         'url_click' AS related_table, c.id AS related_rowid, m.match_key, m.match_strength
+  FROM matches m JOIN url_click c ON c.id = m.click_id JOIN edr_event e ON e.id = m.edr_id
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UFdfMQ_1793614000","direction":"Inbound","messageId":"<pw-1@acme-c0rp.example>","numberAttachments":"0","processingId":"PrcR-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","senderEnvelope":"it-support@acme-c0rp.example","senderHeader":"it-support@acme-c0rp.example","senderIp":"198.51.100.203","subject":"Password expiry notice","subtype":"Acc","timestamp":1793612000000,"type":"receipt"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php?session=Q1","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"198.51.100.203","userAwarenessAction":"N/A","date":"2026-11-02T09:55:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T09:55:02.0000000Z,dev1,ws-0001.corp.acme-corp.example,DnsConnectionInspected,,,,,,,,,,,"{""direction"":""Out"",""query"":""login.acme-c0rp-secure.com"",""query_type"":""A"",""answers"":[""198.51.100.72""]}",1
+      2026-11-02T09:55:03.0000000Z,dev1,ws-0001.corp.acme-corp.example,ConnectionSuccess,,,,ana.lima@acme-corp.example,,https://login.acme-c0rp-secure.com,198.51.100.72,msedge.exe,ana.lima@acme-corp.example,,,2
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UFdfMQ_1793614000","direction":"Inbound","messageId":"<pw-1@acme-c0rp.example>","numberAttachments":"0","processingId":"PrcR-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","senderEnvelope":"it-support@acme-c0rp.example","senderHeader":"it-support@acme-c0rp.example","senderIp":"198.51.100.203","subject":"Password expiry notice","subtype":"Acc","timestamp":1793612000000,"type":"receipt"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php?session=Q1","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"198.51.100.203","userAwarenessAction":"N/A","date":"2026-11-02T09:55:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-10-30T11:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,DnsConnectionInspected,,,,,,,,,,,"{""direction"":""Out"",""query"":""login.acme-c0rp-secure.com"",""query_type"":""A"",""answers"":[""198.51.100.72""]}",1
+      2026-11-02T09:55:03.0000000Z,dev1,ws-0002.corp.acme-corp.example,ConnectionSuccess,,,,raj.patel@acme-corp.example,,https://login.acme-c0rp-secure.com,198.51.100.72,msedge.exe,raj.patel@acme-corp.example,,,2
+    - '{"userEmailAddress":"li.wei@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php?session=Q1","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"block","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"198.51.100.203","userAwarenessAction":"N/A","date":"2026-11-02T09:55:00+0000","actions":"Block","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T09:55:02.0000000Z,dev1,ws-0003.corp.acme-corp.example,DnsConnectionInspected,,,,li.wei@acme-corp.example,,,,,li.wei@acme-corp.example,,"{""direction"":""Out"",""query"":""login.acme-c0rp-secure.com"",""query_type"":""A"",""answers"":[""198.51.100.72""]}",1
+
+"""#),
+        ("MS-COR-005.yml", #"""
+id: MS-COR-005
+title: File downloaded from a flagged clicked site
+version: 1
+kind: correlation
+severity: critical
+attack: [T1105, T1204.001]
+stage: download
+description: >
+  After a flagged click that Mimecast let through, a computer of that user writes a file
+  whose origin URL is on the clicked host or its registrable domain, within the hour: the
+  lure delivered a payload. The file's hash is the next thing to look for (MS-COR-008).
+triage: >
+  Collect the file and its hash; isolate the host if it ran (MS-COR-008); block the domain and
+  the hash everywhere.
+params:
+  download_window_ms: 3600000   # 1 hour after the click
+  skew_ms: 300000
+sql: |
+  WITH clicks AS (
+    SELECT c.* FROM url_click c
+    WHERE c.is_click = 1 AND c.action IN ('allow', 'warn') AND c.user IS NOT NULL AND c.url_domain IS NOT NULL
+      AND (EXISTS (SELECT 1 FROM finding f WHERE f.evidence_table = 'url_click' AND f.evidence_rowid = c.id AND f.kind NOT IN ('correlation', 'hunt'))
+           OR EXISTS (SELECT 1 FROM finding f WHERE f.message_id = c.message_id AND f.kind NOT IN ('correlation', 'hunt')))
+  ), hosts AS (
+    SELECT DISTINCT email, host FROM identity WHERE host IS NOT NULL
+  )
+  SELECT e.ts, c.user, c.sender, c.message_id, c.subject, COALESCE(e.sha256, e.file_name) AS indicator,
+         COALESCE(e.file_name, 'a file') || ' downloaded from ' || COALESCE(e.url_host, e.domain) || ' on ' || e.host || ' ' ||
+           ((e.ts - c.ts) / 1000) || ' s after the click' AS summary,
+         'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
+         'url_click' AS related_table, c.id AS related_rowid,
+         CASE WHEN e.url_host = c.url_host THEN 'url' ELSE 'domain' END AS match_key,
+         CASE WHEN e.url_host = c.url_host THEN 'strong' ELSE 'weak' END AS match_strength
+  FROM clicks c
+  JOIN hosts h ON h.email = c.user
+  JOIN edr_event e ON e.host = h.host AND e.ts BETWEEN c.ts - :skew_ms AND c.ts + :download_window_ms
+  WHERE e.action IN ('download', 'file_created') AND e.file_origin_url IS NOT NULL
+    AND (e.url_host = c.url_host OR e.domain = c.url_domain)
+    AND e.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UFdfMQ_1793614000","direction":"Inbound","messageId":"<pw-1@acme-c0rp.example>","numberAttachments":"0","processingId":"PrcR-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","senderEnvelope":"it-support@acme-c0rp.example","senderHeader":"it-support@acme-c0rp.example","senderIp":"198.51.100.203","subject":"Password expiry notice","subtype":"Acc","timestamp":1793612000000,"type":"receipt"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php?session=Q1","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"198.51.100.203","userAwarenessAction":"N/A","date":"2026-11-02T09:55:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T09:57:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,update.exe,C:\Users\alima\Downloads\update.exe,221bb3cc1bebe73a6b588c11693c3a117ebd48a9956d4a1f2bd2cafea77c3be4,ana.lima@acme-corp.example,,,,msedge.exe,ana.lima@acme-corp.example,https://login.acme-c0rp-secure.com/owa/update.exe,,1
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UFdfMQ_1793614000","direction":"Inbound","messageId":"<pw-1@acme-c0rp.example>","numberAttachments":"0","processingId":"PrcR-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","senderEnvelope":"it-support@acme-c0rp.example","senderHeader":"it-support@acme-c0rp.example","senderIp":"198.51.100.203","subject":"Password expiry notice","subtype":"Acc","timestamp":1793612000000,"type":"receipt"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php?session=Q1","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"198.51.100.203","userAwarenessAction":"N/A","date":"2026-11-02T09:55:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T09:57:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,update.exe,C:\Users\alima\Downloads\update.exe,221bb3cc1bebe73a6b588c11693c3a117ebd48a9956d4a1f2bd2cafea77c3be4,ana.lima@acme-corp.example,,,,msedge.exe,ana.lima@acme-corp.example,https://downloads.example.org/update.exe,,1
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T12:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,update.exe,C:\Users\alima\Downloads\update.exe,221bb3cc1bebe73a6b588c11693c3a117ebd48a9956d4a1f2bd2cafea77c3be4,ana.lima@acme-corp.example,,,,msedge.exe,ana.lima@acme-corp.example,https://login.acme-c0rp-secure.com/owa/update.exe,,1
+
+"""#),
+        ("MS-COR-006.yml", #"""
+id: MS-COR-006
+title: Office or the mail client started a script host or LOLBin after a flagged attachment was opened
+version: 1
+kind: correlation
+severity: critical
+attack: [T1204.002, T1059.001, T1059.005, T1218.005, T1218.010, T1218.011]
+stage: execution
+description: >
+  On a computer where a flagged attachment was written or opened (MS-COR-001/002/003), Outlook
+  or an Office application (or a PDF reader, OneNote) starts powershell, cmd, wscript, cscript,
+  mshta, rundll32, regsvr32, certutil, bitsadmin or msiexec within minutes: the document ran
+  code. A script host started by the user from Explorer, or on a computer where nothing was
+  opened, is not this.
+triage: >
+  Isolate the host now; collect the command line (decode -enc), the parent document and
+  what the child process connected to (MS-COR-007); purge the message everywhere.
+params:
+  spawn_window_ms: 1800000   # 30 minutes after the attachment was written or opened
+sql: |
+  WITH opened AS (
+    SELECT f.host, f.user, f.sender, f.message_id, f.subject, f.indicator, MIN(f.ts) AS ts, MIN(f.id) AS finding_id
+    FROM finding f WHERE f.rule_id IN ('MS-COR-001', 'MS-COR-002', 'MS-COR-003') AND f.host IS NOT NULL
+    GROUP BY f.host, f.user, f.message_id
+  )
+  SELECT e.ts, o.user, o.sender, o.message_id, o.subject, lower(e.process) AS indicator,
+         COALESCE(e.parent_process, '?') || ' started ' || e.process || ' on ' || e.host || ' ' || ((e.ts - o.ts) / 1000) ||
+           ' s after the attachment was opened' AS summary,
+         'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
+         'finding' AS related_table, o.finding_id AS related_rowid, 'process' AS match_key, 'weak' AS match_strength
+  FROM opened o
+  JOIN edr_event e ON e.host = o.host AND e.ts BETWEEN o.ts AND o.ts + :spawn_window_ms
+  WHERE e.action = 'process_start'
+    AND lower(COALESCE(e.parent_process, '')) IN ('outlook.exe', 'winword.exe', 'excel.exe', 'powerpnt.exe', 'onenote.exe',
+        'msaccess.exe', 'mspub.exe', 'visio.exe', 'acrord32.exe', 'acrobat.exe', 'olk.exe')
+    AND lower(e.process) IN ('powershell.exe', 'pwsh.exe', 'cmd.exe', 'wscript.exe', 'cscript.exe', 'mshta.exe', 'rundll32.exe',
+        'regsvr32.exe', 'certutil.exe', 'bitsadmin.exe', 'msiexec.exe', 'schtasks.exe', 'wmic.exe', 'forfiles.exe', 'hh.exe')
+    AND e.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,ana.lima@acme-corp.example,,,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+      2026-11-02T10:00:12.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,powershell.exe,C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe,,ana.lima@acme-corp.example,powershell.exe -NoP -W Hidden -enc SQBFAFgA,,,EXCEL.EXE,ana.lima@acme-corp.example,,,2
+  negative:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,ana.lima@acme-corp.example,,,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+      2026-11-02T10:00:12.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,powershell.exe,C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe,,ana.lima@acme-corp.example,powershell.exe -NoP -W Hidden -enc SQBFAFgA,,,explorer.exe,ana.lima@acme-corp.example,,,2
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:12.0000000Z,dev1,ws-0002.corp.acme-corp.example,ProcessCreated,powershell.exe,C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe,,raj.patel@acme-corp.example,powershell.exe -NoP -W Hidden -enc SQBFAFgA,,,EXCEL.EXE,raj.patel@acme-corp.example,,,1
+
+"""#),
+        ("MS-COR-007.yml", #"""
+id: MS-COR-007
+title: The spawned script host reached out (payload or command-and-control)
+version: 1
+kind: correlation
+severity: critical
+attack: [T1105, T1071.001]
+stage: execution
+description: >
+  Within minutes after MS-COR-006 on a computer, the spawned process (powershell, mshta …)
+  connects anywhere, or the computer resolves or connects to the sending domain of the
+  message: the document's code fetching its next stage. It stays at the execution stage;
+  command-and-control is claimed only for a threat-intel indicator (MS-COR-010).
+triage: >
+  Block the domain and address at the proxy and firewall; look for the same destination on
+  other hosts (MS-COR-009); image the host.
+params:
+  follow_window_ms: 600000   # 10 minutes after the spawn
+sql: |
+  SELECT e.ts, f.user, f.sender, f.message_id, f.subject, COALESCE(e.url_host, e.domain, e.remote_ip) AS indicator,
+         e.host || ' ' || CASE WHEN e.action = 'dns_query' THEN 'resolved ' ELSE 'connected to ' END ||
+           COALESCE(e.url_host, e.domain, e.remote_ip) || COALESCE(' (' || e.process || ')', '') || ' ' || ((e.ts - f.ts) / 1000) ||
+           ' s after ' || p.process || ' started' AS summary,
+         'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
+         'edr_event' AS related_table, p.id AS related_rowid,
+         CASE WHEN lower(COALESCE(e.process, '')) = lower(p.process) THEN 'process' ELSE 'domain' END AS match_key,
+         CASE WHEN lower(COALESCE(e.process, '')) = lower(p.process) THEN 'strong' ELSE 'weak' END AS match_strength
+  FROM finding f
+  JOIN edr_event p ON p.id = f.evidence_rowid
+  JOIN edr_event e ON e.host = f.host AND e.ts BETWEEN f.ts AND f.ts + :follow_window_ms
+  WHERE f.rule_id = 'MS-COR-006' AND e.id <> p.id
+    AND e.action IN ('dns_query', 'network_connect', 'http_request', 'download')
+    AND (lower(COALESCE(e.process, '')) = lower(p.process)
+         OR (e.domain IS NOT NULL AND (f.sender LIKE '%@' || e.domain OR f.sender LIKE '%.' || e.domain)))
+    AND e.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,ana.lima@acme-corp.example,,,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+      2026-11-02T10:00:12.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,powershell.exe,C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe,,ana.lima@acme-corp.example,powershell.exe -NoP -W Hidden -enc SQBFAFgA,,,EXCEL.EXE,ana.lima@acme-corp.example,,,2
+      2026-11-02T10:00:13.0000000Z,dev1,ws-0001.corp.acme-corp.example,DnsConnectionInspected,,,,,,,,,,,"{""direction"":""Out"",""query"":""files.halvorsen-billing.example"",""query_type"":""A"",""answers"":[""192.0.2.28""]}",3
+      2026-11-02T10:00:14.0000000Z,dev1,ws-0001.corp.acme-corp.example,ConnectionSuccess,,,,ana.lima@acme-corp.example,,https://files.halvorsen-billing.example,192.0.2.28,powershell.exe,ana.lima@acme-corp.example,,,4
+  negative:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,ana.lima@acme-corp.example,,,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+      2026-11-02T10:00:12.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,powershell.exe,C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe,,ana.lima@acme-corp.example,powershell.exe -NoP -W Hidden -enc SQBFAFgA,,,explorer.exe,ana.lima@acme-corp.example,,,2
+      2026-11-02T10:00:13.0000000Z,dev1,ws-0001.corp.acme-corp.example,DnsConnectionInspected,,,,,,,,,,,"{""direction"":""Out"",""query"":""files.halvorsen-billing.example"",""query_type"":""A"",""answers"":[""192.0.2.28""]}",3
+      2026-11-02T10:00:14.0000000Z,dev1,ws-0001.corp.acme-corp.example,ConnectionSuccess,,,,ana.lima@acme-corp.example,,https://files.halvorsen-billing.example,192.0.2.28,powershell.exe,ana.lima@acme-corp.example,,,4
+
+"""#),
+        ("MS-COR-008.yml", #"""
+id: MS-COR-008
+title: The file downloaded from a flagged site was run
+version: 1
+kind: correlation
+severity: critical
+attack: [T1204.002]
+stage: execution
+description: >
+  A process starts on the computer where MS-COR-005 saw a download, with the downloaded
+  file's SHA-256 (strong) or, when the endpoint gave no hash, its path (weak), after the
+  download: the user ran the payload.
+triage: >
+  Isolate the host now; collect the binary and its children; reset the user's credentials;
+  block the hash everywhere.
+params:
+  run_window_ms: 86400000   # a day after the download
+sql: |
+  SELECT e.ts, f.user, f.sender, f.message_id, f.subject, COALESCE(e.sha256, e.process) AS indicator,
+         e.process || ' ran on ' || e.host || ' ' || ((e.ts - f.ts) / 1000) || ' s after it was downloaded' AS summary,
+         'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
+         'edr_event' AS related_table, d.id AS related_rowid,
+         CASE WHEN e.sha256 = d.sha256 THEN 'hash' ELSE 'name' END AS match_key,
+         CASE WHEN e.sha256 = d.sha256 THEN 'strong' ELSE 'weak' END AS match_strength
+  FROM finding f
+  JOIN edr_event d ON d.id = f.evidence_rowid
+  JOIN edr_event e ON e.host = f.host AND e.ts BETWEEN f.ts AND f.ts + :run_window_ms
+  WHERE f.rule_id = 'MS-COR-005' AND e.action = 'process_start'
+    AND (e.sha256 = d.sha256 OR ((e.sha256 IS NULL OR d.sha256 IS NULL) AND lower(e.process_path) = lower(d.file_path)))
+    AND e.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UFdfMQ_1793614000","direction":"Inbound","messageId":"<pw-1@acme-c0rp.example>","numberAttachments":"0","processingId":"PrcR-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","senderEnvelope":"it-support@acme-c0rp.example","senderHeader":"it-support@acme-c0rp.example","senderIp":"198.51.100.203","subject":"Password expiry notice","subtype":"Acc","timestamp":1793612000000,"type":"receipt"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php?session=Q1","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"198.51.100.203","userAwarenessAction":"N/A","date":"2026-11-02T09:55:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T09:57:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,update.exe,C:\Users\alima\Downloads\update.exe,221bb3cc1bebe73a6b588c11693c3a117ebd48a9956d4a1f2bd2cafea77c3be4,ana.lima@acme-corp.example,,,,msedge.exe,ana.lima@acme-corp.example,https://login.acme-c0rp-secure.com/owa/update.exe,,1
+      2026-11-02T09:58:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,update.exe,C:\Users\alima\Downloads\update.exe,221bb3cc1bebe73a6b588c11693c3a117ebd48a9956d4a1f2bd2cafea77c3be4,ana.lima@acme-corp.example,"""C:\Users\alima\Downloads\update.exe""",,,explorer.exe,ana.lima@acme-corp.example,,,2
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UFdfMQ_1793614000","direction":"Inbound","messageId":"<pw-1@acme-c0rp.example>","numberAttachments":"0","processingId":"PrcR-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","senderEnvelope":"it-support@acme-c0rp.example","senderHeader":"it-support@acme-c0rp.example","senderIp":"198.51.100.203","subject":"Password expiry notice","subtype":"Acc","timestamp":1793612000000,"type":"receipt"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php?session=Q1","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"198.51.100.203","userAwarenessAction":"N/A","date":"2026-11-02T09:55:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T09:57:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,update.exe,C:\Users\alima\Downloads\update.exe,221bb3cc1bebe73a6b588c11693c3a117ebd48a9956d4a1f2bd2cafea77c3be4,ana.lima@acme-corp.example,,,,msedge.exe,ana.lima@acme-corp.example,https://login.acme-c0rp-secure.com/owa/update.exe,,1
+      2026-11-02T09:58:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,notepad.exe,C:\Windows\notepad.exe,0000000000000000000000000000000000000000000000000000000000000001,ana.lima@acme-corp.example,"""C:\Users\alima\Downloads\update.exe""",,,explorer.exe,ana.lima@acme-corp.example,,,2
+
+"""#),
+        ("MS-COR-009.yml", #"""
+id: MS-COR-009
+title: Campaign file or domain on a computer that is not a recipient's
+version: 1
+kind: correlation
+severity: high
+attack: [T1204.002, T1570]
+stage: interaction
+description: >
+  The spread beyond the recipients: after the campaign's first delivery, a computer that
+  belongs to none of the campaign's recipients has a file with the hash of a flagged
+  attachment or of a file downloaded from a flagged click (MS-COR-005), or resolves or
+  connects to a clicked malicious domain. Forwarded mail, a shared drive, lateral movement or
+  a second wave the mail logs missed. Activity before the first delivery is not counted.
+triage: >
+  Find out how the file or domain got there (forwarded mail, share, USB); treat the host like
+  a recipient's.
+sql: |
+  WITH flagged AS (
+    SELECT DISTINCT message_id FROM finding WHERE message_id IS NOT NULL AND kind NOT IN ('correlation', 'hunt')
+  ), campaign_files AS (
+    SELECT a.sha256, MIN(a.message_id) AS message_id, MIN(a.ts) AS first_ts FROM attachment_scan a JOIN flagged f ON f.message_id = a.message_id
+    WHERE a.sha256 IS NOT NULL GROUP BY a.sha256
+    UNION
+    SELECT d.sha256, MIN(f.message_id), MIN(f.ts) FROM finding f JOIN edr_event d ON d.id = f.evidence_rowid
+    WHERE f.rule_id = 'MS-COR-005' AND d.sha256 IS NOT NULL GROUP BY d.sha256
+  ), campaign_domains AS (
+    SELECT c.url_domain AS domain, MIN(c.message_id) AS message_id, MIN(c.ts) AS first_ts FROM url_click c JOIN flagged f ON f.message_id = c.message_id
+    WHERE c.scan_result = 'malicious' AND c.url_domain IS NOT NULL GROUP BY c.url_domain
+  ), recipient_hosts AS (
+    SELECT DISTINCT i.host, m.message_id FROM mail_message m JOIN identity i ON i.email = m.recipient
+    WHERE m.message_id IN (SELECT message_id FROM flagged) AND i.host IS NOT NULL
+  ), hits AS (
+    SELECT e.id, cf.message_id, 'hash' AS match_key, cf.sha256 AS indicator FROM campaign_files cf
+    JOIN edr_event e ON e.sha256 = cf.sha256 AND e.ts >= cf.first_ts
+    UNION
+    SELECT e.id, cd.message_id, 'domain', cd.domain FROM campaign_domains cd
+    JOIN edr_event e ON e.domain = cd.domain AND e.ts >= cd.first_ts
+  )
+  SELECT e.ts, i.email AS user, m.sender, h.message_id, m.subject, h.indicator,
+         h.indicator || ' seen on ' || e.host || COALESCE(' (' || i.email || ')', '') || ', which received none of the campaign''s mail' AS summary,
+         'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
+         'mail_message' AS related_table, m.id AS related_rowid, h.match_key, 'strong' AS match_strength
+  FROM hits h
+  JOIN edr_event e ON e.id = h.id
+  JOIN mail_message m ON m.id = (SELECT MIN(x.id) FROM mail_message x WHERE x.message_id = h.message_id)
+  LEFT JOIN identity i ON i.host = e.host AND i.id = (SELECT MIN(y.id) FROM identity y WHERE y.host = e.host)
+  WHERE e.host IS NOT NULL AND NOT EXISTS (SELECT 1 FROM recipient_hosts r WHERE r.host = e.host)
+    AND e.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0002.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,raj.patel@acme-corp.example,,,,OUTLOOK.EXE,raj.patel@acme-corp.example,,,1
+  negative:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,ana.lima@acme-corp.example,,,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T09:00:00.0000000Z,dev1,ws-0002.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,raj.patel@acme-corp.example,,,,OUTLOOK.EXE,raj.patel@acme-corp.example,,,1
+
+"""#),
         ("MS-DOM-001.yml", #"""
 id: MS-DOM-001
 title: Mail accepted from a look-alike of our own domain

@@ -45,6 +45,12 @@ public struct Rule: Sendable, Equatable {
     public static let requiredColumns = ["ts", "user", "summary", "evidence_table", "evidence_rowid"]
     /// Columns a rule's query may return as well.
     public static let optionalColumns = ["sender", "message_id", "subject", "indicator"]
+    /// Columns a correlation rule must return besides: the host, the mail-side row it matched
+    /// from, and which key matched how strongly.
+    public static let correlationColumns = ["host", "related_table", "related_rowid", "match_key", "match_strength"]
+    /// The values `match_key` and `match_strength` may take.
+    public static let matchKeys: Set<String> = ["hash", "name", "domain", "url", "ip", "process", "ioc"]
+    public static let matchStrengths: Set<String> = ["strong", "weak"]
     /// Keys a rule file may have.
     static let knownKeys: Set<String> = ["id", "title", "version", "kind", "severity", "attack", "stage", "description",
                                          "triage", "question", "params", "sql", "examples"]
@@ -156,11 +162,16 @@ public struct Rule: Sendable, Equatable {
         guard statement.isReadOnly else { throw Error(source: source, problem: "sql must only read (SELECT / WITH)") }
         let columns = (0..<statement.columnCount).map(statement.columnName)
         // Hunts answer a question with whatever columns suit it; the rest feed findings.
-        for required in Rule.requiredColumns where kind != .hunt && !columns.contains(required) {
-            throw Error(source: source, problem: "sql must return a column named \(required) (it returns \(columns.joined(separator: ", ")))")
+        let required = Rule.requiredColumns + (kind == .correlation ? Rule.correlationColumns : [])
+        let allowed = required + Rule.optionalColumns
+        for name in required where kind != .hunt && !columns.contains(name) {
+            throw Error(source: source, problem: "sql must return a column named \(name) (it returns \(columns.joined(separator: ", ")))")
         }
-        for column in columns where kind != .hunt && !Rule.requiredColumns.contains(column) && !Rule.optionalColumns.contains(column) {
-            throw Error(source: source, problem: "sql returns an unknown column \(column) (allowed: \((Rule.requiredColumns + Rule.optionalColumns).joined(separator: ", ")))")
+        for column in columns where kind != .hunt && !allowed.contains(column) {
+            throw Error(source: source, problem: "sql returns an unknown column \(column) (allowed: \(allowed.joined(separator: ", ")))")
+        }
+        if kind == .correlation && stage == nil {
+            throw Error(source: source, problem: "a correlation rule needs a stage (the stage its match proves)")
         }
         for i in 0..<statement.parameterCount {
             guard let name = statement.parameterName(i + 1), name.hasPrefix(":") else {

@@ -14,15 +14,18 @@ public enum RuleExamples {
         public var passed: Bool { problem == nil }
     }
 
-    public static func test(_ rule: Rule) -> Result {
+    /// Tests `rule`. A correlation rule follows what other rules flagged, so for those the
+    /// other enabled rules of `catalog` run first on the same examples.
+    public static func test(_ rule: Rule, catalog: [Rule] = []) -> Result {
         var result = Result(ruleID: rule.id, positiveFindings: 0, negativeFindings: 0, problem: nil)
         guard !rule.positiveExamples.isEmpty, !rule.negativeExamples.isEmpty else {
             result.problem = "\(rule.source): needs examples.positive and examples.negative"
             return result
         }
         do {
-            result.positiveFindings = try findings(rule, rule.positiveExamples, label: "positive")
-            result.negativeFindings = try findings(rule, rule.negativeExamples, label: "negative")
+            let context = rule.kind == .correlation ? catalog.filter { $0.enabledByDefault && $0.id != rule.id } : []
+            result.positiveFindings = try findings(rule, context, rule.positiveExamples, label: "positive")
+            result.negativeFindings = try findings(rule, context, rule.negativeExamples, label: "negative")
         } catch {
             result.problem = "\(error)"
             return result
@@ -35,11 +38,12 @@ public enum RuleExamples {
         return result
     }
 
-    private static func findings(_ rule: Rule, _ lines: [String], label: String) throws -> Int {
+    private static func findings(_ rule: Rule, _ context: [Rule], _ lines: [String], label: String) throws -> Int {
         let dir = NSTemporaryDirectory() + "mailscope-rule-\(rule.id)-\(label)-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        // One file per example line, so one set can mix export formats (mail and EDR).
+        // One file per example (a line, or a whole CSV with its header), so one set can mix
+        // export formats (mail and EDR).
         let inputs = dir + "/inputs"
         try FileManager.default.createDirectory(atPath: inputs, withIntermediateDirectories: true)
         for (i, line) in lines.enumerated() {
@@ -57,6 +61,6 @@ public enum RuleExamples {
             try WatchList.load(name: name, path: file).store(in: db)
         }
         if rule.kind == .hunt { return try RuleRunner(db: db).hunt(rule).rows.count }
-        return try RuleRunner(db: db).run([rule]).first?.found ?? 0
+        return try RuleRunner(db: db).run(context + [rule]).first { $0.ruleID == rule.id }?.found ?? 0
     }
 }

@@ -50,12 +50,14 @@ public struct RuleRunner {
         if rules.contains(where: { $0.sql.contains("domain_lookalike") }) { try LookalikeDomains.rebuild(db) }
         let insert = try db.prepare("""
             INSERT OR IGNORE INTO finding (rule_id, rule_version, rule_sha256, kind, severity, stage, ts, user, sender,
-                message_id, subject, indicator, summary, evidence_table, evidence_rowid, detected_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                message_id, subject, indicator, summary, evidence_table, evidence_rowid, detected_at,
+                host, related_table, related_rowid, match_key, match_strength)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var outcomes: [Outcome] = []
-        for rule in rules.sorted(by: { $0.id < $1.id }) {
+        // Correlation rules run last: they may build on what the others found.
+        for rule in rules.sorted(by: { ($0.kind == .correlation ? 1 : 0, $0.id) < ($1.kind == .correlation ? 1 : 0, $1.id) }) {
             try rule.checkSQL(in: db)
             let start = Date()
             let statement = try db.prepare(rule.sql)
@@ -76,6 +78,7 @@ public struct RuleRunner {
                         .text(rule.severity.rawValue), rule.stage.map { .text($0.rawValue) } ?? .null, .integer(ts),
                         value("user"), value("sender"), value("message_id"), value("subject"), value("indicator"),
                         .text(value("summary").stringValue ?? rule.title), .text(table), .integer(rowid), .integer(now),
+                        value("host"), value("related_table"), value("related_rowid"), value("match_key"), value("match_strength"),
                     ])
                     try insert.step()
                     new += db.changes

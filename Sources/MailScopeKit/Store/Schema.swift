@@ -43,6 +43,7 @@ public enum Schema {
         Migration(version: 3, name: "findings", sql: findingSchema),
         Migration(version: 4, name: "URL resource key", sql: urlResourceSchema),
         Migration(version: 5, name: "watch lists and look-alike domains", sql: watchListSchema),
+        Migration(version: 6, name: "correlation, incidents and threat-intel matches", sql: incidentSchema),
     ]
 
     static let initialSchema = """
@@ -509,6 +510,102 @@ public enum Schema {
         method          TEXT NOT NULL,            -- homoglyph | edit-distance | contains
         distance        INTEGER NOT NULL          -- edits after homoglyph folding (0 for contains)
     );
+    """
+
+    static let incidentSchema = """
+    -- Correlation findings carry both sides: the EDR row is the evidence, the mail row it was
+    -- matched from is the related row, with the key that matched and how strong it is.
+    ALTER TABLE finding ADD COLUMN host TEXT;
+    ALTER TABLE finding ADD COLUMN related_table TEXT;
+    ALTER TABLE finding ADD COLUMN related_rowid INTEGER;
+    ALTER TABLE finding ADD COLUMN match_key TEXT;        -- hash | name | domain | url | ip | process | ioc
+    ALTER TABLE finding ADD COLUMN match_strength TEXT;   -- strong | weak
+    CREATE INDEX finding_message ON finding(message_id);
+
+    -- Threat-intel indicators (table ioc) matched against events; rebuilt after each load.
+    CREATE TABLE ioc_match (
+        ioc_id          INTEGER NOT NULL REFERENCES ioc(id),
+        event_table     TEXT NOT NULL,
+        event_rowid     INTEGER NOT NULL,
+        field           TEXT NOT NULL,
+        PRIMARY KEY (ioc_id, event_table, event_rowid, field)
+    ) WITHOUT ROWID;
+    CREATE INDEX ioc_match_event ON ioc_match(event_table, event_rowid);
+
+    -- Incidents: findings grouped by campaign, rebuilt from the findings after each detection
+    -- run (same findings, same incidents). Every number here is recomputable from the rows the
+    -- findings point at.
+    CREATE TABLE incident (
+        id              INTEGER PRIMARY KEY,      -- in order of first activity
+        key             TEXT NOT NULL UNIQUE,     -- the campaign's smallest key, stable across rebuilds
+        title           TEXT NOT NULL,
+        severity        TEXT NOT NULL,
+        stage           TEXT NOT NULL,            -- furthest stage anyone reached
+        first_ts        INTEGER NOT NULL,
+        last_ts         INTEGER NOT NULL,
+        recipients      INTEGER NOT NULL,
+        delivered       INTEGER NOT NULL,
+        interacted      INTEGER NOT NULL,
+        hosts           INTEGER NOT NULL,
+        findings        INTEGER NOT NULL
+    );
+    CREATE TABLE incident_finding (
+        incident_id     INTEGER NOT NULL REFERENCES incident(id),
+        finding_id      INTEGER NOT NULL REFERENCES finding(id),
+        PRIMARY KEY (incident_id, finding_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX incident_finding_finding ON incident_finding(finding_id);
+    CREATE TABLE incident_message (
+        incident_id     INTEGER NOT NULL REFERENCES incident(id),
+        message_id      TEXT NOT NULL,
+        PRIMARY KEY (incident_id, message_id)
+    ) WITHOUT ROWID;
+    -- One row per person the campaign reached: received (a copy was addressed to them),
+    -- delivered, interacted (clicked, released, opened), the furthest stage and its evidence.
+    CREATE TABLE incident_user (
+        incident_id     INTEGER NOT NULL REFERENCES incident(id),
+        user            TEXT NOT NULL,
+        received        INTEGER NOT NULL,
+        delivered       INTEGER NOT NULL,
+        interacted      INTEGER NOT NULL,
+        stage           TEXT NOT NULL,            -- targeted | delivery | interaction | download | execution | command-and-control
+        stage_evidence  TEXT,                     -- table:rowid of the row that proves the stage
+        first_ts        INTEGER,
+        PRIMARY KEY (incident_id, user)
+    ) WITHOUT ROWID;
+    CREATE TABLE incident_host (
+        incident_id     INTEGER NOT NULL REFERENCES incident(id),
+        host            TEXT NOT NULL,
+        user            TEXT,                     -- whose host (through the identity map), if known
+        stage           TEXT NOT NULL,
+        first_ts        INTEGER NOT NULL,
+        evidence_rows   INTEGER NOT NULL,
+        PRIMARY KEY (incident_id, host)
+    ) WITHOUT ROWID;
+    CREATE TABLE incident_indicator (
+        incident_id     INTEGER NOT NULL REFERENCES incident(id),
+        type            TEXT NOT NULL,            -- sender | sender_domain | sender_ip | sha256 | file_name | url | domain | ip
+        value           TEXT NOT NULL,
+        recipients      INTEGER NOT NULL,         -- prevalence in this environment
+        hosts           INTEGER NOT NULL,
+        first_ts        INTEGER,
+        last_ts         INTEGER,
+        feeds           TEXT,                     -- threat-intel feeds listing it, if any
+        PRIMARY KEY (incident_id, type, value)
+    ) WITHOUT ROWID;
+    CREATE TABLE incident_technique (
+        incident_id     INTEGER NOT NULL REFERENCES incident(id),
+        technique       TEXT NOT NULL,
+        PRIMARY KEY (incident_id, technique)
+    ) WITHOUT ROWID;
+    -- Why the severity is what it is, and what to do, in order.
+    CREATE TABLE incident_note (
+        incident_id     INTEGER NOT NULL REFERENCES incident(id),
+        kind            TEXT NOT NULL,            -- reason | action
+        seq             INTEGER NOT NULL,
+        text            TEXT NOT NULL,
+        PRIMARY KEY (incident_id, kind, seq)
+    ) WITHOUT ROWID;
     """
 
     // No index on ts alone: rules bound to a wide window would walk the whole table through

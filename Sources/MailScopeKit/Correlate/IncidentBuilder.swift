@@ -1,0 +1,136 @@
+import Foundation
+
+/// Groups findings into incidents (one per campaign) and scopes each one: every recipient of
+/// the campaign from all mail rows, who interacted, which computers, the furthest stage per
+/// person with the row that proves it, indicators with their prevalence, ATT&CK techniques, a
+/// severity with its reasons, and what to do.
+///
+/// Findings belong to one campaign when they share a key: the Message-ID, an attachment's
+/// SHA-256, a clicked URL's registrable domain, or the sender with the normalized subject
+/// (RE:/FW: prefixes and spacing ignored). Keys chain: a finding on a message joins the
+/// findings on its attachment's hash, which join those on other messages with that hash.
+/// Incidents are rebuilt from the findings after every detection run, in order of first
+/// activity, so the same findings always give the same incidents.
+public enum IncidentBuilder {
+    /// What a rebuild produced.
+    public struct Summary: Sendable, Equatable {
+        public var incidents = 0
+        public var bySeverity: [String: Int] = [:]
+    }
+
+    /// The stages, in order; `targeted` means a copy was addressed to the person but stopped.
+    public static let stages = ["targeted", "delivery", "interaction", "download", "execution", "command-and-control"]
+
+    static func rank(_ stage: String) -> Int { stages.firstIndex(of: stage) ?? 0 }
+
+    struct Finding {
+        var id: Int64
+        var ruleID: String
+        var kind: String
+        var severity: Rule.Severity
+        var stage: String?
+        var ts: Int64
+        var user: String?
+        var sender: String?
+        var messageID: String?
+        var subject: String?
+        var indicator: String?
+        var table: String
+        var rowid: Int64
+        var host: String?
+        var matchKey: String?
+    }
+
+    /// Rebuilds every incident table from `finding`; `rules` supplies titles and ATT&CK ids.
+    @discardableResult
+    public static func rebuild(_ db: Database, rules: [Rule]) throws -> Summary {
+        let byID = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let findings = try loadFindings(db)
+        let groups = try group(findings, db: db)
+        var scoped: [Scope] = []
+        for members in groups {
+            scoped.append(try Scope(findings: members, db: db, rules: byID))
+        }
+        scoped.sort { ($0.firstTS, $0.key) < ($1.firstTS, $1.key) }
+        var summary = Summary()
+        try db.transaction {
+            for table in ["incident_note", "incident_technique", "incident_indicator", "incident_host", "incident_user",
+                          "incident_message", "incident_finding", "incident"] {
+                try db.execute("DELETE FROM \(table)")
+            }
+            for (index, scope) in scoped.enumerated() {
+                try scope.store(id: Int64(index + 1), in: db)
+                summary.incidents += 1
+                summary.bySeverity[scope.severity.rawValue, default: 0] += 1
+            }
+        }
+        return summary
+    }
+
+    static func loadFindings(_ db: Database) throws -> [Finding] {
+        try db.query("""
+            SELECT id, rule_id, kind, severity, stage, ts, user, sender, message_id, subject, indicator,
+                   evidence_table, evidence_rowid, host, match_key
+            FROM finding WHERE kind <> 'hunt' ORDER BY id
+            """).map { r in
+            Finding(id: r[0].intValue ?? 0, ruleID: r[1].stringValue ?? "", kind: r[2].stringValue ?? "",
+                    severity: Rule.Severity(rawValue: r[3].stringValue ?? "") ?? .info, stage: r[4].stringValue,
+                    ts: r[5].intValue ?? 0, user: r[6].stringValue, sender: r[7].stringValue, messageID: r[8].stringValue,
+                    subject: r[9].stringValue, indicator: r[10].stringValue, table: r[11].stringValue ?? "",
+                    rowid: r[12].intValue ?? 0, host: r[13].stringValue, matchKey: r[14].stringValue)
+        }
+    }
+
+    /// "RE: FW:  Invoice  overdue" → "invoice overdue".
+    public static func normalizedSubject(_ subject: String?) -> String? {
+        guard var s = subject?.lowercased().trimmingCharacters(in: .whitespacesAndNewlines), !s.isEmpty else { return nil }
+        var changed = true
+        while changed {
+            changed = false
+            for prefix in ["re:", "fw:", "fwd:", "aw:", "wg:", "sv:", "tr:"] where s.hasPrefix(prefix) {
+                s = String(s.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+                changed = true
+            }
+        }
+        let collapsed = s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        return collapsed.isEmpty ? nil : collapsed
+    }
+
+    /// The campaign keys of each finding, then connected groups (union-find), in finding order.
+    static func group(_ findings: [Finding], db: Database) throws -> [[Finding]] {
+        let hashOf = try rowValues(db, "SELECT id, sha256 FROM attachment_scan WHERE id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'attachment_scan')")
+        let domainOf = try rowValues(db, "SELECT id, url_domain FROM url_click WHERE id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'url_click')")
+        var parent = Array(0..<findings.count)
+        func find(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }
+            return i
+        }
+        var owner: [String: Int] = [:]
+        for (i, f) in findings.enumerated() {
+            var keys: [String] = []
+            if let m = f.messageID { keys.append("message:\(m)") }
+            if f.table == "attachment_scan", let h = hashOf[f.rowid] { keys.append("hash:\(h)") }
+            if f.table == "url_click", let d = domainOf[f.rowid] { keys.append("domain:\(d)") }
+            if let s = f.sender, let subject = normalizedSubject(f.subject) { keys.append("sender-subject:\(s)|\(subject)") }
+            if keys.isEmpty { keys.append("finding:\(f.id)") }
+            for key in keys {
+                if let j = owner[key] {
+                    let (a, b) = (find(i), find(j))
+                    if a != b { parent[max(a, b)] = min(a, b) }
+                } else {
+                    owner[key] = i
+                }
+            }
+        }
+        var groups: [Int: [Finding]] = [:]
+        for (i, f) in findings.enumerated() { groups[find(i), default: []].append(f) }
+        return groups.keys.sorted().map { groups[$0]! }
+    }
+
+    static func rowValues(_ db: Database, _ sql: String) throws -> [Int64: String] {
+        var out: [Int64: String] = [:]
+        for r in try db.query(sql) { if let id = r[0].intValue, let v = r[1].stringValue { out[id] = v } }
+        return out
+    }
+}

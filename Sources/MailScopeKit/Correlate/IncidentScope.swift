@@ -1,0 +1,319 @@
+import Foundation
+
+extension IncidentBuilder {
+    /// One person the campaign reached.
+    struct Person {
+        var received = false
+        var delivered = false
+        var reached = false          // clicked through, released, or opened: more than a blocked attempt
+        var clickedThrough = false   // a click Mimecast let through (allow or warn)
+        var stage = "targeted"
+        var evidence: String?
+        var firstTS: Int64?
+
+        /// Moves the person to `to` when it is further than where they are (the row proving it
+        /// goes with it), and keeps the earliest time seen.
+        mutating func raise(_ to: String, _ evidence: String?, ts: Int64?) {
+            let r = IncidentBuilder.rank(to), current = IncidentBuilder.rank(stage)
+            // At the same stage an endpoint row is the better proof than a mail-side one.
+            let better = self.evidence == nil || (!(self.evidence!.hasPrefix("edr_event:")) && (evidence?.hasPrefix("edr_event:") ?? false))
+            if r > current || (r == current && better) {
+                stage = to
+                self.evidence = evidence
+            }
+            if let ts { firstTS = min(firstTS ?? ts, ts) }
+        }
+    }
+
+    /// One computer the campaign reached.
+    struct Machine {
+        var user: String?
+        var stage = "interaction"
+        var firstTS: Int64
+        var rows = 0
+    }
+
+    /// An indicator with its prevalence in the environment.
+    struct Indicator: Hashable {
+        var type: String
+        var value: String
+    }
+
+    /// Everything known about one incident, computed from its findings and the rows around them.
+    struct Scope {
+        var findings: [Finding]
+        var key: String
+        var title = ""
+        var severity: Rule.Severity = .info
+        var stage = "targeted"
+        var firstTS: Int64
+        var lastTS: Int64
+        var messages: [String] = []
+        var people: [String: Person] = [:]
+        var machines: [String: Machine] = [:]
+        var indicators: [Indicator: (recipients: Int, hosts: Int, first: Int64?, last: Int64?, feeds: String?)] = [:]
+        var techniques: Set<String> = []
+        var reasons: [String] = []
+        var actions: [String] = []
+
+        init(findings: [Finding], db: Database, rules: [String: Rule]) throws {
+            self.findings = findings
+            firstTS = findings.map(\.ts).min() ?? 0
+            lastTS = findings.map(\.ts).max() ?? 0
+            key = ""
+            try collect(db)
+            key = Scope.key(findings, db: db, hashes: hashes, domains: domains)
+            for f in findings { techniques.formUnion(rules[f.ruleID]?.attack ?? []) }
+            try measureIndicators(db)
+            judge(rules: rules)
+        }
+
+        var hashes: Set<String> = []
+        var domains: Set<String> = []
+        var resources: Set<String> = []
+        var senders: Set<String> = []
+
+        static func key(_ findings: [Finding], db: Database, hashes: Set<String>, domains: Set<String>) -> String {
+            if let h = hashes.min() { return "hash:\(h)" }
+            if let d = domains.min() { return "domain:\(d)" }
+            if let m = findings.compactMap(\.messageID).min() { return "message:\(m)" }
+            return "finding:\(findings.map(\.id).min() ?? 0)"
+        }
+
+        // MARK: gathering
+
+        mutating func collect(_ db: Database) throws {
+            var messageSet = Set(findings.compactMap(\.messageID))
+            var pairs = Set<String>()
+            for f in findings {
+                switch f.table {
+                case "attachment_scan":
+                    if let h = try db.scalar("SELECT sha256 FROM attachment_scan WHERE id = ?", [.integer(f.rowid)])?.stringValue { hashes.insert(h) }
+                case "url_click":
+                    let r = try db.query("SELECT url_domain, url_resource FROM url_click WHERE id = ?", [.integer(f.rowid)])
+                    if let d = r.first?[0].stringValue { domains.insert(d) }
+                    if let u = r.first?[1].stringValue { resources.insert(u) }
+                default: break
+                }
+                if f.kind != "correlation", let s = f.sender, let subject = IncidentBuilder.normalizedSubject(f.subject) {
+                    pairs.insert("\(s)\u{1}\(subject)")
+                }
+            }
+            // The campaign's other copies: same sender and subject, same attachment, same URL.
+            for pair in pairs.sorted() {
+                let parts = pair.split(separator: "\u{1}", maxSplits: 1).map(String.init)
+                let sender = parts[0], subject = parts[1]
+                guard let domain = EmailAddress.domain(sender) else { continue }
+                for r in try db.query("""
+                    SELECT DISTINCT message_id, subject FROM mail_message
+                    WHERE event = 'receipt' AND sender_domain = ? AND sender = ? AND message_id IS NOT NULL
+                    """, [.text(domain), .text(sender)]) where IncidentBuilder.normalizedSubject(r[1].stringValue) == subject {
+                    if let m = r[0].stringValue { messageSet.insert(m) }
+                }
+            }
+            for h in hashes.sorted() {
+                for r in try db.query("SELECT DISTINCT message_id FROM attachment_scan WHERE sha256 = ? AND message_id IS NOT NULL", [.text(h)]) {
+                    if let m = r[0].stringValue { messageSet.insert(m) }
+                }
+            }
+            for u in resources.sorted() {
+                for r in try db.query("SELECT DISTINCT message_id FROM url_click WHERE url_resource = ? AND message_id IS NOT NULL", [.text(u)]) {
+                    if let m = r[0].stringValue { messageSet.insert(m) }
+                }
+            }
+            messages = messageSet.sorted()
+            try collectPeople(db)
+            try collectMachines()
+        }
+
+        func person(_ user: String) -> Person { people[user] ?? Person() }
+
+        mutating func collectPeople(_ db: Database) throws {
+            for m in messages {
+                for r in try db.query("""
+                    SELECT id, event, recipient, delivered, ts, sender FROM mail_message
+                    WHERE message_id = ? AND recipient IS NOT NULL AND event IN ('receipt', 'delivery')
+                    ORDER BY id
+                    """, [.text(m)]) {
+                    guard let user = r[2].stringValue else { continue }
+                    if let s = r[5].stringValue { senders.insert(s) }
+                    var p = person(user)
+                    p.received = true
+                    if r[1].stringValue == "delivery" && r[3].intValue == 1 {
+                        p.delivered = true
+                        p.raise("delivery", "mail_message:\(r[0].intValue ?? 0)", ts: r[4].intValue)
+                    } else {
+                        p.raise("targeted", "mail_message:\(r[0].intValue ?? 0)", ts: r[4].intValue)
+                    }
+                    people[user] = p
+                }
+                for r in try db.query("""
+                    SELECT id, recipient, action_triggered, ts, sha256, result FROM attachment_scan
+                    WHERE message_id = ? AND recipient IS NOT NULL ORDER BY id
+                    """, [.text(m)]) {
+                    guard let user = r[1].stringValue else { continue }
+                    var p = person(user)
+                    p.received = true
+                    p.raise("targeted", "attachment_scan:\(r[0].intValue ?? 0)", ts: r[3].intValue)
+                    if (r[2].stringValue ?? "").lowercased().contains("release") {
+                        p.delivered = true
+                        p.reached = true
+                        p.raise("interaction", "attachment_scan:\(r[0].intValue ?? 0)", ts: r[3].intValue)
+                    }
+                    if let h = r[4].stringValue, ["malicious", "unknown", "timeout"].contains(r[5].stringValue ?? "") { hashes.insert(h) }
+                    people[user] = p
+                }
+                for r in try db.query("SELECT id, recipient, ts FROM impersonation WHERE message_id = ? AND recipient IS NOT NULL ORDER BY id", [.text(m)]) {
+                    guard let user = r[1].stringValue else { continue }
+                    var p = person(user)
+                    p.received = true
+                    p.raise("targeted", "impersonation:\(r[0].intValue ?? 0)", ts: r[2].intValue)
+                    people[user] = p
+                }
+            }
+            // URL clicks on the campaign's messages or pages; entry scans only say who received it.
+            var clickRows: [[SQLValue]] = []
+            for m in messages {
+                clickRows += try db.query("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result FROM url_click WHERE message_id = ? AND user IS NOT NULL", [.text(m)])
+            }
+            for u in resources.sorted() {
+                clickRows += try db.query("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result FROM url_click WHERE url_resource = ? AND user IS NOT NULL", [.text(u)])
+            }
+            var seen = Set<Int64>()
+            for r in clickRows.sorted(by: { ($0[0].intValue ?? 0) < ($1[0].intValue ?? 0) }) {
+                guard let id = r[0].intValue, seen.insert(id).inserted, let user = r[1].stringValue else { continue }
+                var p = person(user)
+                p.received = true
+                if r[2].intValue == 1 {
+                    // A click, even a blocked one, was made in a delivered copy.
+                    p.delivered = true
+                    p.raise("interaction", "url_click:\(id)", ts: r[4].intValue)
+                    if ["allow", "warn"].contains(r[3].stringValue ?? "") { p.reached = true; p.clickedThrough = true }
+                } else {
+                    p.raise("targeted", "url_click:\(id)", ts: r[4].intValue)
+                }
+                if r[7].stringValue == "malicious" {
+                    if let d = r[5].stringValue { domains.insert(d) }
+                    if let u = r[6].stringValue { resources.insert(u) }
+                }
+                people[user] = p
+            }
+            // Findings about a person (not the sender) with a stage add them and their stage.
+            for f in findings.sorted(by: { $0.id < $1.id }) {
+                guard let user = f.user, user != f.sender else { continue }
+                if f.kind == "correlation" && f.host != nil && !(people[user]?.received ?? false) {
+                    // A computer outside the recipients (spread): the person is listed, not as a recipient.
+                    var p = person(user)
+                    p.raise(f.stage ?? "interaction", "\(f.table):\(f.rowid)", ts: f.ts)
+                    p.reached = true
+                    people[user] = p
+                    continue
+                }
+                var p = person(user)
+                p.received = true
+                if f.kind == "correlation", let stage = f.stage {
+                    p.reached = true
+                    p.delivered = true
+                    p.raise(stage, "\(f.table):\(f.rowid)", ts: f.ts)
+                } else {
+                    p.raise(p.stage, p.evidence ?? "\(f.table):\(f.rowid)", ts: f.ts)
+                }
+                people[user] = p
+            }
+            if let first = people.values.compactMap(\.firstTS).min() { firstTS = min(firstTS, first) }
+        }
+
+        mutating func collectMachines() throws {
+            for f in findings where f.kind == "correlation" {
+                guard let host = f.host else { continue }
+                var m = machines[host] ?? Machine(user: f.user, stage: f.stage ?? "interaction", firstTS: f.ts, rows: 0)
+                if IncidentBuilder.rank(f.stage ?? "interaction") > IncidentBuilder.rank(m.stage) { m.stage = f.stage ?? m.stage }
+                m.firstTS = min(m.firstTS, f.ts)
+                if m.user == nil { m.user = f.user }
+                m.rows += 1
+                machines[host] = m
+            }
+            stage = people.values.map(\.stage).max(by: { IncidentBuilder.rank($0) < IncidentBuilder.rank($1) }) ?? "targeted"
+        }
+
+        // MARK: indicators
+
+        mutating func measureIndicators(_ db: Database) throws {
+            var found = Set<Indicator>()
+            for s in senders where !s.isEmpty { found.insert(Indicator(type: "sender", value: s)) }
+            for m in messages {
+                for r in try db.query("SELECT DISTINCT sender_domain, sender_ip FROM mail_message WHERE message_id = ? AND event = 'receipt'", [.text(m)]) {
+                    if let d = r[0].stringValue { found.insert(Indicator(type: "sender_domain", value: d)) }
+                    if let ip = r[1].stringValue, !Scope.isPrivate(ip) { found.insert(Indicator(type: "sender_ip", value: ip)) }
+                }
+                for r in try db.query("SELECT DISTINCT sha256, file_name FROM attachment_scan WHERE message_id = ? AND sha256 IS NOT NULL", [.text(m)]) {
+                    guard let h = r[0].stringValue, hashes.contains(h) else { continue }
+                    found.insert(Indicator(type: "sha256", value: h))
+                    if let n = r[1].stringValue { found.insert(Indicator(type: "file_name", value: n)) }
+                }
+            }
+            for d in domains { found.insert(Indicator(type: "domain", value: d)) }
+            for u in resources { found.insert(Indicator(type: "url", value: u)) }
+            // What the endpoints showed: downloaded or spawned files, and where they connected.
+            for f in findings where f.kind == "correlation" && f.table == "edr_event" {
+                guard let r = try db.query("SELECT action, sha256, file_name, url_host, domain, remote_ip FROM edr_event WHERE id = ?", [.integer(f.rowid)]).first else { continue }
+                let action = r[0].stringValue ?? ""
+                if ["download", "process_start"].contains(action), f.ruleID != "MS-COR-002", f.ruleID != "MS-COR-006",
+                   let h = r[1].stringValue {
+                    found.insert(Indicator(type: "sha256", value: h))
+                    if let n = r[2].stringValue { found.insert(Indicator(type: "file_name", value: n)) }
+                }
+                if ["dns_query", "network_connect", "http_request", "download"].contains(action) {
+                    if let d = r[4].stringValue { found.insert(Indicator(type: "domain", value: d)) }
+                    if action != "dns_query", let ip = r[5].stringValue, !Scope.isPrivate(ip) { found.insert(Indicator(type: "ip", value: ip)) }
+                }
+            }
+            for i in found {
+                indicators[i] = try Scope.prevalence(i, db: db)
+            }
+        }
+
+        static func isPrivate(_ ip: String) -> Bool {
+            let p = ip.split(separator: ".").compactMap { Int($0) }
+            guard p.count == 4 else { return ip.hasPrefix("fe80:") || ip == "::1" || ip.lowercased().hasPrefix("fd") }
+            return p[0] == 10 || p[0] == 127 || (p[0] == 172 && (16...31).contains(p[1])) || (p[0] == 192 && p[1] == 168) || (p[0] == 169 && p[1] == 254)
+        }
+
+        static func prevalence(_ i: Indicator, db: Database) throws -> (recipients: Int, hosts: Int, first: Int64?, last: Int64?, feeds: String?) {
+            var mail: [SQLValue] = [], edr: [SQLValue] = []
+            switch i.type {
+            case "sender":
+                if let domain = EmailAddress.domain(i.value) {
+                    mail = try db.query("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM mail_message WHERE event = 'receipt' AND sender_domain = ? AND sender = ?", [.text(domain), .text(i.value)]).first ?? []
+                }
+            case "sender_domain":
+                mail = try db.query("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM mail_message WHERE event = 'receipt' AND sender_domain = ?", [.text(i.value)]).first ?? []
+            case "sender_ip":
+                mail = try db.query("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM mail_message WHERE event = 'receipt' AND sender_ip = ?", [.text(i.value)]).first ?? []
+            case "sha256":
+                mail = try db.query("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM attachment_scan WHERE sha256 = ?", [.text(i.value)]).first ?? []
+                edr = try db.query("SELECT COUNT(DISTINCT host), MIN(ts), MAX(ts) FROM edr_event WHERE sha256 = ?", [.text(i.value)]).first ?? []
+            case "domain":
+                mail = try db.query("SELECT COUNT(DISTINCT user), MIN(ts), MAX(ts) FROM url_click WHERE url_domain = ?", [.text(i.value)]).first ?? []
+                edr = try db.query("SELECT COUNT(DISTINCT host), MIN(ts), MAX(ts) FROM edr_event WHERE domain = ?", [.text(i.value)]).first ?? []
+            case "url":
+                mail = try db.query("SELECT COUNT(DISTINCT user), MIN(ts), MAX(ts) FROM url_click WHERE url_resource = ?", [.text(i.value)]).first ?? []
+            case "ip":
+                edr = try db.query("SELECT COUNT(DISTINCT host), MIN(ts), MAX(ts) FROM edr_event WHERE remote_ip = ?", [.text(i.value)]).first ?? []
+            default: break
+            }
+            let iocType: String? = ["sender": "email", "sender_domain": "domain", "domain": "domain", "sender_ip": "ip", "ip": "ip",
+                                    "sha256": "sha256", "url": "url"][i.type]
+            var feeds: String?
+            if let t = iocType {
+                let value = t == "domain" ? (PublicSuffixList.shared.registrableDomain(i.value) ?? i.value) : i.value
+                let rows = try db.query("SELECT DISTINCT feed FROM ioc WHERE type = ? AND (value = ? OR value = ?) ORDER BY feed", [.text(t), .text(i.value), .text(value)])
+                let names = rows.compactMap { $0.first?.stringValue }
+                feeds = names.isEmpty ? nil : names.joined(separator: ", ")
+            }
+            let firsts = [mail.count > 1 ? mail[1].intValue : nil, edr.count > 1 ? edr[1].intValue : nil].compactMap { $0 }
+            let lasts = [mail.count > 2 ? mail[2].intValue : nil, edr.count > 2 ? edr[2].intValue : nil].compactMap { $0 }
+            return (Int(mail.first?.intValue ?? 0), Int(edr.first?.intValue ?? 0), firsts.min(), lasts.max(), feeds)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import MailScopeKit
+import Testing
+
+/// Correlation and incident scoping on the scenario, against its ground truth.
+@Suite struct IncidentCLITests {
+    struct Truth: Decodable {
+        var expected_incidents: [Expected]
+        var edr: EDR
+        struct Expected: Decodable {
+            var key: String
+            var severity: String
+            var stage: String
+            var recipients: [String]
+            var delivered: [String]
+            var interacted: [String]
+            var stages: [String: String]
+            var hosts: [String: String]
+        }
+        struct EDR: Decodable {
+            var attacks: [Attack]
+            var negatives: [Row]
+        }
+        struct Attack: Decodable {
+            var id: String
+            var recipients: [Person]?
+            var clickers: [Person]?
+        }
+        struct Person: Decodable {
+            var user: String
+            var host: String
+            var evidence: [Row]
+        }
+        struct Row: Decodable {
+            var file: String
+            var line: Int
+        }
+    }
+
+    /// Runs the whole job once for the suite's tests.
+    static let run: (db: String, truth: Truth)? = {
+        guard let truth = try? JSONDecoder().decode(Truth.self, from: Data(contentsOf: CLI.root.appendingPathComponent("fixtures/scenario/ground-truth.json"))) else { return nil }
+        let dir = CLI.scratch("incidents")
+        let db = dir + "/case.db"
+        guard let r = try? CLI.run(["run"] + DetectCLITests.scenarioRunInputs + ["--db", db, "--out", dir + "/out"]), r.status == 0 else { return nil }
+        return (db, truth)
+    }()
+
+    @Test func incidentsEqualTheGroundTruth() throws {
+        let (path, truth) = try #require(Self.run)
+        let db = try Database(path: path, mode: .readOnly)
+        let keys = try db.query("SELECT key FROM incident ORDER BY key").compactMap { $0.first?.stringValue }
+        #expect(keys == truth.expected_incidents.map(\.key))
+        for expected in truth.expected_incidents {
+            let row = try #require(try db.query("SELECT id, severity, stage FROM incident WHERE key = ?", [.text(expected.key)]).first, "\(expected.key)")
+            let id = row[0]
+            #expect(row[1].stringValue == expected.severity, "\(expected.key) severity")
+            #expect(row[2].stringValue == expected.stage, "\(expected.key) stage")
+            func users(_ condition: String) throws -> [String] {
+                try db.query("SELECT user FROM incident_user WHERE incident_id = ? AND \(condition) ORDER BY user", [id]).compactMap { $0.first?.stringValue }
+            }
+            #expect(try users("received = 1") == expected.recipients, "\(expected.key) recipients")
+            #expect(try users("delivered = 1") == expected.delivered, "\(expected.key) delivered")
+            #expect(try users("interacted = 1") == expected.interacted, "\(expected.key) interacted")
+            var stages: [String: String] = [:]
+            for r in try db.query("SELECT user, stage FROM incident_user WHERE incident_id = ?", [id]) { stages[r[0].stringValue ?? ""] = r[1].stringValue }
+            #expect(stages == expected.stages, "\(expected.key) stage per user")
+            var hosts: [String: String] = [:]
+            for r in try db.query("SELECT host, stage FROM incident_host WHERE incident_id = ?", [id]) { hosts[r[0].stringValue ?? ""] = r[1].stringValue }
+            #expect(hosts == expected.hosts, "\(expected.key) hosts")
+        }
+    }
+
+    /// Every endpoint row the ground truth names as evidence of an attack is among the
+    /// findings of that user's incident; the benign look-alikes are in none.
+    @Test func everyEvidenceRowIsFoundAndNoNegativeIs() throws {
+        let (path, truth) = try #require(Self.run)
+        let db = try Database(path: path, mode: .readOnly)
+        func evidence(of user: String) throws -> Set<String> {
+            Set(try db.query("""
+                SELECT f.path, e.line_no FROM finding x JOIN edr_event e ON e.id = x.evidence_rowid JOIN input_file f ON f.id = e.file_id
+                JOIN incident_finding i ON i.finding_id = x.id
+                WHERE x.evidence_table = 'edr_event' AND x.user = ?
+                """, [.text(user)]).map { "\(($0[0].stringValue ?? "").components(separatedBy: "fixtures/scenario/").last ?? ""):\($0[1].intValue ?? 0)" })
+        }
+        var checked = 0
+        for attack in truth.edr.attacks {
+            for person in (attack.recipients ?? []) + (attack.clickers ?? []) {
+                let found = try evidence(of: person.user)
+                for row in person.evidence {
+                    #expect(found.contains("\(row.file):\(row.line)"), "\(attack.id) \(person.user): \(row.file):\(row.line) not in the incident")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 18)
+        let all = Set(try db.query("""
+            SELECT f.path, e.line_no FROM finding x JOIN edr_event e ON e.id = x.evidence_rowid JOIN input_file f ON f.id = e.file_id
+            WHERE x.evidence_table = 'edr_event'
+            """).map { "\(($0[0].stringValue ?? "").components(separatedBy: "fixtures/scenario/").last ?? ""):\($0[1].intValue ?? 0)" })
+        for negative in truth.edr.negatives {
+            #expect(!all.contains("\(negative.file):\(negative.line)"), "benign row \(negative.file):\(negative.line) was correlated")
+        }
+    }
+
+    /// Each claim leads to a row: the stage evidence of every person and every finding exist.
+    @Test func everyClaimTracesToAStoredRow() throws {
+        let (path, _) = try #require(Self.run)
+        let db = try Database(path: path, mode: .readOnly)
+        for r in try db.query("SELECT stage_evidence FROM incident_user WHERE stage_evidence IS NOT NULL") {
+            let parts = (r[0].stringValue ?? "").split(separator: ":")
+            let table = String(parts[0]), rowid = Int64(parts[1]) ?? -1
+            #expect(["mail_message", "url_click", "attachment_scan", "impersonation", "edr_event", "mail_event"].contains(table))
+            #expect(try db.scalar("SELECT COUNT(*) FROM \(table) WHERE id = ?", [.integer(rowid)])?.intValue == 1, "\(table):\(rowid)")
+        }
+        #expect(try db.scalar("SELECT COUNT(*) FROM finding f WHERE f.kind <> 'hunt' AND NOT EXISTS (SELECT 1 FROM incident_finding i WHERE i.finding_id = f.id)")?.intValue == 0)
+        #expect(try db.scalar("SELECT COUNT(*) FROM finding WHERE kind = 'correlation' AND (host IS NULL OR related_table IS NULL OR match_key IS NULL)")?.intValue == 0)
+        // The reasons name the facts.
+        let reasons = try db.query("SELECT n.text FROM incident_note n JOIN incident i ON i.id = n.incident_id WHERE i.key LIKE 'hash:%' AND n.kind = 'reason'").compactMap { $0.first?.stringValue }
+        #expect(reasons.contains("executed on 1 host (ws-0221)"))
+        let actions = try db.query("SELECT n.text FROM incident_note n JOIN incident i ON i.id = n.incident_id WHERE i.key = 'domain:acme-c0rp-secure.com' AND n.kind = 'action'").compactMap { $0.first?.stringValue }
+        #expect(actions.contains { $0.hasPrefix("Reset the passwords and revoke the sessions of lisa.campbell@acme-corp.example, nadia.petrova@acme-corp.example, priya.raman@acme-corp.example") })
+        #expect(actions.contains("Isolate and investigate the host where it ran: ws-0068 (lisa.campbell@acme-corp.example)"))
+    }
+}
