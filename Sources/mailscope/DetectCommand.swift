@@ -48,12 +48,18 @@ struct DetectionOptions: ParsableArguments {
         valueName: "name=file"))
     var watchLists: [String] = []
 
+    @Option(name: .customLong("ti"), help: ArgumentHelp(
+        "An offline threat-intel feed, [NAME=]FILE (repeatable): a plain list, CSV with type,value, MISP CSV, a STIX 2 bundle or Mimecast's feed export; gzip or plain. A file already loaded is skipped.",
+        valueName: "feed"))
+    var feeds: [String] = []
+
     /// The catalog and watch lists, read and checked before any work starts (a bad rule file
     /// or watch list should stop a run before a long ingest, not after).
     struct Prepared {
         var rules: [Rule]
         var catalog: [Rule]
         var watchLists: [WatchList]
+        var feeds: [ThreatIntelFeed]
     }
 
     func prepare() throws -> Prepared {
@@ -70,7 +76,14 @@ struct DetectionOptions: ParsableArguments {
                 throw ExitCode(1)
             }
         }
-        return Prepared(rules: catalog.enabled(Set(enable)), catalog: catalog.rules, watchLists: lists)
+        var loaded: [ThreatIntelFeed] = []
+        for argument in feeds {
+            do { loaded.append(try ThreatIntelFeed.read(argument: argument)) } catch let error as ThreatIntelFeed.Error {
+                Terminal.error(error.description)
+                throw ExitCode(1)
+            }
+        }
+        return Prepared(rules: catalog.enabled(Set(enable)), catalog: catalog.rules, watchLists: lists, feeds: loaded)
     }
 
     /// Stores the watch lists, runs the enabled rules, then rebuilds the incidents from the
@@ -79,6 +92,15 @@ struct DetectionOptions: ParsableArguments {
         for list in prepared.watchLists {
             try list.store(in: database)
             Terminal.write(TerminalText.safe("watch list \(list.name): \(list.entries.count) people from \(list.path)") + "\n")
+        }
+        for feed in prepared.feeds {
+            for r in feed.rejects.prefix(20) {
+                Terminal.write(TerminalText.safe("\(feed.path):\(r.line): \(r.reason): \(r.detail)") + "\n")
+            }
+            if feed.rejects.count > 20 { Terminal.write(TerminalText.safe("\(feed.path): \(feed.rejects.count - 20) more lines rejected (see the reject table)") + "\n") }
+            let new = try feed.store(in: database)
+            let what = new.map { "\(feed.entries.count) indicators, \($0) new" } ?? "already loaded (same SHA-256), skipped"
+            Terminal.write(TerminalText.safe("threat-intel feed \(feed.name) (\(feed.format)): \(what), \(feed.rejects.count) lines rejected, from \(feed.path)") + "\n")
         }
         let outcomes = try RuleRunner(db: database).run(prepared.rules)
         let incidents = try IncidentBuilder.rebuild(database, rules: prepared.catalog)

@@ -122,4 +122,36 @@ import Testing
         #expect(actions.contains { $0.hasPrefix("Reset the passwords and revoke the sessions of lisa.campbell@acme-corp.example, nadia.petrova@acme-corp.example, priya.raman@acme-corp.example") })
         #expect(actions.contains("Isolate and investigate the host where it ran: ws-0068 (lisa.campbell@acme-corp.example)"))
     }
+
+    /// A feed naming the payload host turns the connection after execution into
+    /// command-and-control, and the feed is on record with its SHA-256.
+    @Test func threatIntelFeedRaisesTheStageAndIsTraceable() throws {
+        let dir = CLI.scratch()
+        let feed = dir + "/intel.csv"
+        try Data("""
+            uuid,event_id,category,type,value,comment,to_ids,date
+            1,7,Network activity,domain,halvorsen-billing.example,payload host,1,20261102
+            2,7,Other,text,hello,,0,20261102
+
+            """.utf8).write(to: URL(fileURLWithPath: feed))
+        let r = try CLI.run(["run"] + DetectCLITests.scenarioRunInputs + ["--ti", "partner-misp=\(feed)", "--db", dir + "/case.db", "--out", dir + "/out"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("\(feed):3: unsupported_value"))
+        #expect(r.stderr.contains("threat-intel feed partner-misp (misp): 1 indicators, 1 new, 1 lines rejected"))
+        let db = try Database(path: dir + "/case.db", mode: .readOnly)
+        let incident = try #require(try db.query("SELECT id, stage, severity FROM incident WHERE key LIKE 'hash:%'").first)
+        #expect(incident[1].stringValue == "command-and-control")
+        #expect(incident[2].stringValue == "critical")
+        let reasons = try db.query("SELECT text FROM incident_note WHERE incident_id = ? AND kind = 'reason'", [incident[0]]).compactMap { $0.first?.stringValue }
+        #expect(reasons.contains("command-and-control from 1 host (ws-0221)"))
+        #expect(reasons.contains { $0.hasPrefix("threat-intel match: halvorsen-billing.example (partner-misp)") })
+        let c2 = try db.query("SELECT user, host FROM finding WHERE rule_id = 'MS-COR-010'").map { "\($0[0].stringValue ?? "") \($0[1].stringValue ?? "")" }
+        #expect(Set(c2) == ["helen.ashby@acme-corp.example ws-0221"])
+        // The indicator leads back to the feed file by SHA-256.
+        let provenance = try db.query("SELECT f.format, f.sha256, i.line_no FROM ioc i JOIN input_file f ON f.id = i.file_id WHERE i.feed = 'partner-misp'")
+        #expect(provenance.first?[0].stringValue == "ti_feed_misp")
+        #expect(provenance.first?[1].stringValue?.count == 64)
+        #expect(provenance.first?[2].intValue == 2)
+    }
 }
+

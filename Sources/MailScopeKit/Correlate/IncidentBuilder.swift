@@ -113,6 +113,12 @@ public enum IncidentBuilder {
             if f.table == "attachment_scan", let h = hashOf[f.rowid] { keys.append("hash:\(h)") }
             if f.table == "url_click", let d = domainOf[f.rowid] { keys.append("domain:\(d)") }
             if let s = f.sender, let subject = normalizedSubject(f.subject) { keys.append("sender-subject:\(s)|\(subject)") }
+            // Findings on the same endpoint row are one story (a correlation and a feed hit on it).
+            if f.table == "edr_event" { keys.append("edr:\(f.rowid)") }
+            // Threat-intel hits join on the indicator: the same feed entry in mail and on a host.
+            if let indicator = f.indicator, f.ruleID.hasPrefix("MS-TI-") || (f.table == "edr_event" && f.messageID == nil) {
+                keys.append("indicator:\(indicator)")
+            }
             if keys.isEmpty { keys.append("finding:\(f.id)") }
             for key in keys {
                 if let j = owner[key] {

@@ -49,7 +49,9 @@ extension IncidentBuilder.Scope {
         let intel = indicators.filter { $0.value.feeds != nil }.sorted { ($0.key.type, $0.key.value) < ($1.key.type, $1.key.value) }
         if !intel.isEmpty {
             let raised = level.next
-            atLeast(raised, "threat-intel match: " + intel.prefix(3).map { "\($0.key.value) (\($0.value.feeds ?? ""))" }.joined(separator: "; "))
+            var named: [String] = []
+            for i in intel where !named.contains(where: { $0.hasPrefix(i.key.value + " (") }) { named.append("\(i.key.value) (\(i.value.feeds ?? ""))") }
+            atLeast(raised, "threat-intel match: " + list(named, max: 3))
         }
         if ruleIDs.contains("MS-IMP-020") { reasons.append("business email compromise pattern: an internal name used from outside with a mismatched reply-to") }
         severity = level

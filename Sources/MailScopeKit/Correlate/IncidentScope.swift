@@ -77,6 +77,7 @@ extension IncidentBuilder {
             if let h = hashes.min() { return "hash:\(h)" }
             if let d = domains.min() { return "domain:\(d)" }
             if let m = findings.compactMap(\.messageID).min() { return "message:\(m)" }
+            if let i = findings.filter({ $0.ruleID.hasPrefix("MS-TI-") }).compactMap(\.indicator).min() { return "indicator:\(i)" }
             return "finding:\(findings.map(\.id).min() ?? 0)"
         }
 
@@ -224,7 +225,7 @@ extension IncidentBuilder {
         }
 
         mutating func collectMachines() throws {
-            for f in findings where f.kind == "correlation" {
+            for f in findings where f.kind == "correlation" || f.table == "edr_event" {
                 guard let host = f.host else { continue }
                 var m = machines[host] ?? Machine(user: f.user, stage: f.stage ?? "interaction", firstTS: f.ts, rows: 0)
                 if IncidentBuilder.rank(f.stage ?? "interaction") > IncidentBuilder.rank(m.stage) { m.stage = f.stage ?? m.stage }

@@ -944,6 +944,65 @@ examples:
       2026-11-02T09:00:00.0000000Z,dev1,ws-0002.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,raj.patel@acme-corp.example,,,,OUTLOOK.EXE,raj.patel@acme-corp.example,,,1
 
 """#),
+        ("MS-COR-010.yml", #"""
+id: MS-COR-010
+title: Connection to a threat-intel indicator after code ran on the computer
+version: 1
+kind: correlation
+severity: critical
+attack: [T1071.001]
+stage: command-and-control
+description: >
+  On a computer where mail-borne code ran (a correlation finding at the execution stage:
+  MS-COR-006, 007 or 008), a later lookup or connection reaches a domain, host, address or URL
+  on a loaded threat-intel feed: the implant calling home. The only rule that claims the
+  command-and-control stage, because only a feed says that a destination is an attacker's.
+triage: >
+  Isolate the host at once, block the destination everywhere, look for the same destination
+  on every other host (the incident's indicator prevalence), and start incident response.
+params:
+  c2_window_ms: 604800000   # 7 days after the code ran
+sql: |
+  WITH ran AS (
+    SELECT host, user, sender, message_id, subject, MIN(ts) AS ts, MIN(id) AS id FROM finding
+    WHERE kind = 'correlation' AND stage = 'execution' AND host IS NOT NULL
+    GROUP BY host, user, sender, message_id, subject
+  )
+  SELECT e.ts, r.user, r.sender, r.message_id, r.subject, i.value AS indicator,
+         e.host || ' reached ' || COALESCE(e.url_host, e.domain, e.remote_ip) || ' (' || i.type || ' ' || i.value || ' on feed ' || i.feed || ') ' ||
+           ((e.ts - r.ts) / 1000) || ' s after code ran there' AS summary,
+         'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
+         'finding' AS related_table, r.id AS related_rowid, 'ioc' AS match_key, 'strong' AS match_strength
+  FROM ran r
+  JOIN edr_event e ON e.host = r.host AND e.ts BETWEEN r.ts AND r.ts + :c2_window_ms
+  JOIN ioc_match m ON m.event_table = 'edr_event' AND m.event_rowid = e.id
+  JOIN ioc i ON i.id = m.ioc_id
+  WHERE e.action IN ('dns_query', 'network_connect', 'http_request')
+    AND e.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"type":"indicator","id":"indicator--0a1b2c3d-0000-4000-8000-000000000002","created":"2026-11-01T07:00:00.000Z","modified":"2026-11-01T07:00:00.000Z","labels":["malicious-activity"],"pattern":"[domain-name:value = ''badhost.example'']","valid_from":"2026-11-01T07:00:00.000Z"}'
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,ana.lima@acme-corp.example,,,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+      2026-11-02T10:00:12.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,powershell.exe,C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe,,ana.lima@acme-corp.example,powershell.exe -NoP -W Hidden -enc SQBFAFgA,,,EXCEL.EXE,ana.lima@acme-corp.example,,,2
+      2026-11-02T10:02:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,ConnectionSuccess,,,,ana.lima@acme-corp.example,,https://c2.badhost.example/beacon,203.0.113.66,powershell.exe,ana.lima@acme-corp.example,,,3
+  negative:
+    - '{"type":"indicator","id":"indicator--0a1b2c3d-0000-4000-8000-000000000002","created":"2026-11-01T07:00:00.000Z","modified":"2026-11-01T07:00:00.000Z","labels":["malicious-activity"],"pattern":"[domain-name:value = ''badhost.example'']","valid_from":"2026-11-01T07:00:00.000Z"}'
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,ana.lima@acme-corp.example,,,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+      2026-11-02T10:00:12.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,powershell.exe,C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe,,ana.lima@acme-corp.example,powershell.exe -NoP -W Hidden -enc SQBFAFgA,,,explorer.exe,ana.lima@acme-corp.example,,,2
+      2026-11-02T10:02:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,ConnectionSuccess,,,,ana.lima@acme-corp.example,,https://c2.badhost.example/beacon,203.0.113.66,powershell.exe,ana.lima@acme-corp.example,,,3
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:02:00.0000000Z,dev1,ws-0002.corp.acme-corp.example,ConnectionSuccess,,,,raj.patel@acme-corp.example,,https://c2.badhost.example/beacon,203.0.113.66,powershell.exe,raj.patel@acme-corp.example,,,1
+
+"""#),
         ("MS-DOM-001.yml", #"""
 id: MS-DOM-001
 title: Mail accepted from a look-alike of our own domain
@@ -1543,29 +1602,40 @@ examples:
         ("MS-TI-001.yml", #"""
 id: MS-TI-001
 title: Mail indicator on a threat-intel feed
-version: 1
+version: 2
 kind: detection
 severity: high
 attack: [T1566]
 stage: delivery
 description: >
-  An attachment hash or a clicked or scanned URL domain that appears in the ioc table (Mimecast's
-  own threat-intel feed today; --ti feeds as they land). Severity comes from the feed match;
-  the label says which feed.
+  A sender address, sender domain or IP, attachment hash, or clicked or scanned URL (or its
+  domain) that matches an indicator of a loaded threat-intel feed: Mimecast's own feed export
+  or the feeds given with --ti (plain lists, CSV, MISP CSV, STIX). The matches are kept in
+  ioc_match with the field that matched; the summary names the feed and its label. One
+  finding per matching row and indicator.
 triage: >
-  Treat as a confirmed indicator: scope every recipient and host, purge, block.
+  Treat as a confirmed indicator: scope every recipient and host, purge, block. Check the
+  feed's age and confidence before acting on a lone domain match.
 sql: |
-  SELECT a.ts, a.recipient AS user, a.sender, a.message_id, a.subject, a.sha256 AS indicator,
-         'attachment hash on threat-intel feed ' || i.feed || COALESCE(' (' || i.label || ')', '') AS summary,
-         'attachment_scan' AS evidence_table, a.id AS evidence_rowid
-  FROM attachment_scan a JOIN ioc i ON i.type = 'sha256' AND i.value = a.sha256
-  WHERE a.ts BETWEEN :since AND :until
-  UNION ALL
-  SELECT u.ts, u.user, u.sender, u.message_id, u.subject, u.url_domain,
-         'URL domain on threat-intel feed ' || i.feed || COALESCE(' (' || i.label || ')', ''),
-         'url_click', u.id
-  FROM url_click u JOIN ioc i ON i.type = 'domain' AND i.value = u.url_domain
-  WHERE u.ts BETWEEN :since AND :until
+  WITH hits AS (
+    SELECT m.ioc_id, m.field, a.id, 'attachment_scan' AS tbl, a.ts, a.recipient AS user, a.sender, a.message_id, a.subject
+    FROM ioc_match m JOIN attachment_scan a ON m.event_table = 'attachment_scan' AND a.id = m.event_rowid
+    UNION ALL
+    SELECT m.ioc_id, m.field, u.id, 'url_click', u.ts, u.user, u.sender, u.message_id, u.subject
+    FROM ioc_match m JOIN url_click u ON m.event_table = 'url_click' AND u.id = m.event_rowid
+    UNION ALL
+    SELECT m.ioc_id, m.field, r.id, 'mail_message', r.ts, r.recipient, r.sender, r.message_id, r.subject
+    FROM ioc_match m JOIN mail_message r ON m.event_table = 'mail_message' AND r.id = m.event_rowid
+    WHERE r.event = 'receipt'
+    UNION ALL
+    SELECT m.ioc_id, m.field, p.id, 'impersonation', p.ts, p.recipient, p.sender, p.message_id, p.subject
+    FROM ioc_match m JOIN impersonation p ON m.event_table = 'impersonation' AND p.id = m.event_rowid
+  )
+  SELECT h.ts, h.user, h.sender, h.message_id, h.subject, i.value AS indicator,
+         i.type || ' ' || i.value || ' (' || h.field || ') on threat-intel feed ' || i.feed || COALESCE(' (' || i.label || ')', '') AS summary,
+         h.tbl AS evidence_table, h.id AS evidence_rowid
+  FROM hits h JOIN ioc i ON i.id = h.ioc_id
+  WHERE h.ts BETWEEN :since AND :until
 examples:
   positive:
     - '{"type":"indicator","id":"indicator--5d2a7c1e-3b4f-4e6a-8c9d-0a1b2c3d4e5f","created":"2026-11-02T07:00:00.000Z","modified":"2026-11-02T07:00:00.000Z","labels":["malicious-activity"],"pattern":"[file:hashes.''SHA-256'' = ''CA978112CA1BBDCAFAC231B39A23DC4DA786EFF8147C4E72B9807785AFEE48BB'']","valid_from":"2026-11-02T07:00:00.000Z"}'
@@ -1573,6 +1643,43 @@ examples:
   negative:
     - '{"type":"indicator","id":"indicator--5d2a7c1e-3b4f-4e6a-8c9d-0a1b2c3d4e5f","created":"2026-11-02T07:00:00.000Z","modified":"2026-11-02T07:00:00.000Z","labels":["malicious-activity"],"pattern":"[domain-name:value = ''other.example'']","valid_from":"2026-11-02T07:00:00.000Z"}'
     - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+
+"""#),
+        ("MS-TI-002.yml", #"""
+id: MS-TI-002
+title: Threat-intel indicator seen on a computer
+version: 1
+kind: detection
+severity: high
+attack: [T1071.001, T1105]
+stage: interaction
+description: >
+  An endpoint row (a file, a process, a DNS lookup or a connection) matches an indicator of a
+  loaded threat-intel feed: a hash of the file or process, or the domain, host, address or
+  URL it reached. Mail need not be involved; when the same indicator is in mail, the incident
+  joins them. The user is the computer's owner from the identity map, when known.
+triage: >
+  Look at what the computer did around the row (parent process, other connections); if the
+  feed is trustworthy, isolate the host and scope the indicator across all hosts.
+sql: |
+  SELECT e.ts, (SELECT MIN(i2.email) FROM identity i2 WHERE i2.host = e.host) AS user, i.value AS indicator,
+         e.host || ' ' || CASE e.action WHEN 'dns_query' THEN 'resolved ' WHEN 'process_start' THEN 'ran ' WHEN 'network_connect' THEN 'connected to '
+           ELSE e.action || ' ' END || i.value || ' (' || m.field || '), on threat-intel feed ' || i.feed || COALESCE(' (' || i.label || ')', '') AS summary,
+         'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host
+  FROM ioc_match m JOIN edr_event e ON m.event_table = 'edr_event' AND e.id = m.event_rowid
+  JOIN ioc i ON i.id = m.ioc_id
+  WHERE e.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"type":"indicator","id":"indicator--0a1b2c3d-0000-4000-8000-000000000001","created":"2026-11-01T07:00:00.000Z","modified":"2026-11-01T07:00:00.000Z","labels":["malicious-activity"],"pattern":"[domain-name:value = ''badhost.example'']","valid_from":"2026-11-01T07:00:00.000Z"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:14.0000000Z,dev1,ws-0001.corp.acme-corp.example,ConnectionSuccess,,,,ana.lima@acme-corp.example,,https://c2.badhost.example/beacon,203.0.113.66,powershell.exe,ana.lima@acme-corp.example,,,1
+  negative:
+    - '{"type":"indicator","id":"indicator--0a1b2c3d-0000-4000-8000-000000000001","created":"2026-11-01T07:00:00.000Z","modified":"2026-11-01T07:00:00.000Z","labels":["malicious-activity"],"pattern":"[domain-name:value = ''badhost.example'']","valid_from":"2026-11-01T07:00:00.000Z"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:14.0000000Z,dev1,ws-0001.corp.acme-corp.example,ConnectionSuccess,,,,ana.lima@acme-corp.example,,https://www.partner.example/,192.0.2.10,msedge.exe,ana.lima@acme-corp.example,,,1
 
 """#),
         ("MS-URL-001.yml", #"""

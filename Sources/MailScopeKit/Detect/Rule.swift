@@ -44,10 +44,10 @@ public struct Rule: Sendable, Equatable {
     /// Columns every rule's query must return.
     public static let requiredColumns = ["ts", "user", "summary", "evidence_table", "evidence_rowid"]
     /// Columns a rule's query may return as well.
-    public static let optionalColumns = ["sender", "message_id", "subject", "indicator"]
+    public static let optionalColumns = ["sender", "message_id", "subject", "indicator", "host"]
     /// Columns a correlation rule must return besides: the host, the mail-side row it matched
     /// from, and which key matched how strongly.
-    public static let correlationColumns = ["host", "related_table", "related_rowid", "match_key", "match_strength"]
+    public static let correlationColumns = ["related_table", "related_rowid", "match_key", "match_strength"]
     /// The values `match_key` and `match_strength` may take.
     public static let matchKeys: Set<String> = ["hash", "name", "domain", "url", "ip", "process", "ioc"]
     public static let matchStrengths: Set<String> = ["strong", "weak"]
@@ -162,7 +162,7 @@ public struct Rule: Sendable, Equatable {
         guard statement.isReadOnly else { throw Error(source: source, problem: "sql must only read (SELECT / WITH)") }
         let columns = (0..<statement.columnCount).map(statement.columnName)
         // Hunts answer a question with whatever columns suit it; the rest feed findings.
-        let required = Rule.requiredColumns + (kind == .correlation ? Rule.correlationColumns : [])
+        let required = Rule.requiredColumns + (kind == .correlation ? ["host"] + Rule.correlationColumns : [])
         let allowed = required + Rule.optionalColumns
         for name in required where kind != .hunt && !columns.contains(name) {
             throw Error(source: source, problem: "sql must return a column named \(name) (it returns \(columns.joined(separator: ", ")))")

@@ -48,6 +48,7 @@ public struct RuleRunner {
     public func run(_ rules: [Rule]) throws -> [Outcome] {
         try Schema.ensureIndexes(db)
         if rules.contains(where: { $0.sql.contains("domain_lookalike") }) { try LookalikeDomains.rebuild(db) }
+        if rules.contains(where: { $0.sql.contains("ioc_match") }) { try IOCMatcher.rebuild(db) }
         let insert = try db.prepare("""
             INSERT OR IGNORE INTO finding (rule_id, rule_version, rule_sha256, kind, severity, stage, ts, user, sender,
                 message_id, subject, indicator, summary, evidence_table, evidence_rowid, detected_at,

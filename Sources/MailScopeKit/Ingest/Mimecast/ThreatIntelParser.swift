@@ -54,6 +54,18 @@ enum ThreatIntelParser {
 /// `[domain-name:value = '…']`, `[ipv4-addr:value = '…']`, `[url:value = '…']`,
 /// `[email-addr:value = '…']`.
 public enum STIXPattern {
+    /// Every `object:path = 'value'` comparison of a pattern MailScope can match on (patterns
+    /// may join several with OR / AND).
+    public static func comparisons(_ pattern: String) -> [(type: String, value: String)] {
+        let ns = pattern as NSString
+        return comparison.matches(in: pattern, range: NSRange(location: 0, length: ns.length)).compactMap { m in
+            indicator("[" + ns.substring(with: m.range(at: 1)) + " = '" + ns.substring(with: m.range(at: 2)) + "']")
+        }
+    }
+
+    // object:path (the path may hold quotes: file:hashes.'SHA-256') = 'value'
+    static let comparison = try! NSRegularExpression(pattern: #"([a-z0-9-]+:[A-Za-z0-9_.'-]+)\s*=\s*'((?:[^'\\]|\\.)*)'"#)
+
     public static func indicator(_ pattern: String) -> (type: String, value: String)? {
         let p = pattern.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
         guard let eq = p.range(of: "=") else { return nil }
