@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         // EDR mapping files now; rule and config files next (DESIGN.md).
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // Report templates (logic-less, no dependencies of its own; users can override them).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -23,6 +25,7 @@ let package = Package(
                 "CSQLite", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             // The rule files are compiled in by scripts/bundle-rules (Detect/BundledRules.swift).
             exclude: ["Resources"],

@@ -26,12 +26,14 @@ struct DetectCommand: ParsableCommand {
     func run() throws {
         let prepared = try detection.prepare()
         let database = try Database(path: db)
+        let runID = try RunRecord.start(database)
         let (outcomes, incidents) = try detection.run(prepared, on: database)
+        try RunRecord.finish(database, runID)
         for o in outcomes {
             print("\(o.ruleID.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(o.found).leftPadded(6)) found  \(String(o.new).leftPadded(6)) new  \(o.milliseconds) ms")
         }
         print("\(outcomes.count) rules, \(outcomes.reduce(0) { $0 + $1.found }) findings, \(outcomes.reduce(0) { $0 + $1.new }) new")
-        print(DetectionOptions.describe(incidents))
+        print(DetectionOptions.describe(incidents) + " built in \(incidents.milliseconds) ms")
     }
 }
 
@@ -103,7 +105,9 @@ struct DetectionOptions: ParsableArguments {
             Terminal.write(TerminalText.safe("threat-intel feed \(feed.name) (\(feed.format)): \(what), \(feed.rejects.count) lines rejected, from \(feed.path)") + "\n")
         }
         let outcomes = try RuleRunner(db: database).run(prepared.rules)
-        let incidents = try IncidentBuilder.rebuild(database, rules: prepared.catalog)
+        let start = Date()
+        var incidents = try IncidentBuilder.rebuild(database, rules: prepared.catalog)
+        incidents.milliseconds = Int(Date().timeIntervalSince(start) * 1000)
         return (outcomes, incidents)
     }
 

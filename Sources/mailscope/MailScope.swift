@@ -15,9 +15,10 @@ struct MailScope: ParsableCommand {
         Examples:
           mailscope ingest exports/ --db case.db
           mailscope run --input exports/ --db case.db --out reports/
+          mailscope report --db case.db --out reports/
           mailscope db info --db case.db
         """,
         version: MailScopeVersion.string,
-        subcommands: [IngestCommand.self, RunCommand.self, DetectCommand.self, RulesCommand.self, HuntCommand.self, DBCommand.self]
+        subcommands: [IngestCommand.self, RunCommand.self, DetectCommand.self, ReportCommand.self, RulesCommand.self, HuntCommand.self, DBCommand.self]
     )
 }

@@ -31,9 +31,12 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var detection: DetectionOptions
 
+    @OptionGroup var output: ReportOptions
+
     func validate() throws {
         if input.isEmpty { throw ValidationError("give at least one --input file or folder") }
         try edr.validate()
+        try output.validate()
     }
 
     func run() throws {
@@ -43,10 +46,13 @@ struct RunCommand: ParsableCommand {
         let summary = try IngestRunner.run(paths: input + edr.identities, db: db, options: options)
         Terminal.write(TerminalText.safe(SummaryPrinter.text(summary), keepNewlines: true))
         let database = try Database(path: db)
+        let runID = try RunRecord.start(database)
         let (outcomes, incidents) = try detection.run(prepared, on: database)
         let found = outcomes.reduce(0) { $0 + $1.found }, new = outcomes.reduce(0) { $0 + $1.new }
         Terminal.write("Detection: \(outcomes.count) rules, \(found) findings (\(new) new); \(DetectionOptions.describe(incidents))\n")
         try IngestReport.write(database: database, to: out)
+        try RunRecord.finish(database, runID)
+        _ = try output.write(database: database, rules: prepared.catalog, to: out)
         print("Reports written to \(TerminalText.safe(out))")
         if summary.nothingRead { throw ExitCode(2) }
     }

@@ -16,6 +16,9 @@ public enum IncidentBuilder {
     public struct Summary: Sendable, Equatable {
         public var incidents = 0
         public var bySeverity: [String: Int] = [:]
+        /// Wall time of the rebuild, filled by the caller that measures it.
+        public var milliseconds = 0
+        public init() {}
     }
 
     /// The stages, in order; `targeted` means a copy was addressed to the person but stopped.

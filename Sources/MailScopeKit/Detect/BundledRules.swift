@@ -107,7 +107,7 @@ examples:
         ("MS-ATT-010.yml", #"""
 id: MS-ATT-010
 title: One malicious attachment sent to many recipients
-version: 1
+version: 2
 kind: detection
 severity: medium
 attack: [T1566.001]
@@ -123,15 +123,18 @@ params:
   min_recipients: 3
 sql: |
   WITH bad AS (
-    SELECT sha256, COUNT(DISTINCT recipient) AS recipients FROM attachment_scan
-    WHERE sha256 IS NOT NULL AND recipient IS NOT NULL AND ts BETWEEN :since AND :until
-    GROUP BY sha256
-    HAVING MAX(result = 'malicious') = 1 AND COUNT(DISTINCT recipient) >= :min_recipients
+    SELECT DISTINCT sha256 FROM attachment_scan WHERE result = 'malicious' AND sha256 IS NOT NULL
+  ), spread AS (
+    SELECT a.sha256, COUNT(DISTINCT a.recipient) AS recipients
+    FROM bad JOIN attachment_scan a ON a.sha256 = bad.sha256
+    WHERE a.recipient IS NOT NULL AND a.ts BETWEEN :since AND :until
+    GROUP BY a.sha256
+    HAVING COUNT(DISTINCT a.recipient) >= :min_recipients
   )
   SELECT a.ts, a.recipient AS user, a.sender, a.message_id, a.subject, a.sha256 AS indicator,
-         'malicious file ' || COALESCE(a.file_name, a.sha256) || ' sent to ' || bad.recipients || ' recipients' AS summary,
+         'malicious file ' || COALESCE(a.file_name, a.sha256) || ' sent to ' || s.recipients || ' recipients' AS summary,
          'attachment_scan' AS evidence_table, a.id AS evidence_rowid
-  FROM attachment_scan a JOIN bad ON bad.sha256 = a.sha256
+  FROM spread s JOIN attachment_scan a ON a.sha256 = s.sha256
   WHERE a.recipient IS NOT NULL AND a.ts BETWEEN :since AND :until
 examples:
   positive:
@@ -198,28 +201,32 @@ params:
   min_history_hours: 24
 sql: |
   WITH history AS (
-    SELECT MIN(ts) AS data_start FROM mail_message WHERE event = 'receipt'
+    SELECT MIN(first_ts) AS data_start FROM input_file WHERE rows_by_table LIKE '%"mail_message"%'
+  ), new_domains AS (
+    SELECT sender_domain, MIN(ts) AS first_ts FROM mail_message
+    WHERE event = 'receipt' AND sender_domain IS NOT NULL
+    GROUP BY sender_domain
+  ), candidates AS (
+    SELECT n.sender_domain, n.first_ts FROM new_domains n JOIN history h
+    WHERE n.first_ts - h.data_start >= :min_history_hours * 3600000
+      AND n.first_ts <= :until AND n.first_ts >= :since - :new_days * 86400000
   ), risky AS (
-    SELECT p.aggregate_id, MIN(p.id) AS pid, group_concat(DISTINCT j.value) AS files
-    FROM mail_message p JOIN json_each(p.attachment_names) j
-    WHERE p.event = 'process' AND p.attachment_names IS NOT NULL AND p.aggregate_id IS NOT NULL
-      AND p.ts BETWEEN :since AND :until
+    SELECT p.aggregate_id, MIN(p.id) AS pid, MIN(c.first_ts) AS first_ts, group_concat(DISTINCT j.value) AS files
+    FROM candidates c
+    JOIN mail_message p ON p.sender_domain = c.sender_domain AND p.event = 'process'
+    JOIN json_each(p.attachment_names) j
+    WHERE p.attachment_names IS NOT NULL AND p.aggregate_id IS NOT NULL
+      AND p.ts BETWEEN :since AND :until AND p.ts - c.first_ts <= :new_days * 86400000
       AND (lower(j.value) LIKE '%.docm' OR lower(j.value) LIKE '%.xlsm' OR lower(j.value) LIKE '%.pptm' OR lower(j.value) LIKE '%.dotm' OR lower(j.value) LIKE '%.xlam' OR lower(j.value) LIKE '%.iso' OR lower(j.value) LIKE '%.img' OR lower(j.value) LIKE '%.vhd' OR lower(j.value) LIKE '%.vhdx' OR lower(j.value) LIKE '%.lnk' OR lower(j.value) LIKE '%.hta' OR lower(j.value) LIKE '%.js' OR lower(j.value) LIKE '%.jse' OR lower(j.value) LIKE '%.vbs' OR lower(j.value) LIKE '%.vbe' OR lower(j.value) LIKE '%.wsf' OR lower(j.value) LIKE '%.one' OR lower(j.value) LIKE '%.html' OR lower(j.value) LIKE '%.htm' OR lower(j.value) LIKE '%.svg' OR lower(j.value) LIKE '%.scr' OR lower(j.value) LIKE '%.exe' OR lower(j.value) LIKE '%.cab')
     GROUP BY p.aggregate_id
-  ), messages AS (
-    SELECT r.aggregate_id, r.files, p.id, p.ts, p.sender, p.sender_domain, p.message_id, p.subject, p.recipient,
-           (SELECT MIN(f.ts) FROM mail_message f WHERE f.sender_domain = p.sender_domain AND f.event = 'receipt') AS first_ts
-    FROM risky r JOIN mail_message p ON p.id = r.pid
   )
-  SELECT m.ts, COALESCE(rc.recipient, m.recipient) AS user, m.sender, m.message_id, m.subject, m.files AS indicator,
-         'risky attachment ' || m.files || ' from ' || m.sender_domain || ', a domain first seen ' ||
-           strftime('%Y-%m-%d', m.first_ts / 1000, 'unixepoch') AS summary,
-         'mail_message' AS evidence_table, COALESCE(rc.id, m.id) AS evidence_rowid
-  FROM messages m
-  JOIN history h
-  LEFT JOIN mail_message rc ON rc.aggregate_id = m.aggregate_id AND rc.event = 'receipt' AND rc.recipient IS NOT NULL
-  WHERE m.ts - m.first_ts <= :new_days * 86400000
-    AND m.first_ts - h.data_start >= :min_history_hours * 3600000
+  SELECT p.ts, COALESCE(rc.recipient, p.recipient) AS user, p.sender, p.message_id, p.subject, r.files AS indicator,
+         'risky attachment ' || r.files || ' from ' || p.sender_domain || ', a domain first seen ' ||
+           strftime('%Y-%m-%d', r.first_ts / 1000, 'unixepoch') AS summary,
+         'mail_message' AS evidence_table, COALESCE(rc.id, p.id) AS evidence_rowid
+  FROM risky r
+  JOIN mail_message p ON p.id = r.pid
+  LEFT JOIN mail_message rc ON rc.aggregate_id = r.aggregate_id AND rc.event = 'receipt' AND rc.recipient IS NOT NULL
 examples:
   positive:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDI_1793515400","direction":"Inbound","messageId":"<m-0@partner.example>","numberAttachments":"1","processingId":"PrcR0","recipients":"ana.lima@acme-corp.example","senderEnvelope":"orders@partner.example","senderHeader":"orders@partner.example","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793515400000,"type":"receipt"}'
@@ -255,7 +262,7 @@ params:
   min_history_hours: 24
 sql: |
   WITH history AS (
-    SELECT MIN(ts) AS data_start FROM mail_message WHERE event = 'receipt'
+    SELECT MIN(first_ts) AS data_start FROM input_file WHERE rows_by_table LIKE '%"mail_message"%'
   ), archives AS (
     SELECT a.id, a.ts, a.recipient, a.sender, a.sender_domain, a.message_id, a.subject, a.file_name, a.result,
            (SELECT MIN(f.ts) FROM mail_message f WHERE f.sender_domain = a.sender_domain AND f.event = 'receipt') AS first_ts
@@ -614,10 +621,6 @@ sql: |
            OR EXISTS (SELECT 1 FROM finding f WHERE f.message_id = c.message_id AND f.kind NOT IN ('correlation', 'hunt')))
   ), hosts AS (
     SELECT DISTINCT email, host FROM identity WHERE host IS NOT NULL
-  ), addresses AS (
-    SELECT DISTINCT e.url_host, e.remote_ip FROM edr_event e
-    WHERE e.domain IN (SELECT url_domain FROM clicks) AND e.url_host IS NOT NULL AND e.remote_ip IS NOT NULL
-      AND e.action IN ('network_connect', 'http_request', 'download')
   ), matches AS (
     SELECT c.id AS click_id, e.id AS edr_id,
            CASE WHEN e.url_host = c.url_host THEN 'domain' WHEN e.domain = c.url_domain THEN 'domain' ELSE 'ip' END AS match_key,
@@ -627,8 +630,10 @@ sql: |
     JOIN edr_event e ON e.host = h.host AND e.ts BETWEEN c.ts - :skew_ms AND c.ts + :click_window_ms
     WHERE e.action IN ('dns_query', 'network_connect', 'http_request')
       AND (e.url_host = c.url_host OR e.domain = c.url_domain
-           OR (e.action = 'network_connect' AND e.url_host IS NULL
-               AND e.remote_ip IN (SELECT a.remote_ip FROM addresses a WHERE a.url_host = c.url_host)))
+           OR (e.action = 'network_connect' AND e.url_host IS NULL AND e.remote_ip IS NOT NULL
+               AND EXISTS (SELECT 1 FROM edr_event a
+                           WHERE a.remote_ip = e.remote_ip AND a.url_host = c.url_host
+                             AND a.action IN ('network_connect', 'http_request', 'download'))))
       AND e.ts BETWEEN :since AND :until
   )
   SELECT e.ts, c.user, c.sender, c.message_id, c.subject, c.url_domain AS indicator,
@@ -1444,25 +1449,29 @@ params:
   new_days: 30
   min_history_hours: 24
 sql: |
-  WITH receipts AS (
-    SELECT id, ts, recipient, sender, sender_domain, message_id, subject,
-           COUNT(*) OVER (PARTITION BY sender, lower(trim(COALESCE(subject, ''))), ts / 3600000) AS copies
-    FROM mail_message
-    WHERE event = 'receipt' AND action = 'Acc' AND direction = 'inbound' AND recipient IS NOT NULL
-      AND ts BETWEEN :since AND :until
-  ), bursts AS (
-    SELECT r.*, (SELECT MIN(f.ts) FROM mail_message f WHERE f.sender_domain = r.sender_domain AND f.event = 'receipt') AS first_ts
-    FROM receipts r WHERE r.copies >= :min_recipients
-  ), history AS (
-    SELECT MIN(ts) AS data_start FROM mail_message WHERE event = 'receipt'
+  WITH history AS (
+    SELECT MIN(first_ts) AS data_start FROM input_file WHERE rows_by_table LIKE '%"mail_message"%'
+  ), new_domains AS (
+    SELECT sender_domain, MIN(ts) AS first_ts FROM mail_message
+    WHERE event = 'receipt' AND sender_domain IS NOT NULL
+    GROUP BY sender_domain
+  ), candidates AS (
+    SELECT n.sender_domain, n.first_ts FROM new_domains n JOIN history h
+    WHERE n.first_ts - h.data_start >= :min_history_hours * 3600000
+      AND n.first_ts <= :until AND n.first_ts >= :since - :new_days * 86400000
+  ), receipts AS (
+    SELECT m.id, m.ts, m.recipient, m.sender, m.sender_domain, m.message_id, m.subject, c.first_ts,
+           COUNT(*) OVER (PARTITION BY m.sender, lower(trim(COALESCE(m.subject, ''))), m.ts / 3600000) AS copies
+    FROM candidates c JOIN mail_message m ON m.sender_domain = c.sender_domain AND m.event = 'receipt'
+    WHERE m.action = 'Acc' AND m.direction = 'inbound' AND m.recipient IS NOT NULL
+      AND m.ts BETWEEN :since AND :until
   )
   SELECT ts, recipient AS user, sender, message_id, subject, sender_domain AS indicator,
          'one of ' || copies || ' copies of "' || COALESCE(subject, '') || '" from ' || sender_domain || ', first seen ' ||
            strftime('%Y-%m-%d', first_ts / 1000, 'unixepoch') AS summary,
          'mail_message' AS evidence_table, id AS evidence_rowid
-  FROM bursts, history
-  WHERE ts - first_ts <= :new_days * 86400000
-    AND first_ts - data_start >= :min_history_hours * 3600000
+  FROM receipts
+  WHERE copies >= :min_recipients AND ts - first_ts <= :new_days * 86400000
 examples:
   positive:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMg_1793520800","processingId":"Prc1_1793620800","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"orders@partner.example","senderIp":"203.0.113.25","subject":"Order 4411","subtype":null,"timestamp":1793525401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
@@ -1492,15 +1501,15 @@ examples:
         ("MS-MSG-030.yml", #"""
 id: MS-MSG-030
 title: Own domain spoofed from outside
-version: 1
+version: 2
 kind: detection
 severity: medium
 attack: [T1656]
 stage: delivery
 description: >
-  Inbound mail whose header sender is in one of our own domains (a domain our users send
-  internal mail from) but that arrived from outside and failed SPF or DKIM, as recorded in
-  spamProcessingDetail.
+  Inbound mail whose header sender is in one of our own domains (own_domain: the domains our
+  users receive inbound mail at) but that arrived from outside and failed SPF or DKIM, as
+  recorded in spamProcessingDetail.
 triage: >
   Check whether the message was delivered and to whom; tighten DMARC to reject; warn the
   recipients.
@@ -1511,10 +1520,9 @@ sql: |
            CASE WHEN m.spf LIKE '%fail%' THEN 'SPF' ELSE 'DKIM' END || ' (from ' || COALESCE(m.sender_ip, '?') || ')' AS summary,
          'mail_message' AS evidence_table, m.id AS evidence_rowid
   FROM mail_message m
+  JOIN own_domain od ON od.domain = substr(m.sender_header, instr(m.sender_header, '@') + 1)
   WHERE m.event = 'receipt' AND m.direction = 'inbound' AND m.sender_header IS NOT NULL
     AND (m.spf LIKE '%fail%' OR m.dkim LIKE '%fail%')
-    AND EXISTS (SELECT 1 FROM mail_message o
-                WHERE o.sender_domain = substr(m.sender_header, instr(m.sender_header, '@') + 1) AND o.direction = 'internal')
     AND m.ts BETWEEN :since AND :until
 examples:
   positive:
@@ -1528,7 +1536,7 @@ examples:
         ("MS-MSG-040.yml", #"""
 id: MS-MSG-040
 title: A held message was released and delivered
-version: 1
+version: 2
 kind: duet
 severity: medium
 attack: [T1566]
@@ -1542,15 +1550,19 @@ triage: >
 question: >
   Did you expect {subject} from {sender} to be released to {user}?
 sql: |
+  WITH held AS (
+    SELECT aggregate_id, MIN(ts) AS held_ts FROM mail_message
+    WHERE event = 'process' AND action = 'Hld' AND aggregate_id IS NOT NULL
+    GROUP BY aggregate_id
+  )
   SELECT d.ts, d.recipient AS user, d.sender, d.message_id, d.subject, d.sender_domain AS indicator,
          'held (' || COALESCE((SELECT p.hold_reason FROM mail_message p
-                               WHERE p.aggregate_id = d.aggregate_id AND p.event = 'process' AND p.action = 'Hld' AND p.ts < d.ts
-                               ORDER BY p.ts LIMIT 1), '?') || ') then delivered to ' || d.recipient AS summary,
+                               WHERE p.aggregate_id = d.aggregate_id AND p.event = 'process' AND p.action = 'Hld' AND p.ts = h.held_ts
+                               LIMIT 1), '?') || ') then delivered to ' || d.recipient AS summary,
          'mail_message' AS evidence_table, d.id AS evidence_rowid
-  FROM mail_message d
-  WHERE d.event = 'delivery' AND d.delivered = 1
-    AND EXISTS (SELECT 1 FROM mail_message p
-                WHERE p.aggregate_id = d.aggregate_id AND p.event = 'process' AND p.action = 'Hld' AND p.ts < d.ts)
+  FROM held h
+  JOIN mail_message d ON d.aggregate_id = h.aggregate_id
+  WHERE d.event = 'delivery' AND d.delivered = 1 AND d.ts > h.held_ts
     AND d.ts BETWEEN :since AND :until
 examples:
   positive:

@@ -25,14 +25,10 @@ public enum LookalikeDomains {
     /// Rebuilds `domain_lookalike` from the domains in the data; returns the number of rows.
     @discardableResult
     public static func rebuild(_ db: Database) throws -> Int {
-        let own = try db.query("""
-            SELECT DISTINCT recipient_domain FROM mail_message
-            WHERE event = 'receipt' AND direction = 'inbound' AND recipient_domain IS NOT NULL
-            """).compactMap { $0.first?.stringValue }
-        let ownDomains = Set(own.compactMap { PublicSuffixList.shared.registrableDomain($0) }).sorted()
+        let ownDomains = try OwnDomains.rebuild(db)
         // One DISTINCT per column (each walks an index) rather than a UNION over all rows.
         var candidates = Set<String>()
-        for sql in ["SELECT DISTINCT sender_domain FROM mail_message", "SELECT DISTINCT url_domain FROM url_click",
+        for sql in ["SELECT DISTINCT sender_domain FROM mail_message WHERE event = 'receipt'", "SELECT DISTINCT url_domain FROM url_click",
                     "SELECT DISTINCT url_host FROM url_click", "SELECT DISTINCT sender_domain FROM impersonation"] {
             for row in try db.query(sql) { if let d = row.first?.stringValue { candidates.insert(d) } }
         }

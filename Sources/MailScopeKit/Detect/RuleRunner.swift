@@ -47,7 +47,11 @@ public struct RuleRunner {
     /// Runs `rules` in id order; each rule's findings are written in one transaction.
     public func run(_ rules: [Rule]) throws -> [Outcome] {
         try Schema.ensureIndexes(db)
-        if rules.contains(where: { $0.sql.contains("domain_lookalike") }) { try LookalikeDomains.rebuild(db) }
+        if rules.contains(where: { $0.sql.contains("domain_lookalike") }) {
+            try LookalikeDomains.rebuild(db)   // rebuilds own_domain as well
+        } else if rules.contains(where: { $0.sql.contains("own_domain") }) {
+            try OwnDomains.rebuild(db)
+        }
         if rules.contains(where: { $0.sql.contains("ioc_match") }) { try IOCMatcher.rebuild(db) }
         let insert = try db.prepare("""
             INSERT OR IGNORE INTO finding (rule_id, rule_version, rule_sha256, kind, severity, stage, ts, user, sender,

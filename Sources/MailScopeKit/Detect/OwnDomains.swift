@@ -1,0 +1,19 @@
+/// The organisation's own mail domains: the registrable domains of the recipients of inbound
+/// mail, kept in `own_domain` for rules that ask "is this one of ours" (spoofing of an own
+/// domain, look-alikes of it). Rebuilt before each detection run from the data itself.
+public enum OwnDomains {
+    /// Rebuilds `own_domain`; returns the domains, sorted.
+    @discardableResult
+    public static func rebuild(_ db: Database) throws -> [String] {
+        let recipients = try db.query("""
+            SELECT DISTINCT recipient_domain FROM mail_message
+            WHERE event = 'receipt' AND direction = 'inbound' AND recipient_domain IS NOT NULL
+            """).compactMap { $0.first?.stringValue }
+        let domains = Set(recipients.compactMap { PublicSuffixList.shared.registrableDomain($0) }).sorted()
+        try db.transaction {
+            try db.execute("DELETE FROM own_domain")
+            for d in domains { try db.run("INSERT OR IGNORE INTO own_domain (domain) VALUES (?)", [.text(d)]) }
+        }
+        return domains
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+
+/// Everything a report says, built from the database only (plus the rule texts for titles and
+/// DUET questions), in a stable order: the same database and options give the same model and
+/// so the same bytes in every format. `report.json` is this model encoded (the contract in
+/// DESIGN.md, documented in docs/report-schema.json); the HTML and Markdown reports render it.
+public struct ReportModel: Codable, Sendable {
+    public var schemaVersion = 1
+    public var tool: Tool
+    public var generatedAt: String
+    public var command: String?
+    public var dataWindow: Window
+    public var summary: Summary
+    public var incidents: [Incident]
+    public var duet: [DuetItem]
+    public var indicators: [IndicatorRow]
+    public var inputs: [Input]
+    public var rules: [RuleRef]
+    public var feeds: [Feed]
+    public var watchLists: [WatchListRef]
+    public var statistics: Statistics
+    public var rejects: Rejects
+
+    public struct Tool: Codable, Sendable { public var name: String; public var version: String }
+    public struct Window: Codable, Sendable { public var firstSeen: String?; public var lastSeen: String? }
+
+    public struct Summary: Codable, Sendable {
+        public var incidents: Int
+        public var bySeverity: [String: Int]
+        public var highestSeverity: String?
+        public var findings: Int
+        public var duetQuestions: Int
+        public var recipients: Int
+        public var interactedUsers: Int
+        public var hosts: Int
+        /// One line per incident that needs someone today (high and critical), most severe first.
+        public var actNow: [String]
+    }
+
+    /// Where a row came from: the input file (path and SHA-256) and its line.
+    public struct Evidence: Codable, Sendable, Hashable {
+        public var table: String
+        public var row: Int64
+        public var file: String?
+        public var sha256: String?
+        public var line: Int64?
+    }
+
+    public struct Finding: Codable, Sendable {
+        public var id: Int64
+        public var ruleId: String
+        public var ruleVersion: Int
+        public var kind: String
+        public var severity: String
+        public var stage: String?
+        public var ts: String
+        public var user: String?
+        public var host: String?
+        public var sender: String?
+        public var subject: String?
+        public var indicator: String?
+        public var summary: String
+        public var matchKey: String?
+        public var matchStrength: String?
+        public var evidence: [Evidence]
+    }
+
+    public struct Person: Codable, Sendable {
+        public var user: String
+        public var received: Bool
+        public var delivered: Bool
+        public var interacted: Bool
+        public var stage: String
+        public var stageEvidence: Evidence?
+    }
+
+    public struct HostRow: Codable, Sendable {
+        public var host: String
+        public var user: String?
+        public var stage: String
+        public var firstSeen: String
+        public var evidenceRows: Int
+    }
+
+    public struct IndicatorRow: Codable, Sendable {
+        public var type: String
+        public var value: String
+        public var incident: Int?
+        public var recipients: Int
+        public var hosts: Int
+        public var firstSeen: String?
+        public var lastSeen: String?
+        public var feeds: String?
+    }
+
+    public struct Indicators: Codable, Sendable {
+        public var sha256: [String] = []
+        public var urls: [String] = []
+        public var domains: [String] = []
+        public var ips: [String] = []
+        public var senders: [String] = []
+        public var senderDomains: [String] = []
+        public var fileNames: [String] = []
+    }
+
+    public struct Incident: Codable, Sendable {
+        public var id: Int
+        public var key: String
+        public var title: String
+        public var severity: String
+        public var stage: String
+        public var attack: [String]
+        /// The subjects of the campaign's flagged messages, as sent (attacker text).
+        public var subjects: [String]
+        public var firstSeen: String
+        public var lastSeen: String
+        public var reasons: [String]
+        public var actions: [String]
+        public var recipients: [String]
+        public var deliveredTo: [String]
+        public var interactedUsers: [String]
+        public var hosts: [String]
+        public var people: [Person]
+        public var hostDetails: [HostRow]
+        public var indicators: Indicators
+        public var indicatorDetails: [IndicatorRow]
+        public var messages: [String]
+        public var findings: [Finding]
+    }
+
+    public struct DuetItem: Codable, Sendable {
+        public var ruleId: String
+        public var ruleVersion: Int
+        public var incident: Int?
+        public var ts: String
+        public var user: String?
+        public var sender: String?
+        public var question: String
+        public var summary: String
+        public var evidence: [Evidence]
+    }
+
+    public struct Input: Codable, Sendable {
+        public var path: String
+        public var sha256: String
+        public var format: String
+        public var bytes: Int64
+        public var records: Int64
+        public var rows: Int64
+        public var duplicates: Int64
+        public var rejected: Int64
+        public var firstSeen: String?
+        public var lastSeen: String?
+    }
+
+    public struct RuleRef: Codable, Sendable {
+        public var id: String
+        public var version: Int
+        public var kind: String
+        public var severity: String
+        public var sha256: String
+        public var title: String
+        public var attack: [String]
+        public var findings: Int
+    }
+
+    public struct Feed: Codable, Sendable {
+        public var name: String
+        public var path: String?
+        public var sha256: String?
+        public var format: String?
+        public var indicators: Int
+    }
+
+    public struct WatchListRef: Codable, Sendable {
+        public var name: String
+        public var path: String
+        public var sha256: String
+        public var people: Int
+    }
+
+    public struct Statistics: Codable, Sendable {
+        public var rowsByTable: [String: Int64]
+        public var findingsByRule: [String: Int]
+        public var identities: Int
+        public var identityIssues: [String: Int]
+    }
+
+    public struct Rejects: Codable, Sendable {
+        public var total: Int
+        public var byReason: [String: Int]
+    }
+
+    /// What the caller decides: when the report was made (SOURCE_DATE_EPOCH or now), the
+    /// command line, and the rules (for titles and DUET questions).
+    public struct Options: Sendable {
+        public var generatedAt: Date
+        public var command: String?
+        public var rules: [Rule]
+        public init(generatedAt: Date, command: String? = nil, rules: [Rule]) {
+            self.generatedAt = generatedAt
+            self.command = command
+            self.rules = rules
+        }
+
+        /// `SOURCE_DATE_EPOCH` when set (reproducible builds' convention), otherwise now.
+        public static func reportTime(environment: [String: String] = ProcessInfo.processInfo.environment) -> Date {
+            if let s = environment["SOURCE_DATE_EPOCH"], let seconds = Double(s) { return Date(timeIntervalSince1970: seconds) }
+            return Date()
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version", tool, generatedAt = "generated_at", command, dataWindow = "data_window", summary
+        case incidents, duet, indicators, inputs, rules, feeds, watchLists = "watch_lists", statistics, rejects
+    }
+}
+
+extension ReportModel.Window { enum CodingKeys: String, CodingKey { case firstSeen = "first_seen", lastSeen = "last_seen" } }
+extension ReportModel.Summary {
+    enum CodingKeys: String, CodingKey {
+        case incidents, bySeverity = "by_severity", highestSeverity = "highest_severity", findings, duetQuestions = "duet_questions"
+        case recipients, interactedUsers = "interacted_users", hosts, actNow = "act_now"
+    }
+}
+extension ReportModel.Finding {
+    enum CodingKeys: String, CodingKey {
+        case id, ruleId = "rule_id", ruleVersion = "rule_version", kind, severity, stage, ts, user, host, sender, subject, indicator
+        case summary, matchKey = "match_key", matchStrength = "match_strength", evidence
+    }
+}
+extension ReportModel.Person {
+    enum CodingKeys: String, CodingKey { case user, received, delivered, interacted, stage, stageEvidence = "stage_evidence" }
+}
+extension ReportModel.HostRow {
+    enum CodingKeys: String, CodingKey { case host, user, stage, firstSeen = "first_seen", evidenceRows = "evidence_rows" }
+}
+extension ReportModel.IndicatorRow {
+    enum CodingKeys: String, CodingKey { case type, value, incident, recipients, hosts, firstSeen = "first_seen", lastSeen = "last_seen", feeds }
+}
+extension ReportModel.Indicators {
+    enum CodingKeys: String, CodingKey {
+        case sha256, urls, domains, ips, senders, senderDomains = "sender_domains", fileNames = "file_names"
+    }
+}
+extension ReportModel.Incident {
+    enum CodingKeys: String, CodingKey {
+        case id, key, title, severity, stage, attack, subjects, firstSeen = "first_seen", lastSeen = "last_seen", reasons, actions
+        case recipients, deliveredTo = "delivered_to", interactedUsers = "interacted_users", hosts, people
+        case hostDetails = "host_details", indicators, indicatorDetails = "indicator_details", messages, findings
+    }
+}
+extension ReportModel.DuetItem {
+    enum CodingKeys: String, CodingKey { case ruleId = "rule_id", ruleVersion = "rule_version", incident, ts, user, sender, question, summary, evidence }
+}
+extension ReportModel.Input {
+    enum CodingKeys: String, CodingKey {
+        case path, sha256, format, bytes, records, rows, duplicates, rejected, firstSeen = "first_seen", lastSeen = "last_seen"
+    }
+}
+extension ReportModel.WatchListRef { enum CodingKeys: String, CodingKey { case name, path, sha256, people } }
+extension ReportModel.Statistics {
+    enum CodingKeys: String, CodingKey {
+        case rowsByTable = "rows_by_table", findingsByRule = "findings_by_rule", identities, identityIssues = "identity_issues"
+    }
+}
+extension ReportModel.Rejects { enum CodingKeys: String, CodingKey { case total, byReason = "by_reason" } }

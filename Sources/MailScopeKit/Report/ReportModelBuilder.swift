@@ -1,0 +1,186 @@
+import Foundation
+
+extension ReportModel {
+    /// Builds the model from `db`. Reads only; every list in a stable order.
+    public static func build(_ db: Database, options: Options) throws -> ReportModel {
+        let rules = Dictionary(options.rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let evidence = try EvidenceLookup(db)
+        let iso = TimeParser.iso8601
+
+        // Findings, with their evidence (and for correlations the mail-side row too).
+        var findingsByIncident: [Int: [Finding]] = [:]
+        var incidentOfFinding: [Int64: Int] = [:]
+        for r in try db.query("SELECT incident_id, finding_id FROM incident_finding ORDER BY incident_id, finding_id") {
+            incidentOfFinding[r[1].intValue ?? 0] = Int(r[0].intValue ?? 0)
+        }
+        var duet: [DuetItem] = []
+        var findingsByRule: [String: Int] = [:]
+        var totalFindings = 0
+        for r in try db.query("""
+            SELECT id, rule_id, rule_version, kind, severity, stage, ts, user, host, sender, subject, indicator, summary,
+                   match_key, match_strength, evidence_table, evidence_rowid, related_table, related_rowid, message_id
+            FROM finding WHERE kind <> 'hunt' ORDER BY ts, id
+            """) {
+            let id = r[0].intValue ?? 0
+            let ruleID = r[1].stringValue ?? ""
+            var ev = [try evidence.lookup(r[15].stringValue ?? "", r[16].intValue ?? 0)]
+            if let t = r[17].stringValue, let row = r[18].intValue, t != "finding" { ev.append(try evidence.lookup(t, row)) }
+            let f = Finding(id: id, ruleId: ruleID, ruleVersion: Int(r[2].intValue ?? 0), kind: r[3].stringValue ?? "",
+                            severity: r[4].stringValue ?? "", stage: r[5].stringValue, ts: iso(r[6].intValue ?? 0),
+                            user: r[7].stringValue, host: r[8].stringValue, sender: r[9].stringValue, subject: r[10].stringValue,
+                            indicator: r[11].stringValue, summary: r[12].stringValue ?? "", matchKey: r[13].stringValue,
+                            matchStrength: r[14].stringValue, evidence: ev)
+            totalFindings += 1
+            findingsByRule[ruleID, default: 0] += 1
+            if let incident = incidentOfFinding[id] { findingsByIncident[incident, default: []].append(f) }
+            if f.kind == "duet" {
+                let template = rules[ruleID]?.question ?? rules[ruleID]?.title ?? ruleID
+                let question = template.replacingOccurrences(of: "{user}", with: f.user ?? "the user")
+                    .replacingOccurrences(of: "{sender}", with: f.sender ?? "the sender")
+                    .replacingOccurrences(of: "{indicator}", with: f.indicator ?? "it")
+                    .replacingOccurrences(of: "{subject}", with: f.subject ?? "the message")
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                duet.append(DuetItem(ruleId: ruleID, ruleVersion: f.ruleVersion, incident: incidentOfFinding[id], ts: f.ts,
+                                     user: f.user, sender: f.sender, question: question, summary: f.summary, evidence: ev))
+            }
+        }
+
+        // Incidents.
+        var incidents: [Incident] = []
+        var allIndicators: [IndicatorRow] = []
+        for r in try db.query("SELECT id, key, title, severity, stage, first_ts, last_ts FROM incident ORDER BY id") {
+            let id = Int(r[0].intValue ?? 0)
+            let arg: [SQLValue] = [.integer(Int64(id))]
+            var people: [Person] = []
+            for p in try db.query("SELECT user, received, delivered, interacted, stage, stage_evidence FROM incident_user WHERE incident_id = ? ORDER BY user", arg) {
+                var stageEvidence: Evidence?
+                if let e = p[5].stringValue, let colon = e.firstIndex(of: ":"), let row = Int64(e[e.index(after: colon)...]) {
+                    stageEvidence = try evidence.lookup(String(e[..<colon]), row)
+                }
+                people.append(Person(user: p[0].stringValue ?? "", received: p[1].intValue == 1, delivered: p[2].intValue == 1,
+                                     interacted: p[3].intValue == 1, stage: p[4].stringValue ?? "", stageEvidence: stageEvidence))
+            }
+            let hosts = try db.query("SELECT host, user, stage, first_ts, evidence_rows FROM incident_host WHERE incident_id = ? ORDER BY host", arg).map {
+                HostRow(host: $0[0].stringValue ?? "", user: $0[1].stringValue, stage: $0[2].stringValue ?? "",
+                        firstSeen: iso($0[3].intValue ?? 0), evidenceRows: Int($0[4].intValue ?? 0))
+            }
+            var details: [IndicatorRow] = []
+            var grouped = Indicators()
+            for i in try db.query("SELECT type, value, recipients, hosts, first_ts, last_ts, feeds FROM incident_indicator WHERE incident_id = ? ORDER BY type, value", arg) {
+                let row = IndicatorRow(type: i[0].stringValue ?? "", value: i[1].stringValue ?? "", incident: id,
+                                       recipients: Int(i[2].intValue ?? 0), hosts: Int(i[3].intValue ?? 0),
+                                       firstSeen: i[4].intValue.map(iso), lastSeen: i[5].intValue.map(iso), feeds: i[6].stringValue)
+                details.append(row)
+                switch row.type {
+                case "sha256": grouped.sha256.append(row.value)
+                case "url": grouped.urls.append(row.value)
+                case "domain": grouped.domains.append(row.value)
+                case "ip", "sender_ip": grouped.ips.append(row.value)
+                case "sender": grouped.senders.append(row.value)
+                case "sender_domain": grouped.senderDomains.append(row.value)
+                case "file_name": grouped.fileNames.append(row.value)
+                default: break
+                }
+            }
+            grouped.ips = Array(Set(grouped.ips)).sorted()
+            allIndicators += details
+            let notes = try db.query("SELECT kind, text FROM incident_note WHERE incident_id = ? ORDER BY kind, seq", arg)
+            let techniques = try db.query("SELECT technique FROM incident_technique WHERE incident_id = ? ORDER BY technique", arg).compactMap { $0.first?.stringValue }
+            let messages = try db.query("SELECT message_id FROM incident_message WHERE incident_id = ? ORDER BY message_id", arg).compactMap { $0.first?.stringValue }
+            incidents.append(Incident(
+                id: id, key: r[1].stringValue ?? "", title: r[2].stringValue ?? "", severity: r[3].stringValue ?? "",
+                stage: r[4].stringValue ?? "", attack: techniques,
+                subjects: Array(Set((findingsByIncident[id] ?? []).compactMap(\.subject))).sorted(), firstSeen: iso(r[5].intValue ?? 0), lastSeen: iso(r[6].intValue ?? 0),
+                reasons: notes.filter { $0[0].stringValue == "reason" }.compactMap { $0[1].stringValue },
+                actions: notes.filter { $0[0].stringValue == "action" }.compactMap { $0[1].stringValue },
+                recipients: people.filter(\.received).map(\.user), deliveredTo: people.filter(\.delivered).map(\.user),
+                interactedUsers: people.filter(\.interacted).map(\.user), hosts: hosts.map(\.host), people: people,
+                hostDetails: hosts, indicators: grouped, indicatorDetails: details, messages: messages,
+                findings: findingsByIncident[id] ?? []))
+        }
+        // Most severe first, then by first activity: the order a reader should take them in.
+        let order = Rule.Severity.allCases.map(\.rawValue)
+        incidents.sort { (order.firstIndex(of: $1.severity) ?? 0, $1.firstSeen, $1.id) < (order.firstIndex(of: $0.severity) ?? 0, $0.firstSeen, $0.id) }
+
+        var bySeverity: [String: Int] = [:]
+        for i in incidents { bySeverity[i.severity, default: 0] += 1 }
+        let highest = incidents.first?.severity
+        let actNow = incidents.filter { $0.severity == "critical" || $0.severity == "high" }.map { i in
+            "#\(i.id) \(i.severity): \(i.title) — \(i.actions.first ?? "review")"
+        }
+        let summary = Summary(
+            incidents: incidents.count, bySeverity: bySeverity, highestSeverity: highest, findings: totalFindings,
+            duetQuestions: duet.count,
+            recipients: Set(incidents.flatMap(\.recipients)).count, interactedUsers: Set(incidents.flatMap(\.interactedUsers)).count,
+            hosts: Set(incidents.flatMap(\.hosts)).count, actNow: actNow)
+
+        // Inputs, rules, feeds, watch lists: the methodology and chain of custody.
+        let inputs = try db.query("""
+            SELECT path, sha256, format, bytes, records, rows, duplicates, rejected, first_ts, last_ts FROM input_file ORDER BY path, sha256
+            """).map {
+            Input(path: $0[0].stringValue ?? "", sha256: $0[1].stringValue ?? "", format: $0[2].stringValue ?? "",
+                  bytes: $0[3].intValue ?? 0, records: $0[4].intValue ?? 0, rows: $0[5].intValue ?? 0, duplicates: $0[6].intValue ?? 0,
+                  rejected: $0[7].intValue ?? 0, firstSeen: $0[8].intValue.map(iso), lastSeen: $0[9].intValue.map(iso))
+        }
+        var ruleRefs: [String: RuleRef] = [:]
+        for r in options.rules where r.enabledByDefault || findingsByRule[r.id] != nil {
+            ruleRefs[r.id] = RuleRef(id: r.id, version: r.version, kind: r.kind.rawValue, severity: r.severity.rawValue, sha256: r.sha256,
+                                     title: r.title, attack: r.attack, findings: findingsByRule[r.id] ?? 0)
+        }
+        // Findings from rules no longer in the catalog still name their version and SHA-256.
+        for r in try db.query("SELECT rule_id, rule_version, kind, severity, rule_sha256, COUNT(*) FROM finding GROUP BY rule_id, rule_version, rule_sha256 ORDER BY rule_id") {
+            let id = r[0].stringValue ?? ""
+            if let known = ruleRefs[id], known.sha256 == r[4].stringValue { continue }
+            let key = ruleRefs[id] == nil ? id : "\(id)@\(r[1].intValue ?? 0)"
+            ruleRefs[key] = RuleRef(id: id, version: Int(r[1].intValue ?? 0), kind: r[2].stringValue ?? "", severity: r[3].stringValue ?? "",
+                                    sha256: r[4].stringValue ?? "", title: "(not in the current catalog)", attack: [], findings: Int(r[5].intValue ?? 0))
+        }
+        let feeds = try db.query("""
+            SELECT i.feed, f.path, f.sha256, f.format, COUNT(*) FROM ioc i LEFT JOIN input_file f ON f.id = i.file_id
+            GROUP BY i.feed, f.id ORDER BY i.feed, f.path
+            """).map {
+            Feed(name: $0[0].stringValue ?? "", path: $0[1].stringValue, sha256: $0[2].stringValue, format: $0[3].stringValue,
+                 indicators: Int($0[4].intValue ?? 0))
+        }
+        let watchLists = try db.query("SELECT list, source_path, source_sha256, COUNT(*) FROM watch_list GROUP BY list ORDER BY list").map {
+            WatchListRef(name: $0[0].stringValue ?? "", path: $0[1].stringValue ?? "", sha256: $0[2].stringValue ?? "", people: Int($0[3].intValue ?? 0))
+        }
+        var rowsByTable: [String: Int64] = [:]
+        for table in EventTable.allCases.map(\.rawValue) {
+            rowsByTable[table] = try db.scalar("SELECT COUNT(*) FROM \(table)")?.intValue ?? 0
+        }
+        var issues: [String: Int] = [:]
+        for r in try db.query("SELECT kind, COUNT(*) FROM identity_issue GROUP BY kind ORDER BY kind") { issues[r[0].stringValue ?? ""] = Int(r[1].intValue ?? 0) }
+        var byReason: [String: Int] = [:]
+        for r in try db.query("SELECT reason, COUNT(*) FROM reject GROUP BY reason ORDER BY reason") { byReason[r[0].stringValue ?? ""] = Int(r[1].intValue ?? 0) }
+        let window = try db.query("SELECT MIN(first_ts), MAX(last_ts) FROM input_file").first
+
+        return ReportModel(
+            tool: Tool(name: "mailscope", version: MailScopeVersion.string),
+            generatedAt: TimeParser.iso8601(Int64(options.generatedAt.timeIntervalSince1970 * 1000)),
+            command: options.command,
+            dataWindow: Window(firstSeen: window?[0].intValue.map(iso), lastSeen: window?[1].intValue.map(iso)),
+            summary: summary, incidents: incidents, duet: duet,
+            indicators: allIndicators.sorted { ($0.type, $0.value, $0.incident ?? 0) < ($1.type, $1.value, $1.incident ?? 0) },
+            inputs: inputs, rules: ruleRefs.values.sorted { ($0.id, $0.version) < ($1.id, $1.version) },
+            feeds: feeds, watchLists: watchLists,
+            statistics: Statistics(rowsByTable: rowsByTable, findingsByRule: findingsByRule,
+                                   identities: Int(try db.scalar("SELECT COUNT(*) FROM identity")?.intValue ?? 0), identityIssues: issues),
+            rejects: Rejects(total: byReason.values.reduce(0, +), byReason: byReason))
+    }
+}
+
+/// Resolves "table row N" to the input file (path, SHA-256) and line it was read from.
+struct EvidenceLookup {
+    let db: Database
+    var statements: [String: Statement] = [:]
+    static let tables: Set<String> = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event", "ioc", "edr_event", "directory_entry"]
+
+    init(_ db: Database) throws { self.db = db }
+
+    func lookup(_ table: String, _ row: Int64) throws -> ReportModel.Evidence {
+        guard EvidenceLookup.tables.contains(table) else { return ReportModel.Evidence(table: table, row: row) }
+        let r = try db.query("SELECT f.path, f.sha256, t.line_no FROM \(table) t JOIN input_file f ON f.id = t.file_id WHERE t.id = ?", [.integer(row)]).first
+        return ReportModel.Evidence(table: table, row: row, file: r?[0].stringValue, sha256: r?[1].stringValue, line: r?[2].intValue)
+    }
+}

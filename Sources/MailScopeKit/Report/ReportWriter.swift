@@ -1,0 +1,171 @@
+import Crypto
+import Foundation
+import Mustache
+
+/// Writes the report files of a `ReportModel`: report.html, report.md, report.json, iocs.csv
+/// and timeline.jsonl. Each file is written to a temporary name in the same folder and renamed
+/// into place, so a crash never leaves a half-written report where a reader expects a whole one.
+public enum ReportWriter {
+    /// The files, by the name used with `--format`.
+    public enum Format: String, CaseIterable, Sendable {
+        case html, md, json, csv, timeline
+        public var fileName: String {
+            switch self {
+            case .html: "report.html"
+            case .md: "report.md"
+            case .json: "report.json"
+            case .csv: "iocs.csv"
+            case .timeline: "timeline.jsonl"
+            }
+        }
+    }
+
+    /// A template folder that does not hold usable templates.
+    public struct TemplateError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Writes `formats` into `folder`; returns the paths written, in format order.
+    @discardableResult
+    public static func write(_ model: ReportModel, to folder: String, formats: [Format] = Format.allCases,
+                             templates: String? = nil) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let library = try templateLibrary(override: templates)
+        var written: [String] = []
+        for format in formats {
+            let text: String
+            switch format {
+            case .json: text = try json(model)
+            case .md: text = try render(model, library, "report.md", .markdown)
+            case .html: text = try render(model, library, "report.html", .html)
+            case .csv: text = iocCSV(model)
+            case .timeline: text = timeline(model)
+            }
+            let path = (folder as NSString).appendingPathComponent(format.fileName)
+            try atomicWrite(Data(text.utf8), to: path)
+            written.append(path)
+        }
+        return written
+    }
+
+    static func atomicWrite(_ data: Data, to path: String) throws {
+        let temp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        try data.write(to: URL(fileURLWithPath: temp))
+        if rename(temp, path) != 0 {
+            try? FileManager.default.removeItem(atPath: temp)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+    }
+
+    // MARK: JSON
+
+    public static func json(_ model: ReportModel) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(model), as: UTF8.self) + "\n"
+    }
+
+    // MARK: templates
+
+    struct MarkdownContentType: MustacheContentType {
+        func escapeText(_ text: String) -> String { MarkdownText.escape(text) }
+    }
+    struct SafeHTMLContentType: MustacheContentType {
+        func escapeText(_ text: String) -> String { HTMLText.escape(text) }
+    }
+    static let registerContentTypes: Void = {
+        MustacheContentTypes.register(MarkdownContentType(), named: "MARKDOWN")
+        MustacheContentTypes.register(SafeHTMLContentType(), named: "SAFEHTML")
+    }()
+
+    /// The bundled templates, with any `NAME.mustache` in `override` taking the place of the
+    /// bundled one of the same name.
+    static func templateLibrary(override: String?) throws -> MustacheLibrary {
+        _ = registerContentTypes
+        var texts: [String: String] = [:]
+        for (name, text) in BundledTemplates.files { texts[String(name.dropLast(".mustache".count))] = text }
+        if let override {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: override) else {
+                throw TemplateError(description: "\(override): cannot read the templates folder")
+            }
+            for name in names.sorted() where name.hasSuffix(".mustache") {
+                let path = (override as NSString).appendingPathComponent(name)
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw TemplateError(description: "\(path): cannot read the template (UTF-8 text expected)")
+                }
+                texts[String(name.dropLast(".mustache".count))] = text
+            }
+        }
+        var library = MustacheLibrary()
+        for (name, text) in texts.sorted(by: { $0.key < $1.key }) {
+            do { try library.register(text, named: name) } catch {
+                throw TemplateError(description: "template \(name).mustache does not parse: \(error)")
+            }
+        }
+        return library
+    }
+
+    static func render(_ model: ReportModel, _ library: MustacheLibrary, _ name: String, _ format: ReportView.Format) throws -> String {
+        guard let text = library.render(ReportView.dictionary(model, format: format), withTemplate: name) else {
+            throw TemplateError(description: "no template named \(name).mustache")
+        }
+        return text
+    }
+
+    // MARK: IOC CSV and timeline
+
+    /// `type,value,incident,first_seen,last_seen,recipients,hosts,feeds`, CRLF, every cell that
+    /// a spreadsheet would read as a formula made inert.
+    public static func iocCSV(_ model: ReportModel) -> String {
+        var out = "type,value,incident,first_seen,last_seen,recipients,hosts,feeds\r\n"
+        for i in model.indicators {
+            let cells = [i.type, i.value, i.incident.map(String.init) ?? "", i.firstSeen ?? "", i.lastSeen ?? "",
+                         String(i.recipients), String(i.hosts), i.feeds ?? ""]
+            out += cells.map(CSVText.cell).joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    /// One JSON object per finding in Timesketch's import format (`message`, `datetime`,
+    /// `timestamp` in microseconds, `timestamp_desc`), plus MailScope's own fields.
+    public static func timeline(_ model: ReportModel) -> String {
+        var rows: [(String, Int64, String)] = []
+        for incident in model.incidents {
+            for f in incident.findings {
+                let micros = (TimeParser.parse(f.ts) ?? 0) * 1000
+                var object: [String: Any] = [
+                    "message": f.summary, "datetime": f.ts, "timestamp": micros, "timestamp_desc": "\(f.ruleId) finding",
+                    "rule_id": f.ruleId, "rule_version": f.ruleVersion, "severity": f.severity, "incident": incident.id,
+                    "incident_title": incident.title, "kind": f.kind,
+                ]
+                if let v = f.stage { object["stage"] = v }
+                if let v = f.user { object["user"] = v }
+                if let v = f.host { object["host"] = v }
+                if let v = f.sender { object["sender"] = v }
+                if let v = f.indicator { object["indicator"] = v }
+                if let e = f.evidence.first {
+                    object["evidence_table"] = e.table
+                    if let file = e.file { object["evidence_file"] = file }
+                    if let sha = e.sha256 { object["evidence_sha256"] = sha }
+                    if let line = e.line { object["evidence_line"] = line }
+                }
+                let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+                rows.append((f.ts, f.id, String(decoding: data, as: UTF8.self)))
+            }
+        }
+        return rows.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { $0.2 + "\n" }.joined()
+    }
+}
+
+/// CSV cells for spreadsheets: quoted when needed, and a leading `=`, `+`, `-`, `@`, tab or CR
+/// (which Excel and LibreOffice would run as a formula) prefixed with `'`.
+public enum CSVText {
+    public static func cell(_ value: String) -> String {
+        var v = TerminalText.safe(value)
+        if let first = v.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(Character(first)) { v = "'" + v }
+        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || v.hasPrefix("'") {
+            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return v
+    }
+}

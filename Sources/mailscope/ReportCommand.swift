@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import MailScopeKit
+
+/// `mailscope report --db FILE --out DIR`: write the reports from the database.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the incident reports (HTML, Markdown, JSON, IOC CSV, timeline) from the database.",
+        discussion: """
+        Reads the incidents, findings and inputs already in the database (see mailscope run and \
+        mailscope detect) and writes report.html (one self-contained file), report.md, \
+        report.json (docs/report-schema.json), iocs.csv and timeline.jsonl (Timesketch). The \
+        same database gives the same bytes; the report time is SOURCE_DATE_EPOCH when set.
+
+        Examples:
+          mailscope report --db case.db --out reports/
+          mailscope report --db case.db --out reports/ --format html,json
+          SOURCE_DATE_EPOCH=1793664000 mailscope report --db case.db --out reports/ --templates my-templates/
+        """
+    )
+
+    @Option(name: .long, help: "The SQLite database.")
+    var db: String
+
+    @Option(name: .long, help: "Folder for the reports (created if missing).")
+    var out: String
+
+    @OptionGroup var output: ReportOptions
+
+    @OptionGroup var ruleFolder: RuleFolderOption
+
+    func validate() throws { try output.validate() }
+
+    func run() throws {
+        let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
+        let database = try Database(path: db, mode: .readOnly)
+        let paths = try output.write(database: database, rules: catalog.rules, to: out)
+        for p in paths { print(TerminalText.safe(p)) }
+    }
+}
+
+/// `--format` and `--templates`, shared by `report` and `run`.
+struct ReportOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Which files to write, comma-separated: html, md, json, csv (iocs.csv), timeline (timeline.jsonl).", valueName: "list"))
+    var format: String = "html,md,json,csv,timeline"
+
+    @Option(name: .long, help: ArgumentHelp("A folder of report.html.mustache / report.md.mustache that replace the bundled templates.", valueName: "dir"))
+    var templates: String?
+
+    var formats: [ReportWriter.Format] {
+        format.split(separator: ",").compactMap { ReportWriter.Format(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    func validate() throws {
+        for f in format.split(separator: ",") where ReportWriter.Format(rawValue: f.trimmingCharacters(in: .whitespaces)) == nil {
+            throw ValidationError("--format: \(f) is not one of \(ReportWriter.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func write(database: Database, rules: [Rule], to folder: String) throws -> [String] {
+        let command = try database.scalar("SELECT command FROM run WHERE status = 'finished' ORDER BY id DESC LIMIT 1")?.stringValue
+        let model = try ReportModel.build(database, options: .init(generatedAt: ReportModel.Options.reportTime(), command: command, rules: rules))
+        do {
+            return try ReportWriter.write(model, to: folder, formats: formats, templates: templates)
+        } catch let error as ReportWriter.TemplateError {
+            Terminal.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// The `run` table: what was run, by which version, and whether it finished.
+enum RunRecord {
+    /// The command line as typed, quoted where a shell would need it.
+    static var commandLine: String {
+        (["mailscope"] + CommandLine.arguments.dropFirst()).map { arg in
+            arg.isEmpty || arg.contains(where: { " \"'$`\\|&;<>(){}*?!#~".contains($0) }) ? "'" + arg.replacingOccurrences(of: "'", with: "'\\''") + "'" : arg
+        }.joined(separator: " ")
+    }
+
+    static func start(_ db: Database) throws -> Int64 {
+        try db.run("INSERT INTO run (started_at, command, version, options, status) VALUES (?, ?, ?, '{}', 'running')",
+                   [.integer(Int64(Date().timeIntervalSince1970 * 1000)), .text(commandLine), .text(MailScopeVersion.string)])
+        return db.lastInsertRowID
+    }
+
+    static func finish(_ db: Database, _ id: Int64) throws {
+        try db.run("UPDATE run SET finished_at = ?, status = 'finished' WHERE id = ?", [.integer(Int64(Date().timeIntervalSince1970 * 1000)), .integer(id)])
+    }
+}
