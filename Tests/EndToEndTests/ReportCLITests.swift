@@ -123,5 +123,37 @@ import Testing
             }
         }
         #expect(csv.contains("'=1+1.evil-payroll.example/[x](y)"), "the URL is kept, made inert")
+        // What a real browser builds from it (where Chromium is installed): no script element,
+        // no event handler, the payload shown as text.
+        if let dom = try Self.chromiumDOM(dir + "/out/report.html") {
+            #expect(!dom.lowercased().contains("<script"))
+            #expect(!dom.contains(/<[^>]*\son[a-zA-Z]+=/))
+            #expect(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        }
+    }
+
+    /// The DOM headless Chromium builds from `path`, or nil (with a note) when there is no Chromium.
+    static func chromiumDOM(_ path: String) throws -> String? {
+        guard let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            print("note: no Chromium installed; the browser check is skipped (apt-get install -y chromium)")
+            return nil
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: browser)
+        p.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func theExampleReportRendersInABrowser() throws {
+        let (dir, _) = try #require(Self.scenario)
+        guard let dom = try Self.chromiumDOM(dir + "/run/report.html") else { return }
+        #expect(dom.contains("Malicious attachment INV-88341.xlsm from billing@halvorsen-billing.example"))
+        #expect(dom.contains("<svg"))
     }
 }

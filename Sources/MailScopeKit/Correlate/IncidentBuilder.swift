@@ -48,15 +48,19 @@ public enum IncidentBuilder {
     @discardableResult
     public static func rebuild(_ db: Database, rules: [Rule]) throws -> Summary {
         let byID = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // One transaction for the reads and the writes: one snapshot, no lock per statement.
+        defer { db.clearStatementCache() }
+        return try db.transaction {
         let findings = try loadFindings(db)
         let groups = try group(findings, db: db)
         var scoped: [Scope] = []
-        for members in groups {
-            scoped.append(try Scope(findings: members, db: db, rules: byID))
+        let memo = Memo()
+        for (members, keys) in groups {
+            scoped.append(try Scope(findings: members, keys: keys, db: db, rules: byID, memo: memo))
         }
         scoped.sort { ($0.firstTS, $0.key) < ($1.firstTS, $1.key) }
         var summary = Summary()
-        try db.transaction {
+        do {
             for table in ["incident_note", "incident_technique", "incident_indicator", "incident_host", "incident_user",
                           "incident_message", "incident_finding", "incident"] {
                 try db.execute("DELETE FROM \(table)")
@@ -68,10 +72,11 @@ public enum IncidentBuilder {
             }
         }
         return summary
+        }
     }
 
     static func loadFindings(_ db: Database) throws -> [Finding] {
-        try db.query("""
+        try db.cachedQuery("""
             SELECT id, rule_id, kind, severity, stage, ts, user, sender, message_id, subject, indicator,
                    evidence_table, evidence_rowid, host, match_key
             FROM finding WHERE kind <> 'hunt' ORDER BY id
@@ -99,8 +104,9 @@ public enum IncidentBuilder {
         return collapsed.isEmpty ? nil : collapsed
     }
 
-    /// The campaign keys of each finding, then connected groups (union-find), in finding order.
-    static func group(_ findings: [Finding], db: Database) throws -> [[Finding]] {
+    /// The campaign keys of each finding, then connected groups (union-find), in finding order,
+    /// each with the keys that joined it (a key belongs to exactly one group).
+    static func group(_ findings: [Finding], db: Database) throws -> [(findings: [Finding], keys: Set<String>)] {
         let hashOf = try rowValues(db, "SELECT id, sha256 FROM attachment_scan WHERE id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'attachment_scan')")
         let domainOf = try rowValues(db, "SELECT id, url_domain FROM url_click WHERE id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'url_click')")
         var parent = Array(0..<findings.count)
@@ -110,6 +116,7 @@ public enum IncidentBuilder {
             return i
         }
         var owner: [String: Int] = [:]
+        var keysOf: [[String]] = Array(repeating: [], count: findings.count)
         for (i, f) in findings.enumerated() {
             var keys: [String] = []
             if let m = f.messageID { keys.append("message:\(m)") }
@@ -123,6 +130,7 @@ public enum IncidentBuilder {
                 keys.append("indicator:\(indicator)")
             }
             if keys.isEmpty { keys.append("finding:\(f.id)") }
+            keysOf[i] = keys
             for key in keys {
                 if let j = owner[key] {
                     let (a, b) = (find(i), find(j))
@@ -133,13 +141,17 @@ public enum IncidentBuilder {
             }
         }
         var groups: [Int: [Finding]] = [:]
-        for (i, f) in findings.enumerated() { groups[find(i), default: []].append(f) }
-        return groups.keys.sorted().map { groups[$0]! }
+        var keys: [Int: Set<String>] = [:]
+        for (i, f) in findings.enumerated() {
+            groups[find(i), default: []].append(f)
+            keys[find(i), default: []].formUnion(keysOf[i])
+        }
+        return groups.keys.sorted().map { (groups[$0]!, keys[$0]!) }
     }
 
     static func rowValues(_ db: Database, _ sql: String) throws -> [Int64: String] {
         var out: [Int64: String] = [:]
-        for r in try db.query(sql) { if let id = r[0].intValue, let v = r[1].stringValue { out[id] = v } }
+        for r in try db.cachedQuery(sql) { if let id = r[0].intValue, let v = r[1].stringValue { out[id] = v } }
         return out
     }
 }

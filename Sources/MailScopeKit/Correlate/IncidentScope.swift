@@ -33,6 +33,13 @@ extension IncidentBuilder {
         var rows = 0
     }
 
+    /// Answers shared between incidents of one rebuild (campaigns from one sender domain ask
+    /// the same prevalence questions).
+    final class Memo {
+        var prevalence: [Indicator: (recipients: Int, hosts: Int, first: Int64?, last: Int64?, feeds: String?)] = [:]
+        var senderMessages: [String: [[SQLValue]]] = [:]
+    }
+
     /// An indicator with its prevalence in the environment.
     struct Indicator: Hashable {
         var type: String
@@ -56,15 +63,14 @@ extension IncidentBuilder {
         var reasons: [String] = []
         var actions: [String] = []
 
-        init(findings: [Finding], db: Database, rules: [String: Rule]) throws {
+        init(findings: [Finding], keys: Set<String>, db: Database, rules: [String: Rule], memo: Memo) throws {
             self.findings = findings
             firstTS = findings.map(\.ts).min() ?? 0
             lastTS = findings.map(\.ts).max() ?? 0
-            key = ""
-            try collect(db)
-            key = Scope.key(findings, db: db, hashes: hashes, domains: domains)
+            key = Scope.key(keys)
+            try collect(db, memo: memo)
             for f in findings { techniques.formUnion(rules[f.ruleID]?.attack ?? []) }
-            try measureIndicators(db)
+            try measureIndicators(db, memo: memo)
             judge(rules: rules)
         }
 
@@ -73,25 +79,27 @@ extension IncidentBuilder {
         var resources: Set<String> = []
         var senders: Set<String> = []
 
-        static func key(_ findings: [Finding], db: Database, hashes: Set<String>, domains: Set<String>) -> String {
-            if let h = hashes.min() { return "hash:\(h)" }
-            if let d = domains.min() { return "domain:\(d)" }
-            if let m = findings.compactMap(\.messageID).min() { return "message:\(m)" }
-            if let i = findings.filter({ $0.ruleID.hasPrefix("MS-TI-") }).compactMap(\.indicator).min() { return "indicator:\(i)" }
-            return "finding:\(findings.map(\.id).min() ?? 0)"
+        /// The incident's stable name: its most telling grouping key (a key belongs to one
+        /// group only, so names never collide): a hash, then a clicked domain, a threat-intel
+        /// indicator, a Message-ID, a sender and subject, an endpoint row, a lone finding.
+        static func key(_ keys: Set<String>) -> String {
+            for prefix in ["hash:", "domain:", "indicator:", "message:", "sender-subject:", "edr:", "finding:"] {
+                if let k = keys.filter({ $0.hasPrefix(prefix) }).min() { return k }
+            }
+            return keys.min() ?? "empty"
         }
 
         // MARK: gathering
 
-        mutating func collect(_ db: Database) throws {
+        mutating func collect(_ db: Database, memo: Memo) throws {
             var messageSet = Set(findings.compactMap(\.messageID))
             var pairs = Set<String>()
             for f in findings {
                 switch f.table {
                 case "attachment_scan":
-                    if let h = try db.scalar("SELECT sha256 FROM attachment_scan WHERE id = ?", [.integer(f.rowid)])?.stringValue { hashes.insert(h) }
+                    if let h = try db.cachedQuery("SELECT sha256 FROM attachment_scan WHERE id = ?", [.integer(f.rowid)]).first?.first?.stringValue { hashes.insert(h) }
                 case "url_click":
-                    let r = try db.query("SELECT url_domain, url_resource FROM url_click WHERE id = ?", [.integer(f.rowid)])
+                    let r = try db.cachedQuery("SELECT url_domain, url_resource FROM url_click WHERE id = ?", [.integer(f.rowid)])
                     if let d = r.first?[0].stringValue { domains.insert(d) }
                     if let u = r.first?[1].stringValue { resources.insert(u) }
                 default: break
@@ -105,20 +113,23 @@ extension IncidentBuilder {
                 let parts = pair.split(separator: "\u{1}", maxSplits: 1).map(String.init)
                 let sender = parts[0], subject = parts[1]
                 guard let domain = EmailAddress.domain(sender) else { continue }
-                for r in try db.query("""
-                    SELECT DISTINCT message_id, subject FROM mail_message
-                    WHERE event = 'receipt' AND sender_domain = ? AND sender = ? AND message_id IS NOT NULL
-                    """, [.text(domain), .text(sender)]) where IncidentBuilder.normalizedSubject(r[1].stringValue) == subject {
+                if memo.senderMessages[sender] == nil {
+                    memo.senderMessages[sender] = try db.cachedQuery("""
+                        SELECT DISTINCT message_id, subject FROM mail_message
+                        WHERE event = 'receipt' AND sender_domain = ? AND sender = ? AND message_id IS NOT NULL
+                        """, [.text(domain), .text(sender)])
+                }
+                for r in memo.senderMessages[sender] ?? [] where IncidentBuilder.normalizedSubject(r[1].stringValue) == subject {
                     if let m = r[0].stringValue { messageSet.insert(m) }
                 }
             }
             for h in hashes.sorted() {
-                for r in try db.query("SELECT DISTINCT message_id FROM attachment_scan WHERE sha256 = ? AND message_id IS NOT NULL", [.text(h)]) {
+                for r in try db.cachedQuery("SELECT DISTINCT message_id FROM attachment_scan WHERE sha256 = ? AND message_id IS NOT NULL", [.text(h)]) {
                     if let m = r[0].stringValue { messageSet.insert(m) }
                 }
             }
             for u in resources.sorted() {
-                for r in try db.query("SELECT DISTINCT message_id FROM url_click WHERE url_resource = ? AND message_id IS NOT NULL", [.text(u)]) {
+                for r in try db.cachedQuery("SELECT DISTINCT message_id FROM url_click WHERE url_resource = ? AND message_id IS NOT NULL", [.text(u)]) {
                     if let m = r[0].stringValue { messageSet.insert(m) }
                 }
             }
@@ -131,7 +142,7 @@ extension IncidentBuilder {
 
         mutating func collectPeople(_ db: Database) throws {
             for m in messages {
-                for r in try db.query("""
+                for r in try db.cachedQuery("""
                     SELECT id, event, recipient, delivered, ts, sender FROM mail_message
                     WHERE message_id = ? AND recipient IS NOT NULL AND event IN ('receipt', 'delivery')
                     ORDER BY id
@@ -148,7 +159,7 @@ extension IncidentBuilder {
                     }
                     people[user] = p
                 }
-                for r in try db.query("""
+                for r in try db.cachedQuery("""
                     SELECT id, recipient, action_triggered, ts, sha256, result FROM attachment_scan
                     WHERE message_id = ? AND recipient IS NOT NULL ORDER BY id
                     """, [.text(m)]) {
@@ -164,7 +175,7 @@ extension IncidentBuilder {
                     if let h = r[4].stringValue, ["malicious", "unknown", "timeout"].contains(r[5].stringValue ?? "") { hashes.insert(h) }
                     people[user] = p
                 }
-                for r in try db.query("SELECT id, recipient, ts FROM impersonation WHERE message_id = ? AND recipient IS NOT NULL ORDER BY id", [.text(m)]) {
+                for r in try db.cachedQuery("SELECT id, recipient, ts FROM impersonation WHERE message_id = ? AND recipient IS NOT NULL ORDER BY id", [.text(m)]) {
                     guard let user = r[1].stringValue else { continue }
                     var p = person(user)
                     p.received = true
@@ -175,10 +186,10 @@ extension IncidentBuilder {
             // URL clicks on the campaign's messages or pages; entry scans only say who received it.
             var clickRows: [[SQLValue]] = []
             for m in messages {
-                clickRows += try db.query("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result FROM url_click WHERE message_id = ? AND user IS NOT NULL", [.text(m)])
+                clickRows += try db.cachedQuery("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result FROM url_click WHERE message_id = ? AND user IS NOT NULL", [.text(m)])
             }
             for u in resources.sorted() {
-                clickRows += try db.query("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result FROM url_click WHERE url_resource = ? AND user IS NOT NULL", [.text(u)])
+                clickRows += try db.cachedQuery("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result FROM url_click WHERE url_resource = ? AND user IS NOT NULL", [.text(u)])
             }
             var seen = Set<Int64>()
             for r in clickRows.sorted(by: { ($0[0].intValue ?? 0) < ($1[0].intValue ?? 0) }) {
@@ -239,15 +250,15 @@ extension IncidentBuilder {
 
         // MARK: indicators
 
-        mutating func measureIndicators(_ db: Database) throws {
+        mutating func measureIndicators(_ db: Database, memo: Memo) throws {
             var found = Set<Indicator>()
             for s in senders where !s.isEmpty { found.insert(Indicator(type: "sender", value: s)) }
             for m in messages {
-                for r in try db.query("SELECT DISTINCT sender_domain, sender_ip FROM mail_message WHERE message_id = ? AND event = 'receipt'", [.text(m)]) {
+                for r in try db.cachedQuery("SELECT DISTINCT sender_domain, sender_ip FROM mail_message WHERE message_id = ? AND event = 'receipt'", [.text(m)]) {
                     if let d = r[0].stringValue { found.insert(Indicator(type: "sender_domain", value: d)) }
                     if let ip = r[1].stringValue, !Scope.isPrivate(ip) { found.insert(Indicator(type: "sender_ip", value: ip)) }
                 }
-                for r in try db.query("SELECT DISTINCT sha256, file_name FROM attachment_scan WHERE message_id = ? AND sha256 IS NOT NULL", [.text(m)]) {
+                for r in try db.cachedQuery("SELECT DISTINCT sha256, file_name FROM attachment_scan WHERE message_id = ? AND sha256 IS NOT NULL", [.text(m)]) {
                     guard let h = r[0].stringValue, hashes.contains(h) else { continue }
                     found.insert(Indicator(type: "sha256", value: h))
                     if let n = r[1].stringValue { found.insert(Indicator(type: "file_name", value: n)) }
@@ -257,7 +268,7 @@ extension IncidentBuilder {
             for u in resources { found.insert(Indicator(type: "url", value: u)) }
             // What the endpoints showed: downloaded or spawned files, and where they connected.
             for f in findings where f.kind == "correlation" && f.table == "edr_event" {
-                guard let r = try db.query("SELECT action, sha256, file_name, url_host, domain, remote_ip FROM edr_event WHERE id = ?", [.integer(f.rowid)]).first else { continue }
+                guard let r = try db.cachedQuery("SELECT action, sha256, file_name, url_host, domain, remote_ip FROM edr_event WHERE id = ?", [.integer(f.rowid)]).first else { continue }
                 let action = r[0].stringValue ?? ""
                 if ["download", "process_start"].contains(action), f.ruleID != "MS-COR-002", f.ruleID != "MS-COR-006",
                    let h = r[1].stringValue {
@@ -270,7 +281,13 @@ extension IncidentBuilder {
                 }
             }
             for i in found {
-                indicators[i] = try Scope.prevalence(i, db: db)
+                if let known = memo.prevalence[i] {
+                    indicators[i] = known
+                } else {
+                    let p = try Scope.prevalence(i, db: db)
+                    memo.prevalence[i] = p
+                    indicators[i] = p
+                }
             }
         }
 
@@ -285,22 +302,22 @@ extension IncidentBuilder {
             switch i.type {
             case "sender":
                 if let domain = EmailAddress.domain(i.value) {
-                    mail = try db.query("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM mail_message WHERE event = 'receipt' AND sender_domain = ? AND sender = ?", [.text(domain), .text(i.value)]).first ?? []
+                    mail = try db.cachedQuery("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM mail_message WHERE event = 'receipt' AND sender_domain = ? AND sender = ?", [.text(domain), .text(i.value)]).first ?? []
                 }
             case "sender_domain":
-                mail = try db.query("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM mail_message WHERE event = 'receipt' AND sender_domain = ?", [.text(i.value)]).first ?? []
+                mail = try db.cachedQuery("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM mail_message WHERE event = 'receipt' AND sender_domain = ?", [.text(i.value)]).first ?? []
             case "sender_ip":
-                mail = try db.query("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM mail_message WHERE event = 'receipt' AND sender_ip = ?", [.text(i.value)]).first ?? []
+                mail = try db.cachedQuery("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM mail_message WHERE event = 'receipt' AND sender_ip = ?", [.text(i.value)]).first ?? []
             case "sha256":
-                mail = try db.query("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM attachment_scan WHERE sha256 = ?", [.text(i.value)]).first ?? []
-                edr = try db.query("SELECT COUNT(DISTINCT host), MIN(ts), MAX(ts) FROM edr_event WHERE sha256 = ?", [.text(i.value)]).first ?? []
+                mail = try db.cachedQuery("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM attachment_scan WHERE sha256 = ?", [.text(i.value)]).first ?? []
+                edr = try db.cachedQuery("SELECT COUNT(DISTINCT host), MIN(ts), MAX(ts) FROM edr_event WHERE sha256 = ?", [.text(i.value)]).first ?? []
             case "domain":
-                mail = try db.query("SELECT COUNT(DISTINCT user), MIN(ts), MAX(ts) FROM url_click WHERE url_domain = ?", [.text(i.value)]).first ?? []
-                edr = try db.query("SELECT COUNT(DISTINCT host), MIN(ts), MAX(ts) FROM edr_event WHERE domain = ?", [.text(i.value)]).first ?? []
+                mail = try db.cachedQuery("SELECT COUNT(DISTINCT user), MIN(ts), MAX(ts) FROM url_click WHERE url_domain = ?", [.text(i.value)]).first ?? []
+                edr = try db.cachedQuery("SELECT COUNT(DISTINCT host), MIN(ts), MAX(ts) FROM edr_event WHERE domain = ?", [.text(i.value)]).first ?? []
             case "url":
-                mail = try db.query("SELECT COUNT(DISTINCT user), MIN(ts), MAX(ts) FROM url_click WHERE url_resource = ?", [.text(i.value)]).first ?? []
+                mail = try db.cachedQuery("SELECT COUNT(DISTINCT user), MIN(ts), MAX(ts) FROM url_click WHERE url_resource = ?", [.text(i.value)]).first ?? []
             case "ip":
-                edr = try db.query("SELECT COUNT(DISTINCT host), MIN(ts), MAX(ts) FROM edr_event WHERE remote_ip = ?", [.text(i.value)]).first ?? []
+                edr = try db.cachedQuery("SELECT COUNT(DISTINCT host), MIN(ts), MAX(ts) FROM edr_event WHERE remote_ip = ?", [.text(i.value)]).first ?? []
             default: break
             }
             let iocType: String? = ["sender": "email", "sender_domain": "domain", "domain": "domain", "sender_ip": "ip", "ip": "ip",
@@ -308,7 +325,7 @@ extension IncidentBuilder {
             var feeds: String?
             if let t = iocType {
                 let value = t == "domain" ? (PublicSuffixList.shared.registrableDomain(i.value) ?? i.value) : i.value
-                let rows = try db.query("SELECT DISTINCT feed FROM ioc WHERE type = ? AND (value = ? OR value = ?) ORDER BY feed", [.text(t), .text(i.value), .text(value)])
+                let rows = try db.cachedQuery("SELECT DISTINCT feed FROM ioc WHERE type = ? AND (value = ? OR value = ?) ORDER BY feed", [.text(t), .text(i.value), .text(value)])
                 let names = rows.compactMap { $0.first?.stringValue }
                 feeds = names.isEmpty ? nil : names.joined(separator: ", ")
             }

@@ -185,7 +185,7 @@ title: Risky attachment type from a sender domain first seen recently
 version: 2
 kind: detection
 severity: medium
-attack: [T1566.001, T1027.006]
+attack: [T1566.001]
 stage: delivery
 description: >
   An attachment of a type attackers favour (macro Office documents, disk images, shortcuts,
@@ -338,10 +338,11 @@ sql: |
          j.value || ' from ' || COALESCE(p.sender, '?') || ' delivered to ' || d.recipient || ' (watch list ' || w.list || ')' AS summary,
          'mail_message' AS evidence_table, d.id AS evidence_rowid
   FROM watch_list w
-  JOIN mail_message d ON d.recipient = w.address
-  JOIN mail_message p ON p.aggregate_id = d.aggregate_id AND p.event = 'process' AND p.attachment_names IS NOT NULL
-  JOIN json_each(p.attachment_names) j
-  WHERE d.event = 'delivery' AND d.delivered = 1 AND d.ts BETWEEN :since AND :until
+  CROSS JOIN mail_message d
+  CROSS JOIN mail_message p
+  CROSS JOIN json_each(p.attachment_names) j
+  WHERE d.recipient = w.address AND p.aggregate_id = d.aggregate_id AND p.event = 'process' AND p.attachment_names IS NOT NULL
+    AND d.event = 'delivery' AND d.delivered = 1 AND d.ts BETWEEN :since AND :until
     AND (lower(j.value) LIKE '%.exe' OR lower(j.value) LIKE '%.scr' OR lower(j.value) LIKE '%.msi' OR lower(j.value) LIKE '%.bat'
          OR lower(j.value) LIKE '%.cmd' OR lower(j.value) LIKE '%.com' OR lower(j.value) LIKE '%.pif' OR lower(j.value) LIKE '%.dll'
          OR lower(j.value) LIKE '%.js' OR lower(j.value) LIKE '%.jse' OR lower(j.value) LIKE '%.vbs' OR lower(j.value) LIKE '%.vbe'
@@ -429,10 +430,12 @@ sql: |
          'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
          'attachment_scan' AS related_table, a.id AS related_rowid, 'hash' AS match_key, 'strong' AS match_strength
   FROM delivered dl
-  JOIN attachment_scan a ON a.message_id = dl.message_id AND a.recipient = dl.recipient AND a.sha256 IS NOT NULL
-  JOIN hosts h ON h.email = dl.recipient
-  JOIN edr_event e ON e.host = h.host AND e.ts BETWEEN dl.ts - :skew_ms AND dl.ts + :window_ms
-  WHERE e.sha256 = a.sha256 AND e.action IN ('file_created', 'file_modified', 'file_renamed', 'download')
+  CROSS JOIN attachment_scan a
+  CROSS JOIN hosts h
+  CROSS JOIN edr_event e
+  WHERE a.message_id = dl.message_id AND a.recipient = dl.recipient AND a.sha256 IS NOT NULL
+    AND h.email = dl.recipient AND e.host = h.host AND e.ts BETWEEN dl.ts - :skew_ms AND dl.ts + :window_ms
+    AND e.sha256 = a.sha256 AND e.action IN ('file_created', 'file_modified', 'file_renamed', 'download')
     AND e.ts BETWEEN :since AND :until
 examples:
   positive:
@@ -500,9 +503,10 @@ sql: |
          'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
          'attachment_scan' AS related_table, f.id AS related_rowid, 'name' AS match_key, 'weak' AS match_strength
   FROM files f
-  JOIN hosts h ON h.email = f.recipient
-  JOIN edr_event e ON e.host = h.host AND e.ts BETWEEN f.ts - :skew_ms AND f.ts + :window_ms
-  WHERE e.action = 'process_start' AND e.command_line IS NOT NULL
+  CROSS JOIN hosts h
+  CROSS JOIN edr_event e
+  WHERE h.email = f.recipient AND e.host = h.host AND e.ts BETWEEN f.ts - :skew_ms AND f.ts + :window_ms
+    AND e.action = 'process_start' AND e.command_line IS NOT NULL
     AND (lower(e.command_line) LIKE '%' || f.name || '%' OR lower(e.command_line) LIKE '%' || f.stem || ' (%).' || f.ext || '%')
     AND e.ts BETWEEN :since AND :until
 examples:
@@ -566,9 +570,10 @@ sql: |
          'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
          'attachment_scan' AS related_table, f.id AS related_rowid, 'name' AS match_key, 'weak' AS match_strength
   FROM files f
-  JOIN hosts h ON h.email = f.recipient
-  JOIN edr_event e ON e.host = h.host AND e.ts BETWEEN f.ts - :skew_ms AND f.ts + :window_ms
-  WHERE e.action IN ('file_created', 'file_modified', 'file_renamed', 'download') AND e.file_name IS NOT NULL
+  CROSS JOIN hosts h
+  CROSS JOIN edr_event e
+  WHERE h.email = f.recipient AND e.host = h.host AND e.ts BETWEEN f.ts - :skew_ms AND f.ts + :window_ms
+    AND e.action IN ('file_created', 'file_modified', 'file_renamed', 'download') AND e.file_name IS NOT NULL
     AND (e.sha256 IS NULL OR f.sha256 IS NULL OR e.sha256 <> f.sha256)
     AND (lower(e.file_name) = f.name OR lower(e.file_name) LIKE f.stem || ' (%).' || f.ext)
     AND e.ts BETWEEN :since AND :until
@@ -614,7 +619,7 @@ params:
   click_window_ms: 600000   # 10 minutes after the click
   skew_ms: 300000
 sql: |
-  WITH clicks AS (
+  WITH clicks AS MATERIALIZED (
     SELECT c.* FROM url_click c
     WHERE c.is_click = 1 AND c.action IN ('allow', 'warn') AND c.user IS NOT NULL AND c.url_domain IS NOT NULL
       AND (EXISTS (SELECT 1 FROM finding f WHERE f.evidence_table = 'url_click' AND f.evidence_rowid = c.id AND f.kind NOT IN ('correlation', 'hunt'))
@@ -626,9 +631,10 @@ sql: |
            CASE WHEN e.url_host = c.url_host THEN 'domain' WHEN e.domain = c.url_domain THEN 'domain' ELSE 'ip' END AS match_key,
            CASE WHEN e.url_host = c.url_host THEN 'strong' ELSE 'weak' END AS match_strength
     FROM clicks c
-    JOIN hosts h ON h.email = c.user
-    JOIN edr_event e ON e.host = h.host AND e.ts BETWEEN c.ts - :skew_ms AND c.ts + :click_window_ms
-    WHERE e.action IN ('dns_query', 'network_connect', 'http_request')
+    CROSS JOIN hosts h
+    CROSS JOIN edr_event e
+    WHERE h.email = c.user AND e.host = h.host AND e.ts BETWEEN c.ts - :skew_ms AND c.ts + :click_window_ms
+      AND e.action IN ('dns_query', 'network_connect', 'http_request')
       AND (e.url_host = c.url_host OR e.domain = c.url_domain
            OR (e.action = 'network_connect' AND e.url_host IS NULL AND e.remote_ip IS NOT NULL
                AND EXISTS (SELECT 1 FROM edr_event a
@@ -682,7 +688,7 @@ params:
   download_window_ms: 3600000   # 1 hour after the click
   skew_ms: 300000
 sql: |
-  WITH clicks AS (
+  WITH clicks AS MATERIALIZED (
     SELECT c.* FROM url_click c
     WHERE c.is_click = 1 AND c.action IN ('allow', 'warn') AND c.user IS NOT NULL AND c.url_domain IS NOT NULL
       AND (EXISTS (SELECT 1 FROM finding f WHERE f.evidence_table = 'url_click' AND f.evidence_rowid = c.id AND f.kind NOT IN ('correlation', 'hunt'))
@@ -698,9 +704,10 @@ sql: |
          CASE WHEN e.url_host = c.url_host THEN 'url' ELSE 'domain' END AS match_key,
          CASE WHEN e.url_host = c.url_host THEN 'strong' ELSE 'weak' END AS match_strength
   FROM clicks c
-  JOIN hosts h ON h.email = c.user
-  JOIN edr_event e ON e.host = h.host AND e.ts BETWEEN c.ts - :skew_ms AND c.ts + :download_window_ms
-  WHERE e.action IN ('download', 'file_created') AND e.file_origin_url IS NOT NULL
+  CROSS JOIN hosts h
+  CROSS JOIN edr_event e
+  WHERE h.email = c.user AND e.host = h.host AND e.ts BETWEEN c.ts - :skew_ms AND c.ts + :download_window_ms
+    AND e.action IN ('download', 'file_created') AND e.file_origin_url IS NOT NULL
     AND (e.url_host = c.url_host OR e.domain = c.url_domain)
     AND e.ts BETWEEN :since AND :until
 examples:
@@ -752,8 +759,9 @@ sql: |
          'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
          'finding' AS related_table, o.finding_id AS related_rowid, 'process' AS match_key, 'weak' AS match_strength
   FROM opened o
-  JOIN edr_event e ON e.host = o.host AND e.ts BETWEEN o.ts AND o.ts + :spawn_window_ms
-  WHERE e.action = 'process_start'
+  CROSS JOIN edr_event e
+  WHERE e.host = o.host AND e.ts BETWEEN o.ts AND o.ts + :spawn_window_ms
+    AND e.action = 'process_start'
     AND lower(COALESCE(e.parent_process, '')) IN ('outlook.exe', 'winword.exe', 'excel.exe', 'powerpnt.exe', 'onenote.exe',
         'msaccess.exe', 'mspub.exe', 'visio.exe', 'acrord32.exe', 'acrobat.exe', 'olk.exe')
     AND lower(e.process) IN ('powershell.exe', 'pwsh.exe', 'cmd.exe', 'wscript.exe', 'cscript.exe', 'mshta.exe', 'rundll32.exe',
@@ -807,9 +815,10 @@ sql: |
          CASE WHEN lower(COALESCE(e.process, '')) = lower(p.process) THEN 'process' ELSE 'domain' END AS match_key,
          CASE WHEN lower(COALESCE(e.process, '')) = lower(p.process) THEN 'strong' ELSE 'weak' END AS match_strength
   FROM finding f
-  JOIN edr_event p ON p.id = f.evidence_rowid
-  JOIN edr_event e ON e.host = f.host AND e.ts BETWEEN f.ts AND f.ts + :follow_window_ms
-  WHERE f.rule_id = 'MS-COR-006' AND e.id <> p.id
+  CROSS JOIN edr_event p
+  CROSS JOIN edr_event e
+  WHERE p.id = f.evidence_rowid AND e.host = f.host AND e.ts BETWEEN f.ts AND f.ts + :follow_window_ms
+    AND f.rule_id = 'MS-COR-006' AND e.id <> p.id
     AND e.action IN ('dns_query', 'network_connect', 'http_request', 'download')
     AND (lower(COALESCE(e.process, '')) = lower(p.process)
          OR (e.domain IS NOT NULL AND (f.sender LIKE '%@' || e.domain OR f.sender LIKE '%.' || e.domain)))
@@ -860,9 +869,10 @@ sql: |
          CASE WHEN e.sha256 = d.sha256 THEN 'hash' ELSE 'name' END AS match_key,
          CASE WHEN e.sha256 = d.sha256 THEN 'strong' ELSE 'weak' END AS match_strength
   FROM finding f
-  JOIN edr_event d ON d.id = f.evidence_rowid
-  JOIN edr_event e ON e.host = f.host AND e.ts BETWEEN f.ts AND f.ts + :run_window_ms
-  WHERE f.rule_id = 'MS-COR-005' AND e.action = 'process_start'
+  CROSS JOIN edr_event d
+  CROSS JOIN edr_event e
+  WHERE d.id = f.evidence_rowid AND e.host = f.host AND e.ts BETWEEN f.ts AND f.ts + :run_window_ms
+    AND f.rule_id = 'MS-COR-005' AND e.action = 'process_start'
     AND (e.sha256 = d.sha256 OR ((e.sha256 IS NULL OR d.sha256 IS NULL) AND lower(e.process_path) = lower(d.file_path)))
     AND e.ts BETWEEN :since AND :until
 examples:
@@ -979,10 +989,12 @@ sql: |
          'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
          'finding' AS related_table, r.id AS related_rowid, 'ioc' AS match_key, 'strong' AS match_strength
   FROM ran r
-  JOIN edr_event e ON e.host = r.host AND e.ts BETWEEN r.ts AND r.ts + :c2_window_ms
-  JOIN ioc_match m ON m.event_table = 'edr_event' AND m.event_rowid = e.id
-  JOIN ioc i ON i.id = m.ioc_id
-  WHERE e.action IN ('dns_query', 'network_connect', 'http_request')
+  CROSS JOIN edr_event e
+  CROSS JOIN ioc_match m
+  CROSS JOIN ioc i
+  WHERE e.host = r.host AND e.ts BETWEEN r.ts AND r.ts + :c2_window_ms
+    AND m.event_table = 'edr_event' AND m.event_rowid = e.id AND i.id = m.ioc_id
+    AND e.action IN ('dns_query', 'network_connect', 'http_request')
     AND e.ts BETWEEN :since AND :until
 examples:
   positive:

@@ -119,8 +119,8 @@ details summary { cursor: pointer; color: #1d4ed8; }
 
 <h2 id="methodology">Methodology</h2>
 <p>Tool: {{tool}}.{{#has_command}} Command: <code>{{command}}</code>.{{/has_command}}</p>
-<table><thead><tr><th>Rule</th><th>Version</th><th>Kind</th><th>Severity</th><th>ATT&amp;CK</th><th>Findings</th><th>SHA-256</th><th>Title</th></tr></thead><tbody>
-{{#rules}}<tr><td>{{id}}</td><td>{{version}}</td><td>{{kind}}</td><td>{{severity}}</td><td>{{attack}}</td><td>{{findings}}</td><td class="mono">{{sha256}}</td><td>{{title}}</td></tr>
+<table><thead><tr><th>Rule</th><th>Version</th><th>Kind</th><th>Severity</th><th>ATT&amp;CK</th><th>Parameters</th><th>Findings</th><th>SHA-256</th><th>Title</th></tr></thead><tbody>
+{{#rules}}<tr><td>{{id}}</td><td>{{version}}</td><td>{{kind}}</td><td>{{severity}}</td><td>{{attack}}</td><td class="mono">{{params}}</td><td>{{findings}}</td><td class="mono">{{sha256}}</td><td>{{title}}</td></tr>
 {{/rules}}</tbody></table>
 {{#has_feeds}}
 <table><thead><tr><th>Threat-intel feed</th><th>File</th><th>SHA-256</th><th>Format</th><th>Indicators</th></tr></thead><tbody>
@@ -283,10 +283,10 @@ Rejected lines: {{rejects_total}}{{#rejects}} · {{reason}} {{count}}{{/rejects}
 
 Tool: {{tool}}.{{#has_command}} Command: {{command}}.{{/has_command}}
 
-| Rule | Version | Kind | Severity | ATT&CK | Findings | SHA-256 | Title |
-|---|---|---|---|---|---|---|---|
+| Rule | Version | Kind | Severity | ATT&CK | Parameters | Findings | SHA-256 | Title |
+|---|---|---|---|---|---|---|---|---|
 {{#rules}}
-| {{id}} | {{version}} | {{kind}} | {{severity}} | {{attack}} | {{findings}} | {{sha256}} | {{title}} |
+| {{id}} | {{version}} | {{kind}} | {{severity}} | {{attack}} | {{params}} | {{findings}} | {{sha256}} | {{title}} |
 {{/rules}}
 
 {{#has_feeds}}

@@ -161,6 +161,8 @@ public struct ReportModel: Codable, Sendable {
         public var sha256: String
         public var title: String
         public var attack: [String]
+        /// The parameters the rule ran with (thresholds and windows), as name=value.
+        public var params: [String: String]
         public var findings: Int
     }
 

@@ -125,7 +125,8 @@ extension ReportModel {
         var ruleRefs: [String: RuleRef] = [:]
         for r in options.rules where r.enabledByDefault || findingsByRule[r.id] != nil {
             ruleRefs[r.id] = RuleRef(id: r.id, version: r.version, kind: r.kind.rawValue, severity: r.severity.rawValue, sha256: r.sha256,
-                                     title: r.title, attack: r.attack, findings: findingsByRule[r.id] ?? 0)
+                                     title: r.title, attack: r.attack, params: r.params.mapValues(\.description),
+                                     findings: findingsByRule[r.id] ?? 0)
         }
         // Findings from rules no longer in the catalog still name their version and SHA-256.
         for r in try db.query("SELECT rule_id, rule_version, kind, severity, rule_sha256, COUNT(*) FROM finding GROUP BY rule_id, rule_version, rule_sha256 ORDER BY rule_id") {
@@ -133,7 +134,8 @@ extension ReportModel {
             if let known = ruleRefs[id], known.sha256 == r[4].stringValue { continue }
             let key = ruleRefs[id] == nil ? id : "\(id)@\(r[1].intValue ?? 0)"
             ruleRefs[key] = RuleRef(id: id, version: Int(r[1].intValue ?? 0), kind: r[2].stringValue ?? "", severity: r[3].stringValue ?? "",
-                                    sha256: r[4].stringValue ?? "", title: "(not in the current catalog)", attack: [], findings: Int(r[5].intValue ?? 0))
+                                    sha256: r[4].stringValue ?? "", title: "(not in the current catalog)", attack: [], params: [:],
+                                    findings: Int(r[5].intValue ?? 0))
         }
         let feeds = try db.query("""
             SELECT i.feed, f.path, f.sha256, f.format, COUNT(*) FROM ioc i LEFT JOIN input_file f ON f.id = i.file_id

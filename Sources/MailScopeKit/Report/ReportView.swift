@@ -60,7 +60,8 @@ enum ReportView {
         root["has_rejects"] = m.rejects.total > 0
         root["rules"] = m.rules.map { r -> [String: Any] in
             ["id": r.id, "version": r.version, "kind": r.kind, "severity": r.severity, "sha256": r.sha256, "title": r.title,
-             "attack": r.attack.joined(separator: ", "), "findings": r.findings]
+             "attack": r.attack.joined(separator: ", "), "findings": r.findings,
+             "params": r.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")]
         }
         root["feeds"] = m.feeds.map { f -> [String: Any] in
             ["name": f.name, "path": f.path ?? "—", "sha256": f.sha256 ?? "—", "format": f.format ?? "—", "indicators": f.indicators]

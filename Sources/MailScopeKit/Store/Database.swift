@@ -13,6 +13,8 @@ public final class Database {
     let handle: OpaquePointer
     /// The file this connection opened.
     public let path: String
+    /// Prepared statements kept for `cachedQuery`, by SQL text.
+    private var statementCache: [String: Statement] = [:]
 
     /// How to open the database.
     public enum Mode: Sendable {
@@ -84,6 +86,28 @@ public final class Database {
         }
         return rows
     }
+
+    /// `query` with the statement prepared once and kept: for the same SQL run many times
+    /// with different arguments (incident scoping runs a dozen per incident).
+    public func cachedQuery(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
+        let statement: Statement
+        if let cached = statementCache[sql] {
+            statement = cached
+        } else {
+            statement = try prepare(sql)
+            statementCache[sql] = statement
+        }
+        try statement.bind(arguments)
+        defer { statement.reset() }
+        var rows: [[SQLValue]] = []
+        while try statement.step() {
+            rows.append((0..<statement.columnCount).map { statement.value(at: $0) })
+        }
+        return rows
+    }
+
+    /// Drops the statements kept by `cachedQuery`.
+    public func clearStatementCache() { statementCache.removeAll() }
 
     /// Runs `sql` with `arguments` bound, for statements that return no rows.
     public func run(_ sql: String, _ arguments: [SQLValue] = []) throws {

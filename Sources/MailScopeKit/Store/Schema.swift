@@ -37,8 +37,20 @@ public enum Schema {
         try db.transaction { try db.execute(secondaryIndexes) }
         // Without statistics the planner guesses, and at 10 M rows a wrong guess (walking a
         // recipient's rows instead of looking up a Message-ID) cost a rule 58 s instead of 2 s.
-        // A sampled ANALYZE takes milliseconds.
+        // A sampled ANALYZE takes milliseconds. But statistics on the (key, ts) indexes invite a
+        // skip-scan for a bare time window, a random read per row: 6.5 s where a plain scan of
+        // the table takes 0.3 s (1.5 M clicks, measured). Those indexes keep no statistics.
         try db.execute("PRAGMA analysis_limit = 400; ANALYZE;")
+        var timeIndexes: [String] = []
+        for row in try db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name") {
+            guard let name = row.first?.stringValue else { continue }
+            let columns = try db.query("SELECT name FROM pragma_index_info(?)", [.text(name)]).compactMap { $0.first?.stringValue }
+            if columns.count > 1 && columns.last == "ts" { timeIndexes.append(name) }
+        }
+        try db.transaction {
+            for name in timeIndexes { try db.run("DELETE FROM sqlite_stat1 WHERE idx = ?", [.text(name)]) }
+        }
+        try db.execute("ANALYZE sqlite_schema")
     }
 
     static let migrations: [Migration] = [
