@@ -149,14 +149,6 @@ enum ResultPrinter {
         }
     }
 
-    /// RFC 4180 quoting; a leading = + - @ tab or CR is prefixed with ' so a spreadsheet shows
-    /// it as text instead of running it as a formula.
-    static func csvField(_ s: String) -> String {
-        var v = s
-        if let first = v.first, "=+-@\t\r".contains(first) { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
-    }
+    /// One CSV cell, formula-safe (see CSVText).
+    static func csvField(_ s: String) -> String { CSVText.cell(s) }
 }

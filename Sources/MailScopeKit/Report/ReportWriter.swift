@@ -157,13 +157,14 @@ public enum ReportWriter {
     }
 }
 
-/// CSV cells for spreadsheets: quoted when needed, and a leading `=`, `+`, `-`, `@`, tab or CR
-/// (which Excel and LibreOffice would run as a formula) prefixed with `'`.
+/// CSV cells for spreadsheets (RFC 4180 quoting): a leading `=`, `+`, `-`, `@`, tab or CR,
+/// which Excel and LibreOffice would run as a formula, is prefixed with `'` so the cell shows
+/// as text. Used by iocs.csv and by `mailscope hunt --format csv`.
 public enum CSVText {
     public static func cell(_ value: String) -> String {
-        var v = TerminalText.safe(value)
-        if let first = v.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(Character(first)) { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || v.hasPrefix("'") {
+        var v = value
+        if let first = v.first, "=+-@\t\r".contains(first) { v = "'" + v }
+        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return v
