@@ -9,8 +9,10 @@ struct MailScope: ParsableCommand {
         abstract: "Offline forensic analysis of Mimecast log exports and EDR data.",
         discussion: """
         Load gzipped Mimecast exports (API 2.0 SIEM batches, legacy SIEM logs, TTP URL / \
-        Attachment / Impersonation logs, threat-intel feeds) into one SQLite database, then \
-        analyse and report on it.
+        Attachment / Impersonation logs, threat-intel feeds) and EDR exports (Defender for \
+        Endpoint, CrowdStrike, SentinelOne, or a mapped CSV) into one SQLite database; detect, \
+        follow each flagged message onto the recipients' computers, scope incidents, and write \
+        HTML, Markdown and JSON reports.
 
         Examples:
           mailscope ingest exports/ --db case.db

@@ -6,15 +6,17 @@ import MailScopeKit
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the whole job: load the inputs and write the reports.",
+        abstract: "Run the whole job: load the inputs, detect, correlate, scope incidents and write the reports.",
         discussion: """
-        Loads every input not yet loaded (by SHA-256), runs the detection rules (findings go \
-        to the database; see mailscope detect), then writes into --out an ingest report \
-        (ingest-summary.md and ingest-summary.json): each input's path, SHA-256, format, \
-        counts and rejects by reason.
+        Loads every input not yet loaded (by SHA-256), runs the detection and correlation \
+        rules (findings go to the database; see mailscope detect), groups them into incidents, \
+        then writes into --out report.html, report.md, report.json, iocs.csv and \
+        timeline.jsonl (see mailscope report) and the ingest summary (ingest-summary.md and \
+        .json: each input's path, SHA-256, format, counts and rejects by reason).
 
-        Example:
+        Examples:
           mailscope run --input fixtures/scenario/siem_v2 --input fixtures/scenario/ttp --db case.db --out reports/
+          mailscope run --input exports/ --input edr/ --identities identities.csv --watch-list vip=vip.txt --ti feed.csv --db case.db --out reports/
         """
     )
 
