@@ -52,9 +52,10 @@ public enum IncidentBuilder {
         defer { db.clearStatementCache() }
         return try db.transaction {
         let findings = try loadFindings(db)
-        let groups = try group(findings, db: db)
+        let evidence = try EvidenceKeys(db)
+        let groups = try group(findings, db: db, evidence: evidence)
         var scoped: [Scope] = []
-        let memo = Memo()
+        let memo = Memo(evidence: evidence)
         for (members, keys) in groups {
             scoped.append(try Scope(findings: members, keys: keys, db: db, rules: byID, memo: memo))
         }
@@ -106,9 +107,9 @@ public enum IncidentBuilder {
 
     /// The campaign keys of each finding, then connected groups (union-find), in finding order,
     /// each with the keys that joined it (a key belongs to exactly one group).
-    static func group(_ findings: [Finding], db: Database) throws -> [(findings: [Finding], keys: Set<String>)] {
-        let hashOf = try rowValues(db, "SELECT id, sha256 FROM attachment_scan WHERE id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'attachment_scan')")
-        let domainOf = try rowValues(db, "SELECT id, url_domain FROM url_click WHERE id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'url_click')")
+    static func group(_ findings: [Finding], db: Database, evidence: EvidenceKeys? = nil) throws -> [(findings: [Finding], keys: Set<String>)] {
+        let evidence = try evidence ?? EvidenceKeys(db)
+        let hashOf = evidence.hash, domainOf = evidence.domain
         var parent = Array(0..<findings.count)
         func find(_ i: Int) -> Int {
             var i = i
@@ -149,9 +150,22 @@ public enum IncidentBuilder {
         return groups.keys.sorted().map { (groups[$0]!, keys[$0]!) }
     }
 
-    static func rowValues(_ db: Database, _ sql: String) throws -> [Int64: String] {
-        var out: [Int64: String] = [:]
-        for r in try db.cachedQuery(sql) { if let id = r[0].intValue, let v = r[1].stringValue { out[id] = v } }
-        return out
+    /// The keys of the findings' evidence rows, read once per rebuild: the attachment hash of an
+    /// attachment_scan row, the domain and page (host + path) of a url_click row.
+    struct EvidenceKeys {
+        var hash: [Int64: String] = [:]
+        var domain: [Int64: String] = [:]
+        var resource: [Int64: String] = [:]
+
+        init(_ db: Database) throws {
+            for r in try db.query("SELECT id, sha256 FROM attachment_scan WHERE id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'attachment_scan')") {
+                if let id = r[0].intValue, let v = r[1].stringValue { hash[id] = v }
+            }
+            for r in try db.query("SELECT id, url_domain, url_resource FROM url_click WHERE id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'url_click')") {
+                guard let id = r[0].intValue else { continue }
+                if let v = r[1].stringValue { domain[id] = v }
+                if let v = r[2].stringValue { resource[id] = v }
+            }
+        }
     }
 }

@@ -36,6 +36,8 @@ extension IncidentBuilder {
     /// Answers shared between incidents of one rebuild (campaigns from one sender domain ask
     /// the same prevalence questions).
     final class Memo {
+        let evidence: EvidenceKeys
+        init(evidence: EvidenceKeys) { self.evidence = evidence }
         var prevalence: [Indicator: (recipients: Int, hosts: Int, first: Int64?, last: Int64?, feeds: String?)] = [:]
         var senderMessages: [String: [[SQLValue]]] = [:]
     }
@@ -97,11 +99,10 @@ extension IncidentBuilder {
             for f in findings {
                 switch f.table {
                 case "attachment_scan":
-                    if let h = try db.cachedQuery("SELECT sha256 FROM attachment_scan WHERE id = ?", [.integer(f.rowid)]).first?.first?.stringValue { hashes.insert(h) }
+                    if let h = memo.evidence.hash[f.rowid] { hashes.insert(h) }
                 case "url_click":
-                    let r = try db.cachedQuery("SELECT url_domain, url_resource FROM url_click WHERE id = ?", [.integer(f.rowid)])
-                    if let d = r.first?[0].stringValue { domains.insert(d) }
-                    if let u = r.first?[1].stringValue { resources.insert(u) }
+                    if let d = memo.evidence.domain[f.rowid] { domains.insert(d) }
+                    if let u = memo.evidence.resource[f.rowid] { resources.insert(u) }
                 default: break
                 }
                 if f.kind != "correlation", let s = f.sender, let subject = IncidentBuilder.normalizedSubject(f.subject) {
