@@ -7,12 +7,13 @@ struct DBCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Inspect the database.",
+        discussion: "Example:\n  mailscope db info --db case.db",
         subcommands: [Info.self]
     )
 
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show row counts, time range, inputs, rejects and schema version.",
+            abstract: "Show schema version, size, inputs, rows and time range per table, rejects, findings, incidents and the last run.",
             discussion: "Example:\n  mailscope db info --db case.db"
         )
 

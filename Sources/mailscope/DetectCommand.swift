@@ -15,6 +15,7 @@ struct DetectCommand: ParsableCommand {
           mailscope detect --db case.db
           mailscope detect --db case.db --rules my-rules/ --enable MS-URL-060
           mailscope detect --db case.db --watch-list vip=vip.txt
+          mailscope detect --db case.db --since 2026-11-01 --param window_ms=172800000
         """
     )
 
@@ -23,11 +24,21 @@ struct DetectCommand: ParsableCommand {
 
     @OptionGroup var detection: DetectionOptions
 
+    @Option(name: .long, help: ArgumentHelp("Only evidence at or after this time (default: all).", valueName: "time"))
+    var since: TimeArgument?
+
+    @Option(name: .long, help: ArgumentHelp("Only evidence at or before this time (default: all).", valueName: "time"))
+    var until: TimeArgument?
+
+    func validate() throws { try detection.validate() }
+
     func run() throws {
         let prepared = try detection.prepare()
+        let lock = try RunLockOption.take(db)
+        defer { lock.release() }
         let database = try Database(path: db)
-        let runID = try RunRecord.start(database)
-        let (outcomes, incidents) = try detection.run(prepared, on: database)
+        let runID = try RunRecord.start(database, options: ["since": since.map { .integer($0.milliseconds) } ?? .null, "until": until.map { .integer($0.milliseconds) } ?? .null])
+        let (outcomes, incidents) = try detection.run(prepared, on: database, since: since?.milliseconds, until: until?.milliseconds)
         try RunRecord.finish(database, runID)
         for o in outcomes {
             print("\(o.ruleID.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(o.found).leftPadded(6)) found  \(String(o.new).leftPadded(6)) new  \(o.milliseconds) ms")
@@ -55,6 +66,42 @@ struct DetectionOptions: ParsableArguments {
         valueName: "feed"))
     var feeds: [String] = []
 
+    @Option(name: .customLong("param"), help: ArgumentHelp(
+        "Override a rule parameter for every rule that declares it, name=value (repeatable), e.g. window_ms=172800000.",
+        valueName: "name=value"))
+    var params: [String] = []
+
+    /// `--param` values as bound to the rules (integers stay integers).
+    var parameters: [String: SQLValue] {
+        var values: [String: SQLValue] = configParameters
+        for p in params {
+            let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
+            let value = parts.count > 1 ? parts[1] : ""
+            values[parts[0]] = Int64(value).map(SQLValue.integer) ?? .text(value)
+        }
+        return values
+    }
+
+    /// Parameters from the config file (the command line wins).
+    var configParameters: [String: SQLValue] = [:]
+
+    enum CodingKeys: CodingKey { case ruleFolder, enable, watchLists, feeds, params }
+
+    func validate() throws {
+        for p in params where !p.contains("=") || p.hasPrefix("=") { throw ValidationError("--param \(p): write it as name=value") }
+    }
+
+    /// These options with the config file's values where the command line gave none.
+    func merged(with config: RunConfig) -> DetectionOptions {
+        var copy = self
+        if copy.ruleFolder.rules == nil { copy.ruleFolder.rules = config.rules }
+        if copy.enable.isEmpty { copy.enable = config.enable ?? [] }
+        if copy.watchLists.isEmpty { copy.watchLists = config.watchLists ?? [] }
+        if copy.feeds.isEmpty { copy.feeds = config.ti ?? [] }
+        copy.configParameters = config.params ?? [:]
+        return copy
+    }
+
     /// The catalog and watch lists, read and checked before any work starts (a bad rule file
     /// or watch list should stop a run before a long ingest, not after).
     struct Prepared {
@@ -69,6 +116,12 @@ struct DetectionOptions: ParsableArguments {
         let unknown = Set(enable).subtracting(catalog.rules.map(\.id))
         if !unknown.isEmpty {
             Terminal.error("--enable names no rule: \(unknown.sorted().joined(separator: ", "))")
+            throw ExitCode(1)
+        }
+        let declared = Set(catalog.rules.flatMap(\.params.keys))
+        let undeclared = Set(parameters.keys).subtracting(declared)
+        if !undeclared.isEmpty {
+            Terminal.error("no rule takes the parameter \(undeclared.sorted().joined(separator: ", ")) (rules take: \(declared.sorted().joined(separator: ", ")))")
             throw ExitCode(1)
         }
         var lists: [WatchList] = []
@@ -90,7 +143,7 @@ struct DetectionOptions: ParsableArguments {
 
     /// Stores the watch lists, runs the enabled rules, then rebuilds the incidents from the
     /// findings.
-    func run(_ prepared: Prepared, on database: Database) throws -> (outcomes: [RuleRunner.Outcome], incidents: IncidentBuilder.Summary) {
+    func run(_ prepared: Prepared, on database: Database, since: Int64? = nil, until: Int64? = nil) throws -> (outcomes: [RuleRunner.Outcome], incidents: IncidentBuilder.Summary) {
         for list in prepared.watchLists {
             try list.store(in: database)
             Terminal.write(TerminalText.safe("watch list \(list.name): \(list.entries.count) people from \(list.path)") + "\n")
@@ -104,7 +157,11 @@ struct DetectionOptions: ParsableArguments {
             let what = new.map { "\(feed.entries.count) indicators, \($0) new" } ?? "already loaded (same SHA-256), skipped"
             Terminal.write(TerminalText.safe("threat-intel feed \(feed.name) (\(feed.format)): \(what), \(feed.rejects.count) lines rejected, from \(feed.path)") + "\n")
         }
-        let outcomes = try RuleRunner(db: database).run(prepared.rules)
+        var runner = RuleRunner(db: database)
+        runner.since = since
+        runner.until = until
+        runner.parameters = parameters
+        let outcomes = try runner.run(prepared.rules)
         let start = Date()
         var incidents = try IncidentBuilder.rebuild(database, rules: prepared.catalog)
         incidents.milliseconds = Int(Date().timeIntervalSince(start) * 1000)
@@ -123,6 +180,12 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "List, validate and test the detection rules.",
+        discussion: """
+        Examples:
+          mailscope rules list
+          mailscope rules validate --rules my-rules/
+          mailscope rules test --rules my-rules/
+        """,
         subcommands: [List.self, Validate.self, Test.self]
     )
 
@@ -134,7 +197,9 @@ struct RulesCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the rules: id@version, kind, severity, ATT&CK, title.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the rules: id@version, kind, severity, ATT&CK, title.",
+            discussion: "Examples:\n  mailscope rules list\n  mailscope rules list --rules my-rules/ | grep opt-in")
         @OptionGroup var ruleFolder: RuleFolderOption
 
         func run() throws {
@@ -146,7 +211,9 @@ struct RulesCommand: ParsableCommand {
     }
 
     struct Validate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check every rule: fields, ATT&CK ids, and that its SQL prepares and returns the right columns.")
+        static let configuration = CommandConfiguration(
+            abstract: "Check every rule: fields, ATT&CK ids, and that its SQL prepares and returns the right columns.",
+            discussion: "Exit code 1 when any rule has a problem (each is printed with its file).\n\nExamples:\n  mailscope rules validate\n  mailscope rules validate --rules my-rules/")
         @OptionGroup var ruleFolder: RuleFolderOption
 
         func run() throws {
@@ -161,7 +228,9 @@ struct RulesCommand: ParsableCommand {
     }
 
     struct Test: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run each rule on its own positive and negative example events.")
+        static let configuration = CommandConfiguration(
+            abstract: "Run each rule on its own positive and negative example events.",
+            discussion: "A rule passes when it finds something in every positive example and nothing in any negative one. Exit code 1 when any rule fails.\n\nExamples:\n  mailscope rules test\n  mailscope rules test --rules my-rules/")
         @OptionGroup var ruleFolder: RuleFolderOption
 
         func run() throws {

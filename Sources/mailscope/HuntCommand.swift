@@ -14,7 +14,7 @@ struct HuntCommand: ParsableCommand {
         Examples:
           mailscope hunt --db case.db                       # list the saved hunts
           mailscope hunt recipients-of-domain --param domain=acme-c0rp.example --db case.db
-          mailscope hunt clicks-on-domain --param domain=acme-c0rp-secure.com --format csv --db case.db
+          mailscope hunt clicks-on-domain --param domain=acme-c0rp-secure.com --since 2026-11-02 --format csv --db case.db
           echo "SELECT user, COUNT(*) FROM url_click GROUP BY user" | mailscope hunt --sql - --db case.db
         """
     )
@@ -30,6 +30,12 @@ struct HuntCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("A parameter, name=value (repeatable).", valueName: "name=value"))
     var param: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Only rows at or after this time (saved hunts; bound as :since in --sql).", valueName: "time"))
+    var since: TimeArgument?
+
+    @Option(name: .long, help: ArgumentHelp("Only rows at or before this time (saved hunts; bound as :until in --sql).", valueName: "time"))
+    var until: TimeArgument?
 
     @Option(name: .long, help: "table, csv or json.")
     var format: OutputFormat = .table
@@ -53,12 +59,21 @@ struct HuntCommand: ParsableCommand {
             let value = parts.count > 1 ? parts[1] : ""
             values[parts[0]] = Int64(value).map(SQLValue.integer) ?? .text(value)
         }
+        values["since"] = .integer(since?.milliseconds ?? Int64.min)
+        values["until"] = .integer(until?.milliseconds ?? Int64.max)
         if let sql {
             let text = sql == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
                                   : try String(contentsOfFile: sql, encoding: .utf8)
             let statement: Statement
             do { statement = try database.prepare(text) } catch let error as DatabaseError {
-                Terminal.error("the SQL does not run: \(error.message)")
+                let source = sql == "-" ? "<stdin>" : sql
+                if let (line, column) = error.position {
+                    let text = text.split(separator: "\n", omittingEmptySubsequences: false)[line - 1]
+                    Terminal.error("\(source):\(line):\(column): the SQL does not run: \(error.message)")
+                    Terminal.write(TerminalText.safe("  " + text) + "\n  " + String(repeating: " ", count: column - 1) + "^\n")
+                } else {
+                    Terminal.error("\(source): the SQL does not run: \(error.message)")
+                }
                 throw ExitCode(1)
             }
             guard statement.isReadOnly else {
@@ -90,11 +105,13 @@ struct HuntCommand: ParsableCommand {
             throw ExitCode(1)
         }
         var runner = RuleRunner(db: database)
-        for key in values.keys where hunt.params[key] == nil {
+        for key in values.keys where hunt.params[key] == nil && !RuleRunner.builtInParameters.contains(key) {
             Terminal.error("hunt \(name) has no parameter \(key) (it takes \(hunt.params.keys.sorted().joined(separator: ", ")))")
             throw ExitCode(1)
         }
         runner.parameters = values
+        runner.since = since?.milliseconds
+        runner.until = until?.milliseconds
         let result = try runner.hunt(hunt)
         print(ResultPrinter.render(columns: result.columns, rows: result.rows, format: format), terminator: "")
     }

@@ -17,7 +17,8 @@ struct IngestCommand: ParsableCommand {
         identities CSV (email, upn, account, host) maps mailboxes to computers. The identity map \
         is rebuilt after loading; ambiguous mappings are reported, not guessed.
 
-        Exit codes: 0 loaded (rejects are reported, not fatal); 2 nothing at all could be read.
+        Exit codes: 0 loaded (rejects are reported, not fatal); 2 nothing at all could be read; \
+        4 another mailscope process is writing to the database.
 
         Examples:
           mailscope ingest siem/2026-11-02/ --db case.db
@@ -59,6 +60,8 @@ struct IngestCommand: ParsableCommand {
         options.commitRows = commitRows
         options.batchUnits = batchLines
         try edr.apply(to: &options)
+        let lock = try RunLockOption.take(db)
+        defer { lock.release() }
         let summary = try IngestRunner.run(paths: paths + edr.identities, db: db, options: options)
         if json {
             print(try SummaryPrinter.json(summary))
@@ -103,6 +106,15 @@ struct EDROptions: ParsableArguments {
         if let edrTz, TimeZoneOption.offsetSeconds(edrTz) == nil {
             throw ValidationError("--edr-tz \"\(edrTz)\" must look like +02:00, -0500 or UTC")
         }
+    }
+
+    /// These options with the config file's values where the command line gave none.
+    func merged(with config: RunConfig) -> EDROptions {
+        var copy = self
+        if copy.identities.isEmpty { copy.identities = config.identities ?? [] }
+        if copy.edrMap == nil { copy.edrMap = config.edrMap }
+        if copy.edrTz == nil { copy.edrTz = config.edrTz }
+        return copy
     }
 
     func apply(to options: inout IngestOptions) throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MailScopeKit
 
 /// The `mailscope` command: an offline forensic analyzer for email-borne attacks.
@@ -18,9 +19,30 @@ struct MailScope: ParsableCommand {
           mailscope ingest exports/ --db case.db
           mailscope run --input exports/ --db case.db --out reports/
           mailscope report --db case.db --out reports/
+          mailscope run --config mailscope.yml --fail-on high
+          mailscope query user ana.lima@acme-corp.example --db case.db
+          mailscope hunt --db case.db
+          mailscope prune --older-than 90d --db case.db
           mailscope db info --db case.db
+
+        Shell completions: mailscope --generate-completion-script bash|zsh|fish
         """,
         version: MailScopeVersion.string,
-        subcommands: [IngestCommand.self, RunCommand.self, DetectCommand.self, ReportCommand.self, RulesCommand.self, HuntCommand.self, DBCommand.self]
+        subcommands: [IngestCommand.self, RunCommand.self, DetectCommand.self, ReportCommand.self, RulesCommand.self, HuntCommand.self, PruneCommand.self, DBCommand.self]
     )
+
+    /// Runs the command; usage errors exit 1 (as the exit codes in every command's help say),
+    /// not argument-parser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(1)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -42,20 +42,30 @@ struct ReportCommand: ParsableCommand {
 
 /// `--format` and `--templates`, shared by `report` and `run`.
 struct ReportOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Which files to write, comma-separated: html, md, json, csv (iocs.csv), timeline (timeline.jsonl).", valueName: "list"))
-    var format: String = "html,md,json,csv,timeline"
+    @Option(name: .long, help: ArgumentHelp("Which files to write, comma-separated: html, md, json, csv (iocs.csv), timeline (timeline.jsonl). Default: all.", valueName: "list"))
+    var format: String?
 
     @Option(name: .long, help: ArgumentHelp("A folder of report.html.mustache / report.md.mustache that replace the bundled templates.", valueName: "dir"))
     var templates: String?
 
+    static let allFormats = "html,md,json,csv,timeline"
+
     var formats: [ReportWriter.Format] {
-        format.split(separator: ",").compactMap { ReportWriter.Format(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+        (format ?? Self.allFormats).split(separator: ",").compactMap { ReportWriter.Format(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
     }
 
     func validate() throws {
-        for f in format.split(separator: ",") where ReportWriter.Format(rawValue: f.trimmingCharacters(in: .whitespaces)) == nil {
+        for f in (format ?? Self.allFormats).split(separator: ",") where ReportWriter.Format(rawValue: f.trimmingCharacters(in: .whitespaces)) == nil {
             throw ValidationError("--format: \(f) is not one of \(ReportWriter.Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+    }
+
+    /// These options with the config file's values where the command line gave none.
+    func merged(with config: RunConfig) -> ReportOptions {
+        var copy = self
+        if copy.format == nil, let f = config.formats { copy.format = f.joined(separator: ",") }
+        if copy.templates == nil { copy.templates = config.templates }
+        return copy
     }
 
     func write(database: Database, rules: [Rule], to folder: String) throws -> [String] {
@@ -79,13 +89,39 @@ enum RunRecord {
         }.joined(separator: " ")
     }
 
-    static func start(_ db: Database) throws -> Int64 {
-        try db.run("INSERT INTO run (started_at, command, version, options, status) VALUES (?, ?, ?, '{}', 'running')",
-                   [.integer(Int64(Date().timeIntervalSince1970 * 1000)), .text(commandLine), .text(MailScopeVersion.string)])
+    /// Records a run starting. The caller holds the run lock, so a run still marked running
+    /// was killed: it is marked interrupted.
+    static func start(_ db: Database, options: [String: SQLValue] = [:]) throws -> Int64 {
+        try db.run("UPDATE run SET status = 'interrupted' WHERE status = 'running'")
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: options.mapValues(ResultPrinter.json), options: [.sortedKeys]), as: UTF8.self)
+        try db.run("INSERT INTO run (started_at, command, version, options, status) VALUES (?, ?, ?, ?, 'running')",
+                   [.integer(Int64(Date().timeIntervalSince1970 * 1000)), .text(commandLine), .text(MailScopeVersion.string), .text(json)])
         return db.lastInsertRowID
     }
 
     static func finish(_ db: Database, _ id: Int64) throws {
         try db.run("UPDATE run SET finished_at = ?, status = 'finished' WHERE id = ?", [.integer(Int64(Date().timeIntervalSince1970 * 1000)), .integer(id)])
+    }
+}
+
+/// Taking the one-writer lock for a command that changes the database.
+enum RunLockOption {
+    /// Exit code when another process holds the lock.
+    static let busyExitCode: Int32 = 4
+
+    static func take(_ db: String) throws -> RunLock {
+        do {
+            let lock = try RunLock(databasePath: db, command: RunRecord.commandLine)
+            if let stale = lock.staleHolder {
+                Terminal.write(TerminalText.safe("note: taking over a stale lock on \(db): the run that held it (\(stale)) ended without releasing it") + "\n")
+            }
+            return lock
+        } catch {
+            Terminal.error(error.description)
+            switch error {
+            case .busy: throw ExitCode(busyExitCode)
+            case .unusable: throw ExitCode(2)
+            }
+        }
     }
 }

@@ -107,5 +107,32 @@ import Testing
         let bad = try CLI.run(["hunt", "--sql", "-", "--db", db], stdin: "SELECT nope FROM nowhere")
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("no such table: nowhere"))
+        // A mistake is pointed at: line and column in the SQL, the line itself and a caret.
+        let typo = try CLI.run(["hunt", "--sql", "-", "--db", db], stdin: "SELECT user,\n       COUNT(*)\nFROM url_click\nGROUP BY usr")
+        #expect(typo.status == 1)
+        #expect(typo.stderr.contains("<stdin>:4:10: the SQL does not run: no such column: usr"), "\(typo.stderr)")
+        #expect(typo.stderr.contains("  GROUP BY usr\n           ^"), "\(typo.stderr)")
+        // Even a statement SQLite would run is refused on the read-only connection.
+        let attach = try CLI.run(["hunt", "--sql", "-", "--db", db], stdin: "PRAGMA user_version = 99")
+        #expect(attach.status == 1)
+        #expect(try Database(path: db, mode: .readOnly).userVersion == Schema.currentVersion)
+    }
+
+    @Test func savedHuntsAndAdHocSQLTakeATimeWindow() throws {
+        let db = try Self.loadedDB()
+        func users(_ extra: [String]) throws -> Int {
+            let r = try CLI.run(["hunt", "clicks-on-domain", "--param", "domain=acme-c0rp-secure.com", "--db", db, "--format", "json"] + extra)
+            #expect(r.status == 0, "\(r.stderr)")
+            return (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])?.count ?? -1
+        }
+        let all = try users([])
+        #expect(all > 0)
+        #expect(try users(["--since", "2026-11-03"]) == 0)
+        #expect(try users(["--until", "2026-11-01"]) == 0)
+        #expect(try users(["--since", "2026-11-02", "--until", "2026-11-02T23:59:59Z"]) == all)
+        let sql = try CLI.run(["hunt", "--sql", "-", "--db", db, "--since", "2026-11-03", "--format", "csv"], stdin: "SELECT COUNT(*) AS n FROM url_click WHERE ts >= :since")
+        #expect(sql.stdout == "n\r\n0\r\n")
+        let badTime = try CLI.run(["hunt", "--db", db, "--since", "yesterday"])
+        #expect(badTime.status == 1)
     }
 }

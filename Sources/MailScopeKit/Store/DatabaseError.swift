@@ -9,11 +9,22 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
     public let message: String
     /// The statement that failed, when there was one.
     public let sql: String?
+    /// Where in `sql` SQLite found the problem (a UTF-8 byte offset), when it says.
+    public let offset: Int?
 
-    public init(code: Int32, message: String, sql: String? = nil) {
+    public init(code: Int32, message: String, sql: String? = nil, offset: Int? = nil) {
         self.code = code
         self.message = message
         self.sql = sql
+        self.offset = offset
+    }
+
+    /// Line and column (1-based, columns in characters) of `offset` in `sql`.
+    public var position: (line: Int, column: Int)? {
+        guard let sql, let offset, offset >= 0, offset <= sql.utf8.count else { return nil }
+        let before = String(decoding: Array(sql.utf8.prefix(offset)), as: UTF8.self)
+        let lines = before.split(separator: "\n", omittingEmptySubsequences: false)
+        return (lines.count, (lines.last?.count ?? 0) + 1)
     }
 
     /// True when the database file or disk is full (`SQLITE_FULL`).

@@ -21,6 +21,19 @@ public enum DatabaseInfo {
         }
         let rejects = try db.query("SELECT reason, COUNT(*) FROM reject GROUP BY reason ORDER BY 2 DESC, 1")
         out += "Rejects: " + (rejects.isEmpty ? "none" : rejects.map { "\($0[0]) \($0[1])" }.joined(separator: ", ")) + "\n"
+        let findings = try db.query("SELECT kind, COUNT(*) FROM finding GROUP BY kind ORDER BY kind")
+        let total = findings.reduce(Int64(0)) { $0 + ($1[1].intValue ?? 0) }
+        out += "Findings: \(total)" + (findings.isEmpty ? "" : " (" + findings.map { "\($0[1]) \($0[0])" }.joined(separator: ", ") + ")") + "\n"
+        let incidents = try db.query("""
+            SELECT severity, COUNT(*) FROM incident GROUP BY severity
+            ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END
+            """)
+        let incidentTotal = incidents.reduce(Int64(0)) { $0 + ($1[1].intValue ?? 0) }
+        out += "Incidents: \(incidentTotal)" + (incidents.isEmpty ? "" : " (" + incidents.map { "\($0[1]) \($0[0])" }.joined(separator: ", ") + ")") + "\n"
+        if let run = try db.query("SELECT started_at, finished_at, status, command FROM run ORDER BY id DESC LIMIT 1").first, let started = run[0].intValue {
+            let finished = run[1].intValue.map { ", finished \(TimeParser.iso8601($0))" } ?? ""
+            out += "Last run: \(run[2].stringValue ?? "?"), started \(TimeParser.iso8601(started))\(finished): \(run[3].stringValue ?? "")\n"
+        }
         return out
     }
 }

@@ -12,7 +12,8 @@ public final class Statement {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v2(database.handle, sql, -1, &stmt, nil)
         guard rc == SQLITE_OK, let stmt else {
-            throw DatabaseError(code: rc, message: database.lastErrorMessage, sql: sql)
+            let offset = sqlite3_error_offset(database.handle)
+            throw DatabaseError(code: rc, message: database.lastErrorMessage, sql: sql, offset: offset >= 0 ? Int(offset) : nil)
         }
         self.handle = stmt
         self.sql = sql

@@ -1,0 +1,32 @@
+import Foundation
+
+/// `--fail-on SEVERITY`: the incidents that should make a nightly run exit 3 so cron or
+/// monitoring alerts. An incident counts when it is at or above the severity and this run
+/// added a finding to it: the night its evidence arrives, not every night after (a standing
+/// incident would otherwise page someone forever). A first run over a case counts everything.
+public enum IncidentAlert {
+    /// One incident that matched.
+    public struct Match: Sendable, Equatable {
+        public var key: String
+        public var title: String
+        public var severity: Rule.Severity
+        public var stage: String
+    }
+
+    /// The largest finding id now: findings added after this call have larger ids.
+    public static func findingMark(_ db: Database) throws -> Int64 {
+        try db.scalar("SELECT COALESCE(MAX(id), 0) FROM finding")?.intValue ?? 0
+    }
+
+    /// Incidents at or above `severity` that hold a finding with an id above `mark`.
+    public static func matches(_ db: Database, atLeast severity: Rule.Severity, findingsAfter mark: Int64) throws -> [Match] {
+        try db.query("""
+            SELECT i.key, i.title, i.severity, i.stage FROM incident i
+            WHERE EXISTS (SELECT 1 FROM incident_finding f WHERE f.incident_id = i.id AND f.finding_id > ?)
+            ORDER BY i.id
+            """, [.integer(mark)]).compactMap { row in
+            guard let sev = row[2].stringValue.flatMap(Rule.Severity.init(rawValue:)), sev >= severity else { return nil }
+            return Match(key: row[0].stringValue ?? "", title: row[1].stringValue ?? "", severity: sev, stage: row[3].stringValue ?? "")
+        }
+    }
+}

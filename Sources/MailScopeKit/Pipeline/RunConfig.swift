@@ -1,0 +1,191 @@
+import Foundation
+import Yams
+
+/// `mailscope.yml`: everything `mailscope run` needs for an unattended nightly job, so the
+/// crontab line stays `mailscope run --config /etc/mailscope.yml`. Every key is optional here;
+/// a value given on the command line wins over the file. Relative paths are relative to the
+/// folder holding the config file, not to wherever cron happens to start.
+///
+/// ```yaml
+/// db: /var/lib/mailscope/acme.db
+/// out: /var/lib/mailscope/reports
+/// inputs: [/srv/exports/mimecast, /srv/exports/edr]
+/// identities: [/srv/exports/identities.csv]
+/// ti: {abusech: /srv/feeds/abusech.csv}
+/// watch_lists: {vip: vip.txt}
+/// enable: [MS-URL-060]
+/// params: {window_ms: 86400000}
+/// lookback: 7d
+/// fail_on: high
+/// dated_reports: true
+/// ```
+public struct RunConfig: Sendable, Equatable {
+    public var db: String?
+    public var out: String?
+    public var inputs: [String]?
+    public var identities: [String]?
+    public var edrMap: String?
+    public var edrTz: String?
+    /// `NAME=FILE` or `FILE`, as `--ti` takes them.
+    public var ti: [String]?
+    public var rules: String?
+    public var enable: [String]?
+    /// `NAME=FILE`, as `--watch-list` takes them.
+    public var watchLists: [String]?
+    /// Rule parameter overrides (`window_ms`, `new_days`, …), as `--param` takes them.
+    public var params: [String: SQLValue]?
+    public var lookback: TimeSpan?
+    public var failOn: Rule.Severity?
+    public var datedReports: Bool?
+    public var formats: [String]?
+    public var templates: String?
+
+    public init() {}
+
+    /// A config file that cannot be used: which file, line and key, and what is allowed.
+    public struct Error: Swift.Error, CustomStringConvertible, Equatable {
+        public var source: String
+        public var line: Int?
+        public var problem: String
+        public var description: String { "\(source)\(line.map { ":\($0)" } ?? ""): \(problem)" }
+    }
+
+    /// Each key with what it takes, in the order the help and errors list them.
+    public static let keys: [(name: String, takes: String)] = [
+        ("db", "a path"), ("out", "a path"), ("inputs", "a list of paths"), ("identities", "a list of paths"),
+        ("edr_map", "a path"), ("edr_tz", "an offset like +02:00 or UTC"), ("ti", "a list of [NAME=]paths or a NAME: path mapping"),
+        ("rules", "a folder"), ("enable", "a list of rule ids"), ("watch_lists", "a NAME: path mapping"),
+        ("params", "a mapping of rule parameter: value"), ("lookback", TimeSpan.allowed), ("fail_on", Rule.Severity.allCases.map(\.rawValue).joined(separator: ", ")),
+        ("dated_reports", "true or false"), ("formats", "a list of html, md, json, csv, timeline"), ("templates", "a folder"),
+    ]
+
+    /// Reads and checks a config file.
+    public static func load(path: String) throws(Error) -> RunConfig {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw Error(source: path, line: nil, problem: "cannot read the config file (\(error.localizedDescription))")
+        }
+        let base = (URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path)
+        return try parse(text, source: path, baseDirectory: base)
+    }
+
+    /// Parses config text; relative paths are resolved against `baseDirectory`.
+    public static func parse(_ text: String, source: String, baseDirectory: String) throws(Error) -> RunConfig {
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
+            switch error {
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                let keys = duplicates.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+                // Yams marks the mapping; the line worth showing is the repeat.
+                let repeatLine = duplicates.sorted().first.flatMap { key in
+                    text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+                        .filter { $0.element.hasPrefix(key + ":") }.dropFirst().first.map { $0.offset + 1 }
+                }
+                throw Error(source: source, line: repeatLine ?? context.mark.line, problem: "key \(keys): given twice")
+            case .parser(let context, let problem, let mark, _), .scanner(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
+                let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+                throw Error(source: source, line: mark.line, problem: "not valid YAML (column \(mark.column)): \(what)")
+            default:
+                throw Error(source: source, line: nil, problem: "not valid YAML: \(error)")
+            }
+        } catch {
+            throw Error(source: source, line: nil, problem: "not valid YAML: \(error)")
+        }
+        guard let root else { return RunConfig() }
+        guard let mapping = root.mapping else {
+            throw Error(source: source, line: root.mark?.line, problem: "expected key: value lines at the top level (keys: \(keys.map(\.name).joined(separator: ", ")))")
+        }
+        var config = RunConfig()
+        var seen: Set<String> = []
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            let line = keyNode.mark?.line
+            func fail(_ problem: String) -> Error { Error(source: source, line: line, problem: "key \"\(key)\": \(problem)") }
+            guard let spec = keys.first(where: { $0.name == key }) else {
+                let hint = keys.map(\.name).min { editDistance($0, key) < editDistance($1, key) }.flatMap { editDistance($0, key) <= 2 ? " (did you mean \"\($0)\"?)" : nil } ?? ""
+                throw Error(source: source, line: line, problem: "unknown key \"\(key)\"\(hint); allowed: \(keys.map(\.name).joined(separator: ", "))")
+            }
+            guard seen.insert(key).inserted else { throw fail("given twice") }
+            func scalar() throws(Error) -> String {
+                guard let s = value.scalar?.string, !s.isEmpty else { throw fail("expected \(spec.takes)") }
+                return s
+            }
+            func list() throws(Error) -> [String] {
+                if let s = value.scalar?.string, !s.isEmpty { return [s] }
+                guard let items = value.sequence else { throw fail("expected \(spec.takes)") }
+                var out: [String] = []
+                for item in items {
+                    guard let s = item.scalar?.string, !s.isEmpty else { throw fail("expected \(spec.takes); an item is not a plain value") }
+                    out.append(s)
+                }
+                return out
+            }
+            func pairs() throws(Error) -> [(String, String)] {
+                guard let map = value.mapping else { throw fail("expected \(spec.takes)") }
+                var out: [(String, String)] = []
+                for (k, v) in map {
+                    guard let name = k.string, !name.isEmpty, let s = v.scalar?.string, !s.isEmpty else {
+                        throw fail("expected \(spec.takes); \"\(k.string ?? "?")\" has no plain value")
+                    }
+                    out.append((name, s))
+                }
+                return out
+            }
+            func path(_ p: String) -> String { resolve(p, against: baseDirectory) }
+            switch key {
+            case "db": config.db = path(try scalar())
+            case "out": config.out = path(try scalar())
+            case "inputs": config.inputs = try list().map(path)
+            case "identities": config.identities = try list().map(path)
+            case "edr_map": config.edrMap = path(try scalar())
+            case "edr_tz":
+                let tz = try scalar()
+                guard TimeZoneOption.offsetSeconds(tz) != nil else { throw fail("\"\(tz)\" is not \(spec.takes)") }
+                config.edrTz = tz
+            case "ti":
+                if value.mapping != nil {
+                    config.ti = try pairs().map { "\($0.0)=\(path($0.1))" }
+                } else {
+                    config.ti = try list().map { entry in
+                        let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                        return parts.count == 2 && !parts[0].contains("/") ? "\(parts[0])=\(path(parts[1]))" : path(entry)
+                    }
+                }
+            case "rules": config.rules = path(try scalar())
+            case "enable": config.enable = try list()
+            case "watch_lists": config.watchLists = try pairs().map { "\($0.0)=\(path($0.1))" }
+            case "params":
+                config.params = Dictionary(try pairs().map { ($0.0, Int64($0.1).map(SQLValue.integer) ?? .text($0.1)) }, uniquingKeysWith: { a, _ in a })
+            case "lookback":
+                let s = try scalar()
+                guard let span = TimeSpan(s) else { throw fail("\"\(s)\" is not \(spec.takes)") }
+                config.lookback = span
+            case "fail_on":
+                let s = try scalar()
+                guard let sev = Rule.Severity(rawValue: s.lowercased()) else { throw fail("\"\(s)\" is not one of \(spec.takes)") }
+                config.failOn = sev
+            case "dated_reports":
+                guard let b = value.scalar.flatMap({ Bool.construct(from: $0) }) else { throw fail("expected \(spec.takes)") }
+                config.datedReports = b
+            case "formats":
+                let items = try list().flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+                for f in items where !["html", "md", "json", "csv", "timeline"].contains(f) { throw fail("\"\(f)\" is not one of html, md, json, csv, timeline") }
+                config.formats = items
+            case "templates": config.templates = path(try scalar())
+            default: break
+            }
+        }
+        return config
+    }
+
+    /// `~/x` and relative paths made absolute; absolute paths unchanged.
+    static func resolve(_ path: String, against base: String) -> String {
+        if path.hasPrefix("/") { return path }
+        if path == "~" || path.hasPrefix("~/") { return NSString(string: path).expandingTildeInPath }
+        return URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        LookalikeDomains.editDistance(Array(a.utf8), Array(b.utf8))
+    }
+}

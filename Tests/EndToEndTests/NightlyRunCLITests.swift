@@ -1,0 +1,199 @@
+import Foundation
+import MailScopeKit
+import Testing
+
+/// `mailscope run --config` as cron runs it: night after night over a growing export folder,
+/// with dated report folders, `--fail-on`, the run lock and `prune`.
+@Suite(.serialized) struct NightlyRunCLITests {
+    /// A scratch folder with an inbox, a config naming it, and the config's path.
+    struct Setup {
+        var dir: String
+        var inbox: String { dir + "/inbox" }
+        var config: String { dir + "/mailscope.yml" }
+        var db: String { dir + "/state/case.db" }
+        var reports: String { dir + "/reports" }
+
+        init(_ label: String) throws {
+            dir = CLI.scratch(label)
+            try FileManager.default.createDirectory(atPath: dir + "/inbox", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: dir + "/state", withIntermediateDirectories: true)
+            let scenario = CLI.root.appendingPathComponent("fixtures/scenario").path
+            // Relative paths are relative to the config file; the rest are absolute.
+            try """
+            db: state/case.db
+            out: reports
+            inputs: [inbox]
+            identities: [\(scenario)/identities.csv]
+            watch_lists: {vip: \(scenario)/watch-vip.txt}
+            lookback: 7d
+            fail_on: high
+            dated_reports: true
+
+            """.write(toFile: dir + "/mailscope.yml", atomically: true, encoding: .utf8)
+        }
+
+        /// Copies scenario files or folders (relative to fixtures/scenario) into the inbox.
+        func deliver(_ paths: [String]) throws {
+            for p in paths {
+                let source = CLI.root.appendingPathComponent("fixtures/scenario/" + p).path
+                let target = inbox + "/" + p.replacingOccurrences(of: "/", with: "_")
+                try FileManager.default.copyItem(atPath: source, toPath: target)
+            }
+        }
+
+        func run(_ extra: [String] = []) throws -> CLI.Result {
+            try CLI.run(["run", "--config", config] + extra, environment: ["SOURCE_DATE_EPOCH": "1793664000"])
+        }
+    }
+
+    static let day1 = ["siem_v1", "edr/mde_advanced_hunting_2026-10-30.csv"]
+    static let day2 = ["siem_v2", "ttp", "edr/mde_advanced_hunting_2026-11-02.csv", "edr/crowdstrike_events_2026-11-02.csv", "edr/sentinelone_dv_2026-11-02.csv"]
+
+    /// What the incidents say, comparable across databases (row ids differ with load order).
+    static func incidents(_ path: String) throws -> [String] {
+        let db = try Database(path: path, mode: .readOnly)
+        var out = try db.query("SELECT key, severity, stage, recipients, delivered, interacted, hosts, findings FROM incident ORDER BY key").map { $0.map(\.description).joined(separator: "|") }
+        out += try db.query("""
+            SELECT i.key, u.user, u.received, u.delivered, u.interacted, u.stage FROM incident_user u JOIN incident i ON i.id = u.incident_id ORDER BY i.key, u.user
+            """).map { $0.map(\.description).joined(separator: "|") }
+        return out
+    }
+
+    static func findings(_ path: String) throws -> [String] {
+        let db = try Database(path: path, mode: .readOnly)
+        return try db.query("SELECT rule_id, COALESCE(user, ''), ts, summary FROM finding ORDER BY 1, 2, 3, 4").map { $0.map(\.description).joined(separator: "|") }
+    }
+
+    @Test func nightAfterNightEqualsOneRunOverEverythingAndAddsNothingTwice() throws {
+        let setup = try Setup("nightly")
+        try setup.deliver(Self.day1)
+        let night1 = try setup.run()
+        #expect(night1.status == 0, "\(night1.stderr)")
+        #expect(night1.stderr.contains("Detection window: the new data from 2026-10-30"))
+        #expect(FileManager.default.fileExists(atPath: setup.reports + "/2026-11-01/report.html"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.reports + "/latest") == "2026-11-01")
+
+        try setup.deliver(Self.day2)
+        let night2 = try setup.run()
+        // Day 2 brings the planted attacks: high and critical incidents → exit 3, reports first.
+        #expect(night2.status == 3, "\(night2.stderr)")
+        #expect(night2.stderr.contains("ALERT critical incident hash:ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83 (execution)"))
+        #expect(night2.stderr.contains("ALERT critical incident domain:acme-c0rp-secure.com (execution)"))
+        #expect(!night2.stderr.contains("ALERT low"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.reports + "/latest") == "2026-11-02")
+        let html = try String(contentsOfFile: setup.reports + "/latest/report.html", encoding: .utf8)
+        #expect(html.contains("INV-88341.xlsm"))
+        #expect(FileManager.default.fileExists(atPath: setup.reports + "/2026-11-01/report.html"), "the earlier night's reports stay")
+
+        // Incremental nights find exactly what one run over everything finds.
+        let oneShot = try #require(IncidentCLITests.run).db
+        #expect(try Self.findings(setup.db) == Self.findings(oneShot))
+        #expect(try Self.incidents(setup.db) == Self.incidents(oneShot))
+
+        // The same night again: nothing new loaded, nothing new found, no alert.
+        let before = try Self.findings(setup.db)
+        let again = try setup.run()
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("nothing new loaded"))
+        #expect(again.stderr.contains("(0 new)"))
+        #expect(!again.stderr.contains("ALERT"))
+        #expect(try Self.findings(setup.db) == before)
+        let db = try Database(path: setup.db, mode: .readOnly)
+        #expect(try db.scalar("SELECT COUNT(*) FROM (SELECT rule_id, evidence_table, evidence_rowid FROM finding GROUP BY 1, 2, 3 HAVING COUNT(*) > 1)")?.intValue == 0)
+        #expect(try db.scalar("SELECT COUNT(*) FROM (SELECT sha256 FROM input_file GROUP BY sha256 HAVING COUNT(*) > 1)")?.intValue == 0)
+        #expect(try db.scalar("SELECT COUNT(*) FROM run WHERE status = 'finished'")?.intValue == 3)
+        let options = try db.scalar("SELECT options FROM run ORDER BY id DESC LIMIT 1")?.stringValue ?? ""
+        #expect(options.contains("\"lookback\":\"7d\""))
+
+        // Pruning the first day keeps every finding and incident as they were, after a rebuild.
+        let incidentsBefore = try Self.incidents(setup.db)
+        let prune = try CLI.run(["prune", "--before", "2026-11-02T12:00:00Z", "--db", setup.db])
+        #expect(prune.status == 0, "\(prune.stderr)")
+        #expect(prune.stdout.contains("mail_message"))
+        let afterPrune = try Database(path: setup.db, mode: .readOnly)
+        #expect(try afterPrune.scalar("SELECT COUNT(*) FROM mail_message WHERE ts < 1793620800000")?.intValue ?? 0 > 0, "incident mail is kept")
+        #expect(try afterPrune.scalar("""
+            SELECT COUNT(*) FROM mail_message WHERE ts < 1793620800000
+            AND message_id NOT IN (SELECT message_id FROM incident_message)
+            AND id NOT IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'mail_message')
+            AND id NOT IN (SELECT related_rowid FROM finding WHERE related_table = 'mail_message')
+            """)?.intValue == 0, "other old mail is gone")
+        #expect(try afterPrune.scalar("SELECT COUNT(*) FROM input_file")?.intValue == db.scalar("SELECT COUNT(*) FROM input_file")?.intValue)
+        #expect(try afterPrune.scalar("PRAGMA integrity_check")?.stringValue == "ok")
+        let rerun = try setup.run(["--full"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try Self.findings(setup.db) == before)
+        #expect(try Self.incidents(setup.db) == incidentsBefore)
+        // Pruned exports are still known by their SHA-256 and not loaded again.
+        #expect(rerun.stderr.contains("0 rows stored"))
+    }
+
+    @Test func aSecondRunOnTheSameDatabaseExitsAndAStaleLockIsTakenOver() throws {
+        let setup = try Setup("lock")
+        try setup.deliver(["siem_v1"])
+        let lock = try RunLock(databasePath: setup.db, command: "mailscope run --config test")
+        let busy = try setup.run()
+        #expect(busy.status == 4)
+        #expect(busy.stderr.contains("is in use: another mailscope process (pid \(getpid())"))
+        #expect(busy.stderr.contains("mailscope run --config test"))
+        #expect(!FileManager.default.fileExists(atPath: setup.db), "nothing was written")
+        for command in [["detect", "--db", setup.db], ["prune", "--older-than", "90d", "--db", setup.db], ["ingest", setup.inbox, "--db", setup.db]] {
+            try? FileManager.default.removeItem(atPath: setup.db)
+            _ = FileManager.default.createFile(atPath: setup.db, contents: nil)
+            #expect(try CLI.run(command).status == 4, "\(command[0]) must respect the lock")
+        }
+        try FileManager.default.removeItem(atPath: setup.db)
+        lock.release()
+
+        // A run killed with the lock held leaves its description behind; the next run says so
+        // and goes on, and marks the killed run as interrupted.
+        let first = try setup.run()
+        #expect(first.status == 0, "\(first.stderr)")
+        let database = try Database(path: setup.db)
+        try database.run("INSERT INTO run (started_at, command, version, status) VALUES (1, 'mailscope run (killed)', 'x', 'running')")
+        try "pid 999999 on elsewhere, started 2026-11-22T02:30:00.000Z: mailscope run --config x".write(toFile: setup.db + ".lock", atomically: false, encoding: .utf8)
+        let second = try setup.run()
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("taking over a stale lock"))
+        #expect(second.stderr.contains("pid 999999 on elsewhere"))
+        #expect(try database.scalar("SELECT status FROM run WHERE command = 'mailscope run (killed)'")?.stringValue == "interrupted")
+        #expect(try String(contentsOfFile: setup.db + ".lock", encoding: .utf8).isEmpty, "a clean run leaves the lock file empty")
+    }
+
+    @Test(arguments: [
+        ("dbb: x", "unknown key \"dbb\" (did you mean \"db\"?)"),
+        ("lookback: 7 days", "key \"lookback\": \"7 days\" is not a number followed by w, d, h, m or s"),
+        ("fail_on: severe", "key \"fail_on\": \"severe\" is not one of info, low, medium, high, critical"),
+        ("inputs: {a: b}", "key \"inputs\": expected a list of paths"),
+        ("db: [x", "not valid YAML"),
+    ])
+    func aConfigErrorNamesTheFileLineAndKey(line: String, message: String) throws {
+        let dir = CLI.scratch("config")
+        try "out: reports\n\(line)\n".write(toFile: dir + "/bad.yml", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", "--config", dir + "/bad.yml"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains(dir + "/bad.yml:2") || r.stderr.contains(dir + "/bad.yml:3"), "\(r.stderr)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test func missingSettingsAndBadFlagsExitOneWithAMessage() throws {
+        let noOut = try CLI.run(["run", "--db", CLI.scratch() + "/x.db", "--input", "fixtures/scenario/ttp"])
+        #expect(noOut.status == 1)
+        #expect(noOut.stderr.contains("no report folder: give --out DIR"))
+        let badSeverity = try CLI.run(["run", "--fail-on", "severe", "--db", "x.db", "--out", "x", "--input", "x"])
+        #expect(badSeverity.status == 1)
+        let badParam = try CLI.run(["detect", "--db", CLI.scratch() + "/x.db", "--param", "colour=red"])
+        #expect(badParam.status == 1)
+        #expect(badParam.stderr.contains("no rule takes the parameter colour"))
+    }
+
+    @Test func theExampleConfigInScriptsIsValid() throws {
+        let config = try RunConfig.load(path: CLI.root.appendingPathComponent("scripts/nightly/mailscope.yml").path)
+        #expect(config.db == "/var/lib/mailscope/acme.db")
+        #expect(config.failOn == .high)
+        #expect(config.lookback?.milliseconds == Int64(7 * 86_400_000))
+        #expect(config.watchLists == ["vip=" + CLI.root.appendingPathComponent("scripts/nightly/vip.txt").path,
+                                     "finance=" + CLI.root.appendingPathComponent("scripts/nightly/finance.txt").path])
+        #expect(config.datedReports == true)
+    }
+}
