@@ -45,8 +45,10 @@ final class FileParser {
         self.hint = LegacySIEMType.fromFileName((path as NSString).lastPathComponent)
     }
 
-    /// Decides the layout from the first bytes of content (never the file name).
-    static func sniff(path: String) throws(IngestError) -> (layout: Layout, firstLine: [UInt8], gzip: Bool) {
+    /// Decides the layout from the first bytes of content (never the file name). `damage` is
+    /// what the gzip layer reported when there was no content at all (a file cut off inside
+    /// the gzip header is not an empty file).
+    static func sniff(path: String) throws(IngestError) -> (layout: Layout, firstLine: [UInt8], gzip: Bool, damage: [StreamIssue]) {
         let source = try ByteSource(path: path)
         var head = [UInt8](repeating: 0, count: 65_536)
         var count = 0
@@ -59,7 +61,7 @@ final class FileParser {
         var i = 0
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         while i < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 }
-        if i >= head.count { return (.empty, [], source.isGzip) }
+        if i >= head.count { return (.empty, [], source.isGzip, source.takeIssues().issues) }
         // The first non-blank lines of the head (the last one may be cut off by the 64 KiB).
         var lines: [ArraySlice<UInt8>] = []
         var s = i
@@ -71,37 +73,37 @@ final class FileParser {
             s = e + 1
         }
         let firstLine = Array(lines.first ?? [])
-        if firstLine.first == UInt8(ascii: "[") { return (.document, firstLine, source.isGzip) }
+        if firstLine.first == UInt8(ascii: "[") { return (.document, firstLine, source.isGzip, []) }
         if firstLine.first == UInt8(ascii: "{") {
             // A record per line → lines; an envelope, or an object spread over several lines →
             // a document. A first line that is broken but complete is just a bad line.
             let probe = Record()
             let scanned = firstLine.withUnsafeBufferPointer { (try? JSONScanner.scanObject($0, into: probe)) != nil }
             if scanned {
-                if MimecastRecordParser.classify(probe) != nil { return (.lines, firstLine, source.isGzip) }
+                if MimecastRecordParser.classify(probe) != nil { return (.lines, firstLine, source.isGzip, []) }
                 let keys = probe.fields.map { String(decoding: probe.keyBytesOf($0), as: UTF8.self) }
-                if EDRFileParser.profile(forJSONKeys: keys, options: IngestOptions()) != nil { return (.edrLines, firstLine, source.isGzip) }
+                if EDRFileParser.profile(forJSONKeys: keys, options: IngestOptions()) != nil { return (.edrLines, firstLine, source.isGzip, []) }
                 let envelope = probe.fields.contains { f in
                     let k = String(decoding: probe.keyBytesOf(f), as: UTF8.self)
                     return ["data", "objects", "meta"].contains(k) && (f.kind == .array || f.kind == .object)
                 }
-                return (envelope ? .document : .lines, firstLine, source.isGzip)
+                return (envelope ? .document : .lines, firstLine, source.isGzip, [])
             }
             let looksComplete = firstLine.last == UInt8(ascii: "}") && firstLine.count > 1
-            return (looksComplete ? .lines : .document, firstLine, source.isGzip)
+            return (looksComplete ? .lines : .document, firstLine, source.isGzip, [])
         }
         // A header row: comma- or tab-separated names.
         if firstLine.contains(UInt8(ascii: ",")) || firstLine.contains(0x09),
            !firstLine.contains(where: { $0 < 0x09 || ($0 > 0x0D && $0 < 0x20) }),
            firstLine.withUnsafeBufferPointer({ UTF8Validator.firstInvalidOffset($0) == nil }),
            !firstLine.withUnsafeBufferPointer({ KeyValueScanner.looksLikeKeyValue($0) }) {
-            return (.csv, firstLine, source.isGzip)
+            return (.csv, firstLine, source.isGzip, [])
         }
         // Junk first: lines mode when any early line looks like a record.
         let anyRecord = lines.contains { line in
             line.first == UInt8(ascii: "{") || Array(line).withUnsafeBufferPointer { KeyValueScanner.looksLikeKeyValue($0) }
         }
-        return (anyRecord ? .lines : .unrecognized, firstLine, source.isGzip)
+        return (anyRecord ? .lines : .unrecognized, firstLine, source.isGzip, [])
     }
 
     /// Parses the whole file into `queue` as batches numbered from 0 (`sequence`); the

@@ -203,6 +203,20 @@ public final class Ingester: @unchecked Sendable {
                 try appendNote(db, fileID: fileID, "not gzip-compressed although named .gz; read as plain text")
             }
             switch sniff.layout {
+            case .empty where !sniff.damage.isEmpty:
+                // Nothing readable because the gzip data is cut off or damaged: a reject, not an empty file.
+                try db.transaction {
+                    for issue in sniff.damage {
+                        try db.run("INSERT INTO reject (file_id, line_no, reason, detail, excerpt, line_bytes) VALUES (?, 1, ?, ?, '', 0)",
+                                   [.integer(fileID), .text(issue.reason.rawValue), .text(issue.detail)])
+                    }
+                    try db.run("UPDATE input_file SET status = 'loaded', format = 'unknown', rejected = ? WHERE id = ?", [.integer(Int64(sniff.damage.count)), .integer(fileID)])
+                }
+                result.rejected = sniff.damage.count
+                result.rejectsByReason = Dictionary(sniff.damage.map { ($0.reason.rawValue, 1) }, uniquingKeysWith: +)
+                result.format = "unknown"
+                result.message = "\(path):1: \(sniff.damage[0].reason.rawValue): \(sniff.damage[0].detail) — nothing could be read"
+                return result
             case .empty:
                 try db.run("UPDATE input_file SET status = 'loaded', format = 'empty', notes = COALESCE(notes || '; ', '') || 'empty file' WHERE id = ?", [.integer(fileID)])
                 result.status = .empty

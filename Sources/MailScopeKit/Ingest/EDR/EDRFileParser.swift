@@ -244,6 +244,10 @@ final class EDRFileParser {
             case .line(let raw, let number):
                 guard let bytes = UnitParser.content(of: raw) else { return true }
                 batch.records += 1
+                if memchr(bytes.baseAddress!, 0, bytes.count) != nil {
+                    reject(number, .nulByte, "NUL bytes in the line (binary data?)", bytes, bytes.count)
+                    break
+                }
                 if let bad = UTF8Validator.firstInvalidOffset(bytes) {
                     reject(number, .invalidUTF8, "invalid UTF-8 at byte \(bad + 1)", bytes, bytes.count)
                     break
@@ -359,6 +363,10 @@ final class CSVRowContext: @unchecked Sendable {
                 batch.lines += 1
                 if row.count == 1 && row.field(0).isEmpty { continue }   // a blank line
                 batch.records += 1
+                if row.bytes.contains(0) {
+                    reject(row.line, .nulByte, "NUL bytes in the row (binary data?)", row.bytes)
+                    continue
+                }
                 if row.count != header.count {
                     reject(row.line, .wrongColumnCount, "row has \(row.count) columns, the header has \(header.count)", row.bytes)
                     continue
@@ -385,10 +393,8 @@ final class CSVRowContext: @unchecked Sendable {
                 }
                 do {
                     try builder.build({ values[$0.index] }, extras: extras, line: row.line, key: key, into: batch)
-                } catch let error as EDRRowBuilder.Failure {
-                    reject(row.line, error.reason, error.detail, row.bytes)
                 } catch {
-                    reject(row.line, .unrecognizedRecord, "\(error)", row.bytes)
+                    reject(row.line, error.reason, error.detail, row.bytes)
                 }
             case .bad(let line, let reason, let detail, let excerpt):
                 batch.records += 1
