@@ -114,16 +114,3 @@ public enum IngestReport {
         try AtomicFile.write(json(m), to: (folder as NSString).appendingPathComponent("ingest-summary.json"))
     }
 }
-
-/// Writes a file through a temporary sibling and a rename.
-public enum AtomicFile {
-    public static func write(_ text: String, to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-        if rename(tmp, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(tmp)
-            throw IngestError.cannotOpen(path: path, reason: reason)
-        }
-    }
-}

@@ -42,19 +42,10 @@ public enum ReportWriter {
             case .timeline: text = timeline(model)
             }
             let path = (folder as NSString).appendingPathComponent(format.fileName)
-            try atomicWrite(Data(text.utf8), to: path)
+            try AtomicFile.write(text, to: path)
             written.append(path)
         }
         return written
-    }
-
-    static func atomicWrite(_ data: Data, to path: String) throws {
-        let temp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        try data.write(to: URL(fileURLWithPath: temp))
-        if rename(temp, path) != 0 {
-            try? FileManager.default.removeItem(atPath: temp)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
     }
 
     // MARK: JSON
