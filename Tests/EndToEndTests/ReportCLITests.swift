@@ -93,9 +93,34 @@ import Testing
             #"{"userEmailAddress":"raj.patel@acme-corp.example","fromUserEmailAddress":"boss@evil-payroll.example","url":"https://=1+1.evil-payroll.example/[x](y)","ttpDefinition":"d","subject":"@SUM(1+1)*cmd","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"203.0.113.5","userAwarenessAction":"N/A","date":"2026-11-02T09:56:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<x2@evil-payroll.example>"}"#,
         ]
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: dir + "/ttp.ndjson"))
-        let r = try CLI.run(["run", "--input", dir + "/ttp.ndjson", "--db", dir + "/case.db", "--out", dir + "/out"], environment: Self.epoch)
+        // The message was delivered, and the attachment landed on ana's computer with a hostile
+        // file name and command line (HTML, an OSC 8 terminal hyperlink, a formula, bidi).
+        let delivery = #"{"aggregateId":"ZXZpbF8x_1793613000","processingId":"PrcEvil0001_1793613000","accountId":"C0A0","delivered":"true","direction":"Inbound","messageId":"<x1@evil-payroll.example>","recipients":"ana.lima@acme-corp.example","senderEnvelope":"boss@evil-payroll.example","subject":"<b>bold</b>","timestamp":1793613000000,"type":"delivery"}"#
+        try Data((delivery + "\n").utf8).write(to: URL(fileURLWithPath: dir + "/siem.ndjson"))
+        let command = "\"powershell -enc <script>alert(7)</script> \u{1b}]8;;http://evil\u{07}link =HYPERLINK(\"\"x\"\") \u{202E}fdp.exe\""
+        let mde = """
+            Timestamp,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountDomain,AccountName,AccountUpn,ProcessCommandLine,InitiatingProcessFileName,InitiatingProcessCommandLine
+            2026-11-02T10:05:00Z,ws-ana.corp.acme-corp.example,FileCreated,"<img src=x onerror=alert(6)>.xlsm",C:\\Users\\alima\\Downloads\\x.xlsm,5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8,acme,alima,ana.lima@acme-corp.example,\(command),outlook.exe,\(command)
+
+            """
+        try Data(mde.utf8).write(to: URL(fileURLWithPath: dir + "/mde.csv"))
+        try Data("email,upn,account,host\nana.lima@acme-corp.example,ana.lima@acme-corp.example,alima,WS-ANA\n".utf8).write(to: URL(fileURLWithPath: dir + "/identities.csv"))
+        let r = try CLI.run(["run", "--input", dir + "/ttp.ndjson", "--input", dir + "/siem.ndjson", "--input", dir + "/mde.csv", "--identities", dir + "/identities.csv",
+                             "--db", dir + "/case.db", "--out", dir + "/out"], environment: Self.epoch)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!r.stdout.contains("\u{1b}[31m") && !r.stderr.contains("\u{1b}[31m"))
+        let database = try Database(path: dir + "/case.db", mode: .readOnly)
+        #expect(try database.scalar("SELECT COUNT(*) FROM finding WHERE rule_id = 'MS-COR-001' AND host = 'ws-ana'")?.intValue == 1, "the hostile endpoint row correlates")
+        #expect(try database.scalar("SELECT command_line FROM edr_event")?.stringValue?.contains("\u{1b}]8;;") == true, "stored as it came")
+        // Terminal output of the same rows: no escape, bell or bidi character reaches the terminal.
+        for format in ["table", "csv", "json"] {
+            let hunt = try CLI.run(["hunt", "--sql", "-", "--db", dir + "/case.db", "--format", format], stdin: "SELECT file_name, command_line FROM edr_event")
+            #expect(hunt.status == 0)
+            if format == "table" {
+                #expect(!hunt.stdout.contains("\u{1b}") && !hunt.stdout.contains("\u{07}") && !hunt.stdout.contains("\u{202E}"), "raw control characters in \(format)")
+            }
+            if format == "csv" { #expect(!hunt.stdout.contains("\n\"=") && !hunt.stdout.contains(",=")) }
+        }
         let html = try read(dir + "/out/report.html")
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the subject is in the report, escaped")
         for bad in ["<script", "<img", "<svg onload", "href=\"javascript", "\u{202E}", "\u{1b}"] {
