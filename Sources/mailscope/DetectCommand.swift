@@ -8,7 +8,7 @@ struct DetectCommand: ParsableCommand {
         commandName: "detect",
         abstract: "Run the detection rules over the database and store their findings.",
         discussion: """
-        Runs every enabled rule of the bundled catalog (and of --rules DIR); opt-in rules run \\
+        Runs every enabled rule of the bundled catalog (and of --rules DIR); opt-in rules run \
         only when named with --enable. Re-running over the same data adds no duplicate findings.
 
         Examples:
@@ -37,8 +37,8 @@ struct DetectCommand: ParsableCommand {
         let lock = try RunLockOption.take(db)
         defer { lock.release() }
         let database = try Database(path: db)
-        let runID = try RunRecord.start(database, options: ["since": since.map { .integer($0.milliseconds) } ?? .null, "until": until.map { .integer($0.milliseconds) } ?? .null])
-        let (outcomes, incidents) = try detection.run(prepared, on: database, since: since?.milliseconds, until: until?.milliseconds)
+        let runID = try RunRecord.start(database, options: ["since": since.map { .integer($0.start) } ?? .null, "until": until.map { .integer($0.endInclusive) } ?? .null])
+        let (outcomes, incidents) = try detection.run(prepared, on: database, since: since?.start, until: until?.endInclusive)
         try RunRecord.finish(database, runID)
         for o in outcomes {
             print("\(o.ruleID.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(o.found).leftPadded(6)) found  \(String(o.new).leftPadded(6)) new  \(o.milliseconds) ms")

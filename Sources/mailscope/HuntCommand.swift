@@ -8,7 +8,7 @@ struct HuntCommand: ParsableCommand {
         commandName: "hunt",
         abstract: "Run a saved hunt (a rule of kind hunt) or your own read-only SQL.",
         discussion: """
-        The database is opened read-only: a hunt cannot change evidence. Parameters are bound, \\
+        The database is opened read-only: a hunt cannot change evidence. Parameters are bound, \
         never spliced into the SQL.
 
         Examples:
@@ -59,8 +59,8 @@ struct HuntCommand: ParsableCommand {
             let value = parts.count > 1 ? parts[1] : ""
             values[parts[0]] = Int64(value).map(SQLValue.integer) ?? .text(value)
         }
-        values["since"] = .integer(since?.milliseconds ?? Int64.min)
-        values["until"] = .integer(until?.milliseconds ?? Int64.max)
+        values["since"] = .integer(since?.start ?? Int64.min)
+        values["until"] = .integer(until?.endInclusive ?? Int64.max)
         if let sql {
             let text = sql == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
                                   : try String(contentsOfFile: sql, encoding: .utf8)
@@ -110,8 +110,8 @@ struct HuntCommand: ParsableCommand {
             throw ExitCode(1)
         }
         runner.parameters = values
-        runner.since = since?.milliseconds
-        runner.until = until?.milliseconds
+        runner.since = since?.start
+        runner.until = until?.endInclusive
         let result = try runner.hunt(hunt)
         print(ResultPrinter.render(columns: result.columns, rows: result.rows, format: format), terminator: "")
     }
@@ -130,13 +130,16 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 /// Renders result rows: an aligned table (control characters escaped), CSV (formula
 /// injection neutralised) or JSON.
 enum ResultPrinter {
+    /// The widest table cell, in characters: a SHA-256 still fits whole.
+    static let cellLimit = 64
+
     static func render(columns: [String], rows: [[SQLValue]], format: OutputFormat) -> String {
         switch format {
         case .json:
             let objects: [[String: Any]] = rows.map { row in
                 Dictionary(uniqueKeysWithValues: zip(columns, row).map { ($0, json($1)) })
             }
-            let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data("[]".utf8)
+            let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("[]".utf8)
             return String(decoding: data, as: UTF8.self) + "\n"
         case .csv:
             return ([columns] + rows.map { $0.map(\.description).map { $0 == "NULL" ? "" : $0 } })
@@ -144,7 +147,7 @@ enum ResultPrinter {
         case .table:
             let cells = rows.map { $0.map { value -> String in
                 let s = value.isNull ? "" : TerminalText.safe(value.description)
-                return s.count > 60 ? String(s.prefix(59)) + "…" : s
+                return s.count > cellLimit ? String(s.prefix(cellLimit - 1)) + "…" : s
             } }
             var widths = columns.map(\.count)
             for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
@@ -153,7 +156,7 @@ enum ResultPrinter {
             }
             var out = line(columns.map { TerminalText.safe($0) }) + "\n" + line(widths.map { String(repeating: "-", count: $0) }) + "\n"
             for row in cells { out += line(row) + "\n" }
-            return out + "(\(rows.count) rows)\n"
+            return out + "(\(rows.count) row\(rows.count == 1 ? "" : "s"))\n"
         }
     }
 

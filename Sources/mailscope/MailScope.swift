@@ -20,7 +20,7 @@ struct MailScope: ParsableCommand {
           mailscope run --input exports/ --db case.db --out reports/
           mailscope report --db case.db --out reports/
           mailscope run --config mailscope.yml --fail-on high
-          mailscope query user ana.lima@acme-corp.example --db case.db
+          mailscope query user nadia.petrova@acme-corp.example --db case.db
           mailscope hunt --db case.db
           mailscope prune --older-than 90d --db case.db
           mailscope db info --db case.db
@@ -28,7 +28,7 @@ struct MailScope: ParsableCommand {
         Shell completions: mailscope --generate-completion-script bash|zsh|fish
         """,
         version: MailScopeVersion.string,
-        subcommands: [IngestCommand.self, RunCommand.self, DetectCommand.self, ReportCommand.self, RulesCommand.self, HuntCommand.self, PruneCommand.self, DBCommand.self]
+        subcommands: [IngestCommand.self, RunCommand.self, DetectCommand.self, ReportCommand.self, RulesCommand.self, HuntCommand.self, QueryCommand.self, PruneCommand.self, DBCommand.self]
     )
 
     /// Runs the command; usage errors exit 1 (as the exit codes in every command's help say),

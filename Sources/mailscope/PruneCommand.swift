@@ -50,7 +50,7 @@ struct PruneCommand: ParsableCommand {
             Terminal.error("\(db): no such database")
             throw ExitCode(1)
         }
-        let cutoff = before?.milliseconds ?? Int64(Date().timeIntervalSince1970 * 1000) - olderThan!.milliseconds
+        let cutoff = before?.start ?? Int64(Date().timeIntervalSince1970 * 1000) - olderThan!.milliseconds
         let lock = try RunLockOption.take(db)
         defer { lock.release() }
         let database = try Database(path: db)

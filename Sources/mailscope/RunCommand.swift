@@ -122,7 +122,7 @@ struct RunCommand: ParsableCommand {
         Terminal.write(TerminalText.safe(SummaryPrinter.text(summary), keepNewlines: true))
         let database = try Database(path: s.db)
         let newFiles = summary.files.filter { [.loaded, .resumed].contains($0.status) }.compactMap(\.sha256)
-        let window = try DetectionWindow.decide(database, newFiles: newFiles, lookback: s.lookback, since: since?.milliseconds, full: full)
+        let window = try DetectionWindow.decide(database, newFiles: newFiles, lookback: s.lookback, since: since?.start, full: full)
         Terminal.write(TerminalText.safe("Detection window: \(window.explanation)") + "\n")
         let runID = try RunRecord.start(database, options: [
             "config": config.map { .text($0) } ?? .null, "since": window.since.map(SQLValue.integer) ?? .null,

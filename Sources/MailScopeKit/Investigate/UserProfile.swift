@@ -1,0 +1,162 @@
+/// `mailscope query user EMAIL`: everything the database knows about one person — their
+/// hosts and accounts, the mail they received (counts, and the flagged and most recent
+/// messages), their clicks, attachments and impersonation hits, what happened on their hosts,
+/// the findings that name them and the incidents they are in, with their stage in each.
+///
+/// A period (`--since`/`--until`) bounds the events; the hosts and accounts are shown whole,
+/// and an incident is shown when its activity overlaps the period.
+public enum UserProfile {
+    /// The sections, in order: `hosts_and_accounts`, `mail`, `recent_mail` (flagged first,
+    /// then newest; `top` rows), `clicks`, `attachments`, `impersonation`, `endpoint_activity`,
+    /// `endpoint_notable`, `findings`, `incidents` (each at most `limit` rows, 0 = all).
+    public static func run(_ db: Database, user: String, period: InvestigationFilter, top: Int, limit: Int) throws -> [InvestigationSection] {
+        let address = try InvestigationFilter.address(user, option: "EMAIL")
+        if let other = period.fields.first(where: { $0 != .since && $0 != .until }) {
+            throw InvestigationError.filterNotApplicable(option: other.option, query: "query user")
+        }
+        let periodFilter = period.periodOnly
+        var filter = periodFilter
+        filter.user = address
+        var parameters = filter.parameters
+        parameters["user_domain"] = EmailAddress.domain(address).map(SQLValue.text) ?? .null
+
+        /// A section's rows; `timeColumn` is what the period bounds (nil: the section is shown whole).
+        func table(_ sql: String, timeColumn: String?, limit: Int, formats: [String: InvestigationTable.Format] = [:],
+                   compact: [String]? = nil) throws -> InvestigationTable {
+            let bounded = timeColumn == nil ? InvestigationFilter() : periodFilter
+            let clause = try bounded.clause(for: InvestigationFilter.Columns(query: "query user", time: timeColumn))
+            return try InvestigationTable.fetch(db, sql: clause.inserted(into: sql),
+                                                parameters: parameters, limit: limit, formats: formats, compact: compact)
+        }
+        let times: [String: InvestigationTable.Format] = ["time": .time, "first_time": .time, "last_time": .time]
+
+        // An incident is in the period when its activity overlaps it.
+        var incidentColumns = InvestigationFilter.Columns(query: "query user")
+        incidentColumns.since = "i.last_ts >= :since"
+        incidentColumns.until = "i.first_ts < :until"
+        let incidentClause = try periodFilter.clause(for: incidentColumns)
+
+        return [
+            InvestigationSection(key: "hosts_and_accounts", title: "Hosts and accounts (identity map)",
+                                 table: try table(hostsAndAccounts, timeColumn: nil, limit: limit)),
+            InvestigationSection(key: "mail", title: "Mail (messages, not copies)", table: try table(mailCounts, timeColumn: "m.ts", limit: 0, formats: times)),
+            InvestigationSection(key: "recent_mail", title: "Mail received: flagged first, then newest", table:
+                try table(recentMail, timeColumn: "m.ts", limit: top, formats: times.merging(["findings": .list]) { a, _ in a },
+                          compact: ["time", "sender", "subject", "action", "delivered", "findings", "evidence"]), limitOption: "--top"),
+            InvestigationSection(key: "clicks", title: "URL clicks",
+                                 table: try InvestigationQuery.urlClicks().run(db, filter: filter, limit: limit)),
+            InvestigationSection(key: "attachments", title: "Attachments (Attachment Protect)",
+                                 table: try InvestigationQuery.attachments.run(db, filter: filter, limit: limit)),
+            InvestigationSection(key: "impersonation", title: "Impersonation Protect hits",
+                                 table: try InvestigationQuery.impersonations.run(db, filter: filter, limit: limit)),
+            InvestigationSection(key: "endpoint_activity", title: "Endpoint activity on their hosts",
+                                 table: try table(endpointActivity, timeColumn: "e.ts", limit: limit, formats: times)),
+            InvestigationSection(key: "endpoint_notable", title: "Endpoint rows named by a finding or a threat-intel match",
+                                 table: try table(endpointNotable, timeColumn: "e.ts", limit: limit, formats: times.merging(["rules": .list, "threat_intel": .list]) { a, _ in a },
+                                                  compact: ["time", "host", "action", "process", "file_name", "domain", "rules", "evidence"])),
+            InvestigationSection(key: "findings", title: "Findings",
+                                 table: try table(findings, timeColumn: "f.ts", limit: limit, formats: times,
+                                                  compact: ["time", "rule_id", "severity", "stage", "host", "summary", "evidence"])),
+            InvestigationSection(key: "incidents", title: "Incidents",
+                                 table: try InvestigationTable.fetch(db, sql: incidentClause.inserted(into: incidents),
+                                                                     parameters: parameters, limit: limit,
+                                                                     formats: ["first_time": .time, "hosts": .list],
+                                                                     compact: ["incident", "title", "severity", "incident_stage", "stage", "hosts"])),
+        ]
+    }
+
+    /// The hosts in the identity map for `:user` (as SQL, for the sections that join them).
+    static let hostsOfUser = "SELECT ih.host FROM identity ih WHERE ih.email = :user AND ih.host IS NOT NULL"
+
+    /// The identity map's rows for the person, and the mappings it would not make because
+    /// the account fits them and someone else (so a missing host is explained).
+    static let hostsAndAccounts = """
+        SELECT i.host AS host, i.account AS account, i.source AS source, i.confidence AS confidence, i.evidence AS evidence
+        FROM identity i WHERE i.email = :user
+        UNION ALL
+        SELECT x.host, x.account, 'not mapped: ' || x.kind, 'none', x.detail
+        FROM identity_issue x WHERE instr(x.candidates, '"' || :user || '"') > 0
+        ORDER BY 1, 2, 3, 5
+        """
+
+    /// Copies counted once per message (its aggregate id, else its Message-ID).
+    static let mailCounts = """
+        SELECT COUNT(DISTINCT CASE WHEN m.event = 'receipt' AND m.recipient = :user THEN COALESCE(m.aggregate_id, m.message_id) END) AS received,
+               COUNT(DISTINCT CASE WHEN m.event = 'delivery' AND m.recipient = :user AND m.delivered = 1 THEN COALESCE(m.aggregate_id, m.message_id) END) AS delivered,
+               COUNT(DISTINCT CASE WHEN m.event = 'receipt' AND m.recipient = :user AND EXISTS (SELECT 1 FROM mail_message p
+                   WHERE p.aggregate_id = m.aggregate_id AND p.event = 'process' AND p.action = 'Hld') THEN COALESCE(m.aggregate_id, m.message_id) END) AS held,
+               COUNT(DISTINCT CASE WHEN m.event = 'receipt' AND m.recipient = :user AND m.action = 'Rej' THEN COALESCE(m.aggregate_id, m.message_id) END) AS rejected,
+               COUNT(DISTINCT CASE WHEN m.event = 'receipt' AND m.recipient = :user AND EXISTS (SELECT 1 FROM finding f
+                   WHERE f.message_id = m.message_id AND f.user = :user) THEN COALESCE(m.aggregate_id, m.message_id) END) AS flagged,
+               COUNT(DISTINCT CASE WHEN m.event = 'receipt' AND m.sender = :user THEN COALESCE(m.aggregate_id, m.message_id) END) AS sent,
+               MIN(CASE WHEN m.event = 'receipt' AND m.recipient = :user THEN m.ts END) AS first_time,
+               MAX(CASE WHEN m.event = 'receipt' AND m.recipient = :user THEN m.ts END) AS last_time
+        FROM mail_message m
+        WHERE (m.recipient = :user OR (m.sender_domain = :user_domain AND m.sender = :user)) /*filter*/
+        """
+
+    static let recentMail = """
+        SELECT m.ts AS time, m.sender AS sender, m.subject AS subject, m.action AS action,
+               CASE WHEN EXISTS (SELECT 1 FROM mail_message d WHERE d.recipient = m.recipient AND d.event = 'delivery' AND d.delivered = 1
+                   AND (d.aggregate_id = m.aggregate_id OR d.message_id = m.message_id)) THEN 'yes' ELSE 'no' END AS delivered,
+               (SELECT group_concat(f.rule_id, char(31)) FROM finding f WHERE f.message_id = m.message_id AND f.user = m.recipient) AS findings,
+               m.message_id AS message_id, m.source AS source, fi.path || ':' || m.line_no AS evidence
+        FROM mail_message m JOIN input_file fi ON fi.id = m.file_id
+        WHERE m.recipient = :user AND m.event = 'receipt' /*filter*/
+        ORDER BY NOT EXISTS (SELECT 1 FROM finding f WHERE f.message_id = m.message_id AND f.user = m.recipient), m.ts DESC, m.id DESC
+        """
+
+    static let endpointActivity = """
+        SELECT e.host AS host, e.action AS action, COUNT(*) AS events, MIN(e.ts) AS first_time, MAX(e.ts) AS last_time
+        FROM edr_event e
+        WHERE e.host IN (\(hostsOfUser)) /*filter*/
+        GROUP BY e.host, e.action
+        ORDER BY e.host, events DESC, e.action
+        """
+
+    /// Rows a finding names as its evidence or as the row it was matched from, and rows a
+    /// threat-intel indicator matched. Non-correlated IN lists: each is built once.
+    static let endpointNotable = """
+        SELECT e.ts AS time, e.host AS host, e.action AS action, e.process AS process, e.file_name AS file_name,
+               e.command_line AS command_line, COALESCE(e.domain, e.url_host) AS domain, e.remote_ip AS remote_ip, e.sha256 AS sha256,
+               (SELECT group_concat(f.rule_id, char(31)) FROM finding f WHERE f.evidence_table = 'edr_event' AND f.evidence_rowid = e.id) AS rules,
+               (SELECT group_concat(c.feed, char(31)) FROM ioc_match x JOIN ioc c ON c.id = x.ioc_id
+                   WHERE x.event_table = 'edr_event' AND x.event_rowid = e.id) AS threat_intel,
+               fi.path || ':' || e.line_no AS evidence
+        FROM edr_event e JOIN input_file fi ON fi.id = e.file_id
+        WHERE e.host IN (\(hostsOfUser))
+          AND (e.id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'edr_event')
+               OR e.id IN (SELECT related_rowid FROM finding WHERE related_table = 'edr_event')
+               OR e.id IN (SELECT event_rowid FROM ioc_match WHERE event_table = 'edr_event')) /*filter*/
+        ORDER BY e.ts, e.id
+        """
+
+    /// Findings about the person or one of their hosts, with the input line of the evidence row.
+    static let findings = """
+        SELECT f.ts AS time, f.rule_id AS rule_id, f.severity AS severity, f.stage AS stage, f.host AS host,
+               f.indicator AS indicator, f.summary AS summary, f.message_id AS message_id,
+               CASE f.evidence_table
+                   WHEN 'mail_message' THEN (SELECT fi.path || ':' || t.line_no FROM mail_message t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
+                   WHEN 'url_click' THEN (SELECT fi.path || ':' || t.line_no FROM url_click t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
+                   WHEN 'attachment_scan' THEN (SELECT fi.path || ':' || t.line_no FROM attachment_scan t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
+                   WHEN 'impersonation' THEN (SELECT fi.path || ':' || t.line_no FROM impersonation t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
+                   WHEN 'mail_event' THEN (SELECT fi.path || ':' || t.line_no FROM mail_event t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
+                   WHEN 'edr_event' THEN (SELECT fi.path || ':' || t.line_no FROM edr_event t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
+               END AS evidence
+        FROM finding f
+        WHERE (f.user = :user OR f.host IN (\(hostsOfUser))) /*filter*/
+        ORDER BY f.ts, f.id
+        """
+
+    /// The person's row in each incident: their furthest stage and their hosts' stages.
+    static let incidents = """
+        SELECT i.key AS incident, i.title AS title, i.severity AS severity, i.stage AS incident_stage, u.stage AS stage,
+               u.received AS received, u.delivered AS delivered, u.interacted AS interacted,
+               (SELECT group_concat(h.host || ' (' || h.stage || ')', char(31)) FROM incident_host h
+                   WHERE h.incident_id = i.id AND h.user = u.user) AS hosts,
+               u.first_ts AS first_time
+        FROM incident_user u JOIN incident i ON i.id = u.incident_id
+        WHERE u.user = :user /*filter*/
+        ORDER BY i.id
+        """
+}
