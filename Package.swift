@@ -46,3 +46,16 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["MailScopeKit"]),
     ]
 )
+
+// libFuzzer targets for the parsers, built only by scripts/fuzz (which sets MAILSCOPE_FUZZ and
+// adds -sanitize=fuzzer,address): an ordinary build and CI's test build never compile them.
+if Context.environment["MAILSCOPE_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "MailScopeFuzz",
+        dependencies: ["MailScopeKit"],
+        path: "Fuzz/MailScopeFuzz",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])],
+        // The entry point finds libFuzzer's driver with dlsym.
+        linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
+    ))
+}

@@ -178,7 +178,7 @@ final class ByteSource {
     /// After damage: look for the next gzip member header and go on from there.
     private func resync(after message: String, at offset: Int) {
         discontinuity = true
-        inStart += 1
+        inStart = min(inStart + 1, inEnd)   // the damage may be at the very end of the buffer
         while true {
             while inStart + 3 <= inEnd {
                 if inBuffer[inStart] == 0x1f, inBuffer[inStart + 1] == 0x8b, inBuffer[inStart + 2] == 0x08 {
@@ -196,7 +196,7 @@ final class ByteSource {
                 return
             }
             // Keep the last two bytes: a header may straddle the refill.
-            let keep = min(2, inEnd - inStart)
+            let keep = max(0, min(2, inEnd - inStart))
             memmove(inBuffer, inBuffer + inEnd - keep, keep)
             inStart = 0
             inEnd = keep
