@@ -16,12 +16,15 @@ enum CLI {
     }
 
     /// Runs mailscope with `arguments` from the package root and waits for it.
-    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
+    /// `executable` and `prefix` run something else (e.g. python3 wrapping mailscope).
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+                    executable: String? = nil, prefix: [String] = []) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             Issue.record("no mailscope binary at \(binary): run `swift build --product mailscope` first (scripts/test does)")
             return Result(status: -1, stdout: "", stderr: "")
         }
-        let process = start(arguments, environment: environment)
+        let process = start(prefix + arguments, environment: environment)
+        if let executable { process.executableURL = URL(fileURLWithPath: executable) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -73,6 +73,9 @@ public final class Ingester: @unchecked Sendable {
     /// Progress: (file index, file count, path, bytes read, file size).
     public var onProgress: @Sendable (Int, Int, String, Int, Int) -> Void = { _, _, _, _, _ in }
 
+    /// Set when a write failed for lack of space: the run stops after that file.
+    private var diskFull = false
+
     public init(databasePath: String, options: IngestOptions = IngestOptions()) {
         self.databasePath = databasePath
         self.options = options
@@ -97,6 +100,10 @@ public final class Ingester: @unchecked Sendable {
         for (index, path) in files.enumerated() {
             let result = loadFile(path, index: index, count: files.count, db: db, seed: seed)
             if let message = result.message { onMessage(message) }
+            if diskFull {
+                checkpointer.stop()
+                throw IngestError.diskFull(database: databasePath, file: path)
+            }
             summary.files.append(result)
         }
         checkpointer.stop()
@@ -258,6 +265,10 @@ public final class Ingester: @unchecked Sendable {
             return result
         } catch let error as IngestError {
             result.message = error.description
+            return result
+        } catch let error as DatabaseError where error.isDiskFull {
+            diskFull = true
+            result.message = "\(path): \(error.message) (\(String(cString: strerror(error.systemErrno))))"
             return result
         } catch {
             result.status = .unreadable

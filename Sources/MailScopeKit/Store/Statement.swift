@@ -101,8 +101,9 @@ public final class Statement {
         case SQLITE_DONE: return false
         default:
             let message = database.lastErrorMessage
+            let systemErrno = sqlite3_system_errno(database.handle)
             sqlite3_reset(handle)
-            throw DatabaseError(code: rc, message: message, sql: sql)
+            throw DatabaseError(code: rc, message: message, sql: sql, systemErrno: systemErrno)
         }
     }
 
@@ -127,7 +128,7 @@ public final class Statement {
 
     private func check(_ rc: Int32) throws {
         if rc != SQLITE_OK {
-            throw DatabaseError(code: rc, message: database.lastErrorMessage, sql: sql)
+            throw DatabaseError(code: rc, message: database.lastErrorMessage, sql: sql, systemErrno: sqlite3_system_errno(database.handle))
         }
     }
 }
