@@ -24,7 +24,7 @@ import Testing
         writer.standardOutput = FileHandle.nullDevice
         writer.standardError = FileHandle.nullDevice
         try writer.run()
-        var reads = 0, nonEmpty = 0, secondWriterRefused = false
+        var reads = 0, nonEmpty = 0, queries = 0, secondWriterRefused = false
         while writer.isRunning {
             guard FileManager.default.fileExists(atPath: db) else { usleep(5_000); continue }
             let r = try CLI.run(["hunt", "--sql", "-", "--db", db, "--format", "json"], stdin: Self.snapshotCheck)
@@ -36,6 +36,11 @@ import Testing
             } else if writer.isRunning && !r.stderr.contains("no such table") {
                 // The schema may not exist yet in the first milliseconds; anything else is a failure.
                 Issue.record("a reader failed while the run wrote: \(r.stderr)")
+            }
+            // An investigation while the run writes answers from its snapshot.
+            let query = try CLI.run(["query", "threat-activity", "--db", db, "--format", "json"])
+            if query.status == 0 { queries += 1 } else if writer.isRunning && !query.stderr.contains("schema") && !query.stderr.contains("no such table") {
+                Issue.record("query failed while the run wrote: \(query.stderr)")
             }
             if !secondWriterRefused, writer.isRunning {
                 let second = try CLI.run(["detect", "--db", db])
@@ -49,5 +54,6 @@ import Testing
         #expect(reads >= 3, "too few reads during the run to say anything")
         #expect(nonEmpty >= 1)
         #expect(secondWriterRefused)
+        #expect(queries >= 1, "no query answered during the run")
     }
 }

@@ -196,4 +196,26 @@ import Testing
                                      "finance=" + CLI.root.appendingPathComponent("scripts/nightly/finance.txt").path])
         #expect(config.datedReports == true)
     }
+
+    @Test(arguments: ["", "ingest", "run", "detect", "report", "rules", "rules list", "rules validate", "rules test", "hunt", "query",
+                      "query url", "query attachment", "query impersonation", "query message", "query threat-activity", "query user",
+                      "prune", "db", "db info"])
+    func everyCommandsHelpHasExamples(_ command: String) throws {
+        let r = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("Example"), "mailscope \(command) --help has no example")
+        #expect(r.stdout.contains("mailscope \(command)"), "the examples show the command itself")
+    }
+
+    @Test func completionsAndNoColor() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let r = try CLI.run(["--generate-completion-script", shell])
+            #expect(r.status == 0)
+            #expect(r.stdout.contains("query") && r.stdout.contains("prune"), "\(shell) completion lists the commands")
+        }
+        // Under cron (no terminal) and with NO_COLOR, messages carry no escape sequences.
+        let r = try CLI.run(["run", "--config", "/nonexistent.yml"], environment: ["NO_COLOR": "1"])
+        #expect(r.status == 1)
+        #expect(!r.stderr.contains("\u{1b}"))
+    }
 }
