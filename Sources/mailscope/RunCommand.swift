@@ -12,8 +12,9 @@ struct RunCommand: ParsableCommand {
         night), runs the detection and correlation rules over the new data plus a look-back \
         window (--lookback, default 7d; --full for the whole database), groups the findings \
         into incidents, and writes report.html, report.md, report.json, iocs.csv, \
-        timeline.jsonl and the ingest summary into --out. With --dated-reports they go to \
-        OUT/YYYY-MM-DD/ (the UTC day the data ends) and OUT/latest points at the newest.
+        timeline.jsonl and the ingest summary into --out. With --dated-reports (the default \
+        with --config) they go to OUT/YYYY-MM-DD/ (the UTC day the data ends) and OUT/latest \
+        points at the newest.
 
         Every option can come from a YAML file (--config); a value on the command line wins. \
         Keys: db, out, inputs, identities, edr_map, edr_tz, ti, rules, enable, watch_lists, \
@@ -58,7 +59,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when an incident at or above this severity (info, low, medium, high, critical) gained findings in this run.", valueName: "severity"))
     var failOn: Rule.Severity?
 
-    @Flag(name: .customLong("dated-reports"), inversion: .prefixedNo, help: "Write the reports to OUT/YYYY-MM-DD/ and point OUT/latest at them (default: straight into OUT).")
+    @Flag(name: .customLong("dated-reports"), inversion: .prefixedNo, help: "Write the reports to OUT/YYYY-MM-DD/ and point OUT/latest at them (default with --config; otherwise straight into OUT).")
     var datedReports: Bool?
 
     @OptionGroup var edr: EDROptions
@@ -104,7 +105,7 @@ struct RunCommand: ParsableCommand {
         let inputs = input.isEmpty ? file.inputs ?? [] : input
         if inputs.isEmpty { throw missing("at least one --input file or folder", "inputs", "inputs") }
         let merged = Settings(inputs: inputs, db: db, out: out, lookback: lookback ?? file.lookback, failOn: failOn ?? file.failOn,
-                              dated: datedReports ?? file.datedReports ?? false, edr: edr.merged(with: file),
+                              dated: datedReports ?? file.datedReports ?? (config != nil), edr: edr.merged(with: file),
                               detection: detection.merged(with: file), output: output.merged(with: file))
         try merged.edr.validate()
         try merged.output.validate()

@@ -27,7 +27,6 @@ import Testing
             watch_lists: {vip: \(scenario)/watch-vip.txt}
             lookback: 7d
             fail_on: high
-            dated_reports: true
 
             """.write(toFile: dir + "/mailscope.yml", atomically: true, encoding: .utf8)
         }
@@ -46,6 +45,7 @@ import Testing
         }
     }
 
+    // No dated_reports key: a config run dates its reports by default.
     static let day1 = ["siem_v1", "edr/mde_advanced_hunting_2026-10-30.csv"]
     static let day2 = ["siem_v2", "ttp", "edr/mde_advanced_hunting_2026-11-02.csv", "edr/crowdstrike_events_2026-11-02.csv", "edr/sentinelone_dv_2026-11-02.csv"]
 
