@@ -182,7 +182,7 @@ examples:
         ("MS-ATT-030.yml", #"""
 id: MS-ATT-030
 title: Risky attachment type from a sender domain first seen recently
-version: 2
+version: 3
 kind: detection
 severity: medium
 attack: [T1566.001]
@@ -207,14 +207,14 @@ sql: |
     WHERE event = 'receipt' AND sender_domain IS NOT NULL
     GROUP BY sender_domain
   ), candidates AS (
-    SELECT n.sender_domain, n.first_ts FROM new_domains n JOIN history h
+    SELECT n.sender_domain, n.first_ts FROM new_domains n CROSS JOIN history h
     WHERE n.first_ts - h.data_start >= :min_history_hours * 3600000
       AND n.first_ts <= :until AND n.first_ts >= :since - :new_days * 86400000
   ), risky AS (
     SELECT p.aggregate_id, MIN(p.id) AS pid, MIN(c.first_ts) AS first_ts, group_concat(DISTINCT j.value) AS files
     FROM candidates c
     JOIN mail_message p ON p.sender_domain = c.sender_domain AND p.event = 'process'
-    JOIN json_each(p.attachment_names) j
+    CROSS JOIN json_each(p.attachment_names) j
     WHERE p.attachment_names IS NOT NULL AND p.aggregate_id IS NOT NULL
       AND p.ts BETWEEN :since AND :until AND p.ts - c.first_ts <= :new_days * 86400000
       AND (lower(j.value) LIKE '%.docm' OR lower(j.value) LIKE '%.xlsm' OR lower(j.value) LIKE '%.pptm' OR lower(j.value) LIKE '%.dotm' OR lower(j.value) LIKE '%.xlam' OR lower(j.value) LIKE '%.iso' OR lower(j.value) LIKE '%.img' OR lower(j.value) LIKE '%.vhd' OR lower(j.value) LIKE '%.vhdx' OR lower(j.value) LIKE '%.lnk' OR lower(j.value) LIKE '%.hta' OR lower(j.value) LIKE '%.js' OR lower(j.value) LIKE '%.jse' OR lower(j.value) LIKE '%.vbs' OR lower(j.value) LIKE '%.vbe' OR lower(j.value) LIKE '%.wsf' OR lower(j.value) LIKE '%.one' OR lower(j.value) LIKE '%.html' OR lower(j.value) LIKE '%.htm' OR lower(j.value) LIKE '%.svg' OR lower(j.value) LIKE '%.scr' OR lower(j.value) LIKE '%.exe' OR lower(j.value) LIKE '%.cab')
@@ -241,7 +241,7 @@ examples:
         ("MS-ATT-031.yml", #"""
 id: MS-ATT-031
 title: Password-protected archive from a sender domain first seen recently
-version: 1
+version: 2
 kind: detection
 severity: medium
 attack: [T1566.001, T1027.013]
@@ -276,7 +276,7 @@ sql: |
          'archive ' || COALESCE(a.file_name, '?') || ' that the sandbox could not open (' || COALESCE(a.result, '?') || ') from ' ||
            a.sender_domain || ', a domain first seen ' || strftime('%Y-%m-%d', a.first_ts / 1000, 'unixepoch') AS summary,
          'attachment_scan' AS evidence_table, a.id AS evidence_rowid
-  FROM archives a JOIN history h
+  FROM archives a CROSS JOIN history h
   WHERE a.ts - a.first_ts <= :new_days * 86400000
     AND a.first_ts - h.data_start >= :min_history_hours * 3600000
 examples:
@@ -1441,7 +1441,7 @@ examples:
         ("MS-MSG-010.yml", #"""
 id: MS-MSG-010
 title: Burst of one message to many recipients from a new sender domain
-version: 2
+version: 3
 kind: detection
 severity: medium
 attack: [T1566]
@@ -1468,7 +1468,7 @@ sql: |
     WHERE event = 'receipt' AND sender_domain IS NOT NULL
     GROUP BY sender_domain
   ), candidates AS (
-    SELECT n.sender_domain, n.first_ts FROM new_domains n JOIN history h
+    SELECT n.sender_domain, n.first_ts FROM new_domains n CROSS JOIN history h
     WHERE n.first_ts - h.data_start >= :min_history_hours * 3600000
       AND n.first_ts <= :until AND n.first_ts >= :since - :new_days * 86400000
   ), receipts AS (
