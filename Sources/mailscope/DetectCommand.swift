@@ -37,8 +37,17 @@ struct DetectCommand: ParsableCommand {
         let lock = try RunLockOption.take(db)
         defer { lock.release() }
         let database = try Database(path: db)
-        let runID = try RunRecord.start(database, options: ["since": since.map { .integer($0.start) } ?? .null, "until": until.map { .integer($0.endInclusive) } ?? .null])
+        var options = detection.recorded
+        options["since"] = since.map { $0.start as Any } ?? NSNull()
+        options["until"] = until.map { $0.endInclusive as Any } ?? NSNull()
+        let runID = try RunRecord.start(database, kind: "detect", options: options)
         let (outcomes, incidents) = try detection.run(prepared, on: database, since: since?.start, until: until?.endInclusive)
+        if until == nil {
+            // Everything from --since on (or everything) has been checked.
+            var checked = try DetectionWindow.decide(database, lookback: nil, since: since?.start, full: since == nil)
+            checked.since = since?.start
+            try checked.markChecked(database)
+        }
         try RunRecord.finish(database, runID)
         for o in outcomes {
             print("\(o.ruleID.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(o.found).leftPadded(6)) found  \(String(o.new).leftPadded(6)) new  \(o.milliseconds) ms")
@@ -82,6 +91,11 @@ struct DetectionOptions: ParsableArguments {
         return values
     }
 
+    /// What the run record keeps of these options: enabled opt-in rules and parameter overrides.
+    var recorded: [String: Any] {
+        ["enabled": enable.sorted(), "params": parameters.mapValues { $0.intValue.map { $0 as Any } ?? ($0.stringValue ?? "") as Any }]
+    }
+
     /// Parameters from the config file (the command line wins).
     var configParameters: [String: SQLValue] = [:]
 
@@ -115,7 +129,7 @@ struct DetectionOptions: ParsableArguments {
         let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
         let unknown = Set(enable).subtracting(catalog.rules.map(\.id))
         if !unknown.isEmpty {
-            Terminal.error("--enable names no rule: \(unknown.sorted().joined(separator: ", "))")
+            Terminal.error("no rule named \(unknown.sorted().joined(separator: ", ")) (from --enable or enable: in the config); `mailscope rules list` shows the ids")
             throw ExitCode(1)
         }
         let declared = Set(catalog.rules.flatMap(\.params.keys))

@@ -64,6 +64,10 @@ struct HuntCommand: ParsableCommand {
         if let sql {
             let text = sql == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
                                   : try String(contentsOfFile: sql, encoding: .utf8)
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                Terminal.error("no SQL given (the file or standard input is empty)")
+                throw ExitCode(1)
+            }
             let statement: Statement
             do { statement = try database.prepare(text) } catch let error as DatabaseError {
                 let source = sql == "-" ? "<stdin>" : sql
@@ -74,6 +78,12 @@ struct HuntCommand: ParsableCommand {
                 } else {
                     Terminal.error("\(source): the SQL does not run: \(error.message)")
                 }
+                throw ExitCode(1)
+            }
+            let rest = statement.remainder.split(separator: "\n").map { $0.split(separator: "--", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+                .joined().trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
+            if !rest.isEmpty {
+                Terminal.error("hunts run one statement; remove what follows the first one: \(rest.prefix(80))")
                 throw ExitCode(1)
             }
             guard statement.isReadOnly else {
@@ -108,6 +118,17 @@ struct HuntCommand: ParsableCommand {
         for key in values.keys where hunt.params[key] == nil && !RuleRunner.builtInParameters.contains(key) {
             Terminal.error("hunt \(name) has no parameter \(key) (it takes \(hunt.params.keys.sorted().joined(separator: ", ")))")
             throw ExitCode(1)
+        }
+        // Text parameters of a saved hunt are what to look for (their defaults are only
+        // examples): they must be given. Number parameters (limits, windows) have real defaults.
+        let missing = hunt.params.filter { name, value in value.stringValue != nil && values[name] == nil }.keys.sorted()
+        if !missing.isEmpty {
+            let example = missing.map { "--param \($0)=\(hunt.params[$0]?.stringValue ?? "…")" }.joined(separator: " ")
+            Terminal.error("hunt \(name) needs \(missing.map { "--param \($0)=…" }.joined(separator: " ")), e.g. \(example)")
+            throw ExitCode(1)
+        }
+        if case .text(let id)? = values["message_id"] {
+            values["message_id"] = .text(id.trimmingCharacters(in: CharacterSet(charactersIn: "<> ")))
         }
         runner.parameters = values
         runner.since = since?.start

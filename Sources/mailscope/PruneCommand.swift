@@ -54,7 +54,7 @@ struct PruneCommand: ParsableCommand {
         let lock = try RunLockOption.take(db)
         defer { lock.release() }
         let database = try Database(path: db)
-        let runID = dryRun ? nil : try RunRecord.start(database, options: ["before": .integer(cutoff)])
+        let runID = dryRun ? nil : try RunRecord.start(database, kind: "prune", options: ["before": cutoff])
         let outcomes = try Pruner(db: database).prune(before: cutoff, dryRun: dryRun)
         print("\(dryRun ? "Would remove" : "Removed") events before \(TimeParser.iso8601(cutoff)):")
         for o in outcomes {

@@ -69,8 +69,17 @@ struct ReportOptions: ParsableArguments {
     }
 
     func write(database: Database, rules: [Rule], to folder: String) throws -> [String] {
-        let command = try database.scalar("SELECT command FROM run WHERE status = 'finished' ORDER BY id DESC LIMIT 1")?.stringValue
-        let model = try ReportModel.build(database, options: .init(generatedAt: ReportModel.Options.reportTime(), command: command, rules: rules))
+        // The detection the reports describe: the last finished run or detect (not a prune).
+        let last = try database.query("""
+            SELECT command, options FROM run
+            WHERE status = 'finished' AND COALESCE(json_extract(options, '$.kind'), 'run') IN ('run', 'detect')
+            ORDER BY id DESC LIMIT 1
+            """).first
+        let options = (last?[1].stringValue).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
+        let enabled = Set(options["enabled"] as? [String] ?? [])
+        let parameters = (options["params"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
+        let model = try ReportModel.build(database, options: .init(generatedAt: ReportModel.Options.reportTime(), command: last?[0].stringValue,
+                                                                   rules: rules, enabled: enabled, parameters: parameters))
         do {
             return try ReportWriter.write(model, to: folder, formats: formats, templates: templates)
         } catch let error as ReportWriter.TemplateError {
@@ -91,9 +100,13 @@ enum RunRecord {
 
     /// Records a run starting. The caller holds the run lock, so a run still marked running
     /// was killed: it is marked interrupted.
-    static func start(_ db: Database, options: [String: SQLValue] = [:]) throws -> Int64 {
+    /// `kind` is run, detect or prune; `options` holds what an auditor needs to repeat it (the
+    /// window, enabled opt-in rules, parameter overrides), as JSON.
+    static func start(_ db: Database, kind: String, options: [String: Any] = [:]) throws -> Int64 {
         try db.run("UPDATE run SET status = 'interrupted' WHERE status = 'running'")
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: options.mapValues(ResultPrinter.json), options: [.sortedKeys]), as: UTF8.self)
+        var all = options
+        all["kind"] = kind
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
         try db.run("INSERT INTO run (started_at, command, version, options, status) VALUES (?, ?, ?, ?, 'running')",
                    [.integer(Int64(Date().timeIntervalSince1970 * 1000)), .text(commandLine), .text(MailScopeVersion.string), .text(json)])
         return db.lastInsertRowID

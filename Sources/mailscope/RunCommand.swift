@@ -24,8 +24,8 @@ struct RunCommand: ParsableCommand {
         One run at a time per database: a second run exits 4 at once; a lock left by a killed \
         run is taken over with a note.
 
-        Exit codes: 0 done; 1 bad options or config; 2 nothing could be read, or the run \
-        could not start; 3 --fail-on matched (an incident at or above that severity gained \
+        Exit codes: 0 done; 1 bad options or config; 2 an input is missing, nothing could be \
+        read, or the reports cannot be written; 3 --fail-on matched (an incident at or above that severity gained \
         findings in this run; the reports are written first); 4 another run holds the database.
 
         Examples:
@@ -56,7 +56,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Run the rules over the whole database (e.g. after adding a threat-intel feed or a rule).")
     var full = false
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when an incident at or above this severity (info, low, medium, high, critical) gained findings in this run.", valueName: "severity"))
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when an incident at or above this severity gained findings in this run.", valueName: "severity"))
     var failOn: Rule.Severity?
 
     @Flag(name: .customLong("dated-reports"), inversion: .prefixedNo, help: "Write the reports to OUT/YYYY-MM-DD/ and point OUT/latest at them (default with --config; otherwise straight into OUT).")
@@ -114,6 +114,17 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let s = try settings()
+        // An unattended run must not go quiet when an export mount is missing, nor load for an
+        // hour and then fail to write its reports.
+        let missing = s.inputs.filter { !FileManager.default.fileExists(atPath: $0) }
+        if !missing.isEmpty {
+            for path in missing { Terminal.error("\(path): no such file or folder (an input of this run; is the export folder mounted?)") }
+            throw ExitCode(2)
+        }
+        do { try ReportFolder.checkWritable(s.out) } catch {
+            Terminal.error(error.description)
+            throw ExitCode(2)
+        }
         let prepared = try s.detection.prepare()
         let lock = try RunLockOption.take(s.db)
         defer { lock.release() }
@@ -122,23 +133,29 @@ struct RunCommand: ParsableCommand {
         let summary = try IngestRunner.run(paths: s.inputs + s.edr.identities, db: s.db, options: options)
         Terminal.write(TerminalText.safe(SummaryPrinter.text(summary), keepNewlines: true))
         let database = try Database(path: s.db)
-        let newFiles = summary.files.filter { [.loaded, .resumed].contains($0.status) }.compactMap(\.sha256)
-        let window = try DetectionWindow.decide(database, newFiles: newFiles, lookback: s.lookback, since: since?.start, full: full)
+        let window = try DetectionWindow.decide(database, lookback: s.lookback, since: since?.start, full: full)
         Terminal.write(TerminalText.safe("Detection window: \(window.explanation)") + "\n")
-        let runID = try RunRecord.start(database, options: [
-            "config": config.map { .text($0) } ?? .null, "since": window.since.map(SQLValue.integer) ?? .null,
-            "lookback": .text((s.lookback ?? DetectionWindow.defaultLookback).text), "full": .integer(full ? 1 : 0),
-        ])
+        var recorded = s.detection.recorded
+        recorded["config"] = config.map { $0 as Any } ?? NSNull()
+        recorded["since"] = window.since.map { $0 as Any } ?? NSNull()
+        recorded["lookback"] = (s.lookback ?? DetectionWindow.defaultLookback).text
+        recorded["full"] = full
+        let runID = try RunRecord.start(database, kind: "run", options: recorded)
         let mark = try IncidentAlert.findingMark(database)
         let (outcomes, incidents) = try s.detection.run(prepared, on: database, since: window.since)
+        try window.markChecked(database)
         let found = outcomes.reduce(0) { $0 + $1.found }, new = outcomes.reduce(0) { $0 + $1.new }
-        Terminal.write("Detection: \(outcomes.count) rules, \(found) findings (\(new) new); \(DetectionOptions.describe(incidents))\n")
+        Terminal.write("Detection: \(outcomes.count) rules, \(new) new findings (\(found) rows matched); \(DetectionOptions.describe(incidents))\n")
         let folder = s.dated ? try ReportFolder.dated(out: s.out, day: window.day ?? "undated") : s.out
         try IngestReport.write(database: database, to: folder)
         try RunRecord.finish(database, runID)
         _ = try s.output.write(database: database, rules: prepared.catalog, to: folder)
         if s.dated {
-            do { try ReportFolder.pointLatest(out: s.out, day: window.day ?? "undated") } catch {
+            do {
+                let day = window.day ?? "undated"
+                let latest = try ReportFolder.pointLatest(out: s.out, day: day)
+                if latest != day { Terminal.write("note: \(TerminalText.safe(s.out))/latest stays at \(latest), newer than this run's data (\(day))\n") }
+            } catch {
                 Terminal.error(error.description)
                 throw ExitCode(2)
             }

@@ -91,9 +91,17 @@ import Testing
         let rows = try JSONSerialization.jsonObject(with: Data(clicks.stdout.utf8)) as? [[String: Any]]
         let users = Set((rows ?? []).compactMap { $0["user"] as? String })
         #expect(users == ["lisa.campbell@acme-corp.example", "nadia.petrova@acme-corp.example", "priya.raman@acme-corp.example", "stephanie.sanchez@acme-corp.example"])
-        let unknown = try CLI.run(["hunt", "clicks-on-domain", "--param", "colour=red", "--db", db])
+        let unknown = try CLI.run(["hunt", "clicks-on-domain", "--param", "colour=red", "--param", "domain=x.example", "--db", db])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("has no parameter colour"))
+        // What to look for must be said: the default is only an example.
+        let bare = try CLI.run(["hunt", "clicks-on-domain", "--db", db])
+        #expect(bare.status == 1)
+        #expect(bare.stderr.contains("hunt clicks-on-domain needs --param domain=…, e.g. --param domain=acme-c0rp-secure.com"), "\(bare.stderr)")
+        // Limits have real defaults; a Message-ID may keep its angle brackets.
+        #expect(try CLI.run(["hunt", "top-blocked-senders", "--db", db]).status == 0)
+        let message = try CLI.run(["hunt", "message", "--param", "message_id=<pw-1@acme-c0rp.example>", "--db", db, "--format", "csv"])
+        #expect(message.status == 0, "\(message.stderr)")
     }
 
     @Test func adHocSQLIsReadOnlyAndCSVIsFormulaSafe() throws {
@@ -112,6 +120,14 @@ import Testing
         #expect(typo.status == 1)
         #expect(typo.stderr.contains("<stdin>:4:10: the SQL does not run: no such column: usr"), "\(typo.stderr)")
         #expect(typo.stderr.contains("  GROUP BY usr\n           ^"), "\(typo.stderr)")
+        // A second statement is refused, not silently dropped; empty input is said to be empty.
+        let two = try CLI.run(["hunt", "--sql", "-", "--db", db], stdin: "SELECT 1; DELETE FROM finding")
+        #expect(two.status == 1)
+        #expect(two.stderr.contains("hunts run one statement; remove what follows the first one: DELETE FROM finding"), "\(two.stderr)")
+        #expect(try CLI.run(["hunt", "--sql", "-", "--db", db], stdin: "SELECT 1; -- a comment\n").status == 0)
+        let empty = try CLI.run(["hunt", "--sql", "-", "--db", db], stdin: "  \n")
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("no SQL given"))
         // Even a statement SQLite would run is refused on the read-only connection.
         let attach = try CLI.run(["hunt", "--sql", "-", "--db", db], stdin: "PRAGMA user_version = 99")
         #expect(attach.status == 1)

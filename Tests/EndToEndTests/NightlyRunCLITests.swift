@@ -69,7 +69,7 @@ import Testing
         try setup.deliver(Self.day1)
         let night1 = try setup.run()
         #expect(night1.status == 0, "\(night1.stderr)")
-        #expect(night1.stderr.contains("Detection window: the new data from 2026-10-30"))
+        #expect(night1.stderr.contains("Detection window: the data not yet checked from 2026-10-30"))
         #expect(FileManager.default.fileExists(atPath: setup.reports + "/2026-11-01/report.html"))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.reports + "/latest") == "2026-11-01")
 
@@ -94,8 +94,8 @@ import Testing
         let before = try Self.findings(setup.db)
         let again = try setup.run()
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stderr.contains("nothing new loaded"))
-        #expect(again.stderr.contains("(0 new)"))
+        #expect(again.stderr.contains("nothing new to check"))
+        #expect(again.stderr.contains("41 rules, 0 new findings"))
         #expect(!again.stderr.contains("ALERT"))
         #expect(try Self.findings(setup.db) == before)
         let db = try Database(path: setup.db, mode: .readOnly)
@@ -217,5 +217,73 @@ import Testing
         let r = try CLI.run(["run", "--config", "/nonexistent.yml"], environment: ["NO_COLOR": "1"])
         #expect(r.status == 1)
         #expect(!r.stderr.contains("\u{1b}"))
+    }
+
+    /// The state a run killed between loading and its identity rebuild or its detection leaves:
+    /// files loaded but not checked, no identity map. The next run — even with a look-back of
+    /// a day and nothing new to load — checks those files and finds what one clean run finds.
+    @Test func filesAKilledRunLoadedAreCheckedByTheNextRun() throws {
+        let setup = try Setup("killed")
+        try setup.deliver(Self.day1 + Self.day2)
+        let load = try CLI.run(["ingest", setup.inbox, CLI.root.appendingPathComponent("fixtures/scenario/identities.csv").path, "--db", setup.db])
+        #expect(load.status == 0)
+        let database = try Database(path: setup.db)
+        try database.run("DELETE FROM identity")
+        try database.run("DELETE FROM meta WHERE key = 'identity_built_for'")
+        try String(contentsOfFile: setup.config, encoding: .utf8).replacingOccurrences(of: "lookback: 7d", with: "lookback: 1d")
+            .write(toFile: setup.config, atomically: true, encoding: .utf8)
+        let next = try setup.run()
+        #expect(next.status == 3, "\(next.stderr)")
+        #expect(next.stderr.contains("Detection window: the data not yet checked from 2026-10-30"), "\(next.stderr)")
+        #expect(next.stderr.contains("Identity map:"), "the identity map is rebuilt")
+        let oneShot = try #require(IncidentCLITests.run).db
+        #expect(try Self.findings(setup.db) == Self.findings(oneShot))
+        #expect(try Self.incidents(setup.db) == Self.incidents(oneShot))
+        #expect(try database.scalar("SELECT COUNT(*) FROM input_file WHERE detected = 0")?.intValue == 0)
+    }
+
+    @Test func reportsNameTheRulesAndParametersTheRunUsedAndLatestNeverMovesBack() throws {
+        let setup = try Setup("methodology")
+        try setup.deliver(Self.day1 + Self.day2)
+        let first = try setup.run(["--enable", "MS-URL-060", "--param", "window_ms=1"])
+        #expect(first.status == 3, "\(first.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.reports + "/latest/report.json"))) as? [String: Any]
+        let rules = (json?["rules"] as? [[String: Any]]) ?? []
+        #expect(rules.contains { $0["id"] as? String == "MS-URL-060" }, "an enabled opt-in rule is listed")
+        let cor = rules.first { $0["id"] as? String == "MS-COR-001" }
+        #expect((cor?["params"] as? [String: String])?["window_ms"] == "1", "\(String(describing: cor))")
+        let database = try Database(path: setup.db, mode: .readOnly)
+        #expect(try database.scalar("SELECT json_extract(options, '$.params.window_ms') FROM run ORDER BY id DESC LIMIT 1")?.intValue == 1)
+
+        // A late EDR export of an older day: its reports go under that day, latest stays.
+        let late = try String(contentsOfFile: CLI.root.appendingPathComponent("fixtures/scenario/edr/mde_advanced_hunting_2026-10-30.csv").path, encoding: .utf8)
+        let lines = late.split(separator: "\n", omittingEmptySubsequences: false)
+        try (lines.prefix(1) + lines.dropFirst().prefix(20)).joined(separator: "\n").appending("\n").replacingOccurrences(of: "2026-10-30T", with: "2026-10-29T")
+            .write(toFile: setup.inbox + "/late.csv", atomically: true, encoding: .utf8)
+        let again = try setup.run(["--enable", "MS-URL-060", "--param", "window_ms=1"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("latest stays at 2026-11-02"), "\(again.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.reports + "/latest") == "2026-11-02")
+        #expect(FileManager.default.fileExists(atPath: setup.reports + "/2026-10-29/report.html"))
+
+        // A prune is recorded, but the report still names the detection run.
+        #expect(try CLI.run(["prune", "--older-than", "3650d", "--db", setup.db]).status == 0)
+        let report = try CLI.run(["report", "--db", setup.db, "--out", setup.dir + "/again", "--format", "json"])
+        #expect(report.status == 0)
+        let command = (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.dir + "/again/report.json"))) as? [String: Any])?["command"] as? String
+        #expect(command?.hasPrefix("mailscope run --config") == true, "\(command ?? "nil")")
+    }
+
+    @Test func aMissingInputOrAnUnwritableReportFolderStopsTheRunBeforeItStarts() throws {
+        let setup = try Setup("preflight")
+        let missing = try setup.run(["--input", setup.dir + "/not-mounted"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("not-mounted: no such file or folder (an input of this run; is the export folder mounted?)"))
+        #expect(!FileManager.default.fileExists(atPath: setup.db))
+        try setup.deliver(["siem_v1"])
+        let unwritable = try setup.run(["--out", "/proc/mailscope-reports"])
+        #expect(unwritable.status == 2)
+        #expect(unwritable.stderr.contains("/proc/mailscope-reports: cannot"))
+        #expect(!FileManager.default.fileExists(atPath: setup.db), "nothing was loaded")
     }
 }

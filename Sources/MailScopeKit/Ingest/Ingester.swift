@@ -107,12 +107,15 @@ public final class Ingester: @unchecked Sendable {
             summary.files.append(result)
         }
         checkpointer.stop()
-        // The identity map follows from what is loaded: rebuild it when this run could change it
-        // (new EDR or directory rows, or new mailboxes while EDR data exists).
-        let loadedEndpointData = summary.files.contains { ($0.rowsByTable["edr_event"] ?? 0) + ($0.rowsByTable["directory_entry"] ?? 0) > 0 }
+        // The identity map follows from what is loaded: rebuild it whenever the loaded data
+        // changed since it was last built (a fingerprint of the manifest in `meta`), so a run
+        // killed after loading but before the rebuild gets it rebuilt next time.
         let endpointDataExists = try db.scalar("SELECT EXISTS (SELECT 1 FROM edr_event) OR EXISTS (SELECT 1 FROM directory_entry)")?.intValue == 1
-        if loadedEndpointData || (endpointDataExists && summary.rows > 0) {
+        let fingerprint = try db.scalar("SELECT COUNT(*) || ':' || COALESCE(SUM(rows), 0) FROM input_file")?.stringValue ?? ""
+        let builtFor = try db.scalar("SELECT value FROM meta WHERE key = 'identity_built_for'")?.stringValue
+        if endpointDataExists && builtFor != fingerprint {
             summary.identities = try IdentityMap.rebuild(db)
+            try db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('identity_built_for', ?)", [.text(fingerprint)])
             for row in try db.query("SELECT kind, account, host, detail FROM identity_issue WHERE kind IN ('ambiguous', 'conflict') ORDER BY account, host") {
                 onMessage("identity: \(row[0]): \(row[3])")
             }
@@ -177,7 +180,9 @@ public final class Ingester: @unchecked Sendable {
                 result.status = .alreadyLoaded
                 result.format = existing[4].stringValue ?? "unknown"
                 let original = existing[3].stringValue ?? "?"
-                result.message = "\(path): already loaded (same SHA-256 as \(original)) — skipped"
+                // The same file seen again (a nightly run over a growing export folder) is only
+                // counted in the summary; a copy under another name is worth a line.
+                result.message = original == path ? nil : "\(path): already loaded (same SHA-256 as \(original)) — skipped"
                 return result
             }
             let sniff = try FileParser.sniff(path: path)

@@ -4,8 +4,9 @@ import Foundation
 /// under. A nightly run loads only the new exports; looking at everything again each night
 /// would make the job grow with the database. So the rules see the new data's time range plus
 /// a look-back before it (long enough for a click today on yesterday's mail, or an EDR export
-/// that arrives a day late). Findings are keyed by rule and evidence row, so overlapping
-/// windows never duplicate anything.
+/// that arrives a day late). "New" means not yet checked by a run that finished
+/// (`input_file.detected`), so a killed run's files are checked by the next one. Findings are
+/// keyed by rule and evidence row, so overlapping windows never duplicate anything.
 public struct DetectionWindow: Sendable, Equatable {
     /// Evidence at or after this time (ms UTC) is checked; nil means the whole database.
     public var since: Int64?
@@ -19,20 +20,23 @@ public struct DetectionWindow: Sendable, Equatable {
     /// The look-back when neither the config nor `--lookback` says.
     public static let defaultLookback = TimeSpan("7d")!
 
-    /// Decides the window. `newFiles` are the SHA-256 of the files this run loaded or finished
-    /// loading; `since` (an explicit `--since`) and `full` override the rule above.
-    public static func decide(_ db: Database, newFiles: [String], lookback: TimeSpan?, since explicit: Int64?, full: Bool) throws -> DetectionWindow {
+    /// The largest input_file id this window covers: files up to it are marked checked once
+    /// detection completes (`markChecked`).
+    public var lastFileID: Int64 = 0
+
+    /// Decides the window from the files the rules have not looked at yet (`input_file.detected`
+    /// = 0: loaded by this run, or by a run that was killed before its detection finished);
+    /// `since` (an explicit `--since`) and `full` override it.
+    public static func decide(_ db: Database, lookback: TimeSpan?, since explicit: Int64?, full: Bool) throws -> DetectionWindow {
         let back = (lookback ?? defaultLookback).milliseconds
         var window = DetectionWindow(since: nil, dataStart: nil, dataEnd: nil, explanation: "")
-        if !newFiles.isEmpty {
-            let list = try db.prepare("SELECT MIN(first_ts), MAX(last_ts) FROM input_file WHERE sha256 IN (SELECT value FROM json_each(?))")
-            let json = String(decoding: try JSONSerialization.data(withJSONObject: newFiles), as: UTF8.self)
-            try list.bind([.text(json)])
-            if try list.step() { window.dataStart = list.value(at: 0).intValue; window.dataEnd = list.value(at: 1).intValue }
-            list.reset()
+        window.lastFileID = try db.scalar("SELECT COALESCE(MAX(id), 0) FROM input_file")?.intValue ?? 0
+        if let row = try db.query("SELECT MIN(first_ts), MAX(last_ts), COUNT(*) FROM input_file WHERE detected = 0 AND first_ts IS NOT NULL").first {
+            window.dataStart = row[0].intValue
+            window.dataEnd = row[1].intValue
         }
-        let loadedNew = window.dataStart != nil
-        if !loadedNew, let row = try db.query("SELECT MAX(last_ts) FROM input_file WHERE last_ts IS NOT NULL").first, let end = row[0].intValue {
+        let pending = window.dataStart != nil
+        if !pending, let row = try db.query("SELECT MAX(last_ts) FROM input_file WHERE last_ts IS NOT NULL").first, let end = row[0].intValue {
             window.dataEnd = end
             window.dataStart = end
         }
@@ -43,12 +47,19 @@ public struct DetectionWindow: Sendable, Equatable {
             window.explanation = "evidence since \(TimeParser.iso8601(explicit)) (--since)"
         } else if let start = window.dataStart {
             window.since = start - back
-            let what = loadedNew ? "the new data" : "nothing new loaded; the newest data"
-            window.explanation = "\(what) from \(TimeParser.iso8601(loadedNew ? start : window.dataEnd!)) and a look-back of \(lookback ?? defaultLookback) (evidence since \(TimeParser.iso8601(start - back)))"
+            let what = pending ? "the data not yet checked" : "nothing new to check; the newest data"
+            window.explanation = "\(what) from \(TimeParser.iso8601(pending ? start : window.dataEnd!)) and a look-back of \(lookback ?? defaultLookback) (evidence since \(TimeParser.iso8601(start - back)))"
         } else {
             window.explanation = "whole database (it holds no dated events)"
         }
         return window
+    }
+
+    /// Marks the files this window covered as checked by the rules. Call it after detection
+    /// and incident building have committed: a run killed before leaves them for the next run.
+    public func markChecked(_ db: Database) throws {
+        try db.run("UPDATE input_file SET detected = 1 WHERE detected = 0 AND id <= ? AND (first_ts IS NULL OR first_ts >= ?)",
+                   [.integer(lastFileID), .integer(since ?? Int64.min)])
     }
 
     /// `YYYY-MM-DD` (UTC) of the end of the data window: the folder a dated report goes to.

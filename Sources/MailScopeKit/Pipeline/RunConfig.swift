@@ -62,8 +62,11 @@ public struct RunConfig: Sendable, Equatable {
     /// Reads and checks a config file.
     public static func load(path: String) throws(Error) -> RunConfig {
         let text: String
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw Error(source: path, line: nil, problem: "no such config file")
+        }
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw Error(source: path, line: nil, problem: "cannot read the config file (\(error.localizedDescription))")
+            throw Error(source: path, line: nil, problem: "cannot read the config file (unreadable, or not UTF-8 text)")
         }
         let base = (URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path)
         return try parse(text, source: path, baseDirectory: base)

@@ -199,10 +199,17 @@ public struct ReportModel: Codable, Sendable {
         public var generatedAt: Date
         public var command: String?
         public var rules: [Rule]
-        public init(generatedAt: Date, command: String? = nil, rules: [Rule]) {
+        /// Opt-in rules the detection run turned on (listed with the default ones).
+        public var enabled: Set<String>
+        /// Rule parameters the detection run overrode (`--param`, `params:`), shown instead of
+        /// the defaults for every rule declaring them.
+        public var parameters: [String: String]
+        public init(generatedAt: Date, command: String? = nil, rules: [Rule], enabled: Set<String> = [], parameters: [String: String] = [:]) {
             self.generatedAt = generatedAt
             self.command = command
             self.rules = rules
+            self.enabled = enabled
+            self.parameters = parameters
         }
 
         /// `SOURCE_DATE_EPOCH` when set (reproducible builds' convention), otherwise now.

@@ -123,9 +123,11 @@ extension ReportModel {
                   rejected: $0[7].intValue ?? 0, firstSeen: $0[8].intValue.map(iso), lastSeen: $0[9].intValue.map(iso))
         }
         var ruleRefs: [String: RuleRef] = [:]
-        for r in options.rules where r.enabledByDefault || findingsByRule[r.id] != nil {
+        for r in options.rules where r.enabledByDefault || options.enabled.contains(r.id) || findingsByRule[r.id] != nil {
+            var params = r.params.mapValues(\.description)
+            for (name, value) in options.parameters where params[name] != nil { params[name] = value }
             ruleRefs[r.id] = RuleRef(id: r.id, version: r.version, kind: r.kind.rawValue, severity: r.severity.rawValue, sha256: r.sha256,
-                                     title: r.title, attack: r.attack, params: r.params.mapValues(\.description),
+                                     title: r.title, attack: r.attack, params: params,
                                      findings: findingsByRule[r.id] ?? 0)
         }
         // Findings from rules no longer in the catalog still name their version and SHA-256.

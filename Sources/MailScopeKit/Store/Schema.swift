@@ -61,6 +61,7 @@ public enum Schema {
         Migration(version: 5, name: "watch lists and look-alike domains", sql: watchListSchema),
         Migration(version: 6, name: "correlation, incidents and threat-intel matches", sql: incidentSchema),
         Migration(version: 7, name: "own domains and finding evidence index", sql: ownDomainSchema),
+        Migration(version: 8, name: "files awaiting detection", sql: detectionStateSchema),
     ]
 
     static let initialSchema = """
@@ -623,6 +624,15 @@ public enum Schema {
         text            TEXT NOT NULL,
         PRIMARY KEY (incident_id, kind, seq)
     ) WITHOUT ROWID;
+    """
+
+    static let detectionStateSchema = """
+    -- Whether the rules have looked at a file's events yet: `run` checks the files still at 0
+    -- (plus a look-back), then sets them to 1 in the transaction that completes detection, so a
+    -- run killed anywhere leaves its files for the next run to check. Files loaded before this
+    -- column existed count as checked when a run has finished on the database.
+    ALTER TABLE input_file ADD COLUMN detected INTEGER NOT NULL DEFAULT 0;
+    UPDATE input_file SET detected = 1 WHERE EXISTS (SELECT 1 FROM run WHERE status = 'finished');
     """
 
     static let ownDomainSchema = """

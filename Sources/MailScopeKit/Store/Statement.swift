@@ -8,15 +8,26 @@ public final class Statement {
     public let sql: String
     private unowned let database: Database
 
+    /// The text after the first statement, when `sql` held more than one (SQLite prepares
+    /// only the first; a caller running user SQL should refuse the rest rather than drop it).
+    public let remainder: String
+
     init(database: Database, sql: String) throws {
         var stmt: OpaquePointer?
-        let rc = sqlite3_prepare_v2(database.handle, sql, -1, &stmt, nil)
+        var rest = ""
+        let rc = sql.withCString { base -> Int32 in
+            var tail: UnsafePointer<CChar>?
+            let rc = sqlite3_prepare_v2(database.handle, base, -1, &stmt, &tail)
+            if let tail { rest = String(cString: tail) }
+            return rc
+        }
         guard rc == SQLITE_OK, let stmt else {
             let offset = sqlite3_error_offset(database.handle)
             throw DatabaseError(code: rc, message: database.lastErrorMessage, sql: sql, offset: offset >= 0 ? Int(offset) : nil)
         }
         self.handle = stmt
         self.sql = sql
+        self.remainder = rest
         self.database = database
     }
 
