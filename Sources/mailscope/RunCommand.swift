@@ -166,7 +166,7 @@ struct RunCommand: ParsableCommand {
             let matches = try IncidentAlert.matches(database, atLeast: threshold, findingsAfter: mark)
             if !matches.isEmpty {
                 for m in matches {
-                    Terminal.write(TerminalText.safe("ALERT \(m.severity.rawValue) incident \(m.key) (\(m.stage)): \(m.title)") + "\n")
+                    Terminal.write(TerminalText.safe("ALERT \(m.severity.rawValue) incident #\(m.id) \(m.key) (\(m.stage)): \(m.title)") + "\n")
                 }
                 Terminal.write("\(matches.count) incident\(matches.count == 1 ? "" : "s") at or above \(threshold.rawValue) gained findings in this run (--fail-on): exit 3\n")
                 throw ExitCode(3)

@@ -77,8 +77,8 @@ import Testing
         let night2 = try setup.run()
         // Day 2 brings the planted attacks: high and critical incidents → exit 3, reports first.
         #expect(night2.status == 3, "\(night2.stderr)")
-        #expect(night2.stderr.contains("ALERT critical incident hash:ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83 (execution)"))
-        #expect(night2.stderr.contains("ALERT critical incident domain:acme-c0rp-secure.com (execution)"))
+        #expect(night2.stderr.contains(/ALERT critical incident #\d+ hash:ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83 \(execution\)/))
+        #expect(night2.stderr.contains(/ALERT critical incident #\d+ domain:acme-c0rp-secure.com \(execution\)/))
         #expect(!night2.stderr.contains("ALERT low"))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.reports + "/latest") == "2026-11-02")
         let html = try String(contentsOfFile: setup.reports + "/latest/report.html", encoding: .utf8)

@@ -7,6 +7,8 @@ import Foundation
 public enum IncidentAlert {
     /// One incident that matched.
     public struct Match: Sendable, Equatable {
+        /// The incident's number, as the reports show it (#n).
+        public var id: Int64
         public var key: String
         public var title: String
         public var severity: Rule.Severity
@@ -21,12 +23,12 @@ public enum IncidentAlert {
     /// Incidents at or above `severity` that hold a finding with an id above `mark`.
     public static func matches(_ db: Database, atLeast severity: Rule.Severity, findingsAfter mark: Int64) throws -> [Match] {
         try db.query("""
-            SELECT i.key, i.title, i.severity, i.stage FROM incident i
+            SELECT i.key, i.title, i.severity, i.stage, i.id FROM incident i
             WHERE EXISTS (SELECT 1 FROM incident_finding f WHERE f.incident_id = i.id AND f.finding_id > ?)
             ORDER BY i.id
             """, [.integer(mark)]).compactMap { row in
             guard let sev = row[2].stringValue.flatMap(Rule.Severity.init(rawValue:)), sev >= severity else { return nil }
-            return Match(key: row[0].stringValue ?? "", title: row[1].stringValue ?? "", severity: sev, stage: row[3].stringValue ?? "")
+            return Match(id: row[4].intValue ?? 0, key: row[0].stringValue ?? "", title: row[1].stringValue ?? "", severity: sev, stage: row[3].stringValue ?? "")
         }
     }
 }

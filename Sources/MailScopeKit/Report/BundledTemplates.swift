@@ -44,14 +44,14 @@ details summary { cursor: pointer; color: #1d4ed8; }
 
 <h2 id="summary">Summary</h2>
 <div class="cards">
-<div class="card"><b>{{incident_count}}</b>incidents</div>
+<div class="card"><b>{{incident_count}}</b>{{incidents_noun}}</div>
 <div class="card"><b><span class="sev sev-{{highest}}">{{highest}}</span></b>highest severity</div>
-<div class="card"><b>{{recipients}}</b>recipients</div>
-<div class="card"><b>{{interacted}}</b>users interacted</div>
-<div class="card"><b>{{hosts}}</b>hosts touched</div>
+<div class="card"><b>{{recipients}}</b>{{recipients_noun}}</div>
+<div class="card"><b>{{interacted}}</b>{{interacted_noun}}</div>
+<div class="card"><b>{{hosts}}</b>{{hosts_noun}}</div>
 <div class="card"><b>{{duet_count}}</b>questions for the customer</div>
 </div>
-<p>{{#severity_counts}}<span class="sev sev-{{severity}}">{{count}} {{severity}}</span> {{/severity_counts}} · {{findings}} findings</p>
+<p>{{#severity_counts}}<span class="sev sev-{{severity}}">{{count}} {{severity}}</span> {{/severity_counts}} · {{findings_text}}</p>
 {{#has_act_now}}
 <div class="act"><strong>Needs action now</strong>
 <ul>
@@ -66,7 +66,7 @@ details summary { cursor: pointer; color: #1d4ed8; }
 <section class="incident {{severity}}" id="incident-{{id}}">
 <h3>#{{id}} {{title}}</h3>
 <p><span class="sev sev-{{severity}}">{{severity}}</span> furthest stage <strong>{{stage}}</strong> · {{first}} – {{last}} · ATT&amp;CK {{attack}}<br>
-<span class="muted">{{recipient_count}} recipients · {{delivered_count}} delivered · {{interacted_count}} interacted · {{host_count}} hosts · {{message_count}} messages · {{finding_count}} findings · key <code>{{key}}</code></span></p>
+<span class="muted">{{#counts}}{{text}} · {{/counts}}key <code>{{key}}</code></span></p>
 {{#has_senders}}<p>From <span class="mono">{{senders}}</span></p>{{/has_senders}}
 {{#has_subjects}}<ul class="subjects">{{#subjects}}<li>Subject: <q>{{text}}</q></li>{{/subjects}}{{#has_subjects_more}}<li class="muted">…and {{subjects_more}} more</li>{{/has_subjects_more}}</ul>{{/has_subjects}}
 {{{timeline_svg}}}
@@ -155,8 +155,8 @@ Generated {{generated_at}} by {{tool}}. Data from {{window_first}} to {{window_l
 
 ## Summary
 
-**{{incident_count}} incidents**, highest severity **{{highest}}**{{#severity_counts}} · {{count}} {{severity}}{{/severity_counts}}.
-{{findings}} findings; {{recipients}} recipients, {{interacted}} users who interacted, {{hosts}} hosts touched; {{duet_count}} questions for the customer.
+**{{incident_count}} {{incidents_noun}}**, highest severity **{{highest}}**{{#severity_counts}} · {{count}} {{severity}}{{/severity_counts}}.
+{{summary_text}}
 
 {{#has_act_now}}
 ### Needs action now
@@ -176,7 +176,7 @@ No incidents: nothing the rules found needs scoping.
 ### #{{id}} {{title}}
 
 **Severity {{severity}}**, furthest stage **{{stage}}**. {{first}} – {{last}}. ATT&CK: {{attack}}.
-{{recipient_count}} recipients, {{delivered_count}} delivered, {{interacted_count}} interacted, {{host_count}} hosts, {{message_count}} messages, {{finding_count}} findings.
+{{#counts}}{{text}}{{^last()}}, {{/last()}}{{/counts}}.
 {{#has_senders}}
 From: {{senders}}.
 {{/has_senders}}

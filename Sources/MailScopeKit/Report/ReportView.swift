@@ -14,6 +14,9 @@ enum ReportView {
     }
 
     static func dictionary(_ m: ReportModel, format: Format) -> [String: Any] {
+        let summary = "\(count(m.summary.findings, "finding", "findings")); \(count(m.summary.recipients, "recipient", "recipients")), "
+            + "\(count(m.summary.interactedUsers, "user who interacted", "users who interacted")), \(count(m.summary.hosts, "host touched", "hosts touched")); "
+            + "\(count(m.summary.duetQuestions, "question", "questions")) for the customer."
         var root: [String: Any] = [
             "tool": "\(m.tool.name) \(m.tool.version)",
             "generated_at": m.generatedAt,
@@ -22,6 +25,12 @@ enum ReportView {
             "window_first": m.dataWindow.firstSeen ?? "—",
             "window_last": m.dataWindow.lastSeen ?? "—",
             "incident_count": m.summary.incidents,
+            "incidents_noun": m.summary.incidents == 1 ? "incident" : "incidents",
+            "recipients_noun": m.summary.recipients == 1 ? "recipient" : "recipients",
+            "interacted_noun": m.summary.interactedUsers == 1 ? "user interacted" : "users interacted",
+            "hosts_noun": m.summary.hosts == 1 ? "host touched" : "hosts touched",
+            "findings_text": Self.count(m.summary.findings, "finding", "findings"),
+            "summary_text": summary,
             "highest": m.summary.highestSeverity ?? "none",
             "findings": m.summary.findings,
             "duet_count": m.summary.duetQuestions,
@@ -109,6 +118,9 @@ enum ReportView {
             "reasons": i.reasons.map { ["text": $0] }, "actions": i.actions.map { ["text": $0] },
             "recipient_count": i.recipients.count, "delivered_count": i.deliveredTo.count, "interacted_count": i.interactedUsers.count,
             "host_count": i.hosts.count, "message_count": i.messages.count, "finding_count": i.findings.count,
+            "counts": [Self.count(i.recipients.count, "recipient", "recipients"), "\(i.deliveredTo.count) delivered", "\(i.interactedUsers.count) interacted",
+                       Self.count(i.hosts.count, "host", "hosts"), Self.count(i.messages.count, "message", "messages"),
+                       Self.count(i.findings.count, "finding", "findings")].map { ["text": $0] },
             "people": people.rows, "people_more": people.more, "has_people_more": people.more > 0,
             "host_rows": hosts.rows, "hosts_more": hosts.more, "has_hosts": !i.hostDetails.isEmpty, "has_hosts_more": hosts.more > 0,
             "indicator_rows": indicators.rows, "indicators_more": indicators.more, "has_indicators_more": indicators.more > 0,
@@ -116,6 +128,9 @@ enum ReportView {
             "timeline_svg": format == .html ? TimelineSVG.render(i) : "",
         ]
     }
+
+    /// "1 finding", "2 findings".
+    static func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
 }
 
 /// A small inline SVG of an incident's findings over time, one lane per stage.
@@ -170,4 +185,5 @@ public enum HTMLText {
         }
         return out
     }
+
 }
