@@ -96,10 +96,13 @@ struct DetectionOptions: ParsableArguments {
         ["enabled": enable.sorted(), "params": parameters.mapValues { $0.intValue.map { $0 as Any } ?? ($0.stringValue ?? "") as Any }]
     }
 
+    /// "file:line" of `enable:` and `params:` when they came from the config file.
+    var origins: [String: String] = [:]
+
     /// Parameters from the config file (the command line wins).
     var configParameters: [String: SQLValue] = [:]
 
-    enum CodingKeys: CodingKey { case ruleFolder, enable, watchLists, feeds, params }
+    enum CodingKeys: CodingKey { case ruleFolder, enable, watchLists, feeds, params }   // origins and configParameters are not options
 
     func validate() throws {
         for p in params where !p.contains("=") || p.hasPrefix("=") { throw ValidationError("--param \(p): write it as name=value") }
@@ -109,7 +112,11 @@ struct DetectionOptions: ParsableArguments {
     func merged(with config: RunConfig) -> DetectionOptions {
         var copy = self
         if copy.ruleFolder.rules == nil { copy.ruleFolder.rules = config.rules }
-        if copy.enable.isEmpty { copy.enable = config.enable ?? [] }
+        if copy.enable.isEmpty, let fromFile = config.enable {
+            copy.enable = fromFile
+            copy.origins["enable"] = config.origins["enable"]
+        }
+        if copy.params.isEmpty { copy.origins["params"] = config.origins["params"] }
         if copy.watchLists.isEmpty { copy.watchLists = config.watchLists ?? [] }
         if copy.feeds.isEmpty { copy.feeds = config.ti ?? [] }
         copy.configParameters = config.params ?? [:]
@@ -129,13 +136,15 @@ struct DetectionOptions: ParsableArguments {
         let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
         let unknown = Set(enable).subtracting(catalog.rules.map(\.id))
         if !unknown.isEmpty {
-            Terminal.error("no rule named \(unknown.sorted().joined(separator: ", ")) (from --enable or enable: in the config); `mailscope rules list` shows the ids")
+            let origin = origins["enable"].map { "\($0): key \"enable\": " } ?? "--enable: "
+            Terminal.error("\(origin)no rule named \(unknown.sorted().joined(separator: ", ")); `mailscope rules list` shows the ids")
             throw ExitCode(1)
         }
-        let declared = Set(catalog.rules.flatMap(\.params.keys))
+        let declared = Set(catalog.rules.filter { $0.kind != .hunt }.flatMap(\.params.keys))
         let undeclared = Set(parameters.keys).subtracting(declared)
         if !undeclared.isEmpty {
-            Terminal.error("no rule takes the parameter \(undeclared.sorted().joined(separator: ", ")) (rules take: \(declared.sorted().joined(separator: ", ")))")
+            let origin = origins["params"].map { "\($0): key \"params\": " } ?? ""
+            Terminal.error("\(origin)no rule takes the parameter \(undeclared.sorted().joined(separator: ", ")) (rules take: \(declared.sorted().joined(separator: ", ")))")
             throw ExitCode(1)
         }
         var lists: [WatchList] = []

@@ -176,6 +176,17 @@ import Testing
         #expect(r.stderr.contains(message), "\(r.stderr)")
     }
 
+    @Test func anUnknownRuleOrParameterInTheConfigNamesItsLine() throws {
+        let dir = CLI.scratch("config-rules")
+        for (line, message) in [("enable: [MS-URL-999]", "c.yml:4: key \"enable\": no rule named MS-URL-999"),
+                                ("params: {colour: red}", "c.yml:4: key \"params\": no rule takes the parameter colour")] {
+            try "db: x.db\nout: r\ninputs: [\(CLI.root.path)/fixtures/scenario/ttp]\n\(line)\n".write(toFile: dir + "/c.yml", atomically: true, encoding: .utf8)
+            let r = try CLI.run(["run", "--config", dir + "/c.yml"])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains(message), "\(r.stderr)")
+        }
+    }
+
     @Test func missingSettingsAndBadFlagsExitOneWithAMessage() throws {
         let noOut = try CLI.run(["run", "--db", CLI.scratch() + "/x.db", "--input", "fixtures/scenario/ttp"])
         #expect(noOut.status == 1)

@@ -39,6 +39,9 @@ public struct RunConfig: Sendable, Equatable {
     public var datedReports: Bool?
     public var formats: [String]?
     public var templates: String?
+    /// Where each key was set, "file:line", for errors found later (an `enable:` id that names
+    /// no rule is only known once the catalog is loaded).
+    public var origins: [String: String] = [:]
 
     public init() {}
 
@@ -109,6 +112,7 @@ public struct RunConfig: Sendable, Equatable {
                 throw Error(source: source, line: line, problem: "unknown key \"\(key)\"\(hint); allowed: \(keys.map(\.name).joined(separator: ", "))")
             }
             guard seen.insert(key).inserted else { throw fail("given twice") }
+            config.origins[key] = "\(source):\(line ?? 0)"
             func scalar() throws(Error) -> String {
                 guard let s = value.scalar?.string, !s.isEmpty else { throw fail("expected \(spec.takes)") }
                 return s
