@@ -25,8 +25,9 @@ struct RunCommand: ParsableCommand {
         run is taken over with a note.
 
         Exit codes: 0 done; 1 bad options or config; 2 an input is missing, nothing could be \
-        read, or the reports cannot be written; 3 --fail-on matched (an incident at or above that severity gained \
-        findings in this run; the reports are written first); 4 another run holds the database.
+        read, or the reports cannot be written; 3 --fail-on matched (an incident at or above \
+        that severity gained findings since the last completed run; the reports are written \
+        first); 4 another run holds the database.
 
         Examples:
           mailscope run --input fixtures/scenario/siem_v2 --input fixtures/scenario/ttp --db case.db --out reports/
@@ -56,7 +57,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Run the rules over the whole database (e.g. after adding a threat-intel feed or a rule).")
     var full = false
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when an incident at or above this severity gained findings in this run.", valueName: "severity"))
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when an incident at or above this severity gained findings since the last completed run.", valueName: "severity"))
     var failOn: Rule.Severity?
 
     @Flag(name: .customLong("dated-reports"), inversion: .prefixedNo, help: "Write the reports to OUT/YYYY-MM-DD/ and point OUT/latest at them (default with --config; otherwise straight into OUT).")
@@ -161,16 +162,15 @@ struct RunCommand: ParsableCommand {
             }
         }
         print("Reports written to \(TerminalText.safe(folder))")
+        let matches = try s.failOn.map { try IncidentAlert.matches(database, atLeast: $0, findingsAfter: mark) } ?? []
+        for m in matches {
+            Terminal.write(TerminalText.safe("ALERT \(m.severity.rawValue) incident #\(m.id) \(m.key) (\(m.stage)): \(m.title)") + "\n")
+        }
+        try IncidentAlert.markChecked(database)
         if summary.nothingRead { throw ExitCode(2) }
-        if let threshold = s.failOn {
-            let matches = try IncidentAlert.matches(database, atLeast: threshold, findingsAfter: mark)
-            if !matches.isEmpty {
-                for m in matches {
-                    Terminal.write(TerminalText.safe("ALERT \(m.severity.rawValue) incident #\(m.id) \(m.key) (\(m.stage)): \(m.title)") + "\n")
-                }
-                Terminal.write("\(matches.count) incident\(matches.count == 1 ? "" : "s") at or above \(threshold.rawValue) gained findings in this run (--fail-on): exit 3\n")
-                throw ExitCode(3)
-            }
+        if let threshold = s.failOn, !matches.isEmpty {
+            Terminal.write("\(matches.count) incident\(matches.count == 1 ? "" : "s") at or above \(threshold.rawValue) gained findings since the last completed run (--fail-on): exit 3\n")
+            throw ExitCode(3)
         }
     }
 }

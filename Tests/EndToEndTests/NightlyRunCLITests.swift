@@ -245,6 +245,7 @@ import Testing
             .write(toFile: setup.config, atomically: true, encoding: .utf8)
         let next = try setup.run()
         #expect(next.status == 3, "\(next.stderr)")
+        #expect(next.stderr.contains("ALERT critical"))
         #expect(next.stderr.contains("Detection window: the data not yet checked from 2026-10-30"), "\(next.stderr)")
         #expect(next.stderr.contains("Identity map:"), "the identity map is rebuilt")
         let oneShot = try #require(IncidentCLITests.run).db
@@ -296,5 +297,21 @@ import Testing
         #expect(unwritable.status == 2)
         #expect(unwritable.stderr.contains("/proc/mailscope-reports: cannot"))
         #expect(!FileManager.default.fileExists(atPath: setup.db), "nothing was loaded")
+    }
+
+    /// A run killed after its detection but before alerting: the next run raises the alert.
+    @Test func anAlertIsNotLostWhenTheRunThatFoundItIsKilled() throws {
+        let setup = try Setup("alert")
+        try setup.deliver(Self.day1 + Self.day2)
+        // Detection committed, alerting never happened (as if killed while writing reports).
+        let detect = try CLI.run(["ingest", setup.inbox, CLI.root.appendingPathComponent("fixtures/scenario/identities.csv").path, "--db", setup.db])
+        #expect(detect.status == 0)
+        #expect(try CLI.run(["detect", "--db", setup.db, "--watch-list", "vip=" + CLI.root.appendingPathComponent("fixtures/scenario/watch-vip.txt").path]).status == 0)
+        let next = try setup.run()
+        #expect(next.status == 3, "\(next.stderr)")
+        #expect(next.stderr.contains("Detection: 41 rules, 0 new findings"))
+        #expect(next.stderr.contains(/ALERT critical incident #\d+ domain:acme-c0rp-secure.com/))
+        let again = try setup.run()
+        #expect(again.status == 0, "alerted once: \(again.stderr)")
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 
 /// `--fail-on SEVERITY`: the incidents that should make a nightly run exit 3 so cron or
-/// monitoring alerts. An incident counts when it is at or above the severity and this run
-/// added a finding to it: the night its evidence arrives, not every night after (a standing
-/// incident would otherwise page someone forever). A first run over a case counts everything.
+/// monitoring alerts. An incident counts when it is at or above the severity and gained a
+/// finding since the last completed run: the night its evidence arrives, not every night after
+/// (a standing incident would otherwise page someone forever), and not never when the run that
+/// found it was killed before alerting. A first run over a case counts everything.
 public enum IncidentAlert {
     /// One incident that matched.
     public struct Match: Sendable, Equatable {
@@ -15,9 +16,16 @@ public enum IncidentAlert {
         public var stage: String
     }
 
-    /// The largest finding id now: findings added after this call have larger ids.
+    /// The largest finding id the last completed run covered (0 before any): findings above it
+    /// have not been through an alert check yet — including those of a run killed after its
+    /// detection, which the next run alerts on instead of losing.
     public static func findingMark(_ db: Database) throws -> Int64 {
-        try db.scalar("SELECT COALESCE(MAX(id), 0) FROM finding")?.intValue ?? 0
+        try db.scalar("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'alerted_through'")?.intValue ?? 0
+    }
+
+    /// Records that every finding up to now has been through the alert check.
+    public static func markChecked(_ db: Database) throws {
+        try db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('alerted_through', (SELECT COALESCE(MAX(id), 0) FROM finding))")
     }
 
     /// Incidents at or above `severity` that hold a finding with an id above `mark`.
