@@ -153,5 +153,28 @@ import Testing
         #expect(provenance.first?[1].stringValue?.count == 64)
         #expect(provenance.first?[2].intValue == 2)
     }
-}
 
+    /// Indicator prevalence and campaign copies measured by one table scan per question (what
+    /// large rebuilds use) equal the indexed lookups per value (what small ones use), row for row.
+    @Test func scanningForAllIncidentsAtOnceEqualsLookingUpEachValue() throws {
+        let (path, _) = try #require(Self.run)
+        let copy = CLI.scratch("prevalence") + "/copy.db"
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        let db = try Database(path: copy)
+        let rules = try RuleCatalog.load(userDirectory: nil).rules
+        func indicators() throws -> [String] {
+            try db.query("SELECT i.key, n.type, n.value, n.recipients, n.hosts, n.first_ts, n.last_ts, COALESCE(n.feeds, '') FROM incident_indicator n JOIN incident i ON i.id = n.incident_id ORDER BY 1, 2, 3")
+                .map { $0.map(\.description).joined(separator: "|") }
+        }
+        try IncidentBuilder.rebuild(db, rules: rules, scanThreshold: Int.max)
+        let lookedUp = try indicators(), incidentsLookedUp = try NightlyRunCLITests.incidents(copy)
+        try IncidentBuilder.rebuild(db, rules: rules, scanThreshold: 1)
+        let scanned = try indicators(), incidentsScanned = try NightlyRunCLITests.incidents(copy)
+        #expect(lookedUp.count > 20)
+        #expect(scanned == lookedUp)
+        // The campaign's copies found by scanning all senders' mail at once are the same too.
+        #expect(incidentsScanned == incidentsLookedUp)
+        #expect(incidentsScanned == (try NightlyRunCLITests.incidents(path)))
+        #expect(lookedUp.contains { $0.hasPrefix("domain:acme-c0rp-secure.com|domain|acme-c0rp-secure.com|") && !$0.contains("|0|0|") })
+    }
+}

@@ -14,6 +14,9 @@ import Testing
         "placeholders": "a string of ? placeholders",
         "migration.version": "the schema version number of a migration",
         "hostsOfUser": "a constant SQL fragment",
+        "keyColumn": "a column of IndicatorPrevalence.questions (constants)",
+        "countedColumn": "a column of IndicatorPrevalence.questions (constants)",
+        "condition": "a filter of IndicatorPrevalence.questions (constants)",
     ]
 
     /// A string literal found in Swift source: its text and the expressions interpolated in it.

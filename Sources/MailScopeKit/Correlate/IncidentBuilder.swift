@@ -46,7 +46,9 @@ public enum IncidentBuilder {
 
     /// Rebuilds every incident table from `finding`; `rules` supplies titles and ATT&CK ids.
     @discardableResult
-    public static func rebuild(_ db: Database, rules: [Rule]) throws -> Summary {
+    /// `scanThreshold`: from how many indicator values of one kind their prevalence is measured
+    /// by one table scan instead of a lookup per value (see `IndicatorPrevalence`).
+    public static func rebuild(_ db: Database, rules: [Rule], scanThreshold: Int = 2000) throws -> Summary {
         let byID = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         // One transaction for the reads and the writes: one snapshot, no lock per statement.
         defer { db.clearStatementCache() }
@@ -56,9 +58,14 @@ public enum IncidentBuilder {
         let groups = try group(findings, db: db, evidence: evidence)
         var scoped: [Scope] = []
         let memo = Memo(evidence: evidence)
+        try memo.prefillSenderMessages(senders: Set(findings.compactMap { f in
+            f.kind != "correlation" && normalizedSubject(f.subject) != nil ? f.sender : nil
+        }), db: db, scanThreshold: scanThreshold)
         for (members, keys) in groups {
             scoped.append(try Scope(findings: members, keys: keys, db: db, rules: byID, memo: memo))
         }
+        let prevalence = try IndicatorPrevalence.measure(Set(scoped.flatMap(\.indicators.keys)), db: db, scanThreshold: scanThreshold)
+        for i in scoped.indices { scoped[i].finish(prevalence: prevalence, rules: byID) }
         scoped.sort { ($0.firstTS, $0.key) < ($1.firstTS, $1.key) }
         var summary = Summary()
         do {

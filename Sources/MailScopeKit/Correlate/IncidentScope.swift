@@ -33,13 +33,36 @@ extension IncidentBuilder {
         var rows = 0
     }
 
-    /// Answers shared between incidents of one rebuild (campaigns from one sender domain ask
-    /// the same prevalence questions).
+    /// Answers shared between incidents of one rebuild.
     final class Memo {
         let evidence: EvidenceKeys
         init(evidence: EvidenceKeys) { self.evidence = evidence }
-        var prevalence: [Indicator: (recipients: Int, hosts: Int, first: Int64?, last: Int64?, feeds: String?)] = [:]
+        /// Per sender, the (Message-ID, subject) of every message received from them.
         var senderMessages: [String: [[SQLValue]]] = [:]
+
+        /// Fills `senderMessages` for all these senders at once: with many senders one scan of
+        /// the received mail beats a lookup per sender, whose rows lie all over the table (see
+        /// `IndicatorPrevalence` for the measurement).
+        func prefillSenderMessages(senders: Set<String>, db: Database, scanThreshold: Int) throws {
+            guard senders.count >= scanThreshold else { return }   // looked up one by one, as needed
+            try db.run("DROP TABLE IF EXISTS temp.wanted_sender")
+            try db.run("CREATE TEMP TABLE wanted_sender (value TEXT PRIMARY KEY) WITHOUT ROWID")
+            let insert = try db.prepare("INSERT OR IGNORE INTO temp.wanted_sender (value) VALUES (?)")
+            for s in senders.sorted() {
+                try insert.bind([.text(s)])
+                try insert.step()
+            }
+            for s in senders { senderMessages[s] = [] }
+            for r in try db.query("""
+                SELECT DISTINCT sender, message_id, subject FROM mail_message
+                WHERE event = 'receipt' AND message_id IS NOT NULL AND +sender IN (SELECT value FROM temp.wanted_sender)
+                ORDER BY sender, message_id, subject
+                """) {
+                guard let s = r[0].stringValue else { continue }
+                senderMessages[s, default: []].append([r[1], r[2]])
+            }
+            try db.run("DROP TABLE temp.wanted_sender")
+        }
     }
 
     /// An indicator with its prevalence in the environment.
@@ -72,7 +95,13 @@ extension IncidentBuilder {
             key = Scope.key(keys)
             try collect(db, memo: memo)
             for f in findings { techniques.formUnion(rules[f.ruleID]?.attack ?? []) }
-            try measureIndicators(db, memo: memo)
+            try gatherIndicators(db)
+        }
+
+        /// Completes the scope once the prevalence of every incident's indicators is known
+        /// (measured for all incidents at once: `IndicatorPrevalence`), then judges it.
+        mutating func finish(prevalence: [Indicator: IndicatorPrevalence.Value], rules: [String: Rule]) {
+            for i in Array(indicators.keys) { indicators[i] = prevalence[i] ?? IndicatorPrevalence.none }
             judge(rules: rules)
         }
 
@@ -251,7 +280,8 @@ extension IncidentBuilder {
 
         // MARK: indicators
 
-        mutating func measureIndicators(_ db: Database, memo: Memo) throws {
+        /// The incident's indicators (prevalence still to be measured).
+        mutating func gatherIndicators(_ db: Database) throws {
             var found = Set<Indicator>()
             for s in senders where !s.isEmpty { found.insert(Indicator(type: "sender", value: s)) }
             for m in messages {
@@ -281,15 +311,7 @@ extension IncidentBuilder {
                     if action != "dns_query", let ip = r[5].stringValue, !Scope.isPrivate(ip) { found.insert(Indicator(type: "ip", value: ip)) }
                 }
             }
-            for i in found {
-                if let known = memo.prevalence[i] {
-                    indicators[i] = known
-                } else {
-                    let p = try Scope.prevalence(i, db: db)
-                    memo.prevalence[i] = p
-                    indicators[i] = p
-                }
-            }
+            for i in found { indicators[i] = IndicatorPrevalence.none }
         }
 
         static func isPrivate(_ ip: String) -> Bool {
@@ -298,41 +320,5 @@ extension IncidentBuilder {
             return p[0] == 10 || p[0] == 127 || (p[0] == 172 && (16...31).contains(p[1])) || (p[0] == 192 && p[1] == 168) || (p[0] == 169 && p[1] == 254)
         }
 
-        static func prevalence(_ i: Indicator, db: Database) throws -> (recipients: Int, hosts: Int, first: Int64?, last: Int64?, feeds: String?) {
-            var mail: [SQLValue] = [], edr: [SQLValue] = []
-            switch i.type {
-            case "sender":
-                if let domain = EmailAddress.domain(i.value) {
-                    mail = try db.cachedQuery("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM mail_message WHERE event = 'receipt' AND sender_domain = ? AND sender = ?", [.text(domain), .text(i.value)]).first ?? []
-                }
-            case "sender_domain":
-                mail = try db.cachedQuery("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM mail_message WHERE event = 'receipt' AND sender_domain = ?", [.text(i.value)]).first ?? []
-            case "sender_ip":
-                mail = try db.cachedQuery("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM mail_message WHERE event = 'receipt' AND sender_ip = ?", [.text(i.value)]).first ?? []
-            case "sha256":
-                mail = try db.cachedQuery("SELECT COUNT(DISTINCT recipient), MIN(ts), MAX(ts) FROM attachment_scan WHERE sha256 = ?", [.text(i.value)]).first ?? []
-                edr = try db.cachedQuery("SELECT COUNT(DISTINCT host), MIN(ts), MAX(ts) FROM edr_event WHERE sha256 = ?", [.text(i.value)]).first ?? []
-            case "domain":
-                mail = try db.cachedQuery("SELECT COUNT(DISTINCT user), MIN(ts), MAX(ts) FROM url_click WHERE url_domain = ?", [.text(i.value)]).first ?? []
-                edr = try db.cachedQuery("SELECT COUNT(DISTINCT host), MIN(ts), MAX(ts) FROM edr_event WHERE domain = ?", [.text(i.value)]).first ?? []
-            case "url":
-                mail = try db.cachedQuery("SELECT COUNT(DISTINCT user), MIN(ts), MAX(ts) FROM url_click WHERE url_resource = ?", [.text(i.value)]).first ?? []
-            case "ip":
-                edr = try db.cachedQuery("SELECT COUNT(DISTINCT host), MIN(ts), MAX(ts) FROM edr_event WHERE remote_ip = ?", [.text(i.value)]).first ?? []
-            default: break
-            }
-            let iocType: String? = ["sender": "email", "sender_domain": "domain", "domain": "domain", "sender_ip": "ip", "ip": "ip",
-                                    "sha256": "sha256", "url": "url"][i.type]
-            var feeds: String?
-            if let t = iocType {
-                let value = t == "domain" ? (PublicSuffixList.shared.registrableDomain(i.value) ?? i.value) : i.value
-                let rows = try db.cachedQuery("SELECT DISTINCT feed FROM ioc WHERE type = ? AND (value = ? OR value = ?) ORDER BY feed", [.text(t), .text(i.value), .text(value)])
-                let names = rows.compactMap { $0.first?.stringValue }
-                feeds = names.isEmpty ? nil : names.joined(separator: ", ")
-            }
-            let firsts = [mail.count > 1 ? mail[1].intValue : nil, edr.count > 1 ? edr[1].intValue : nil].compactMap { $0 }
-            let lasts = [mail.count > 2 ? mail[2].intValue : nil, edr.count > 2 ? edr[2].intValue : nil].compactMap { $0 }
-            return (Int(mail.first?.intValue ?? 0), Int(edr.first?.intValue ?? 0), firsts.min(), lasts.max(), feeds)
-        }
     }
 }
