@@ -17,6 +17,7 @@ import Testing
         "keyColumn": "a column of IndicatorPrevalence.questions (constants)",
         "countedColumn": "a column of IndicatorPrevalence.questions (constants)",
         "condition": "a filter of IndicatorPrevalence.questions (constants)",
+        "lookupSource": "a table and index name of IndicatorPrevalence.questions (constants)",
     ]
 
     /// A string literal found in Swift source: its text and the expressions interpolated in it.

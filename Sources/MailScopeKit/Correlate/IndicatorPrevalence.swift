@@ -24,13 +24,19 @@ extension IncidentBuilder {
             var keyColumn: String      // compared with the indicator's value
             var countedColumn: String  // COUNT(DISTINCT …)
             var condition: String      // extra filter ("1" for none)
+            /// An index holds every column the question reads (`Schema.coveringTimeIndexes`): a
+            /// lookup per value reads index pages in order, cheaper than any scan.
+            var covered = false
+            /// The index a lookup must use (SQLite would pick a narrower one and read the table).
+            var index: String?
+            var lookupSource: String { index.map { "\(table) INDEXED BY \($0)" } ?? table }
             /// The indexed form for one value (the scan form is derived from the same parts).
             /// A sender is looked up through its domain (the indexed column).
             var throughDomain: Bool { keyColumn == "sender" }
             var single: String {
                 throughDomain
-                    ? "SELECT COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts) FROM \(table) WHERE \(condition) AND sender_domain = ? AND \(keyColumn) = ?"
-                    : "SELECT COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts) FROM \(table) WHERE \(condition) AND \(keyColumn) = ?"
+                    ? "SELECT COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts) FROM \(lookupSource) WHERE \(condition) AND sender_domain = ? AND \(keyColumn) = ?"
+                    : "SELECT COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts) FROM \(lookupSource) WHERE \(condition) AND \(keyColumn) = ?"
             }
             var scan: String {
                 """
@@ -42,13 +48,13 @@ extension IncidentBuilder {
         enum Side { case mail, endpoint }
 
         static let questions: [Question] = [
-            Question(indicator: "sender", side: .mail, table: "mail_message", keyColumn: "sender", countedColumn: "recipient", condition: "event = 'receipt'"),
-            Question(indicator: "sender_domain", side: .mail, table: "mail_message", keyColumn: "sender_domain", countedColumn: "recipient", condition: "event = 'receipt'"),
+            Question(indicator: "sender", side: .mail, table: "mail_message", keyColumn: "sender", countedColumn: "recipient", condition: "event = 'receipt'", covered: true, index: "mail_message_receipt_sender"),
+            Question(indicator: "sender_domain", side: .mail, table: "mail_message", keyColumn: "sender_domain", countedColumn: "recipient", condition: "event = 'receipt'", covered: true, index: "mail_message_receipt_sender"),
             Question(indicator: "sender_ip", side: .mail, table: "mail_message", keyColumn: "sender_ip", countedColumn: "recipient", condition: "event = 'receipt'"),
             Question(indicator: "sha256", side: .mail, table: "attachment_scan", keyColumn: "sha256", countedColumn: "recipient", condition: "1"),
             Question(indicator: "sha256", side: .endpoint, table: "edr_event", keyColumn: "sha256", countedColumn: "host", condition: "1"),
             Question(indicator: "domain", side: .mail, table: "url_click", keyColumn: "url_domain", countedColumn: "user", condition: "1"),
-            Question(indicator: "domain", side: .endpoint, table: "edr_event", keyColumn: "domain", countedColumn: "host", condition: "1"),
+            Question(indicator: "domain", side: .endpoint, table: "edr_event", keyColumn: "domain", countedColumn: "host", condition: "1", covered: true),
             Question(indicator: "url", side: .mail, table: "url_click", keyColumn: "url_resource", countedColumn: "user", condition: "1"),
             Question(indicator: "ip", side: .endpoint, table: "edr_event", keyColumn: "remote_ip", countedColumn: "host", condition: "1"),
         ]
@@ -61,7 +67,10 @@ extension IncidentBuilder {
                 let values = (byType[q.indicator] ?? []).map(\.value).sorted()
                 guard !values.isEmpty else { continue }
                 var answers: [String: (Int, Int64?, Int64?)] = [:]
-                if values.count >= scanThreshold {
+                // A covered question is always looked up (a threshold of 1 forces scans everywhere:
+                // the test comparing both paths uses it).
+                let scan = q.covered ? scanThreshold <= 1 : values.count >= scanThreshold
+                if scan {
                     try db.run("DROP TABLE IF EXISTS temp.prevalence_wanted")
                     try db.run("CREATE TEMP TABLE prevalence_wanted (value TEXT PRIMARY KEY) WITHOUT ROWID")
                     let insert = try db.prepare("INSERT OR IGNORE INTO temp.prevalence_wanted (value) VALUES (?)")
