@@ -250,8 +250,12 @@ public struct ThreatIntelFeed: Sendable {
                 var value = fields[valueAt]
                 // MISP pairs: "invoice.xlsm|<sha256>", "example.com|192.0.2.1", "192.0.2.1|443".
                 if declared.contains("|"), value.contains("|") {
-                    let parts = value.split(separator: "|", maxSplits: 1).map(String.init)
-                    value = declared.hasPrefix("filename|") || declared.hasPrefix("domain|") ? (declared.hasPrefix("domain|") ? parts[0] : parts[1]) : parts[0]
+                    let parts = value.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                    value = declared.hasPrefix("filename|") ? parts[1] : parts[0]
+                    if value.trimmingCharacters(in: .whitespaces).isEmpty {
+                        reject(i + 1, "invalid_value", "the \(declared) pair has an empty part", line)
+                        continue
+                    }
                 }
                 let label = labelAt.map { fields[$0] }.flatMap { $0.isEmpty ? nil : $0 }
                 let mapped = Parser.mispTypes[declared]
