@@ -128,4 +128,32 @@ import Testing
         #expect(summary.files.first?.status == .unreadable)
         #expect(summary.nothingRead)
     }
+
+    /// A one-line TTP page longer than the 64 KiB sniff window, cut there right after a
+    /// record's "}", was taken for one broken record and rejected whole (1,000 records lost in
+    /// the scale data set). The sniffer now reads the whole first line.
+    @Test func aOneLinePageCutAfterABraceAtTheSniffWindowIsStillADocument() throws {
+        func record(_ i: Int, _ pad: String = "") -> String {
+            #"{"senderAddress":"a@partner.example","recipientAddress":"c@acme-corp.example","fileName":"x\#(i)\#(pad).pdf","fileType":"application/pdf","result":"safe","actionTriggered":"none","date":"2026-08-07T11:33:04+0000","details":"Safe","route":"inbound","messageId":"<m\#(i)@partner.example>","subject":"s","fileHash":"5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8","definition":"d"}"#
+        }
+        var text = #"{"meta":{"status":200},"data":[{"attachmentLogs":["#
+        var i = 0
+        while text.utf8.count + 2 * record(i).utf8.count < 65_536 {
+            text += record(i) + ","
+            i += 1
+        }
+        // Pad the next record so its closing brace is byte 65,535, the last of the window.
+        let pad = String(repeating: "p", count: 65_535 - text.utf8.count - (record(i).utf8.count - 1))
+        text += record(i, pad)
+        #expect(Array(text.utf8)[65_535] == UInt8(ascii: "}"))
+        i += 1
+        for j in i..<(i + 50) { text += "," + record(j) }
+        text += "]}]}"
+        let path = TestPaths.scratch() + "/ttp_attachment_logs.json"
+        try Array(text.utf8).write(to: path)
+        let db = try LoadedDatabase([path])
+        let file = try #require(db.summary.files.first)
+        #expect(file.rejected == 0, "\(file.rejectsByReason)")
+        #expect(file.rows == i + 50)
+    }
 }

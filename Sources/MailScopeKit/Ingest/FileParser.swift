@@ -45,6 +45,10 @@ final class FileParser {
         self.hint = LegacySIEMType.fromFileName((path as NSString).lastPathComponent)
     }
 
+    /// How much of a first line `sniff` reads to see where it ends (beyond that it is judged
+    /// from its start).
+    static let sniffLineLimit = 16 << 20
+
     /// Decides the layout from the first bytes of content (never the file name). `damage` is
     /// what the gzip layer reported when there was no content at all (a file cut off inside
     /// the gzip header is not an empty file).
@@ -52,10 +56,24 @@ final class FileParser {
         let source = try ByteSource(path: path)
         var head = [UInt8](repeating: 0, count: 65_536)
         var count = 0
-        while count < head.count {
-            let n = head.withUnsafeMutableBufferPointer { source.read(into: $0.baseAddress! + count, capacity: $0.count - count) }
-            if n == 0 { break }
-            count += n
+        var ended = false
+        func fill() {
+            while count < head.count {
+                let n = head.withUnsafeMutableBufferPointer { source.read(into: $0.baseAddress! + count, capacity: $0.count - count) }
+                if n == 0 { ended = true; break }
+                count += n
+            }
+        }
+        fill()
+        // The first line decides the layout, so read all of it: a one-line JSON document is
+        // often longer than 64 KiB, and cut at a "}" it would look like a complete record.
+        func firstLineEnds() -> Bool {
+            guard let start = head[0..<count].firstIndex(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) else { return false }
+            return head[start..<count].contains(0x0A)
+        }
+        while !ended && !firstLineEnds() && head.count < sniffLineLimit {
+            head.append(contentsOf: [UInt8](repeating: 0, count: head.count))
+            fill()
         }
         head.removeSubrange(count...)
         var i = 0
@@ -89,7 +107,9 @@ final class FileParser {
                 }
                 return (envelope ? .document : .lines, firstLine, source.isGzip, [])
             }
-            let looksComplete = firstLine.last == UInt8(ascii: "}") && firstLine.count > 1
+            // Only a line that ended (a newline, or the end of the file) can look complete.
+            let lineEnded = ended || head[i...].contains(0x0A)
+            let looksComplete = lineEnded && firstLine.last == UInt8(ascii: "}") && firstLine.count > 1
             return (looksComplete ? .lines : .document, firstLine, source.isGzip, [])
         }
         // A header row: comma- or tab-separated names.
