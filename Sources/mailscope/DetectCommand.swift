@@ -44,9 +44,7 @@ struct DetectCommand: ParsableCommand {
         let (outcomes, incidents) = try detection.run(prepared, on: database, since: since?.start, until: until?.endInclusive)
         if until == nil {
             // Everything from --since on (or everything) has been checked.
-            var checked = try DetectionWindow.decide(database, lookback: nil, since: since?.start, full: since == nil)
-            checked.since = since?.start
-            try checked.markChecked(database)
+            try DetectionWindow.decide(database, lookback: nil, since: since?.start, full: since == nil).markChecked(database)
         }
         try RunRecord.finish(database, runID)
         for o in outcomes {

@@ -31,7 +31,7 @@ public struct DetectionWindow: Sendable, Equatable {
         let back = (lookback ?? defaultLookback).milliseconds
         var window = DetectionWindow(since: nil, dataStart: nil, dataEnd: nil, explanation: "")
         window.lastFileID = try db.scalar("SELECT COALESCE(MAX(id), 0) FROM input_file")?.intValue ?? 0
-        if let row = try db.query("SELECT MIN(first_ts), MAX(last_ts), COUNT(*) FROM input_file WHERE detected = 0 AND first_ts IS NOT NULL").first {
+        if let row = try db.query("SELECT MIN(first_ts), MAX(last_ts) FROM input_file WHERE detected = 0 AND first_ts IS NOT NULL").first {
             window.dataStart = row[0].intValue
             window.dataEnd = row[1].intValue
         }
@@ -48,7 +48,7 @@ public struct DetectionWindow: Sendable, Equatable {
         } else if let start = window.dataStart {
             window.since = start - back
             let what = pending ? "the data not yet checked" : "nothing new to check; the newest data"
-            window.explanation = "\(what) from \(TimeParser.iso8601(pending ? start : window.dataEnd!)) and a look-back of \(lookback ?? defaultLookback) (evidence since \(TimeParser.iso8601(start - back)))"
+            window.explanation = "\(what) from \(TimeParser.iso8601(pending ? start : window.dataEnd ?? start)) and a look-back of \(lookback ?? defaultLookback) (evidence since \(TimeParser.iso8601(start - back)))"
         } else {
             window.explanation = "whole database (it holds no dated events)"
         }
