@@ -82,9 +82,8 @@ struct DetectionOptions: ParsableArguments {
     var parameters: [String: SQLValue] {
         var values: [String: SQLValue] = configParameters
         for p in params {
-            let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
-            let value = parts.count > 1 ? parts[1] : ""
-            values[parts[0]] = Int64(value).map(SQLValue.integer) ?? .text(value)
+            let (name, value) = SQLValue.parameter(assignment: p)
+            values[name] = value
         }
         return values
     }

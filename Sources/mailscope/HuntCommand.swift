@@ -55,9 +55,8 @@ struct HuntCommand: ParsableCommand {
         let database = try Database(path: db, mode: .readOnly)
         var values: [String: SQLValue] = [:]
         for p in param {
-            let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
-            let value = parts.count > 1 ? parts[1] : ""
-            values[parts[0]] = Int64(value).map(SQLValue.integer) ?? .text(value)
+            let (name, value) = SQLValue.parameter(assignment: p)
+            values[name] = value
         }
         values["since"] = .integer(since?.start ?? Int64.min)
         values["until"] = .integer(until?.endInclusive ?? Int64.max)

@@ -13,6 +13,7 @@ import Testing
         "columns.joined(separator: \",\")": "the column names read from the schema",
         "placeholders": "a string of ? placeholders",
         "migration.version": "the schema version number of a migration",
+        "name": "a temp table name given in code (Database.withValueTable)",
         "hostsOfUser": "a constant SQL fragment",
         "keyColumn": "a column of IndicatorPrevalence.questions (constants)",
         "countedColumn": "a column of IndicatorPrevalence.questions (constants)",

@@ -45,23 +45,17 @@ extension IncidentBuilder {
         /// `IndicatorPrevalence` for the measurement).
         func prefillSenderMessages(senders: Set<String>, db: Database, scanThreshold: Int) throws {
             guard senders.count >= scanThreshold else { return }   // looked up one by one, as needed
-            try db.run("DROP TABLE IF EXISTS temp.wanted_sender")
-            try db.run("CREATE TEMP TABLE wanted_sender (value TEXT PRIMARY KEY) WITHOUT ROWID")
-            let insert = try db.prepare("INSERT OR IGNORE INTO temp.wanted_sender (value) VALUES (?)")
-            for s in senders.sorted() {
-                try insert.bind([.text(s)])
-                try insert.step()
-            }
             for s in senders { senderMessages[s] = [] }
-            for r in try db.query("""
-                SELECT DISTINCT sender, message_id, subject FROM mail_message
-                WHERE event = 'receipt' AND message_id IS NOT NULL AND +sender IN (SELECT value FROM temp.wanted_sender)
-                ORDER BY sender, message_id, subject
-                """) {
-                guard let s = r[0].stringValue else { continue }
-                senderMessages[s, default: []].append([r[1], r[2]])
+            try db.withValueTable("wanted_sender", senders.sorted()) {
+                for r in try db.query("""
+                    SELECT DISTINCT sender, message_id, subject FROM mail_message
+                    WHERE event = 'receipt' AND message_id IS NOT NULL AND +sender IN (SELECT value FROM temp.wanted_sender)
+                    ORDER BY sender, message_id, subject
+                    """) {
+                    guard let s = r[0].stringValue else { continue }
+                    senderMessages[s, default: []].append([r[1], r[2]])
+                }
             }
-            try db.run("DROP TABLE temp.wanted_sender")
         }
     }
 

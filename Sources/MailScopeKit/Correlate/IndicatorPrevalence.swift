@@ -74,18 +74,12 @@ extension IncidentBuilder {
                 // the test comparing both paths uses it).
                 let scan = !q.indexed || (q.covered ? scanThreshold <= 1 : values.count >= scanThreshold)
                 if scan {
-                    try db.run("DROP TABLE IF EXISTS temp.prevalence_wanted")
-                    try db.run("CREATE TEMP TABLE prevalence_wanted (value TEXT PRIMARY KEY) WITHOUT ROWID")
-                    let insert = try db.prepare("INSERT OR IGNORE INTO temp.prevalence_wanted (value) VALUES (?)")
-                    for v in values {
-                        try insert.bind([.text(v)])
-                        try insert.step()
+                    try db.withValueTable("prevalence_wanted", values) {
+                        for r in try db.query(q.scan) {
+                            guard let v = r[0].stringValue else { continue }
+                            answers[v] = (Int(r[1].intValue ?? 0), r[2].intValue, r[3].intValue)
+                        }
                     }
-                    for r in try db.query(q.scan) {
-                        guard let v = r[0].stringValue else { continue }
-                        answers[v] = (Int(r[1].intValue ?? 0), r[2].intValue, r[3].intValue)
-                    }
-                    try db.run("DROP TABLE temp.prevalence_wanted")
                 } else {
                     for v in values {
                         var arguments: [SQLValue] = [.text(v)]

@@ -162,7 +162,7 @@ public struct RunConfig: Sendable, Equatable {
             case "enable": config.enable = try list()
             case "watch_lists": config.watchLists = try pairs().map { "\($0.0)=\(path($0.1))" }
             case "params":
-                config.params = Dictionary(try pairs().map { ($0.0, Int64($0.1).map(SQLValue.integer) ?? .text($0.1)) }, uniquingKeysWith: { a, _ in a })
+                config.params = Dictionary(try pairs().map { ($0.0, SQLValue.parameter($0.1)) }, uniquingKeysWith: { a, _ in a })
             case "lookback":
                 let s = try scalar()
                 guard let span = TimeSpan(s) else { throw fail("\"\(s)\" is not \(spec.takes)") }

@@ -121,6 +121,21 @@ public final class Database {
         try query(sql, arguments).first?.first
     }
 
+    /// Runs `body` with `temp.NAME(value TEXT PRIMARY KEY)` holding `values`, dropped after:
+    /// how a query asks about many values at once (`… IN (SELECT value FROM temp.NAME)`)
+    /// without building SQL from them. `name` comes from code, never from input.
+    public func withValueTable<T>(_ name: String, _ values: some Sequence<String>, _ body: () throws -> T) throws -> T {
+        try run("DROP TABLE IF EXISTS temp.\(name)")
+        try run("CREATE TEMP TABLE \(name) (value TEXT PRIMARY KEY) WITHOUT ROWID")
+        defer { try? run("DROP TABLE IF EXISTS temp.\(name)") }
+        let insert = try prepare("INSERT OR IGNORE INTO temp.\(name) (value) VALUES (?)")
+        for v in values {
+            try insert.bind([.text(v)])
+            try insert.step()
+        }
+        return try body()
+    }
+
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`; rolls back when it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")

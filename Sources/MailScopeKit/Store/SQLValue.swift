@@ -46,3 +46,17 @@ extension Optional where Wrapped == Int64 {
     /// Integer or NULL.
     var sql: SQLValue { map(SQLValue.integer) ?? .null }
 }
+
+extension SQLValue {
+    /// A rule or hunt parameter as typed (`--param window_ms=3600000`, `params:` in a config):
+    /// digits bind as an integer, anything else as text.
+    public static func parameter(_ text: String) -> SQLValue {
+        Int64(text).map(SQLValue.integer) ?? .text(text)
+    }
+
+    /// `name=value` split at the first "=" (a missing value is empty text).
+    public static func parameter(assignment: String) -> (name: String, value: SQLValue) {
+        let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        return (parts[0], parameter(parts.count > 1 ? parts[1] : ""))
+    }
+}
