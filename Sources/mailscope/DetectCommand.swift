@@ -41,7 +41,7 @@ struct DetectCommand: ParsableCommand {
         options["since"] = since.map { $0.start as Any } ?? NSNull()
         options["until"] = until.map { $0.endInclusive as Any } ?? NSNull()
         let runID = try RunRecord.start(database, kind: "detect", options: options)
-        let (outcomes, incidents) = try detection.run(prepared, on: database, since: since?.start, until: until?.endInclusive)
+        let (outcomes, incidents, preparedMilliseconds) = try detection.run(prepared, on: database, since: since?.start, until: until?.endInclusive)
         if until == nil {
             // Everything from --since on (or everything) has been checked.
             try DetectionWindow.decide(database, lookback: nil, since: since?.start, full: since == nil).markChecked(database)
@@ -52,6 +52,7 @@ struct DetectCommand: ParsableCommand {
         }
         print("\(outcomes.count) rules, \(outcomes.reduce(0) { $0 + $1.found }) findings, \(outcomes.reduce(0) { $0 + $1.new }) new")
         print(DetectionOptions.describe(incidents) + " built in \(incidents.milliseconds) ms")
+        print(DetectionOptions.timing(preparedMilliseconds: preparedMilliseconds, outcomes: outcomes, incidents: incidents))
     }
 }
 
@@ -162,8 +163,9 @@ struct DetectionOptions: ParsableArguments {
     }
 
     /// Stores the watch lists, runs the enabled rules, then rebuilds the incidents from the
-    /// findings.
-    func run(_ prepared: Prepared, on database: Database, since: Int64? = nil, until: Int64? = nil) throws -> (outcomes: [RuleRunner.Outcome], incidents: IncidentBuilder.Summary) {
+    /// findings. `preparedMilliseconds` is the time spent before the first rule (indexes,
+    /// statistics, own and look-alike domains, threat-intel matches).
+    func run(_ prepared: Prepared, on database: Database, since: Int64? = nil, until: Int64? = nil) throws -> (outcomes: [RuleRunner.Outcome], incidents: IncidentBuilder.Summary, preparedMilliseconds: Int) {
         for list in prepared.watchLists {
             try list.store(in: database)
             Terminal.write(TerminalText.safe("watch list \(list.name): \(list.entries.count) people from \(list.path)") + "\n")
@@ -181,11 +183,20 @@ struct DetectionOptions: ParsableArguments {
         runner.since = since
         runner.until = until
         runner.parameters = parameters
-        let outcomes = try runner.run(prepared.rules)
+        let preparing = Date()
+        try runner.prepare(for: prepared.rules)
+        let preparedMilliseconds = Int(Date().timeIntervalSince(preparing) * 1000)
+        let outcomes = try runner.run(prepared.rules, prepared: true)
         let start = Date()
         var incidents = try IncidentBuilder.rebuild(database, rules: prepared.catalog)
         incidents.milliseconds = Int(Date().timeIntervalSince(start) * 1000)
-        return (outcomes, incidents)
+        return (outcomes, incidents, preparedMilliseconds)
+    }
+
+    /// "Time: indexes and statistics 1.2 s, rules 3.4 s, incidents 0.5 s".
+    static func timing(preparedMilliseconds: Int, outcomes: [RuleRunner.Outcome], incidents: IncidentBuilder.Summary) -> String {
+        func seconds(_ ms: Int) -> String { String(format: "%.1f s", Double(ms) / 1000) }
+        return "Time: indexes and statistics \(seconds(preparedMilliseconds)), rules \(seconds(outcomes.reduce(0) { $0 + $1.milliseconds })), incidents \(seconds(incidents.milliseconds))"
     }
 
     /// "3 incidents (1 critical, 2 high)".

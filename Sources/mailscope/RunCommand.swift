@@ -143,10 +143,11 @@ struct RunCommand: ParsableCommand {
         recorded["full"] = full
         let runID = try RunRecord.start(database, kind: "run", options: recorded)
         let mark = try IncidentAlert.findingMark(database)
-        let (outcomes, incidents) = try s.detection.run(prepared, on: database, since: window.since)
+        let (outcomes, incidents, preparedMilliseconds) = try s.detection.run(prepared, on: database, since: window.since)
         try window.markChecked(database)
         let found = outcomes.reduce(0) { $0 + $1.found }, new = outcomes.reduce(0) { $0 + $1.new }
         Terminal.write("Detection: \(outcomes.count) rules, \(new) new findings (\(found) rows matched); \(DetectionOptions.describe(incidents))\n")
+        Terminal.write("Detection " + DetectionOptions.timing(preparedMilliseconds: preparedMilliseconds, outcomes: outcomes, incidents: incidents).lowercased() + "\n")
         let folder = s.dated ? try ReportFolder.dated(out: s.out, day: window.day ?? "undated") : s.out
         try IngestReport.write(database: database, to: folder)
         try RunRecord.finish(database, runID)

@@ -44,8 +44,9 @@ public struct RuleRunner {
         return (columns, rows)
     }
 
-    /// Runs `rules` in id order; each rule's findings are written in one transaction.
-    public func run(_ rules: [Rule]) throws -> [Outcome] {
+    /// What `rules` read besides the events: the secondary indexes and statistics, the own and
+    /// look-alike domains, the threat-intel matches. `run` does this first unless told it is done.
+    public func prepare(for rules: [Rule]) throws {
         try Schema.ensureIndexes(db)
         if rules.contains(where: { $0.sql.contains("domain_lookalike") }) {
             try LookalikeDomains.rebuild(db)   // rebuilds own_domain as well
@@ -53,6 +54,23 @@ public struct RuleRunner {
             try OwnDomains.rebuild(db)
         }
         if rules.contains(where: { $0.sql.contains("ioc_match") }) { try IOCMatcher.rebuild(db) }
+    }
+
+    /// A rule's rows are written in evidence order (then related order), so finding ids, and
+    /// which of several candidate related rows a finding keeps (a file's scan in the SIEM batch
+    /// and in the TTP log: the first one written wins), do not depend on the plan SQLite picks
+    /// (a change of statistics once swapped four findings' related rows). The rule runs as a
+    /// materialized subquery, so the ordering cannot change its plan.
+    static func ordered(_ sql: String, columns: [String]) -> String {
+        guard columns.contains("evidence_table"), columns.contains("evidence_rowid") else { return sql }
+        let ruleSQL = sql.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
+        let related = columns.contains("related_table") && columns.contains("related_rowid") ? ", related_table, related_rowid" : ""
+        return "WITH rule_rows AS MATERIALIZED (\n\(ruleSQL)\n) SELECT * FROM rule_rows ORDER BY evidence_table, evidence_rowid\(related)"
+    }
+
+    /// Runs `rules` in id order; each rule's findings are written in one transaction.
+    public func run(_ rules: [Rule], prepared: Bool = false) throws -> [Outcome] {
+        if !prepared { try prepare(for: rules) }
         let insert = try db.prepare("""
             INSERT OR IGNORE INTO finding (rule_id, rule_version, rule_sha256, kind, severity, stage, ts, user, sender,
                 message_id, subject, indicator, summary, evidence_table, evidence_rowid, detected_at,
@@ -65,9 +83,9 @@ public struct RuleRunner {
         for rule in rules.sorted(by: { ($0.kind == .correlation ? 1 : 0, $0.id) < ($1.kind == .correlation ? 1 : 0, $1.id) }) {
             try rule.checkSQL(in: db)
             let start = Date()
-            let statement = try db.prepare(rule.sql)
+            let statement = try db.prepare(Self.ordered(rule.sql, columns: try db.prepare(rule.sql).columnNames))
             try statement.bind(named: bindings(for: rule))
-            let names = (0..<statement.columnCount).map(statement.columnName)
+            let names = statement.columnNames
             func column(_ name: String) -> Int? { names.firstIndex(of: name) }
             var found = 0, new = 0
             try db.transaction {

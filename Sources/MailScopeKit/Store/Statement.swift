@@ -44,6 +44,9 @@ public final class Statement {
         String(cString: sqlite3_column_name(handle, Int32(index)))
     }
 
+    /// The names of all result columns, in order.
+    public var columnNames: [String] { (0..<columnCount).map(columnName) }
+
     /// The name of parameter `index` (1-based), such as `:since`, or nil for `?`.
     public func parameterName(_ index: Int) -> String? {
         sqlite3_bind_parameter_name(handle, Int32(index)).map { String(cString: $0) }
