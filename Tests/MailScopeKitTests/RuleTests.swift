@@ -125,6 +125,24 @@ import Testing
         #expect(finding.text("rule_sha256")?.count == 64)
         #expect(finding.text("evidence_table") == "url_click")
     }
+
+    /// Findings are written in evidence order and keep the lowest-numbered of several related
+    /// rows, whatever order the rule's query returns them in (it follows the plan SQLite picks).
+    @Test func findingsFollowEvidenceOrderNotThePlan() throws {
+        let loaded = try LoadedDatabase([TestPaths.fixture("mimecast/ttp_url_logs.json")])
+        let ids = try loaded.rows("SELECT id FROM url_click ORDER BY id").compactMap { $0.int("id") }
+        #expect(ids.count == 3)
+        // Every click with every click as its related row, newest evidence and highest related row first.
+        let reversed = Self.minimal.replacingOccurrences(of: "kind: detection", with: "kind: correlation").replacingOccurrences(
+            of: "SELECT ts, user, 'clicked' AS summary, 'url_click' AS evidence_table, id AS evidence_rowid FROM url_click WHERE ts BETWEEN :since AND :until",
+            with: "SELECT c.ts, c.user, 'clicked' AS summary, 'url_click' AS evidence_table, c.id AS evidence_rowid, 'ws-1' AS host, 'url_click' AS related_table, r.id AS related_rowid, 'url' AS match_key, 'strong' AS match_strength FROM url_click c CROSS JOIN url_click r WHERE c.ts BETWEEN :since AND :until ORDER BY c.id DESC, r.id DESC")
+        #expect(reversed != Self.minimal)
+        let rule = try Rule(yaml: reversed, source: "r.yml")
+        #expect(try RuleRunner(db: loaded.db).run([rule]).first?.found == 9)
+        let findings = try loaded.rows("SELECT evidence_rowid, related_rowid FROM finding ORDER BY id")
+        #expect(findings.compactMap { $0.int("evidence_rowid") } == ids)
+        #expect(findings.compactMap { $0.int("related_rowid") } == Array(repeating: ids[0], count: 3))
+    }
 }
 
 extension Rule: CustomTestStringConvertible {

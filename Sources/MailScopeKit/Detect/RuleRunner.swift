@@ -54,6 +54,10 @@ public struct RuleRunner {
             try OwnDomains.rebuild(db)
         }
         if rules.contains(where: { $0.sql.contains("ioc_match") }) { try IOCMatcher.rebuild(db) }
+        // Statistics for the tables just rebuilt: without them the planner takes a handful of
+        // look-alike domains for a million rows and reads all mail per domain instead of the
+        // other way round (MS-DOM-001: 15 s on a fresh 7-day database, 1 ms with statistics).
+        try db.execute("ANALYZE own_domain; ANALYZE domain_lookalike; ANALYZE ioc_match; ANALYZE sqlite_schema;")
     }
 
     /// A rule's rows are written in evidence order (then related order), so finding ids, and
