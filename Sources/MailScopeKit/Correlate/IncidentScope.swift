@@ -139,7 +139,7 @@ extension IncidentBuilder {
                 guard let domain = EmailAddress.domain(sender) else { continue }
                 if memo.senderMessages[sender] == nil {
                     memo.senderMessages[sender] = try db.cachedQuery("""
-                        SELECT DISTINCT message_id, subject FROM mail_message
+                        SELECT DISTINCT message_id, subject FROM mail_message INDEXED BY mail_message_receipt_domain_sender
                         WHERE event = 'receipt' AND sender_domain = ? AND sender = ? AND message_id IS NOT NULL
                         """, [.text(domain), .text(sender)])
                 }

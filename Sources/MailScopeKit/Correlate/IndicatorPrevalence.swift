@@ -51,8 +51,8 @@ extension IncidentBuilder {
         enum Side { case mail, endpoint }
 
         static let questions: [Question] = [
-            Question(indicator: "sender", side: .mail, table: "mail_message", keyColumn: "sender", countedColumn: "recipient", condition: "event = 'receipt'", covered: true, index: "mail_message_receipt_sender"),
-            Question(indicator: "sender_domain", side: .mail, table: "mail_message", keyColumn: "sender_domain", countedColumn: "recipient", condition: "event = 'receipt'", covered: true, index: "mail_message_receipt_sender"),
+            Question(indicator: "sender", side: .mail, table: "mail_message", keyColumn: "sender", countedColumn: "recipient", condition: "event = 'receipt'", covered: true, index: "mail_message_receipt_domain_sender"),
+            Question(indicator: "sender_domain", side: .mail, table: "mail_message", keyColumn: "sender_domain", countedColumn: "recipient", condition: "event = 'receipt'", covered: true, index: "mail_message_receipt_domain_sender"),
             Question(indicator: "sender_ip", side: .mail, table: "mail_message", keyColumn: "sender_ip", countedColumn: "recipient", condition: "event = 'receipt'", indexed: false),
             Question(indicator: "sha256", side: .mail, table: "attachment_scan", keyColumn: "sha256", countedColumn: "recipient", condition: "1"),
             Question(indicator: "sha256", side: .endpoint, table: "edr_event", keyColumn: "sha256", countedColumn: "host", condition: "1"),

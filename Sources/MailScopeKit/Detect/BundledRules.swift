@@ -1513,7 +1513,7 @@ examples:
         ("MS-MSG-030.yml", #"""
 id: MS-MSG-030
 title: Own domain spoofed from outside
-version: 2
+version: 3
 kind: detection
 severity: medium
 attack: [T1656]
@@ -1533,7 +1533,9 @@ sql: |
          'mail_message' AS evidence_table, m.id AS evidence_rowid
   FROM mail_message m
   JOIN own_domain od ON od.domain = substr(m.sender_header, instr(m.sender_header, '@') + 1)
-  WHERE m.event = 'receipt' AND m.direction = 'inbound' AND m.sender_header IS NOT NULL
+  -- lower(m.event): a plain scan of the table; SQLite would otherwise walk the partial receipt
+  -- index and read each row from it (7.4 s instead of 2 s over 7 days of 5,000 mailboxes).
+  WHERE lower(m.event) = 'receipt' AND m.direction = 'inbound' AND m.sender_header IS NOT NULL
     AND (m.spf LIKE '%fail%' OR m.dkim LIKE '%fail%')
     AND m.ts BETWEEN :since AND :until
 examples:

@@ -75,7 +75,7 @@ public enum Schema {
     /// (key, ts) indexes that also carry the columns incident scoping counts (sender, recipient,
     /// host), so "how many people or hosts saw this" is answered from the index alone instead of
     /// a random table read per row. For the planner they are (key, ts) indexes like the others.
-    static let coveringTimeIndexes: Set<String> = ["mail_message_receipt_sender", "edr_event_domain_host"]
+    static let coveringTimeIndexes: Set<String> = ["mail_message_receipt_domain_sender", "edr_event_domain_host"]
 
     static let migrations: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: initialSchema),
@@ -679,7 +679,10 @@ public enum Schema {
     CREATE INDEX IF NOT EXISTS mail_message_delivered ON mail_message(message_id, recipient) WHERE event = 'delivery' AND delivered = 1;
     CREATE INDEX IF NOT EXISTS mail_message_held ON mail_message(aggregate_id, ts, hold_reason) WHERE event = 'process' AND action = 'Hld';
     DROP INDEX IF EXISTS mail_message_receipt_domain;
-    CREATE INDEX IF NOT EXISTS mail_message_receipt_sender ON mail_message(sender_domain, ts, sender, recipient, event) WHERE event = 'receipt';
+    -- Sender right after its domain: one sender's mail is a prefix, not a walk through all of
+    -- the domain's mail (an internal sender's incident read all internal mail, per incident).
+    DROP INDEX IF EXISTS mail_message_receipt_sender;
+    CREATE INDEX IF NOT EXISTS mail_message_receipt_domain_sender ON mail_message(sender_domain, sender, ts, recipient, event) WHERE event = 'receipt';
     CREATE INDEX IF NOT EXISTS mail_message_rcpt ON mail_message(recipient, ts);
     CREATE INDEX IF NOT EXISTS mail_message_sender_domain ON mail_message(sender_domain, ts);
     CREATE INDEX IF NOT EXISTS mail_message_outbound ON mail_message(message_id) WHERE event = 'receipt' AND direction = 'outbound';
