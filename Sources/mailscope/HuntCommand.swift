@@ -90,7 +90,7 @@ struct HuntCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             try statement.bind(named: values)
-            let columns = (0..<statement.columnCount).map(statement.columnName)
+            let columns = statement.columnNames
             var rows: [[SQLValue]] = []
             do {
                 while try statement.step() { rows.append((0..<columns.count).map(statement.value)) }

@@ -160,7 +160,7 @@ public struct Rule: Sendable, Equatable {
         let statement: Statement
         do { statement = try db.prepare(sql) } catch { throw Error(source: source, problem: "sql does not prepare: \(error)") }
         guard statement.isReadOnly else { throw Error(source: source, problem: "sql must only read (SELECT / WITH)") }
-        let columns = (0..<statement.columnCount).map(statement.columnName)
+        let columns = statement.columnNames
         // Hunts answer a question with whatever columns suit it; the rest feed findings.
         let required = Rule.requiredColumns + (kind == .correlation ? ["host"] + Rule.correlationColumns : [])
         let allowed = required + Rule.optionalColumns

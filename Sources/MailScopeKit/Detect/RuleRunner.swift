@@ -38,7 +38,7 @@ public struct RuleRunner {
         try rule.checkSQL(in: db)
         let statement = try db.prepare(rule.sql)
         try statement.bind(named: bindings(for: rule))
-        let columns = (0..<statement.columnCount).map(statement.columnName)
+        let columns = statement.columnNames
         var rows: [[SQLValue]] = []
         while try statement.step() { rows.append((0..<columns.count).map(statement.value)) }
         return (columns, rows)
@@ -65,10 +65,13 @@ public struct RuleRunner {
     /// and in the TTP log: the first one written wins), do not depend on the plan SQLite picks
     /// (a change of statistics once swapped four findings' related rows). The rule runs as a
     /// materialized subquery, so the ordering cannot change its plan.
-    static func ordered(_ sql: String, columns: [String]) -> String {
-        guard columns.contains("evidence_table"), columns.contains("evidence_rowid") else { return sql }
-        let ruleSQL = sql.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
-        let related = columns.contains("related_table") && columns.contains("related_rowid") ? ", related_table, related_rowid" : ""
+    ///
+    /// `checkSQL` has made sure every rule but a hunt returns the evidence columns, and that
+    /// only correlation rules (all of them) return the related ones.
+    static func ordered(_ rule: Rule) -> String {
+        guard rule.kind != .hunt else { return rule.sql }
+        let ruleSQL = rule.sql.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
+        let related = rule.kind == .correlation ? ", related_table, related_rowid" : ""
         return "WITH rule_rows AS MATERIALIZED (\n\(ruleSQL)\n) SELECT * FROM rule_rows ORDER BY evidence_table, evidence_rowid\(related)"
     }
 
@@ -87,7 +90,7 @@ public struct RuleRunner {
         for rule in rules.sorted(by: { ($0.kind == .correlation ? 1 : 0, $0.id) < ($1.kind == .correlation ? 1 : 0, $1.id) }) {
             try rule.checkSQL(in: db)
             let start = Date()
-            let statement = try db.prepare(Self.ordered(rule.sql, columns: try db.prepare(rule.sql).columnNames))
+            let statement = try db.prepare(Self.ordered(rule))
             try statement.bind(named: bindings(for: rule))
             let names = statement.columnNames
             func column(_ name: String) -> Int? { names.firstIndex(of: name) }

@@ -57,7 +57,7 @@ public struct InvestigationTable: Sendable {
         var bound = parameters
         bound["row_limit"] = .integer(limit > 0 ? Int64(limit) + 1 : -1)
         try statement.bind(named: bound)
-        let columns = (0..<statement.columnCount).map(statement.columnName)
+        let columns = statement.columnNames
         let formatters: [(Int, Format)] = columns.enumerated().compactMap { i, name in formats[name].map { (i, $0) } }
         var rows: [[SQLValue]] = []
         while try statement.step() {
