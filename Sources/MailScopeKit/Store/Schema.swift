@@ -86,6 +86,8 @@ public enum Schema {
         Migration(version: 6, name: "correlation, incidents and threat-intel matches", sql: incidentSchema),
         Migration(version: 7, name: "own domains and finding evidence index", sql: ownDomainSchema),
         Migration(version: 8, name: "files awaiting detection", sql: detectionStateSchema),
+        Migration(version: 9, name: "endpoint lineage, accounts acted on and EDR verdicts", sql: edrLineageSchema),
+        Migration(version: 10, name: "record index within a line", sql: recordIndexSchema),
     ]
 
     static let initialSchema = """
@@ -657,6 +659,36 @@ public enum Schema {
     -- column existed count as checked when a run has finished on the database.
     ALTER TABLE input_file ADD COLUMN detected INTEGER NOT NULL DEFAULT 0;
     UPDATE input_file SET detected = 1 WHERE EXISTS (SELECT 1 FROM run WHERE status = 'finished');
+    """
+
+    static let edrLineageSchema = """
+    -- Both ends of a process: on a process-start row `process*` is the process started and
+    -- `parent_*` the process that started it; on every other row `process*` is the acting
+    -- process and `parent_*` its parent. The account acted on (a logon's target, an account
+    -- created or changed) is kept apart from the acting account. The EDR's own verdict (MDE
+    -- ThreatName, an ASR rule id) has a column the rules can use.
+    ALTER TABLE edr_event ADD COLUMN process_sha256 TEXT;        -- image hash of `process`
+    ALTER TABLE edr_event ADD COLUMN parent_process_path TEXT;
+    ALTER TABLE edr_event ADD COLUMN parent_command_line TEXT;
+    ALTER TABLE edr_event ADD COLUMN parent_process_sha256 TEXT;
+    ALTER TABLE edr_event ADD COLUMN target_account TEXT;        -- the account acted on, lowercased, without its domain
+    ALTER TABLE edr_event ADD COLUMN target_account_domain TEXT;
+    ALTER TABLE edr_event ADD COLUMN threat_name TEXT;           -- the EDR's detection name (MDE ThreatName, Falcon/S1 threat)
+    ALTER TABLE edr_event ADD COLUMN edr_rule TEXT;              -- the EDR rule that acted (ASR RuleId …)
+    """
+
+    static let recordIndexSchema = """
+    -- Exact record locators: a line that holds several records (an API 1.0 envelope, a TTP
+    -- log page, an {"type":"MTA","data":[…]} file) gives each row the record's 1-based index
+    -- within the line; NULL where the line holds one record. Evidence prints file:line#n.
+    ALTER TABLE mail_message ADD COLUMN record_no INTEGER;
+    ALTER TABLE url_click ADD COLUMN record_no INTEGER;
+    ALTER TABLE attachment_scan ADD COLUMN record_no INTEGER;
+    ALTER TABLE impersonation ADD COLUMN record_no INTEGER;
+    ALTER TABLE mail_event ADD COLUMN record_no INTEGER;
+    ALTER TABLE ioc ADD COLUMN record_no INTEGER;
+    ALTER TABLE edr_event ADD COLUMN record_no INTEGER;
+    ALTER TABLE reject ADD COLUMN record_no INTEGER;
     """
 
     static let ownDomainSchema = """
