@@ -17,7 +17,7 @@ import Testing
         #expect(file.format == "edr_mde")
         #expect(file.rejected == 0)
         #expect(file.rows == 129)
-        let process = try #require(try db.rows("SELECT * FROM edr_event WHERE action = 'process_start' ORDER BY ts").first)
+        let process = try #require(try db.rows("SELECT * FROM edr_event WHERE event_type = 'ProcessCreated' ORDER BY ts").first)
         #expect(process.text("process") == "CompatTelRunner.exe")
         #expect(process.text("file_path") == #"C:\Windows\System32\CompatTelRunner.exe"#)
         #expect(process.text("parent_process") == "svchost.exe")
@@ -25,6 +25,24 @@ import Testing
         #expect(process.text("account") == "system")
         #expect(process.text("account_domain") == "nt authority")
         #expect(process.text("sha256")?.count == 64)
+        // Both ends of the process start: the started process and the one that started it.
+        #expect(process.text("command_line") == "compattelrunner.exe -m:aemarebackup.dll -f:BackupMareData -cv:0RBipvQH80qe5eV2.0.1.4")
+        #expect(process.text("process_id") == "11080")
+        #expect(process.text("parent_command_line") == "svchost.exe -k InvSvcGroup -p -s InventorySvc")
+        #expect(process.text("parent_process_path") == #"c:\windows\system32\svchost.exe"#)
+        #expect(process.text("parent_process_id") == "10608")
+        #expect(process.text("parent_process_sha256") == "949bfb5b4c7d58d92f3f9c5f8ec7ca4ceaffd10ec5f0020f0a987c472d61c54b")
+        // The antivirus verdict and the ASR rule are columns; AdditionalFields stays whole in extra.
+        #expect(try db.count("edr_event", "action = 'av_detection' AND threat_name = 'Virus:Win32/Virut.BN'") == 1)
+        #expect(try db.count("edr_event", "json_extract(extra, '$.AdditionalFields.ThreatName') = 'Virus:Win32/Virut.BN'") == 1)
+        #expect(try db.count("edr_event", "event_type LIKE 'Asr%Blocked' AND action = 'asr_block' AND edr_rule IS NOT NULL") == 12)
+        // The blocked child of an Office app is the process of its ASR row, Word its parent.
+        #expect(try db.count("edr_event", #"event_type = 'AsrOfficeChildProcessBlocked' AND process = 'control.exe' AND command_line = '"C:\WINDOWS\system32\control.exe" input.dll' AND parent_process = 'WINWORD.EXE'"#) == 1)
+        // Failed logons and connections are their own actions; the target account is kept apart.
+        #expect(try db.count("edr_event", "event_type = 'LogonFailed' AND action = 'logon_failed'") == 2)
+        #expect(try db.count("edr_event", "event_type = 'ConnectionFailed' AND action = 'network_connect_failed'") == 2)
+        #expect(try db.count("edr_event", "event_type = 'LogonAttempted' AND account = 'test-hostname$' AND target_account = 'test-user@test-company.tld'") == 2)
+        #expect(try db.count("edr_event", "event_type = 'UserAccountCreated' AND target_account = 'lenovo_tmp_psgtbdwk' AND target_account_domain = 'test-hostname'") == 1)
         #expect(try db.count("edr_event", "action = 'dns_query' AND domain = 'snapchat.com' AND url_host = 'tr.snapchat.com'") == 1)
         #expect(try db.count("edr_event", "action = 'network_connect' AND remote_ip = '46.228.174.117' AND remote_port = 443 AND user_email = 'test-user@test-company.tld'") == 1)
         #expect(try db.count("edr_event", "ts < 1600000000000 OR ts > 1800000000000") == 0)
@@ -136,8 +154,8 @@ import Testing
         let source = try String(contentsOfFile: TestPaths.fixture("edr/sentinelone_dv.csv"), encoding: .utf8)
         var lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         lines.insert("2026-11-02T09:42:00Z,WS-0107,x,File Creation,too,few", at: 2)                       // line 3
-        lines.insert("not a date,WS-0107,x,File Creation,a,b,c,d,e,f,g,h,i,j", at: 3)                     // line 4
-        lines.insert(",WS-0107,x,File Creation,a,b,c,d,e,f,g,h,i,j", at: 4)                               // line 5
+        lines.insert("not a date,WS-0107,x,File Creation,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p", at: 3)         // line 4
+        lines.insert(",WS-0107,x,File Creation,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p", at: 4)                   // line 5
         let path = TestPaths.scratch() + "/s1.csv"
         try Array(lines.joined(separator: "\n").utf8).write(to: path)
         let db = try LoadedDatabase([path])
@@ -145,7 +163,7 @@ import Testing
         let rejects = try db.rows("SELECT line_no, reason FROM reject ORDER BY line_no")
         #expect(rejects.map { $0.int("line_no") } == [3, 4, 5])
         #expect(rejects.map { $0.text("reason") } == ["wrong_column_count", "bad_timestamp", "missing_timestamp"])
-        #expect(db.messages.contains { $0.contains("s1.csv:3: wrong_column_count: row has 6 columns, the header has 14") })
+        #expect(db.messages.contains { $0.contains("s1.csv:3: wrong_column_count: row has 6 columns, the header has 20") })
     }
 
     @Test func zonelessTimestampsUseEdrTz() throws {

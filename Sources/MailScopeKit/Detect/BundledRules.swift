@@ -463,7 +463,7 @@ examples:
         ("MS-COR-002.yml", #"""
 id: MS-COR-002
 title: Flagged attachment opened on the recipient's computer
-version: 1
+version: 2
 kind: correlation
 severity: high
 attack: [T1204.002]
@@ -473,7 +473,10 @@ description: >
   the attachment's file name on its command line (Excel, Word, a PDF reader, an archive tool
   opening it), or the "name (1).ext" copy Windows makes when the name is taken. It proves the
   user opened the file even where the endpoint did not log the write or Mimecast rewrote the
-  file (other hash). A name is weaker evidence than a hash: the match is marked weak.
+  file (other hash). Where the export holds only what the opening process started (a macro's
+  PowerShell, say), the parent's command line on that row names the file and is the proof;
+  it is used only when the opening process's own start is not in the data. A name is weaker
+  evidence than a hash: the match is marked weak.
 triage: >
   Check what the opening process did next (child processes, connections); if the document
   carried macros, look for MS-COR-006 on the same host.
@@ -498,16 +501,22 @@ sql: |
     WHERE a.file_name IS NOT NULL AND length(a.file_name) >= 5 AND a.file_name LIKE '%.%'
   )
   SELECT e.ts, f.recipient AS user, f.sender, f.message_id, f.subject, f.file_name AS indicator,
-         COALESCE(e.process, e.file_name, 'a process') || ' opened ' || f.file_name || ' on ' || e.host ||
-           ', ' || ((e.ts - f.ts) / 1000) || ' s after delivery' AS summary,
+         CASE WHEN lower(e.command_line) LIKE '%' || f.name || '%' OR lower(e.command_line) LIKE '%' || f.stem || ' (%).' || f.ext || '%'
+              THEN COALESCE(e.process, e.file_name, 'a process') || ' opened ' || f.file_name
+              ELSE COALESCE(e.parent_process, 'a process') || ' opened ' || f.file_name || ' and started ' || COALESCE(e.process, 'a process')
+         END || ' on ' || e.host || ', ' || ((e.ts - f.ts) / 1000) || ' s after delivery' AS summary,
          'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
          'attachment_scan' AS related_table, f.id AS related_rowid, 'name' AS match_key, 'weak' AS match_strength
   FROM files f
   CROSS JOIN hosts h
   CROSS JOIN edr_event e
   WHERE h.email = f.recipient AND e.host = h.host AND e.ts BETWEEN f.ts - :skew_ms AND f.ts + :window_ms
-    AND e.action = 'process_start' AND e.command_line IS NOT NULL
-    AND (lower(e.command_line) LIKE '%' || f.name || '%' OR lower(e.command_line) LIKE '%' || f.stem || ' (%).' || f.ext || '%')
+    AND e.action = 'process_start' AND (e.command_line IS NOT NULL OR e.parent_command_line IS NOT NULL)
+    AND (lower(e.command_line) LIKE '%' || f.name || '%' OR lower(e.command_line) LIKE '%' || f.stem || ' (%).' || f.ext || '%'
+         OR ((lower(e.parent_command_line) LIKE '%' || f.name || '%' OR lower(e.parent_command_line) LIKE '%' || f.stem || ' (%).' || f.ext || '%')
+             AND NOT EXISTS (SELECT 1 FROM edr_event o
+                             WHERE o.host = e.host AND o.ts BETWEEN f.ts - :skew_ms AND e.ts
+                               AND o.action = 'process_start' AND o.command_line = e.parent_command_line)))
     AND e.ts BETWEEN :since AND :until
 examples:
   positive:
@@ -516,6 +525,9 @@ examples:
     - |
       Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
       2026-11-02T10:00:05.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,EXCEL.EXE,C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE,,ana.lima@acme-corp.example,"""C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE"" ""C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm""",,,OUTLOOK.EXE,ana.lima@acme-corp.example,,,1
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessCommandLine,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:09.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,powershell.exe,C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe,,ana.lima@acme-corp.example,powershell.exe -nop -w hidden -enc SQBFAFgA,,,EXCEL.EXE,"""C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE"" ""C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm""",ana.lima@acme-corp.example,,,2
   negative:
     - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
     - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
@@ -525,6 +537,9 @@ examples:
     - |
       Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
       2026-11-02T10:00:05.0000000Z,dev1,ws-0002.corp.acme-corp.example,ProcessCreated,EXCEL.EXE,C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE,,raj.patel@acme-corp.example,"""C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE"" ""C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm""",,,OUTLOOK.EXE,raj.patel@acme-corp.example,,,1
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessCommandLine,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:09.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,powershell.exe,C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe,,ana.lima@acme-corp.example,powershell.exe -nop -w hidden -enc SQBFAFgA,,,EXCEL.EXE,"""C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE"" ""C:\Users\alima\Documents\Budget.xlsx""",ana.lima@acme-corp.example,,,2
 
 """#),
         ("MS-COR-003.yml", #"""

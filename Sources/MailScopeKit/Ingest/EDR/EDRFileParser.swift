@@ -229,6 +229,7 @@ final class EDRFileParser {
         let reader = GzipLineReader(source: source, maxLineBytes: options.maxLineBytes)
         let builder = EDRRowBuilder(profile: profile, productLabel: profile.name)
         let record = Record()
+        let fields = EDRSourceRow()
         var unit = 0
         var sequencer = BatchSequencer()
         var batch = RowBatch()
@@ -259,20 +260,35 @@ final class EDRFileParser {
                     reject(number, .malformedJSON, "\(error)", bytes, bytes.count)
                     break
                 }
-                var byName: [String: String] = [:]
                 var pairs: [(name: [UInt8], value: ArraySlice<UInt8>)] = []
+                var names: [String] = []
+                var indexOf: [String: Int] = [:]
                 for f in record.fields {
                     let name = String(decoding: record.keyBytesOf(f), as: UTF8.self)
-                    if let v = record.string(of: f) { byName[HeaderName.normalize(name)] = v }
+                    indexOf[HeaderName.normalize(name)] = indexOf[HeaderName.normalize(name)] ?? names.count
+                    names.append(name)
                     pairs.append((Array(record.keyBytesOf(f)), ArraySlice(record.valueBytes(f))))
                 }
-                let value: (EDRField) -> String? = { field in
-                    for alias in profile.aliases[field] ?? [] { if let v = byName[alias], !v.isEmpty { return v } }
-                    return nil
+                fields.reset(names: names)
+                for (i, f) in record.fields.enumerated() where f.kind != .null && EDRSourceRow.meaningful(record.string(of: f)) != nil {
+                    fields.markPresent(i)
                 }
-                let raw = String(decoding: bytes, as: UTF8.self)
+                for (field, aliases) in profile.aliases {
+                    for alias in aliases {
+                        guard let i = indexOf[alias], let value = record.string(of: record.fields[i]),
+                              EDRSourceRow.meaningful(value) != nil else { continue }
+                        fields.set(field, value, from: i)
+                        break
+                    }
+                }
+                // A JSON value goes to extra as written: strings quoted, numbers and objects as they are.
+                let extraJSON: (Int) -> String = { i in
+                    let f = record.fields[i]
+                    let raw = String(decoding: record.valueBytes(f), as: UTF8.self)
+                    return f.kind == .string ? "\"" + raw + "\"" : raw
+                }
                 do {
-                    try builder.build(value, extras: [("raw", raw)], line: number, key: ContentKey.of(pairs: pairs, seed: seed), into: batch)
+                    try builder.build(fields, extraJSON: extraJSON, line: number, key: ContentKey.of(pairs: pairs, seed: seed), into: batch)
                 } catch let error as EDRRowBuilder.Failure {
                     reject(number, error.reason, error.detail, bytes, bytes.count)
                 } catch {
@@ -325,7 +341,8 @@ final class CSVRowContext: @unchecked Sendable {
     let builder: EDRRowBuilder?
     /// Per field, every column that may hold it, in priority order.
     private var columnsOf: [(EDRField, [Int])] = []
-    private var mapped = Set<Int>()
+    /// The header's names as exported (the keys of `extra`).
+    private let names: [String]
     private var directoryColumns: [String: Int] = [:]
 
     init(label: String, seed: (UInt64, UInt64), header: [[UInt8]], builder: EDRRowBuilder?) {
@@ -333,12 +350,13 @@ final class CSVRowContext: @unchecked Sendable {
         self.seed = seed
         self.header = header
         self.builder = builder
-        let names = header.map { HeaderName.normalize(String(decoding: $0, as: UTF8.self)) }
+        self.names = header.map { String(decoding: $0, as: UTF8.self) }
+        let names = self.names.map(HeaderName.normalize)
         if let builder {
             for field in EDRField.allCases {
                 var columns: [Int] = []
                 for alias in builder.profile.aliases[field] ?? [] {
-                    if let i = names.firstIndex(of: alias) { columns.append(i); mapped.insert(i) }
+                    if let i = names.firstIndex(of: alias) { columns.append(i) }
                 }
                 if !columns.isEmpty { columnsOf.append((field, columns)) }
             }
@@ -347,8 +365,19 @@ final class CSVRowContext: @unchecked Sendable {
         }
     }
 
+    /// Not empty, `-` or `null` (what exports write for "no value").
+    static func holdsValue(_ bytes: ArraySlice<UInt8>) -> Bool {
+        switch bytes.count {
+        case 0: return false
+        case 1: return bytes.first != UInt8(ascii: "-")
+        case 4: return !bytes.elementsEqual("null".utf8)
+        default: return true
+        }
+    }
+
     func process(_ chunk: CSVChunk) -> RowBatch {
         let batch = RowBatch()
+        let source = EDRSourceRow()
         batch.sequence = chunk.sequence
         batch.bytesOut = chunk.bytesOut
         batch.units = chunk.headerUnits
@@ -383,16 +412,13 @@ final class CSVRowContext: @unchecked Sendable {
                 }
                 // Per field, the first alias with a value in this row (e.g. the target file's
                 // hash, else the process image's), decoded once.
-                var values = [String?](repeating: nil, count: EDRField.allCases.count)
+                source.reset(names: names)
+                for i in 0..<row.count where CSVRowContext.holdsValue(row.field(i)) { source.markPresent(i) }
                 for (field, columns) in columnsOf {
-                    for i in columns where !row.field(i).isEmpty { values[field.index] = row.string(i); break }
-                }
-                var extras: [(String, String)] = []
-                for i in 0..<row.count where !mapped.contains(i) && !row.field(i).isEmpty {
-                    extras.append((String(decoding: header[i], as: UTF8.self), row.string(i)))
+                    for i in columns where CSVRowContext.holdsValue(row.field(i)) { source.set(field, row.string(i), from: i); break }
                 }
                 do {
-                    try builder.build({ values[$0.index] }, extras: extras, line: row.line, key: key, into: batch)
+                    try builder.build(source, extraJSON: { JSONScanner.quote(row.string($0)) }, line: row.line, key: key, into: batch)
                 } catch {
                     reject(row.line, error.reason, error.detail, row.bytes)
                 }

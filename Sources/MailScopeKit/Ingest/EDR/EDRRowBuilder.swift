@@ -16,8 +16,10 @@ struct EDRRowBuilder {
     /// Accounts that are not people (never used to map a host to a mailbox).
     static let serviceAccounts: Set<String> = ["system", "local service", "network service", "localservice", "networkservice", "nt authority", "root", "-", ""]
 
-    func build(_ value: (EDRField) -> String?, extras: [(String, String)], line: Int64, key: ContentKey, into b: RowBatch) throws(Failure) {
-        guard let tsText = value(.ts), !tsText.isEmpty else {
+    /// Builds the row. `extraJSON(i)` gives source `i`'s value as JSON text (a quoted string
+    /// for CSV, the value as written for JSON), for the sources no column took.
+    func build(_ v: EDRSourceRow, extraJSON: (Int) -> String, line: Int64, key: ContentKey, into b: RowBatch) throws(Failure) {
+        guard let tsText = v.take(.ts) else {
             throw Failure(reason: .missingTimestamp, detail: "no time column value")
         }
         guard let ts = TimeParser.parse(tsText, defaultOffsetSeconds: profile.defaultOffsetSeconds) else {
@@ -26,83 +28,35 @@ struct EDRRowBuilder {
         guard TimeParser.plausibleRange.contains(ts) else {
             throw Failure(reason: .timestampOutOfRange, detail: "time \(TimeParser.iso8601(ts)) is outside 1990–2100")
         }
-        let eventType = value(.eventType)
+        let eventType = v.take(.eventType)
         var action = profile.action(for: eventType)
-        let origin = nonEmpty(value(.fileOriginURL))
-        if action == "file_created" || action == "file_modified", origin != nil { action = "download" }
+        let origin = v.take(.fileOriginURL)
+        if action == .fileCreated || action == .fileModified, origin != nil { action = .download }
+        // MDE's per-type JSON: kept whole in extra; the verdict names get their columns.
+        let details = v.peek(.additionalFields).flatMap(AdditionalFields.init(json:))
+        if action == .asrBlock, details?.isAudit == true { action = .asrAudit }
 
         b.beginRow(.edrEvent, line: line, dedup: key)
         b.setTimestamp(ts)
         b.set(.product, productLabel)
         b.set(.event_type, eventType)
-        b.set(.action, action)
+        b.set(.action, action.rawValue)
 
-        if let host = nonEmpty(value(.host))?.lowercased() {
+        if let host = v.take(.host)?.lowercased() {
             b.set(.host_fqdn, host)
             b.set(.host, Host.shortName(host))
         }
-        b.set(.host_id, nonEmpty(value(.hostID)))
+        b.set(.host_id, v.take(.hostID))
 
-        // MDE describes the acting process apart from the process or file acted on.
-        let isProcessStart = action == "process_start"
-        let mde = profile.name == "mde"
-        let upn = nonEmpty(mde && !isProcessStart ? (value(.initiatingUPN) ?? value(.userUPN)) : (value(.userUPN) ?? value(.initiatingUPN)))
-        let rawAccount = nonEmpty(mde && !isProcessStart ? (value(.initiatingAccount) ?? value(.account)) : (value(.account) ?? value(.initiatingAccount)))
-        let rawDomain = nonEmpty(mde && !isProcessStart ? (value(.initiatingAccountDomain) ?? value(.accountDomain)) : (value(.accountDomain) ?? value(.initiatingAccountDomain)))
-        let account = EDRRowBuilder.splitAccount(rawAccount, domain: rawDomain)
-        b.set(.account, account.name)
-        b.set(.account_domain, account.domain)
-        b.set(.user_email, EmailAddress.normalize(upn ?? (account.name?.utf8.contains(UInt8(ascii: "@")) == true ? account.name : nil)))
-
-        var filePath = nonEmpty(value(.filePath))
-        var fileName = nonEmpty(value(.fileName))
-        if fileName == nil { fileName = filePath.map(EDRRowBuilder.baseName) }
-        if let name = fileName, let path = filePath, !EDRRowBuilder.baseName(path).caseInsensitiveCompare(name).isSame {
-            filePath = EDRRowBuilder.join(path, name)   // a folder-only path (MDE DeviceEvents)
-        }
-        b.set(.file_name, fileName)
-        b.set(.file_path, filePath)
-        var sha256 = Hashes.normalize(value(.sha256)), sha1 = Hashes.normalize(value(.sha1)), md5 = Hashes.normalize(value(.md5))
-        if let h = Hashes.normalize(value(.hash)) {
-            switch h.count {
-            case 64: sha256 = sha256 ?? h
-            case 40: sha1 = sha1 ?? h
-            default: md5 = md5 ?? h
-            }
-        }
-        b.set(.sha256, sha256)
-        b.set(.sha1, sha1)
-        b.set(.md5, md5)
-        b.set(.file_size, nonEmpty(value(.fileSize)).flatMap { Int64($0) })
-
-        if mde {
-            if isProcessStart {
-                b.set(.process, fileName)
-                b.set(.process_path, filePath)
-                b.set(.command_line, nonEmpty(value(.commandLine)))
-                b.set(.parent_process, nonEmpty(value(.initiatingProcess)))
-            } else {
-                b.set(.process, nonEmpty(value(.initiatingProcess)))
-                b.set(.process_path, nonEmpty(value(.initiatingProcessPath)))
-                b.set(.command_line, nonEmpty(value(.initiatingCommandLine)))
-                b.set(.parent_process, nonEmpty(value(.initiatingParent)).map(EDRRowBuilder.baseName))
-            }
-        } else {
-            let processPath = nonEmpty(value(.processPath))
-            b.set(.process, nonEmpty(value(.process)).map(EDRRowBuilder.baseName) ?? processPath.map(EDRRowBuilder.baseName))
-            b.set(.process_path, processPath)
-            b.set(.command_line, nonEmpty(value(.commandLine)))
-            b.set(.parent_process, nonEmpty(value(.parentProcess)).map(EDRRowBuilder.baseName))
-        }
-        b.set(.process_id, nonEmpty(value(.processID)))
-        b.set(.parent_process_id, nonEmpty(value(.parentProcessID)))
+        setAccounts(v, into: b)
+        setProcesses(v, action: action, into: b)
+        b.set(.threat_name, v.take(.threatName) ?? details?.threatName)
+        b.set(.edr_rule, v.take(.edrRule) ?? details?.ruleID)
 
         // Where the event reached out to: a URL, a DNS name, or a download's origin.
-        let url = nonEmpty(value(.url))
-        var queried = nonEmpty(value(.domain))
-        if queried == nil, action == "dns_query", let extra = nonEmpty(value(.additionalFields)) {
-            queried = EDRRowBuilder.dnsQuery(inAdditionalFields: extra)
-        }
+        let url = v.take(.url)
+        var queried = v.take(.domain)
+        if queried == nil, action == .dnsQuery { queried = details?.dnsQuery }
         b.set(.url, url ?? origin)
         b.set(.file_origin_url, origin)
         if let q = queried.map(Host.dnsName), !q.isEmpty {
@@ -112,18 +66,139 @@ struct EDRRowBuilder {
             b.set(.url_host, n.host)
             b.set(.domain, n.domain)
         }
-        b.set(.remote_ip, nonEmpty(value(.remoteIP)).flatMap(Host.normalizedIP))
-        b.set(.remote_port, nonEmpty(value(.remotePort)).flatMap { Int64($0) })
+        b.set(.remote_ip, v.takeConverted(.remoteIP, Host.normalizedIP))
+        b.set(.remote_port, v.takeConverted(.remotePort) { Int64($0) })
 
-        if !extras.isEmpty {
-            b.set(.extra, "{" + extras.map { JSONScanner.quote($0.0) + ":" + JSONScanner.quote($0.1) }.joined(separator: ",") + "}")
+        // Every value no column took, under its own name; AdditionalFields as its JSON object.
+        let additionalSource = v.sourceName(.additionalFields)
+        let leftovers = v.leftovers
+        if !leftovers.isEmpty {
+            var extra = "{"
+            for i in leftovers {
+                if extra.utf8.count > 1 { extra += "," }
+                let name = v.names[i]
+                extra += JSONScanner.quote(name) + ":"
+                if name == additionalSource, let details { extra += details.json } else { extra += extraJSON(i) }
+            }
+            b.set(.extra, extra + "}")
         }
         b.endRow()
     }
 
-    private func nonEmpty(_ s: String?) -> String? {
-        guard let s, !s.isEmpty, s != "-", s != "null" else { return nil }
-        return s
+    /// The acting account (who did it) and the account acted on (a logon's account, an
+    /// account created, the account a started process runs as), kept apart.
+    private func setAccounts(_ v: EDRSourceRow, into b: RowBatch) {
+        let hasActor = v.peek(.account) != nil || v.peek(.userUPN) != nil
+        var actor: (name: String?, domain: String?)
+        var upnField: EDRField?
+        if hasActor {
+            actor = EDRRowBuilder.splitAccount(v.take(.account), domain: v.peek(.account) == nil ? nil : v.take(.accountDomain))
+            if v.peek(.userUPN) != nil { upnField = .userUPN }
+            let target = EDRRowBuilder.splitAccount(v.take(.targetAccount), domain: v.peek(.targetAccount) == nil ? nil : v.take(.targetAccountDomain))
+            b.set(.target_account, target.name)
+            b.set(.target_account_domain, target.name == nil ? nil : target.domain)
+            // The acted-on account's UPN stands for the actor only when it is the same account.
+            if upnField == nil, v.peek(.targetUPN) != nil, let name = target.name, name == actor.name { upnField = .targetUPN }
+        } else {
+            // A row with one account (a URL click, a logon exported without its process): that
+            // account is the one who acted.
+            actor = EDRRowBuilder.splitAccount(v.take(.targetAccount), domain: v.peek(.targetAccount) == nil ? nil : v.take(.targetAccountDomain))
+            if v.peek(.targetUPN) != nil { upnField = .targetUPN }
+        }
+        b.set(.account, actor.name)
+        b.set(.account_domain, actor.name == nil ? nil : actor.domain)
+        var email: String?
+        if let upnField {
+            email = v.takeConverted(upnField) { EmailAddress.normalize($0) }
+        }
+        if email == nil, let name = actor.name, name.utf8.contains(UInt8(ascii: "@")) { email = EmailAddress.normalize(name) }
+        b.set(.user_email, email)
+    }
+
+    /// The file acted on and both ends of a process. On a process start `process*` is the
+    /// process started and `parent_*` the one that started it; on other rows `process*` is
+    /// the acting process and `parent_*` its parent.
+    private func setProcesses(_ v: EDRSourceRow, action: EDRAction, into b: RowBatch) {
+        var filePath = v.take(.filePath)
+        var fileName = v.take(.fileName)
+        if fileName == nil { fileName = filePath.map(EDRRowBuilder.baseName) }
+        if let name = fileName, let path = filePath, !EDRRowBuilder.baseName(path).caseInsensitiveCompare(name).isSame {
+            filePath = EDRRowBuilder.join(path, name)   // a folder-only path (MDE DeviceEvents)
+        }
+        var sha256 = v.takeHash(.sha256), sha1 = v.takeHash(.sha1), md5 = v.takeHash(.md5)
+        if let h = v.takeHash(.hash) {
+            switch h.count {
+            case 64: sha256 = sha256 ?? h
+            case 40: sha1 = sha1 ?? h
+            default: md5 = md5 ?? h
+            }
+        }
+        b.set(.file_size, v.takeConverted(.fileSize) { Int64($0) })
+
+        let targetFields: [EDRField] = [.targetProcess, .targetProcessPath, .targetCommandLine, .targetProcessID, .targetProcessSHA256]
+        // An ASR block of a child process describes the start it stopped.
+        let isStart = action == .processStart || ((action == .asrBlock || action == .asrAudit) && v.peek(.targetCommandLine) != nil)
+        if isStart, targetFields.contains(where: { v.peek($0) != nil }) {
+            // The export names the started process apart (MDE, SentinelOne): the acting
+            // process is its parent. A started image without its own name columns is the
+            // row's file (MDE FileName/FolderPath/SHA256).
+            var path = v.take(.targetProcessPath)
+            var name = v.take(.targetProcess).map(EDRRowBuilder.baseName)
+            if path == nil && name == nil { path = filePath; name = fileName }
+            if name == nil { name = path.map(EDRRowBuilder.baseName) }
+            let image = v.takeHash(.targetProcessSHA256) ?? sha256
+            b.set(.process, name)
+            b.set(.process_path, path)
+            b.set(.command_line, v.take(.targetCommandLine))
+            b.set(.process_id, v.take(.targetProcessID))
+            b.set(.process_sha256, image)
+            b.set(.parent_process, (v.take(.process) ?? nameFromPath(v.peek(.processPath), .process)).map(EDRRowBuilder.baseName))
+            b.set(.parent_process_path, v.take(.processPath))
+            b.set(.parent_command_line, v.take(.commandLine))
+            b.set(.parent_process_id, v.take(.processID))
+            b.set(.parent_process_sha256, v.takeHash(.processSHA256))
+            if v.peek(.targetAccount) == nil, let runAs = v.take(.targetProcessAccount) {
+                let account = EDRRowBuilder.splitAccount(runAs, domain: nil)
+                b.set(.target_account, account.name)
+                b.set(.target_account_domain, account.domain)
+            }
+            // The started image is the file of a process start.
+            if fileName == nil { fileName = name; filePath = filePath ?? path }
+            if sha256 == nil { sha256 = image }
+        } else {
+            let path = v.take(.processPath)
+            let name = (v.take(.process) ?? nameFromPath(path, .process)).map(EDRRowBuilder.baseName)
+            b.set(.process, name)
+            b.set(.process_path, path)
+            b.set(.command_line, v.take(.commandLine))
+            b.set(.process_id, v.take(.processID))
+            var image = v.takeHash(.processSHA256)
+            if isStart {
+                // A product whose process-start row describes the started process itself
+                // (Falcon ProcessRollup2): its image is the row's file.
+                image = image ?? sha256
+                if sha256 == nil { sha256 = image }
+                if fileName == nil { fileName = name; filePath = filePath ?? path }
+            }
+            b.set(.process_sha256, image)
+            b.set(.parent_process, (v.take(.parentProcess) ?? nameFromPath(v.peek(.parentProcessPath), .parentProcess)).map(EDRRowBuilder.baseName))
+            b.set(.parent_process_path, v.take(.parentProcessPath))
+            b.set(.parent_command_line, v.take(.parentCommandLine))
+            b.set(.parent_process_id, v.take(.parentProcessID))
+            b.set(.parent_process_sha256, v.takeHash(.parentProcessSHA256))
+        }
+        b.set(.file_name, fileName)
+        b.set(.file_path, filePath)
+        b.set(.sha256, sha256)
+        b.set(.sha1, sha1)
+        b.set(.md5, md5)
+    }
+
+    /// A process's name from its path, for products that export no name column (Falcon's
+    /// ImageFileName). Where the product has one, its path column may hold the folder only
+    /// (MDE InitiatingProcessFolderPath), so no name is made up from it.
+    private func nameFromPath(_ path: String?, _ nameField: EDRField) -> String? {
+        profile.aliases[nameField] == nil ? path : nil
     }
 
     /// `ACME\alima` → ("alima", "acme"); `alima` with a domain column → both; UPN-like names kept.
@@ -155,20 +230,19 @@ struct EDRRowBuilder {
         let sep: Character = folder.utf8.contains(0x5C) || !folder.utf8.contains(0x2F) ? "\\" : "/"
         return folder.hasSuffix(String(sep)) ? folder + name : folder + String(sep) + name
     }
+}
 
-    /// The DNS name in MDE's AdditionalFields JSON (`query`, `DnsQueryString`, `QueryName`).
-    static func dnsQuery(inAdditionalFields json: String) -> String? {
-        let record = Record()
-        var bytes = Array(json.utf8)
-        return bytes.withUnsafeMutableBufferPointer { buf -> String? in
-            guard (try? JSONScanner.scanObject(UnsafeBufferPointer(buf), into: record)) != nil else { return nil }
-            for f in record.fields where f.kind == .string {
-                let key = String(decoding: record.keyBytesOf(f), as: UTF8.self)
-                if ["query", "DnsQueryString", "QueryName", "DnsQuery"].contains(key), let v = record.string(of: f), !v.isEmpty { return v }
-            }
-            return nil
-        }
+private extension EDRSourceRow {
+    /// A value converted for its column; one that does not convert stays in `extra`.
+    func takeConverted<T>(_ field: EDRField, _ convert: (String) -> T?) -> T? {
+        guard let text = take(field) else { return nil }
+        if let value = convert(text) { return value }
+        release(field)
+        return nil
     }
+
+    /// A hash as lowercase hex; an all-zero or malformed one stays in `extra` as exported.
+    func takeHash(_ field: EDRField) -> String? { takeConverted(field) { Hashes.normalize($0) } }
 }
 
 private extension ComparisonResult {

@@ -23,13 +23,11 @@ import Yams
 public struct GenericMapping: Sendable {
     public let product: String
     public let columns: [EDRField: String]
-    public let actions: [String: String]
+    public let actions: [String: EDRAction]
     public let offsetSeconds: Int?
 
     /// The actions MailScope knows (what `actions:` values may be).
-    public static let knownActions = ["file_created", "file_modified", "file_renamed", "file_deleted", "download", "process_start",
-                                      "network_connect", "dns_query", "http_request", "url_click", "url_open", "logon",
-                                      "av_detection", "asr_block", "other"]
+    public static let knownActions = EDRAction.allCases.map(\.rawValue)
 
     /// An error in a mapping file, naming the key and what is allowed.
     public struct Error: Swift.Error, CustomStringConvertible {
@@ -66,13 +64,13 @@ public struct GenericMapping: Sendable {
         guard resolved[.host] != nil || resolved[.account] != nil || resolved[.userUPN] != nil else {
             throw Error(description: "\(path): columns needs host, account or user_upn to tie events to a person or computer")
         }
-        var actions: [String: String] = [:]
+        var actions: [String: EDRAction] = [:]
         if let a = map["actions"] as? [String: Any] {
             for (k, v) in a {
-                guard let s = v as? String, GenericMapping.knownActions.contains(s) else {
+                guard let s = v as? String, let action = EDRAction(rawValue: s) else {
                     throw Error(description: "\(path): actions.\(k) must be one of \(GenericMapping.knownActions.joined(separator: ", "))")
                 }
-                actions[k] = s
+                actions[k] = action
             }
         }
         var offset: Int?
@@ -103,10 +101,8 @@ public struct GenericMapping: Sendable {
 
 extension EDRField {
     /// The fields a generic mapping may name.
-    static let genericFields: [EDRField] = [.ts, .host, .hostID, .userUPN, .account, .accountDomain, .eventType, .fileName,
-                                            .filePath, .sha256, .sha1, .md5, .hash, .fileSize, .process, .processPath,
-                                            .commandLine, .processID, .parentProcess, .parentProcessID, .url, .domain,
-                                            .remoteIP, .remotePort, .fileOriginURL]
+    /// Every canonical field but MDE's AdditionalFields (whose JSON only MDE writes).
+    static let genericFields: [EDRField] = allCases.filter { $0 != .additionalFields }
 }
 
 /// `--edr-tz`: an offset for timestamps exported without one.

@@ -1,0 +1,40 @@
+/// MDE's `AdditionalFields` column: a JSON object of per-ActionType details. Kept whole in
+/// `extra` (as an object, so `json_extract(extra, '$.AdditionalFields.ThreatName')` works);
+/// the names the rules need are read out here: the antivirus ThreatName, the ASR RuleId and
+/// whether it ran in audit mode, and the DNS name a DNS event asked for.
+struct AdditionalFields {
+    /// The object's JSON text as exported (validated).
+    let json: String
+    var threatName: String?
+    var ruleID: String?
+    var isAudit: Bool?
+    var dnsQuery: String?
+
+    /// Nil when the text is not a JSON object (it is then kept as a string).
+    init?(json text: String) {
+        let record = Record()
+        var bytes = Array(text.utf8)
+        // The record points into `bytes`: read every field while the buffer is held.
+        let fields: [(String, String, Bool?)]? = bytes.withUnsafeMutableBufferPointer { buf in
+            guard (try? JSONScanner.scanObject(UnsafeBufferPointer(buf), into: record)) != nil else { return nil }
+            return record.fields.compactMap { f in
+                guard let value = record.string(of: f), !value.isEmpty else { return nil }
+                return (String(decoding: record.keyBytesOf(f), as: UTF8.self), value, f.kind == .bool ? f.boolValue : nil)
+            }
+        }
+        guard let fields else { return nil }
+        json = text
+        var zeekQuery: String?
+        for (key, value, flag) in fields {
+            switch key {
+            case "ThreatName": threatName = value
+            case "RuleId": ruleID = value.lowercased()
+            case "IsAudit": isAudit = flag ?? (value.lowercased() == "true")
+            case "DnsQueryString", "QueryName", "DnsQuery": dnsQuery = value
+            case "query": zeekQuery = value      // the network sensor's Zeek-style DNS record
+            default: break
+            }
+        }
+        if dnsQuery == nil { dnsQuery = zeekQuery }
+    }
+}
