@@ -31,7 +31,11 @@ public enum Column: String, CaseIterable, Sendable {
     case type, value, feed, label, stix_id, valid_from
     case product, host, host_fqdn, host_id, account, account_domain, user_email, file_path, file_size
     case process, process_path, command_line, process_id, parent_process, parent_process_id
+    case process_sha256, parent_process_path, parent_command_line, parent_process_sha256
+    case target_account, target_account_domain, threat_name, edr_rule
     case domain, remote_ip, remote_port, file_origin_url, email, upn
+    /// Set by the writer from the row's record index, not by parsers.
+    case record_no
 }
 
 extension EventTable {
