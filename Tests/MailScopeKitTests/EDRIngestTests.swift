@@ -66,6 +66,17 @@ import Testing
         #expect(try s1.count("edr_event", "product = 'sentinelone' AND action = 'file_created' AND file_path IS NOT NULL") == 1)
         #expect(try s1.count("edr_event", "action = 'dns_query' AND domain IS NOT NULL") == 1)
         #expect(try s1.count("edr_event", "action = 'http_request' AND url IS NOT NULL") == 1)
+        // The acting process is the source process, with its pid (not the storyline id) and
+        // image path; the file row's hash would be the file's, never chrome.exe's image hash.
+        let file = try one(s1, "SELECT * FROM edr_event WHERE action = 'file_created'")
+        #expect(file.text("process") == "chrome.exe")
+        #expect(file.text("process_id") == "7660")
+        #expect(file.text("process_path") == #"C:\ProgramFiles(x86)\Google\Chrome\Application\chrome.exe"#)
+        #expect(file.text("process_sha256")?.count == 64)
+        #expect(file.text("sha256") == nil)
+        #expect(file.text("parent_process_path") == #"C:\PROGRAMFILES\MediaMonitors\MediaMonitors.WebCrawler.Desktop.exe"#)
+        #expect(file.text("parent_process_id") != nil)
+        #expect(try s1.count("edr_event", "json_extract(extra, '$.\"src.process.storyline.id\"') = '4041C4202623D4E6'") == 1)
         // Cloud Funnel's `timestamp` (time of day only) is never used as the time.
         #expect(try s1.count("edr_event", "ts < 1600000000000") == 0)
     }
@@ -102,6 +113,15 @@ import Testing
         #expect(write.text("account") == "rpatel")
         #expect(write.text("host") == "ws-0107")
         #expect(try db.count("edr_event", "action = 'process_start' AND sha256 = '3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d'") == 1)
+        // Process Creation: the started process is the target, the source process its parent.
+        let start = try one(db, "SELECT * FROM edr_event WHERE action = 'process_start'")
+        #expect(start.text("process") == "update.exe")
+        #expect(start.text("command_line") == #"C:\Users\rpatel\Downloads\update.exe /silent"#)
+        #expect(start.text("process_id") == "7312")
+        #expect(start.text("parent_process") == "explorer.exe")
+        #expect(start.text("parent_command_line") == #"C:\WINDOWS\Explorer.EXE"#)
+        #expect(start.text("parent_process_id") == "4412")
+        #expect(start.text("account") == "rpatel")
         #expect(try db.count("edr_event", "action = 'http_request' AND domain = 'acme-c0rp-secure.com' AND url LIKE 'https://login.%'") == 1)
         #expect(try db.count("edr_event", "action = 'dns_query' AND domain = 'acme-c0rp-secure.com'") == 1)
     }

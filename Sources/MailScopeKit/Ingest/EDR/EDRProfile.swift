@@ -60,6 +60,7 @@ public struct EDRProfile: Sendable {
         "ConnectionFailed": .networkConnectFailed, "ListeningConnectionCreated": .networkListen,
         "DnsConnectionInspected": .dnsQuery, "DnsQueryResponse": .dnsQuery, "HttpConnectionInspected": .httpRequest,
         "NetworkSignatureInspected": .networkInspection, "InboundInternetScanInspected": .networkInspection,
+        "NtlmAuthenticationInspected": .networkInspection,
         "FirewallInboundConnectionBlocked": .firewallBlock, "FirewallInboundConnectionToAppBlocked": .firewallBlock,
         "FirewallOutboundConnectionBlocked": .firewallBlock,
         "ClickAllowed": .urlClick, "ClickBlocked": .urlClick, "UrlErrorPage": .urlClick,
