@@ -19,6 +19,16 @@ import Testing
         #expect(EmailAddress.domain("a@b.example") == "b.example")
     }
 
+    @Test func theNullSenderIsKeptAsASenderWithoutDomain() {
+        #expect(EmailAddress.normalizeSender("<>") == "<>")
+        #expect(EmailAddress.normalizeSender(" <> ") == "<>")
+        #expect(EmailAddress.normalizeSender("\u{3c}\u{3e}") == "<>")
+        #expect(EmailAddress.domain(EmailAddress.normalizeSender("<>")) == nil)
+        #expect(EmailAddress.normalizeSender("Bounce <MAILER-DAEMON@Example.org>") == "mailer-daemon@example.org")
+        #expect(EmailAddress.normalizeSender("") == nil)
+        #expect(EmailAddress.normalizeSender("< >") == nil)
+    }
+
     @Test(arguments: [
         ("<4de314882ebce407-15188@hapi.b41.one>", "4de314882ebce407-15188@hapi.b41.one"),
         ("messageId@mssageId", "messageId@mssageId"),

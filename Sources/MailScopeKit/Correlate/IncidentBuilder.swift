@@ -59,7 +59,7 @@ public enum IncidentBuilder {
         var scoped: [Scope] = []
         let memo = Memo(evidence: evidence)
         try memo.prefillSenderMessages(senders: Set(findings.compactMap { f in
-            f.kind != "correlation" && normalizedSubject(f.subject) != nil ? f.sender : nil
+            f.kind != "correlation" && normalizedSubject(f.subject) != nil ? campaignSender(f.sender) : nil
         }), db: db, scanThreshold: scanThreshold)
         for (members, keys) in groups {
             scoped.append(try Scope(findings: members, keys: keys, db: db, rules: byID, memo: memo))
@@ -97,6 +97,13 @@ public enum IncidentBuilder {
         }
     }
 
+    /// The sender that, with the subject, ties copies of a campaign together: not the null
+    /// sender `<>`, which every bounce shares ("Undelivered Mail Returned to Sender" from `<>`
+    /// is not one campaign).
+    static func campaignSender(_ sender: String?) -> String? {
+        sender == EmailAddress.nullSender ? nil : sender
+    }
+
     /// "RE: FW:  Invoice  overdue" → "invoice overdue".
     public static func normalizedSubject(_ subject: String?) -> String? {
         guard var s = subject?.lowercased().trimmingCharacters(in: .whitespacesAndNewlines), !s.isEmpty else { return nil }
@@ -130,7 +137,7 @@ public enum IncidentBuilder {
             if let m = f.messageID { keys.append("message:\(m)") }
             if f.table == "attachment_scan", let h = hashOf[f.rowid] { keys.append("hash:\(h)") }
             if f.table == "url_click", let d = domainOf[f.rowid] { keys.append("domain:\(d)") }
-            if let s = f.sender, let subject = normalizedSubject(f.subject) { keys.append("sender-subject:\(s)|\(subject)") }
+            if let s = campaignSender(f.sender), let subject = normalizedSubject(f.subject) { keys.append("sender-subject:\(s)|\(subject)") }
             // Findings on the same endpoint row are one story (a correlation and a feed hit on it).
             if f.table == "edr_event" { keys.append("edr:\(f.rowid)") }
             // Threat-intel hits join on the indicator: the same feed entry in mail and on a host.

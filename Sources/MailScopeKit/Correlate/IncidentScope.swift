@@ -128,7 +128,7 @@ extension IncidentBuilder {
                     if let u = memo.evidence.resource[f.rowid] { resources.insert(u) }
                 default: break
                 }
-                if f.kind != "correlation", let s = f.sender, let subject = IncidentBuilder.normalizedSubject(f.subject) {
+                if f.kind != "correlation", let s = IncidentBuilder.campaignSender(f.sender), let subject = IncidentBuilder.normalizedSubject(f.subject) {
                     pairs.insert("\(s)\u{1}\(subject)")
                 }
             }
@@ -172,7 +172,8 @@ extension IncidentBuilder {
                     ORDER BY id
                     """, [.text(m)]) {
                     guard let user = r[2].stringValue else { continue }
-                    if let s = r[5].stringValue { senders.insert(s) }
+                    // The null sender `<>` (bounces) is no one to block and no indicator.
+                    if let s = r[5].stringValue, s != EmailAddress.nullSender { senders.insert(s) }
                     var p = person(user)
                     p.received = true
                     if r[1].stringValue == "delivery" && r[3].intValue == 1 {

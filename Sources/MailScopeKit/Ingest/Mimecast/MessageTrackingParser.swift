@@ -9,8 +9,8 @@ enum MessageTrackingParser {
         let ts = try EventTime.require(r, [.received, .sent])
         let b = ctx.batch
         let key = ContentKey.of(r, seed: ctx.seed)
-        let sender = nestedAddress(r, .fromEnv, ctx: ctx)
-        let header = nestedAddress(r, .fromHdr, ctx: ctx)
+        let sender = nestedAddress(r, .fromEnv, ctx: ctx, normalize: EmailAddress.normalizeSender)
+        let header = nestedAddress(r, .fromHdr, ctx: ctx, normalize: EmailAddress.normalize)
         var recipients: [String?] = []
         if let f = r.field(.to), f.kind == .array, let ranges = try? JSONScanner.arrayElements(r.valueBytes(f)) {
             let bytes = r.valueBytes(f)
@@ -43,10 +43,10 @@ enum MessageTrackingParser {
         }
     }
 
-    private static func nestedAddress(_ r: Record, _ key: FieldKey, ctx: ParseContext) -> String? {
+    private static func nestedAddress(_ r: Record, _ key: FieldKey, ctx: ParseContext, normalize: (String?) -> String?) -> String? {
         r.consume(key)
         guard let f = r.field(key), f.kind == .object,
               (try? JSONScanner.scanObject(r.valueBytes(f), into: ctx.nested)) != nil else { return nil }
-        return EmailAddress.normalize(ctx.nested.string(.emailAddress))
+        return normalize(ctx.nested.string(.emailAddress))
     }
 }

@@ -50,6 +50,21 @@ extension RowBatch {
         cells.append(Cell(column: domainColumn, value: .text(start: Int32(at + 1), count: Int32(address.upperBound - at - 1))))
     }
 
+    /// The envelope sender and its domain, like `setEmail`, except that the null sender `<>`
+    /// is kept as `EmailAddress.nullSender` (with no domain) instead of dropped.
+    func setSender(_ record: Record, _ key: FieldKey) {
+        guard let raw = appendValue(record, key) else { return }
+        guard EmailAddress.isNullSender(arena[raw]) else {
+            guard let address = EmailAddress.normalize(&arena, in: raw) else { return }
+            cells.append(Cell(column: .sender, value: .text(start: Int32(address.lowerBound), count: Int32(address.count))))
+            guard let at = arena[address].lastIndex(of: UInt8(ascii: "@")), at + 1 < address.upperBound else { return }
+            cells.append(Cell(column: .sender_domain, value: .text(start: Int32(at + 1), count: Int32(address.upperBound - at - 1))))
+            return
+        }
+        arena.removeSubrange(raw)   // the value as logged, perhaps with blanks: store the canonical form
+        set(.sender, EmailAddress.nullSender)
+    }
+
     /// Lowercased text (verdicts, actions, directions, whose case varies between exports).
     func setLowercased(_ column: Column, _ record: Record, _ key: FieldKey) {
         guard let r = appendValue(record, key) else { return }

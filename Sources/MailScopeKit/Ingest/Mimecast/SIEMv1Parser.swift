@@ -55,10 +55,12 @@ enum SIEMv1Parser {
     }
 
     private static func sender(_ r: Record, b: RowBatch) {
-        b.setEmail(.sender, domain: .sender_domain, r, r.has(.Sender) ? .Sender : .sender)
+        let key: FieldKey = r.has(.Sender) ? .Sender : .sender
+        b.setSender(r, key)
         if !r.hasValue(.Sender) && !r.hasValue(.sender) {
             b.set(.sender_domain, (r.string(.SenderDomain) ?? r.string(.senderDomain))?.lowercased())
-        } else {
+        } else if EmailAddress.normalizeSender(r.string(key)) != EmailAddress.nullSender {
+            // The address's domain, already in sender_domain (a null sender's stays in extra).
             r.consume(.SenderDomain)
             r.consume(.senderDomain)
         }

@@ -84,11 +84,11 @@ enum SIEMv2Parser {
             b.set(.source, "siem_v2")
             common(r, b: b)
             setRecipient(r, recipient, b: b)
-            b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
+            b.setSender(r, .senderEnvelope)
             if !r.hasValue(.senderEnvelope) {
                 b.set(.sender_domain, r.string(.senderDomain)?.lowercased())
-            } else {
-                r.consume(.senderDomain)   // the envelope's domain, already in sender_domain
+            } else if EmailAddress.normalizeSender(r.string(.senderEnvelope)) != EmailAddress.nullSender {
+                r.consume(.senderDomain)   // the envelope's domain, already in sender_domain (a null sender's stays in extra)
             }
             b.setRaw(.sender_ip, r, .senderIp)
             b.setRaw(.subject, r, .subject)
@@ -151,7 +151,7 @@ enum SIEMv2Parser {
         b.set(.source, "siem_v2")
         common(r, b: b)
         b.setRaw(.subtype, r, .subtype)
-        b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
+        b.setSender(r, .senderEnvelope)
         b.setEmail(.sender_header, domain: nil, r, .senderHeader)
         b.setRaw(.sender_ip, r, .senderIp)
         setRecipient(r, recipient, b: b)
@@ -197,7 +197,7 @@ enum SIEMv2Parser {
         b.set(.is_click, Int64(1))
         common(r, b: b)
         b.setAddress(.user, domain: .user_domain, r, given: recipient, keys: [.recipients, .recipient])
-        b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
+        b.setSender(r, .senderEnvelope)
         r.consume(.senderDomain)
         b.setRaw(.subject, r, .subject)
         b.setURL(r, .url)
@@ -216,7 +216,7 @@ enum SIEMv2Parser {
         b.set(.source, "siem_v2")
         common(r, b: b)
         setRecipient(r, nil, b: b)
-        b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
+        b.setSender(r, .senderEnvelope)
         r.consume(.senderDomain)
         b.setRaw(.sender_ip, r, .senderIp)
         b.setRaw(.subject, r, .subject)
@@ -233,7 +233,7 @@ enum SIEMv2Parser {
         b.set(.source, "siem_v2")
         common(r, b: b)
         setRecipient(r, recipient, b: b)
-        b.setEmail(.sender, domain: .sender_domain, r, .senderEnvelope)
+        b.setSender(r, .senderEnvelope)
         b.setRaw(.sender_ip, r, .senderIp)
         b.setRaw(.subject, r, .subject)
         b.setRaw(.definition, r, .policyDefinition)

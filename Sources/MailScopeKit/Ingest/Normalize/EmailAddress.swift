@@ -44,6 +44,27 @@ public enum EmailAddress {
         return s..<e
     }
 
+    /// The SMTP null reverse-path (`MAIL FROM:<>`) of bounces and delivery reports, as Mimecast
+    /// logs it (`Sender`, `senderEnvelope`, a TTP Attachment `senderAddress`). It is stored as
+    /// the sender, so such a message is not mistaken for one whose sender was not logged; it has
+    /// no domain (`sender_domain` stays NULL), so nothing that joins on the domain matches it,
+    /// and correlation never treats it as a campaign's sender or an indicator to block.
+    public static let nullSender = "<>"
+
+    /// A sender address: normalized like any address, or `nullSender` for `<>`.
+    public static func normalizeSender(_ text: String?) -> String? {
+        if let text, isNullSender(Array(text.utf8)[...]) { return nullSender }
+        return normalize(text)
+    }
+
+    /// True when the bytes, blanks aside, are exactly `<>`.
+    static func isNullSender(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var s = bytes.startIndex, e = bytes.endIndex
+        while s < e, isSpace(bytes[s]) { s += 1 }
+        while e > s, isSpace(bytes[e - 1]) { e -= 1 }
+        return e - s == 2 && bytes[s] == UInt8(ascii: "<") && bytes[s + 1] == UInt8(ascii: ">")
+    }
+
     /// The domain part of a normalized address (after the last `@`).
     public static func domain(_ address: String?) -> String? {
         guard let address else { return nil }
