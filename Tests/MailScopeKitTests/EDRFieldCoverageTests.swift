@@ -44,7 +44,7 @@ import Testing
             "process": ["InitiatingProcessFileName"], "process_path": ["InitiatingProcessFolderPath"],
             "command_line": ["InitiatingProcessCommandLine"], "process_id": ["InitiatingProcessId"],
             "process_sha256": ["InitiatingProcessSHA256"], "parent_process": ["InitiatingProcessParentFileName"],
-            "parent_process_id": ["InitiatingProcessParentId"],
+            "parent_process_path": ["InitiatingProcessParentFileName"], "parent_process_id": ["InitiatingProcessParentId"],
         ])
 
     static let crowdStrike = Spec(
@@ -55,7 +55,7 @@ import Testing
             "file_path": ["TargetFileName", "ImageFileName"], "sha256": ["SHA256HashData"], "sha1": ["SHA1HashData"],
             "md5": ["MD5HashData"], "file_size": ["Size"], "url_host": ["DomainName"],
             "remote_ip": ["RemoteAddressIP4", "RemoteAddressIP6"], "remote_port": ["RemotePort"],
-            "parent_process": ["ParentBaseFileName", "ParentImageFileName"], "parent_process_path": ["ParentImageFileName"],
+            "parent_process": ["ParentBaseFileName", "ParentImageFileName"], "parent_process_path": ["ParentImageFileName", "ParentBaseFileName"],
             "parent_command_line": ["ParentCommandLine"], "parent_process_id": ["ParentProcessId"], "threat_name": ["DetectName"],
         ],
         start: [

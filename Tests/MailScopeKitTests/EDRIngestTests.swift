@@ -32,6 +32,8 @@ import Testing
         #expect(process.text("parent_process_path") == #"c:\windows\system32\svchost.exe"#)
         #expect(process.text("parent_process_id") == "10608")
         #expect(process.text("parent_process_sha256") == "949bfb5b4c7d58d92f3f9c5f8ec7ca4ceaffd10ec5f0020f0a987c472d61c54b")
+        // A parent exported as an NT device path keeps its path; its name is the last part.
+        #expect(try db.count("edr_event", #"parent_process = 'explorer.exe' AND parent_process_path = '\Device\HarddiskVolume3\Windows\explorer.exe'"#) > 0)
         // The antivirus verdict and the ASR rule are columns; AdditionalFields stays whole in extra.
         #expect(try db.count("edr_event", "action = 'av_detection' AND threat_name = 'Virus:Win32/Virut.BN'") == 1)
         #expect(try db.count("edr_event", "json_extract(extra, '$.AdditionalFields.ThreatName') = 'Virus:Win32/Virut.BN'") == 1)

@@ -181,8 +181,13 @@ struct EDRRowBuilder {
                 if fileName == nil { fileName = name; filePath = filePath ?? path }
             }
             b.set(.process_sha256, image)
-            b.set(.parent_process, (v.take(.parentProcess) ?? nameFromPath(v.peek(.parentProcessPath), .parentProcess)).map(EDRRowBuilder.baseName))
-            b.set(.parent_process_path, v.take(.parentProcessPath))
+            // A parent "name" may be a whole path (MDE InitiatingProcessParentFileName as an NT
+            // device path): the name is its last part and the path is kept whole.
+            let parentName = v.take(.parentProcess)
+            var parentPath = v.take(.parentProcessPath)
+            if parentPath == nil, let parentName, parentName.contains(where: { $0 == "\\" || $0 == "/" }) { parentPath = parentName }
+            b.set(.parent_process, (parentName ?? nameFromPath(parentPath, .parentProcess)).map(EDRRowBuilder.baseName))
+            b.set(.parent_process_path, parentPath)
             b.set(.parent_command_line, v.take(.parentCommandLine))
             b.set(.parent_process_id, v.take(.parentProcessID))
             b.set(.parent_process_sha256, v.takeHash(.parentProcessSHA256))
