@@ -84,3 +84,35 @@ import Testing
         #expect(checked >= 10)
     }
 }
+
+/// The scenario varied as other companies' exports vary: an MDE export filtered to what Office
+/// started (a common hunting query) holds the macro's PowerShell but not Excel's own start.
+@Suite struct EDRScenarioVariationTests {
+    @Test func anOpenedAttachmentIsProvedByThePowerShellItStartedWhenExcelsStartIsNotExported() throws {
+        let work = CLI.scratch()
+        let copy = work + "/scenario"
+        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("fixtures/scenario").path, toPath: copy)
+        let mde = copy + "/edr/mde_advanced_hunting_2026-11-02.csv"
+        let text = try String(contentsOfFile: mde, encoding: .utf8)
+        // Drop every ProcessCreated row of EXCEL.EXE itself on WS-0221 (the opener).
+        var dropped = 0
+        let kept = text.components(separatedBy: "\r\n").filter { line in
+            let isExcelStart = line.contains(",ProcessCreated,EXCEL.EXE,") && line.lowercased().contains("ws-0221")
+            if isExcelStart { dropped += 1 }
+            return !isExcelStart
+        }
+        #expect(dropped == 1)
+        try kept.joined(separator: "\r\n").write(toFile: mde, atomically: true, encoding: .utf8)
+        let db = work + "/case.db"
+        let result = try CLI.run(["run", "--input", copy + "/siem_v2", "--input", copy + "/siem_v1", "--input", copy + "/ttp",
+                                  "--input", copy + "/edr", "--identities", copy + "/identities.csv", "--db", db, "--out", work + "/out"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let database = try Database(path: db, mode: .readOnly)
+        let summaries = try database.query("SELECT summary FROM finding WHERE rule_id = 'MS-COR-002' AND host = 'ws-0221'").compactMap { $0.first?.stringValue }
+        #expect(summaries.count == 1, "\(summaries)")
+        #expect(summaries.first?.hasPrefix("EXCEL.EXE opened INV-88341.xlsm and started powershell.exe on ws-0221") == true, "\(summaries)")
+        // Without the parent's command line the attachment would not be tied to the host at all.
+        let stage = try database.scalar("SELECT stage FROM incident_user WHERE user = 'helen.ashby@acme-corp.example'")
+        #expect(stage?.stringValue == "execution")
+    }
+}
