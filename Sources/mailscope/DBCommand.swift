@@ -21,12 +21,16 @@ struct DBCommand: ParsableCommand {
         var db: String
 
         func run() throws {
-            guard FileManager.default.fileExists(atPath: db) else {
-                Terminal.error("\(db): no such database")
-                throw ExitCode(1)
+            // An older or newer schema is worth describing too: it says which version it is.
+            let database = try ReadOnlyDatabase.open(db, requireCurrentSchema: false)
+            let text: String
+            do { text = try DatabaseInfo.describe(database) } catch {
+                let found = (try? database.userVersion) ?? 0
+                guard found != Schema.currentVersion else { throw error }
+                Terminal.error(DatabaseReadError.schemaMismatch(path: db, found: found, expected: Schema.currentVersion).description)
+                throw ExitCode(2)
             }
-            let database = try Database(path: db, mode: .readOnly)
-            print(TerminalText.safe(try DatabaseInfo.describe(database), keepNewlines: true), terminator: "")
+            print(TerminalText.safe(text, keepNewlines: true), terminator: "")
         }
     }
 }

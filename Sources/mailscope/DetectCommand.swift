@@ -34,6 +34,11 @@ struct DetectCommand: ParsableCommand {
 
     func run() throws {
         let prepared = try detection.prepare()
+        // Detection over a database that was never loaded would create an empty one.
+        guard FileManager.default.fileExists(atPath: db) else {
+            Terminal.error(DatabaseReadError.missing(path: db).description)
+            throw ExitCode(2)
+        }
         let lock = try RunLockOption.take(db)
         defer { lock.release() }
         let database = try Database(path: db)

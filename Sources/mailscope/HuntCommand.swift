@@ -48,11 +48,7 @@ struct HuntCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: db) else {
-            Terminal.error("\(db): no such database")
-            throw ExitCode(1)
-        }
-        let database = try Database(path: db, mode: .readOnly)
+        let database = try ReadOnlyDatabase.open(db)
         var values: [String: SQLValue] = [:]
         for p in param {
             let (name, value) = SQLValue.parameter(assignment: p)

@@ -60,6 +60,7 @@ struct IngestCommand: ParsableCommand {
         options.commitRows = commitRows
         options.batchUnits = batchLines
         try edr.apply(to: &options)
+        try IngestRunner.checkInputs(paths + edr.identities, db: db)
         let lock = try RunLockOption.take(db)
         defer { lock.release() }
         let summary = try IngestRunner.run(paths: paths + edr.identities, db: db, options: options)
@@ -74,6 +75,15 @@ struct IngestCommand: ParsableCommand {
 
 /// Runs an ingest with progress on stderr, shared by `ingest` and `run`.
 enum IngestRunner {
+    /// Stops with exit 2, before the lock or the database is created, when none of `paths`
+    /// holds a file to load.
+    static func checkInputs(_ paths: [String], db: String) throws {
+        do { try Ingester.checkInputs(paths, database: db) } catch {
+            Terminal.error(error.description)
+            throw ExitCode(2)
+        }
+    }
+
     static func run(paths: [String], db: String, options: IngestOptions) throws -> IngestSummary {
         let ingester = Ingester(databasePath: db, options: options)
         let progress = Progress()

@@ -47,8 +47,8 @@ struct PruneCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: db) else {
-            Terminal.error("\(db): no such database")
-            throw ExitCode(1)
+            Terminal.error(DatabaseReadError.missing(path: db).description)
+            throw ExitCode(2)
         }
         let cutoff = before?.start ?? Int64(Date().timeIntervalSince1970 * 1000) - olderThan!.milliseconds
         let lock = try RunLockOption.take(db)

@@ -286,11 +286,12 @@ struct QueryOptions: ParsableArguments {
         if limit < 0 { throw ValidationError("--limit must be 0 (all) or more") }
     }
 
-    /// Runs `body` on the database opened read-only; a problem with the database or the query
-    /// is one clear line on stderr and exit code 1.
+    /// Runs `body` on the database opened read-only; a database that cannot be read is one
+    /// clear line on stderr and exit code 2, a problem with the query one line and exit code 1.
     func run(_ body: (Database) throws -> Void) throws {
+        let database = try ReadOnlyDatabase.open(db)
         do {
-            try body(try InvestigationQuery.open(path: db))
+            try body(database)
         } catch let error as InvestigationError {
             Terminal.error(error.description)
             throw ExitCode(1)

@@ -34,7 +34,11 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
-        let database = try Database(path: db, mode: .readOnly)
+        let database = try ReadOnlyDatabase.open(db)
+        do { try ReportFolder.checkWritable(out) } catch {
+            Terminal.error(error.description)
+            throw ExitCode(2)
+        }
         let paths = try output.write(database: database, rules: catalog.rules, to: out)
         for p in paths { print(TerminalText.safe(p)) }
     }
@@ -85,6 +89,9 @@ struct ReportOptions: ParsableArguments {
         } catch let error as ReportWriter.TemplateError {
             Terminal.error(error.description)
             throw ExitCode(1)
+        } catch {
+            Terminal.error("\(folder): the reports could not be written (\(ReportFolder.reason(error))) — free space or give --out another folder, then run `mailscope report` again")
+            throw ExitCode(2)
         }
     }
 }

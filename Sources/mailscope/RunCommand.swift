@@ -122,6 +122,7 @@ struct RunCommand: ParsableCommand {
             for path in missing { Terminal.error("\(path): no such file or folder (an input of this run; is the export folder mounted?)") }
             throw ExitCode(2)
         }
+        try IngestRunner.checkInputs(s.inputs + s.edr.identities, db: s.db)
         do { try ReportFolder.checkWritable(s.out) } catch {
             Terminal.error(error.description)
             throw ExitCode(2)

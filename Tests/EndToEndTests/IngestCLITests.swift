@@ -121,7 +121,7 @@ import Testing
         #expect(result.stdout.contains("url_click               124  2026-11-02T"))
         #expect(result.stdout.contains("Rejects: none"))
         let missing = try CLI.run(["db", "info", "--db", db + ".nope"])
-        #expect(missing.status == 1)
-        #expect(missing.stderr.contains("no such database"))
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains(".nope does not exist"))
     }
 }

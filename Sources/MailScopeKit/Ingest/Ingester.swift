@@ -81,6 +81,14 @@ public final class Ingester: @unchecked Sendable {
         self.options = options
     }
 
+    /// Checks, before the database or its lock is touched, that `paths` hold at least one file
+    /// to load, so a command that cannot load anything leaves no database (nor lock) behind.
+    public static func checkInputs(_ paths: [String], database: String) throws(IngestError) {
+        let (files, problems) = InputCollector.collect(paths)
+        guard files.isEmpty else { return }
+        throw problems.isEmpty ? .noInputs(paths) : .nothingToLoad(problems: problems.map(\.message), database: database)
+    }
+
     /// Loads every file under `paths` (files or folders, recursively).
     public func ingest(paths: [String]) throws -> IngestSummary {
         let start = Date()

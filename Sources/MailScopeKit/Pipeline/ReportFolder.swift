@@ -13,16 +13,49 @@ public enum ReportFolder {
 
     /// Creates `folder` if missing and checks a file can be written in it.
     public static func checkWritable(_ folder: String) throws(Error) {
-        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-            throw Error(path: folder, problem: "cannot create the report folder (\(error.localizedDescription))")
+        let advice = "give --out a folder this user can write to, or make this one writable"
+        if let problem = makeFolder(folder) {
+            throw Error(path: folder, problem: "cannot create the report folder (\(problem)) — \(advice)")
         }
         let probe = (folder as NSString).appendingPathComponent(".mailscope-write-test-\(getpid())")
         let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else {
-            throw Error(path: folder, problem: "cannot write reports here (\(String(cString: strerror(errno))))")
+            throw Error(path: folder, problem: "cannot write reports here (\(String(cString: strerror(errno)))) — \(advice)")
         }
         close(fd)
         unlink(probe)
+    }
+
+    /// Creates `folder` and its missing parents (`mkdir -p`); returns why it could not, in the
+    /// operating system's words and naming the part in the way, or nil.
+    static func makeFolder(_ folder: String) -> String? {
+        var path = folder.hasPrefix("/") ? "" : "."
+        for part in folder.split(separator: "/") {
+            path += "/" + part
+            var info = stat()
+            if stat(path, &info) == 0 {
+                if (info.st_mode & S_IFMT) != S_IFDIR { return "\(path) is a file, not a folder" }
+                continue
+            }
+            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                return "\(path): \(String(cString: strerror(errno)))"
+            }
+        }
+        return nil
+    }
+
+    /// A failed file operation in the operating system's words ("Permission denied", "No space
+    /// left on device"), not Foundation's `Error Domain=…` dump.
+    public static func reason(_ error: any Swift.Error) -> String {
+        var current = error as NSError
+        while true {
+            if current.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(current.code))) }
+            guard let underlying = current.userInfo[NSUnderlyingErrorKey] as? NSError else { break }
+            current = underlying
+        }
+        if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        if case IngestError.cannotOpen(_, let reason)? = error as? IngestError { return reason }
+        return (error as NSError).localizedDescription
     }
 
     /// `OUT/DAY`, created if missing.

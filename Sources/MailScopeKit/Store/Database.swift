@@ -20,26 +20,38 @@ public final class Database {
     public enum Mode: Sendable {
         /// Read and write, creating the file and migrating the schema when needed.
         case readWrite
-        /// Read only: writes fail with `SQLITE_READONLY` (used for hunts and queries).
+        /// Read only, and nothing written beside the file either (used for reports, hunts,
+        /// queries and `db info`): see ``readOnlyURI(_:)``. Writes fail with `SQLITE_READONLY`.
         case readOnly
     }
 
     /// Opens (and for `.readWrite` creates and migrates) the database at `path`.
     public init(path: String, mode: Mode = .readWrite) throws {
         var db: OpaquePointer?
-        let flags: Int32 = mode == .readOnly
-            ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
-            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc: Int32
+        if mode == .readOnly {
+            rc = sqlite3_open_v2(Database.readOnlyURI(path), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nil)
+        } else {
+            rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        }
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close_v2(db) }
-            throw DatabaseError(code: rc, message: "\(path): \(message)")
+            throw Database.readOnlyProblem(path, mode: mode, code: rc) ?? DatabaseError(code: rc, message: "\(path): \(message)")
         }
         self.handle = db
         self.path = path
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 10_000)
+        do {
+            try configure(mode)
+        } catch let error as DatabaseError {
+            throw Database.readOnlyProblem(path, mode: mode, code: error.code) ?? error
+        }
+    }
+
+    /// The pragmas (and for `.readWrite` the migrations) every connection starts with.
+    private func configure(_ mode: Mode) throws {
         if mode == .readWrite {
             // Larger pages suit wide event rows and bulk appends; it only takes effect on a
             // new, empty database (before WAL is switched on).
@@ -54,6 +66,61 @@ public final class Database {
         // Sorts and temporary b-trees spill to disk, so memory stays flat on large GROUP BYs.
         try execute("PRAGMA temp_store=FILE")
         try execute("PRAGMA cache_size=-32768")
+    }
+
+    /// The URI a reader opens `path` with, chosen so that reading evidence never writes.
+    ///
+    /// A plain read-only open of a WAL database creates `-wal` and `-shm` beside it and leaves
+    /// them there (measured with SQLite 3.40), and fails outright in a folder that cannot be
+    /// written (a write-blocked mount, read-only media). So a database that cannot be written —
+    /// on a read-only file system, or the file or its folder not writable (by this user, or
+    /// for anyone: `chmod a-w`, as evidence copies are kept, which root's permission bypass
+    /// would otherwise ignore) — and that has no `-wal` beside it is opened `immutable=1`: no
+    /// locks, no files created, nothing written. Nothing can be writing to it, which is what
+    /// makes skipping the locks safe. Otherwise SQLite's ordinary read-only mode is used: its
+    /// locks keep a reader consistent while a `mailscope run` writes (measured: an immutable
+    /// reader then sees a half-built file), and a `-wal` holds committed data to be read.
+    public static func readOnlyURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var encoded = ""
+        for byte in absolute.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"), 0..<0x20, 0x7F...:
+                encoded += String(format: "%%%02X", byte)
+            default:
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        let immutable = cannotBeWritten(path) && !FileManager.default.fileExists(atPath: path + "-wal")
+        return "file://" + encoded + (immutable ? "?mode=ro&immutable=1" : "?mode=ro")
+    }
+
+    /// True when nothing can be writing to the database at `path`: its file system is
+    /// read-only, or the file or its folder is not writable by this user or by anyone.
+    static func cannotBeWritten(_ path: String) -> Bool {
+        let parent = (path as NSString).deletingLastPathComponent
+        var fs = statvfs()
+        if statvfs(path, &fs) == 0 && (fs.f_flag & UInt(ST_RDONLY)) != 0 { return true }
+        for p in [path, parent.isEmpty ? "." : parent] {
+            if access(p, W_OK) != 0 { return true }
+            var info = stat()
+            if stat(p, &info) == 0 && (info.st_mode & 0o222) == 0 { return true }
+        }
+        return false
+    }
+
+    /// The sentence for a read-only open that failed because SQLite could not set up reading
+    /// the write-ahead log beside the database (it needs to create `-shm`, and the folder is
+    /// read-only), or nil when that is not what happened.
+    static func readOnlyProblem(_ path: String, mode: Mode, code: Int32) -> DatabaseError? {
+        guard mode == .readOnly, [SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_IOERR].contains(code & 0xff),
+              FileManager.default.fileExists(atPath: path + "-wal") else { return nil }
+        let name = (path as NSString).lastPathComponent
+        return DatabaseError(code: code, message: """
+            \(path) cannot be read in place: changes are still in its write-ahead log (\(name)-wal), and reading that log \
+            needs \(name)-shm beside it, which this folder does not allow (read-only). Copy \(name) together with \(name)-wal \
+            to a writable folder and read the copy (the original stays untouched)
+            """)
     }
 
     deinit {

@@ -1,0 +1,72 @@
+import CSQLite
+import Foundation
+
+/// Why a database could not be opened for reading (`report`, `query`, `hunt`, `db info`).
+/// Each message names the file, says what is wrong with it and what to do; the CLI prints it
+/// as it is and exits 2 (the input stopped the command).
+public enum DatabaseReadError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// Nothing at that path.
+    case missing(path: String)
+    /// A folder, not a file.
+    case folder(path: String)
+    /// The file is not SQLite at all, or SQLite without a MailScope schema.
+    case notMailScope(path: String)
+    /// Written by an older or newer MailScope: a reader cannot migrate it.
+    case schemaMismatch(path: String, found: Int, expected: Int)
+    /// The file exists but could not be read (permissions, I/O, its write-ahead log).
+    case unreadable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missing(let path):
+            return "\(path) does not exist — give the database `mailscope ingest` or `mailscope run` wrote (e.g. `mailscope ingest EXPORTS… --db \(path)` builds one)"
+        case .folder(let path):
+            return "\(path) is a folder, not a MailScope database — give the database file (e.g. --db \((path as NSString).appendingPathComponent("case.db")))"
+        case .notMailScope(let path):
+            return "\(path) is not a MailScope database (it is not an SQLite file MailScope wrote) — give the file `mailscope ingest --db` or `mailscope run --db` wrote"
+        case .schemaMismatch(let path, let found, let expected) where found < expected:
+            return "\(path) has schema version \(found), this mailscope reads \(expected): run `mailscope detect --db \(path)` once to upgrade it (on a copy, to keep the evidence as it is)"
+        case .schemaMismatch(let path, let found, let expected):
+            return "\(path) has schema version \(found), newer than this mailscope understands (\(expected)); upgrade mailscope"
+        case .unreadable(_, let reason):
+            return reason
+        }
+    }
+}
+
+extension Database {
+    /// Opens `path` for a command that only reads: read-only and without creating anything
+    /// beside it (see ``readOnlyURI(_:)``), after checking it is a MailScope database and, when
+    /// `requireCurrentSchema`, of the schema this version reads (a reader cannot migrate).
+    public static func openForReading(path: String, requireCurrentSchema: Bool = true) throws(DatabaseReadError) -> Database {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw .missing(path: path) }
+        if isFolder.boolValue { throw .folder(path: path) }
+        let db: Database
+        let version: Int
+        do {
+            db = try Database(path: path, mode: .readOnly)
+            version = try db.userVersion
+            // A file SQLite accepts but that has no tables is not a MailScope database either.
+            _ = try db.scalar("SELECT COUNT(*) FROM sqlite_schema")
+        } catch let error as DatabaseError {
+            switch error.code & 0xff {
+            case SQLITE_NOTADB, SQLITE_CORRUPT:
+                throw .notMailScope(path: path)
+            default:
+                if let problem = readOnlyProblem(path, mode: .readOnly, code: error.code) {
+                    throw .unreadable(path: path, reason: problem.message)
+                }
+                let reason = error.systemErrno != 0 ? String(cString: strerror(error.systemErrno)) : String(cString: sqlite3_errstr(error.code))
+                throw .unreadable(path: path, reason: "\(path) cannot be read (\(reason)) — check the file and its permissions")
+            }
+        } catch {
+            throw .unreadable(path: path, reason: "\(path) cannot be read (\(error))")
+        }
+        if version == 0 { throw .notMailScope(path: path) }
+        if requireCurrentSchema && version != Schema.currentVersion {
+            throw .schemaMismatch(path: path, found: version, expected: Schema.currentVersion)
+        }
+        return db
+    }
+}
