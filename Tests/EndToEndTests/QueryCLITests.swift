@@ -105,8 +105,12 @@ import Testing
             #expect(click?["awareness_action"] as? String == clicker.userAwarenessAction, "\(clicker.user)")
             #expect(click?["message_id"] as? String == clicker.message_id, "\(clicker.user)")
             #expect(click?["sender"] as? String == phish.sender.address)
-            #expect((click?["evidence"] as? String)?.hasPrefix("fixtures/scenario/ttp/") == true)
+            // A TTP page is one line of many records: each click names its own (file:line#n).
+            #expect((click?["evidence"] as? String)?.range(of: #"^fixtures/scenario/ttp/.+\.json\.gz:1#\d+$"#, options: .regularExpression) != nil,
+                    "\(click?["evidence"] ?? "none")")
         }
+        let locators = clicks.compactMap { $0["evidence"] as? String }
+        #expect(Set(locators).count == locators.count, "two clicks share a locator: \(locators)")
         #expect(clicks.count == (try count("SELECT COUNT(*) FROM url_click WHERE is_click = 1 AND url_domain = ?", [.text(phish.url?.registrable_domain ?? "")])))
     }
 
@@ -178,7 +182,10 @@ import Testing
         let times = trace.compactMap { $0["time"] as? String }
         #expect(times == times.sorted())
         #expect(trace.contains { $0["source"] as? String == "url_click/click" && $0["recipient"] as? String == clicker.user && $0["time"] as? String == iso(clicker.time) })
-        #expect(trace.allSatisfy { ($0["evidence"] as? String)?.range(of: #"^fixtures/scenario/.+:\d+$"#, options: .regularExpression) != nil })
+        #expect(trace.allSatisfy { ($0["evidence"] as? String)?.range(of: #"^fixtures/scenario/.+:\d+(#\d+)?$"#, options: .regularExpression) != nil })
+        // Mail from NDJSON batches: one record per line, a plain file:line.
+        #expect(trace.filter { ($0["source"] as? String)?.hasPrefix("mail_message/") == true }
+            .allSatisfy { ($0["evidence"] as? String)?.range(of: #":\d+$"#, options: .regularExpression) != nil })
     }
 
     @Test func theAttachmentMessageTracesEveryRecipientAndTheDeliveries() throws {

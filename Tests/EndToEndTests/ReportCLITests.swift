@@ -57,6 +57,16 @@ import Testing
         let evidence = findings.flatMap { $0["evidence"] as? [[String: Any]] ?? [] }
         #expect(evidence.contains { ($0["file"] as? String)?.hasSuffix("edr/mde_advanced_hunting_2026-11-02.csv") == true && $0["line"] as? Int == 1803 })
         #expect(evidence.allSatisfy { ($0["sha256"] as? String)?.count == 64 })
+        // Rows read from one-line pages and envelopes carry their index on the line; rows from
+        // lines of one record (NDJSON, CSV) do not.
+        let allEvidence = incidents.flatMap { ($0["findings"] as? [[String: Any]] ?? []).flatMap { $0["evidence"] as? [[String: Any]] ?? [] } }
+        let paged = allEvidence.filter { $0["record"] != nil }
+        #expect(!paged.isEmpty && paged.allSatisfy { ($0["record"] as? Int ?? 0) >= 1 && ($0["file"] as? String)?.contains(".json") == true })
+        #expect(allEvidence.filter { ($0["file"] as? String)?.hasSuffix(".csv") == true || ($0["file"] as? String)?.contains(".ndjson") == true }
+            .allSatisfy { $0["record"] == nil })
+        let clickLocators = paged.map { "\($0["file"] ?? ""):\($0["line"] ?? "")#\($0["record"] ?? "")" }
+        // Markdown escapes _ and #.
+        #expect(clickLocators.contains { md.contains($0.replacingOccurrences(of: "_", with: "\\_").replacingOccurrences(of: "#", with: "\\#")) }, "\(clickLocators)")
         try Self.validateAgainstSchema(dir + "/run/report.json")
         // Timesketch lines.
         let line = try #require(try read(dir + "/run/timeline.jsonl").split(separator: "\n").first)

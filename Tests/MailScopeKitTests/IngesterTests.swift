@@ -156,4 +156,44 @@ import Testing
         #expect(file.rejected == 0, "\(file.rejectsByReason)")
         #expect(file.rows == i + 50)
     }
+
+    // MARK: record locators (file:line#n)
+
+    @Test func clicksFromOneTTPPageGetTheirOwnRecordNumber() throws {
+        let db = try LoadedDatabase([TestPaths.fixture("mimecast/ttp_url_logs.json"), TestPaths.fixture("mimecast/siem_v1_mta.json"),
+                                     TestPaths.fixture("mimecast/siem_v2_events.ndjson")])
+        let clicks = try db.rows("SELECT line_no, record_no FROM url_click WHERE source = 'ttp_url' ORDER BY id")
+        #expect(clicks.map { $0.int("line_no") } == [1, 1, 1])
+        #expect(clicks.map { $0.int("record_no") } == [1, 2, 3])
+        // A pretty-printed {"type":"MTA","data":[…]} file and NDJSON: one record per line.
+        #expect(try db.count("mail_message", "record_no IS NOT NULL") == 0)
+        #expect(try db.count("mail_event", "record_no IS NOT NULL") == 0)
+        #expect(try db.count("mail_message") > 0)
+    }
+
+    @Test func aBadRecordInsideAPageIsRejectedWithItsRecordNumber() throws {
+        let page = try String(contentsOfFile: TestPaths.fixture("mimecast/ttp_url_logs.json"), encoding: .utf8)
+        #expect(page.contains(#""date":"2026-11-02T10:20:00+0100""#))
+        let path = TestPaths.scratch() + "/ttp_url_logs.json"
+        try Array(page.replacingOccurrences(of: #""date":"2026-11-02T10:20:00+0100""#, with: #""date":"yesterday""#).utf8).write(to: path)
+        let db = try LoadedDatabase([path])
+        let reject = try #require(try db.rows("SELECT line_no, record_no, reason FROM reject").first)
+        #expect(reject.int("line_no") == 1)
+        #expect(reject.int("record_no") == 2)
+        #expect(db.messages.contains { $0.hasPrefix(path + ":1#2: ") }, "\(db.messages)")
+        #expect(try db.rows("SELECT record_no FROM url_click ORDER BY id").map { $0.int("record_no") } == [1, 3])
+    }
+
+    @Test func identicalRecordsOnOneLineAreStillStoredOnce() throws {
+        let page = try String(contentsOfFile: TestPaths.fixture("mimecast/ttp_url_logs.json"), encoding: .utf8)
+        let start = try #require(page.range(of: #"{"userEmailAddress""#)).lowerBound
+        let end = try #require(page.range(of: #",{"userEmailAddress""#)).lowerBound
+        let record = page[start..<end]
+        let path = TestPaths.scratch() + "/ttp_url_logs.json"
+        try Array(#"{"meta":{"status":200},"data":[{"clickLogs":[\#(record),\#(record)]}],"fail":[]}"#.utf8).write(to: path)
+        let db = try LoadedDatabase([path])
+        #expect(db.summary.rows == 1)
+        #expect(db.summary.duplicates == 1)
+        #expect(try db.rows("SELECT record_no FROM url_click").map { $0.int("record_no") } == [1])
+    }
 }

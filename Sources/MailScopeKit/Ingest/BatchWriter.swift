@@ -47,7 +47,7 @@ final class BatchWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (host, account, account_domain, user_email) DO UPDATE SET events = events + excluded.events
             """)
-        rejectInsert = try db.prepare("INSERT INTO reject (file_id, line_no, reason, detail, excerpt, line_bytes) VALUES (?,?,?,?,?,?)")
+        rejectInsert = try db.prepare("INSERT INTO reject (file_id, line_no, record_no, reason, detail, excerpt, line_bytes) VALUES (?,?,?,?,?,?,?)")
         progressUpdate = try db.prepare("""
             UPDATE input_file SET units_committed = ?, lines = ?, records = ?, rows = ?, duplicates = ?, rejected = ?,
                 rows_by_table = ?, bytes_uncompressed = ?, first_ts = ?, last_ts = ?
@@ -68,6 +68,9 @@ final class BatchWriter {
                 sqlite3_clear_bindings(statement.handle)
                 try statement.bindInt(fileID, at: 1)
                 try statement.bindInt(row.lineNo, at: 2)
+                if let recordNo = row.recordNo, positions[Column.record_no.index] > 0 {
+                    try statement.bindInt(recordNo, at: positions[Column.record_no.index])
+                }
                 var key = row.dedup.storageKey(ts: row.ts)
                 let rc = withUnsafeBytes(of: &key) { sqlite3_bind_blob(statement.handle, 3, $0.baseAddress, 16, sqliteTransient) }
                 if rc != SQLITE_OK { throw DatabaseError(code: rc, message: "bind dedup", sql: statement.sql) }
@@ -97,7 +100,7 @@ final class BatchWriter {
             }
         }
         for reject in batch.rejects {
-            try rejectInsert.bind([.integer(fileID), .integer(reject.lineNo), .text(reject.reason.rawValue),
+            try rejectInsert.bind([.integer(fileID), .integer(reject.lineNo), reject.recordNo.sql, .text(reject.reason.rawValue),
                                    .text(reject.detail), .text(reject.excerpt), .integer(Int64(reject.lineBytes))])
             try rejectInsert.step()
             counters.rejected += 1

@@ -202,18 +202,20 @@ final class FileParser {
         }
         let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 20)
         defer { chunk.deallocate() }
+        func handle(_ output: JSONDocumentSplitter.Output) {
+            switch output {
+            case .record(let bytes, let line, let index):
+                lastLine = line
+                if next() { parser.parse(bytes, line: line, record: index) }
+            case .tooLong(let line, let index, let length, let prefix):
+                if next() { parser.reject(line: line, record: index, .lineTooLong, "record of \(length) bytes is over the \(maxLineBytes)-byte cap", prefix, length: length) }
+            }
+            flush(force: false)
+        }
         while true {
             let n = source.read(into: chunk, capacity: 1 << 20)
-            splitter.feed(UnsafeBufferPointer(start: chunk, count: n)) { output in
-                switch output {
-                case .record(let bytes, let line):
-                    lastLine = line
-                    if next() { parser.parse(bytes, line: line) }
-                case .tooLong(let line, let length, let prefix):
-                    if next() { parser.reject(line: line, .lineTooLong, "record of \(length) bytes is over the \(maxLineBytes)-byte cap", prefix, length: length) }
-                }
-                flush(force: false)
-            }
+            if n == 0 { splitter.finish(handle) }
+            splitter.feed(UnsafeBufferPointer(start: chunk, count: n), handle)
             for issue in source.takeIssues().issues where next() {
                 parser.reject(line: lastLine, issue.reason, issue.detail, nil, length: 0)
             }
@@ -224,7 +226,7 @@ final class FileParser {
             let unfinished = splitter.unfinishedRecord()
             let bytes = unfinished?.bytes ?? []
             bytes.withUnsafeBufferPointer {
-                parser.reject(line: unfinished?.line ?? lastLine, .malformedJSON, "the JSON document ends before it is closed (file cut off?)", $0, length: bytes.count)
+                parser.reject(line: unfinished?.line ?? lastLine, record: unfinished?.index, .malformedJSON, "the JSON document ends before it is closed (file cut off?)", $0, length: bytes.count)
             }
         }
         if splitter.strayBytes > 0, next() {

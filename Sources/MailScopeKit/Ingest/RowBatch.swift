@@ -16,6 +16,8 @@ final class RowBatch: @unchecked Sendable {
     struct Row {
         var table: EventTable
         var lineNo: Int64
+        /// The record's 1-based index within its line, or nil when the line holds one record.
+        var recordNo: Int64?
         var dedup: ContentKey
         var ts: Int64?
         var cellStart: Int32
@@ -25,6 +27,7 @@ final class RowBatch: @unchecked Sendable {
     /// A line or record that was not loaded.
     struct PendingReject {
         var lineNo: Int64
+        var recordNo: Int64?
         var reason: RejectReason
         var detail: String
         var excerpt: String
@@ -67,6 +70,10 @@ final class RowBatch: @unchecked Sendable {
         rows.reserveCapacity(1 << 10)
     }
 
+    /// The index within its line of the record being parsed (nil: the line holds one record);
+    /// rows and rejects made meanwhile carry it.
+    var recordNo: Int64?
+
     /// The table of the row being built.
     var currentTable: EventTable? { current?.table }
 
@@ -74,7 +81,7 @@ final class RowBatch: @unchecked Sendable {
     // MARK: building rows
 
     func beginRow(_ table: EventTable, line: Int64, dedup: ContentKey) {
-        current = Row(table: table, lineNo: line, dedup: dedup, ts: nil, cellStart: Int32(cells.count), cellEnd: 0)
+        current = Row(table: table, lineNo: line, recordNo: recordNo, dedup: dedup, ts: nil, cellStart: Int32(cells.count), cellEnd: 0)
     }
 
     /// Finishes the row begun last; returns its index.
@@ -136,15 +143,17 @@ final class RowBatch: @unchecked Sendable {
 
     func reject(line: Int64, reason: RejectReason, detail: String, bytes: UnsafeBufferPointer<UInt8>?, lineBytes: Int? = nil) {
         abandonRow()
-        rejects.append(PendingReject(lineNo: line, reason: reason, detail: detail,
+        rejects.append(PendingReject(lineNo: line, recordNo: recordNo, reason: reason, detail: detail,
                                      excerpt: bytes.map(RowBatch.excerpt) ?? "",
                                      lineBytes: lineBytes ?? bytes?.count ?? 0))
     }
 
-    /// A reject plus the message that reports it (`file:line: reason: detail`).
+    /// A reject plus the message that reports it (`file:line: reason: detail`, or
+    /// `file:line#n: …` for the n-th record of a line).
     func reject(in label: String, line: Int64, reason: RejectReason, detail: String, bytes: UnsafeBufferPointer<UInt8>?, lineBytes: Int) {
         reject(line: line, reason: reason, detail: detail, bytes: bytes, lineBytes: lineBytes)
-        notices.append(Notice(kind: .reject, key: nil, text: "\(label):\(line): \(reason.rawValue): \(detail) — kept in rejects"))
+        let locator = EvidenceLocator.text(file: label, line: line, record: recordNo)
+        notices.append(Notice(kind: .reject, key: nil, text: "\(locator): \(reason.rawValue): \(detail) — kept in rejects"))
     }
 
     /// The first 64 KiB of a rejected line as text, invalid UTF-8 replaced by U+FFFD and NUL

@@ -36,9 +36,11 @@ final class UnitParser {
         batch.lines += physicalLines
     }
 
-    /// Records a reject and its message.
-    func reject(line: Int64, _ reason: RejectReason, _ detail: String, _ bytes: UnsafeBufferPointer<UInt8>?, length: Int) {
+    /// Records a reject and its message (`record`: the index within a multi-record line).
+    func reject(line: Int64, record: Int64? = nil, _ reason: RejectReason, _ detail: String, _ bytes: UnsafeBufferPointer<UInt8>?, length: Int) {
+        batch.recordNo = record
         batch.reject(in: label, line: line, reason: reason, detail: detail, bytes: bytes, lineBytes: length)
+        batch.recordNo = nil
     }
 
     /// A line without surrounding blanks (and a trailing CR), or nil when nothing is left.
@@ -49,19 +51,22 @@ final class UnitParser {
         return s == e ? nil : UnsafeBufferPointer(rebasing: raw[s..<e])
     }
 
-    /// Parses one line or record (the unit has been counted by the caller).
-    func parse(_ raw: UnsafeBufferPointer<UInt8>, line: Int64) {
+    /// Parses one line or record (the unit has been counted by the caller). `record` is the
+    /// record's index within its line when the line holds several (rows and rejects keep it).
+    func parse(_ raw: UnsafeBufferPointer<UInt8>, line: Int64, record index: Int64? = nil) {
+        batch.recordNo = index
+        defer { batch.recordNo = nil }
         var bytes = raw
         if line == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeBufferPointer(rebasing: bytes[3...]) }
         guard let content = UnitParser.content(of: bytes) else { return }   // a blank line is not a record
         bytes = content
         batch.records += 1
         if memchr(bytes.baseAddress!, 0, bytes.count) != nil {
-            reject(line: line, .nulByte, "NUL bytes in the line (binary data?)", bytes, length: bytes.count)
+            reject(line: line, record: index, .nulByte, "NUL bytes in the line (binary data?)", bytes, length: bytes.count)
             return
         }
         if let bad = UTF8Validator.firstInvalidOffset(bytes) {
-            reject(line: line, .invalidUTF8, "invalid UTF-8 at byte \(bad + 1)", bytes, length: bytes.count)
+            reject(line: line, record: index, .invalidUTF8, "invalid UTF-8 at byte \(bad + 1)", bytes, length: bytes.count)
             return
         }
         let format: MimecastRecordParser.Format
@@ -69,28 +74,28 @@ final class UnitParser {
             do {
                 try JSONScanner.scanObject(bytes, into: record)
             } catch {
-                reject(line: line, error.reason, error.message, bytes, length: bytes.count)
+                reject(line: line, record: index, error.reason, error.message, bytes, length: bytes.count)
                 return
             }
             guard let f = MimecastRecordParser.classify(record) else {
-                reject(line: line, .unrecognizedRecord, "a JSON object of no Mimecast export format MailScope knows", bytes, length: bytes.count)
+                reject(line: line, record: index, .unrecognizedRecord, "a JSON object of no Mimecast export format MailScope knows", bytes, length: bytes.count)
                 return
             }
             format = f
         } else if KeyValueScanner.scan(bytes, into: record), SIEMv1Parser.matches(record) {
             format = .siemV1KeyValue
         } else if KeyValueScanner.looksLikeKeyValue(bytes) {
-            reject(line: line, .badKeyValueLine, "key=value line without a datetime or recognisable legacy SIEM fields", bytes, length: bytes.count)
+            reject(line: line, record: index, .badKeyValueLine, "key=value line without a datetime or recognisable legacy SIEM fields", bytes, length: bytes.count)
             return
         } else {
-            reject(line: line, .unrecognizedRecord, "neither a JSON object nor a key=value line", bytes, length: bytes.count)
+            reject(line: line, record: index, .unrecognizedRecord, "neither a JSON object nor a key=value line", bytes, length: bytes.count)
             return
         }
         do {
             try MimecastRecordParser.parse(record, as: format, line: line, ctx: ctx)
             formats.insert(format.rawValue)
         } catch {
-            reject(line: line, error.reason, error.detail, bytes, length: bytes.count)
+            reject(line: line, record: index, error.reason, error.detail, bytes, length: bytes.count)
         }
     }
 }

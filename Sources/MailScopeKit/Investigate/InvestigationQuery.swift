@@ -74,7 +74,7 @@ public struct InvestigationQuery: Sendable {
                u.user_override AS user_override, u.admin_override AS admin_override, u.category AS category,
                u.url_unwrapped AS url, u.url AS url_as_seen, u.url_domain AS url_domain,
                u.sender AS sender, u.subject AS subject, u.message_id AS message_id,
-               u.source AS source, f.path || ':' || u.line_no AS evidence
+               u.source AS source, f.path || ':' || u.line_no || COALESCE('#' || u.record_no, '') AS evidence
         FROM url_click u JOIN input_file f ON f.id = u.file_id
         """
 
@@ -108,7 +108,7 @@ public struct InvestigationQuery: Sendable {
                    a.action_triggered AS action, a.details AS details, a.file_mime AS file_type, a.size_bytes AS size_bytes,
                    a.subject AS subject,
                    COALESCE(a.message_id, (SELECT min(m.message_id) FROM mail_message m WHERE m.aggregate_id = a.aggregate_id)) AS message_id,
-                   a.source AS source, f.path || ':' || a.line_no AS evidence
+                   a.source AS source, f.path || ':' || a.line_no || COALESCE('#' || a.record_no, '') AS evidence
             FROM attachment_scan a JOIN input_file f ON f.id = a.file_id
             WHERE 1 = 1
             """,
@@ -142,7 +142,7 @@ public struct InvestigationQuery: Sendable {
                         ELSE 'no' END AS tagged,
                    i.hits AS hits, i.definition AS definition, i.similar_to AS resembles, i.subject AS subject,
                    COALESCE(i.message_id, (SELECT min(m.message_id) FROM mail_message m WHERE m.aggregate_id = i.aggregate_id)) AS message_id,
-                   i.source AS source, f.path || ':' || i.line_no AS evidence
+                   i.source AS source, f.path || ':' || i.line_no || COALESCE('#' || i.record_no, '') AS evidence
             FROM impersonation i JOIN input_file f ON f.id = i.file_id
             WHERE 1 = 1
             """,

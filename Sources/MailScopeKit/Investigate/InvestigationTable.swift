@@ -3,7 +3,8 @@ import Foundation
 /// One table of investigation results: its columns, its rows (at most the limit asked for)
 /// and how many rows matched in all, so a cut is always visible.
 ///
-/// Times are ISO 8601 UTC text; evidence is `file:line` of the input the row came from.
+/// Times are ISO 8601 UTC text; evidence is `file:line` of the input the row came from, or
+/// `file:line#n` for the n-th record of a line that holds several.
 public struct InvestigationTable: Sendable {
     public var columns: [String]
     /// The columns a terminal table shows, in order; CSV and JSON carry all of ``columns``.

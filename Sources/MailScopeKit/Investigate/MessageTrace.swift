@@ -8,7 +8,7 @@
 /// Message-ID only, through the Message-ID index.
 public enum MessageTrace {
     /// The columns in order: `time`, `source` (table/event), `recipient`, `sender`, `detail`,
-    /// `subject`, `linked_by` (message-id or aggregate-id), `evidence` (file:line).
+    /// `subject`, `linked_by` (message-id or aggregate-id), `evidence` (file:line or file:line#n).
     public static let columns = ["time", "source", "recipient", "sender", "detail", "subject", "linked_by", "evidence"]
 
     /// The trace of `messageID` (with or without `<>`), at most `limit` rows (0 = all).
@@ -53,7 +53,7 @@ public enum MessageTrace {
                'SPF ' || m.spf || COALESCE(', DKIM ' || m.dkim, '') || COALESCE(', DMARC ' || m.dmarc, '') AS d7,
                'attachments ' || m.attachment_names AS d8,
                CASE WHEN m.message_id = :message_id THEN 'message-id' ELSE 'aggregate-id' END AS linked_by,
-               f.path || ':' || m.line_no AS evidence
+               f.path || ':' || m.line_no || COALESCE('#' || m.record_no, '') AS evidence
         FROM mail_message m JOIN input_file f ON f.id = m.file_id
         WHERE m.message_id = :message_id OR (m.message_id IS NULL AND m.aggregate_id IN (SELECT aggregate_id FROM aggregates))
         UNION ALL
@@ -61,7 +61,7 @@ public enum MessageTrace {
                'result ' || a.result, 'action ' || a.action_triggered, a.file_name, 'sha256 ' || a.sha256,
                a.details, NULL, NULL, NULL,
                CASE WHEN a.message_id = :message_id THEN 'message-id' ELSE 'aggregate-id' END,
-               f.path || ':' || a.line_no
+               f.path || ':' || a.line_no || COALESCE('#' || a.record_no, '')
         FROM attachment_scan a JOIN input_file f ON f.id = a.file_id
         WHERE a.message_id = :message_id OR (a.message_id IS NULL AND a.aggregate_id IN (SELECT aggregate_id FROM aggregates))
         UNION ALL
@@ -70,7 +70,7 @@ public enum MessageTrace {
                CASE WHEN i.tagged_malicious = 1 THEN 'tagged malicious' WHEN i.tagged_external = 1 THEN 'tagged external' END,
                'resembles ' || i.similar_to, NULL, NULL, NULL, NULL,
                CASE WHEN i.message_id = :message_id THEN 'message-id' ELSE 'aggregate-id' END,
-               f.path || ':' || i.line_no
+               f.path || ':' || i.line_no || COALESCE('#' || i.record_no, '')
         FROM impersonation i JOIN input_file f ON f.id = i.file_id
         WHERE i.message_id = :message_id OR (i.message_id IS NULL AND i.aggregate_id IN (SELECT aggregate_id FROM aggregates))
         UNION ALL
@@ -78,7 +78,7 @@ public enum MessageTrace {
                'action ' || u.action, 'scan ' || u.scan_result, 'user chose ' || NULLIF(u.user_awareness_action, 'N/A'),
                'category ' || u.category, u.url_unwrapped, NULL, NULL, NULL,
                CASE WHEN u.message_id = :message_id THEN 'message-id' ELSE 'aggregate-id' END,
-               f.path || ':' || u.line_no
+               f.path || ':' || u.line_no || COALESCE('#' || u.record_no, '')
         FROM url_click u JOIN input_file f ON f.id = u.file_id
         WHERE u.message_id = :message_id OR (u.message_id IS NULL AND u.aggregate_id IN (SELECT aggregate_id FROM aggregates))
         UNION ALL
@@ -86,7 +86,7 @@ public enum MessageTrace {
                'verdict ' || e.verdict, 'action ' || e.action, 'category ' || e.category, e.file_name,
                'sha256 ' || e.sha256, e.url, NULL, NULL,
                CASE WHEN e.message_id = :message_id THEN 'message-id' ELSE 'aggregate-id' END,
-               f.path || ':' || e.line_no
+               f.path || ':' || e.line_no || COALESCE('#' || e.record_no, '')
         FROM mail_event e JOIN input_file f ON f.id = e.file_id
         WHERE e.message_id = :message_id OR (e.message_id IS NULL AND e.aggregate_id IN (SELECT aggregate_id FROM aggregates))
         ORDER BY time, rank, row_id

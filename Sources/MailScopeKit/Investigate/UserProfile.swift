@@ -100,7 +100,7 @@ public enum UserProfile {
                CASE WHEN EXISTS (SELECT 1 FROM mail_message d WHERE d.recipient = m.recipient AND d.event = 'delivery' AND d.delivered = 1
                    AND (d.aggregate_id = m.aggregate_id OR d.message_id = m.message_id)) THEN 'yes' ELSE 'no' END AS delivered,
                (SELECT group_concat(f.rule_id, char(31)) FROM finding f WHERE f.message_id = m.message_id AND f.user = m.recipient) AS findings,
-               m.message_id AS message_id, m.source AS source, fi.path || ':' || m.line_no AS evidence
+               m.message_id AS message_id, m.source AS source, fi.path || ':' || m.line_no || COALESCE('#' || m.record_no, '') AS evidence
         FROM mail_message m JOIN input_file fi ON fi.id = m.file_id
         WHERE m.recipient = :user AND m.event = 'receipt' /*filter*/
         ORDER BY NOT EXISTS (SELECT 1 FROM finding f WHERE f.message_id = m.message_id AND f.user = m.recipient), m.ts DESC, m.id DESC
@@ -122,7 +122,7 @@ public enum UserProfile {
                (SELECT group_concat(f.rule_id, char(31)) FROM finding f WHERE f.evidence_table = 'edr_event' AND f.evidence_rowid = e.id) AS rules,
                (SELECT group_concat(c.feed, char(31)) FROM ioc_match x JOIN ioc c ON c.id = x.ioc_id
                    WHERE x.event_table = 'edr_event' AND x.event_rowid = e.id) AS threat_intel,
-               fi.path || ':' || e.line_no AS evidence
+               fi.path || ':' || e.line_no || COALESCE('#' || e.record_no, '') AS evidence
         FROM edr_event e JOIN input_file fi ON fi.id = e.file_id
         WHERE e.host IN (\(hostsOfUser))
           AND (e.id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'edr_event')
@@ -136,12 +136,12 @@ public enum UserProfile {
         SELECT f.ts AS time, f.rule_id AS rule_id, f.severity AS severity, f.stage AS stage, f.host AS host,
                f.indicator AS indicator, f.summary AS summary, f.message_id AS message_id,
                CASE f.evidence_table
-                   WHEN 'mail_message' THEN (SELECT fi.path || ':' || t.line_no FROM mail_message t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
-                   WHEN 'url_click' THEN (SELECT fi.path || ':' || t.line_no FROM url_click t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
-                   WHEN 'attachment_scan' THEN (SELECT fi.path || ':' || t.line_no FROM attachment_scan t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
-                   WHEN 'impersonation' THEN (SELECT fi.path || ':' || t.line_no FROM impersonation t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
-                   WHEN 'mail_event' THEN (SELECT fi.path || ':' || t.line_no FROM mail_event t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
-                   WHEN 'edr_event' THEN (SELECT fi.path || ':' || t.line_no FROM edr_event t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
+                   WHEN 'mail_message' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM mail_message t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
+                   WHEN 'url_click' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM url_click t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
+                   WHEN 'attachment_scan' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM attachment_scan t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
+                   WHEN 'impersonation' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM impersonation t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
+                   WHEN 'mail_event' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM mail_event t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
+                   WHEN 'edr_event' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM edr_event t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
                END AS evidence
         FROM finding f
         WHERE (f.user = :user OR f.host IN (\(hostsOfUser))) /*filter*/

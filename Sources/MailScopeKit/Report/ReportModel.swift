@@ -44,6 +44,9 @@ public struct ReportModel: Codable, Sendable {
         public var file: String?
         public var sha256: String?
         public var line: Int64?
+        /// The record's 1-based index within `line` when the line holds several records
+        /// (absent when it holds one): the locator is then `file:line#record`.
+        public var record: Int64?
     }
 
     public struct Finding: Codable, Sendable {

@@ -174,7 +174,7 @@ extension ReportModel {
     }
 }
 
-/// Resolves "table row N" to the input file (path, SHA-256) and line it was read from.
+/// Resolves "table row N" to the input file (path, SHA-256), line and record it was read from.
 struct EvidenceLookup {
     let db: Database
     var statements: [String: Statement] = [:]
@@ -184,7 +184,12 @@ struct EvidenceLookup {
 
     func lookup(_ table: String, _ row: Int64) throws -> ReportModel.Evidence {
         guard EvidenceLookup.tables.contains(table) else { return ReportModel.Evidence(table: table, row: row) }
-        let r = try db.query("SELECT f.path, f.sha256, t.line_no FROM \(table) t JOIN input_file f ON f.id = t.file_id WHERE t.id = ?", [.integer(row)]).first
-        return ReportModel.Evidence(table: table, row: row, file: r?[0].stringValue, sha256: r?[1].stringValue, line: r?[2].intValue)
+        // directory_entry rows come from CSV lines, one record each: it has no record_no column.
+        let sql = table == "directory_entry"
+            ? "SELECT f.path, f.sha256, t.line_no, NULL FROM \(table) t JOIN input_file f ON f.id = t.file_id WHERE t.id = ?"
+            : "SELECT f.path, f.sha256, t.line_no, t.record_no FROM \(table) t JOIN input_file f ON f.id = t.file_id WHERE t.id = ?"
+        let r = try db.query(sql, [.integer(row)]).first
+        return ReportModel.Evidence(table: table, row: row, file: r?[0].stringValue, sha256: r?[1].stringValue, line: r?[2].intValue,
+                                    record: r?[3].intValue)
     }
 }

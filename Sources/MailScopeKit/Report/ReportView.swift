@@ -89,7 +89,7 @@ enum ReportView {
 
     static func evidenceText(_ e: ReportModel.Evidence) -> String {
         guard let file = e.file else { return "\(e.table) row \(e.row)" }
-        return "\(file):\(e.line ?? 0) (sha256 \(e.sha256.map { String($0.prefix(12)) } ?? "?")…)"
+        return "\(EvidenceLocator.text(file: file, line: e.line ?? 0, record: e.record)) (sha256 \(e.sha256.map { String($0.prefix(12)) } ?? "?")…)"
     }
 
     static func incident(_ m: ReportModel, _ i: ReportModel.Incident, format: Format) -> [String: Any] {

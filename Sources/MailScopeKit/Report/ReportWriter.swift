@@ -139,6 +139,7 @@ public enum ReportWriter {
                     if let file = e.file { object["evidence_file"] = file }
                     if let sha = e.sha256 { object["evidence_sha256"] = sha }
                     if let line = e.line { object["evidence_line"] = line }
+                    if let record = e.record { object["evidence_record"] = record }
                 }
                 let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
                 rows.append((f.ts, f.id, String(decoding: data, as: UTF8.self)))

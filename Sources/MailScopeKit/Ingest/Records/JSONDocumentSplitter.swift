@@ -7,6 +7,12 @@
 /// A record is an object that is an element of a container array (`data`, `objects`, the TTP
 /// log arrays, `trackedEmails`, or the top level). An element that itself holds a TTP log
 /// array (the `{"clickLogs":[…]}` wrapper) is opened up instead of kept as a record.
+///
+/// Each record also gets its 1-based index among the records that start on its line when it
+/// shares that line (a one-line TTP page or envelope), or nil when it starts on a line of its
+/// own (pretty-printed files): `file:line#n` then points at exactly one record. Telling the
+/// two apart needs the rest of the line, so the first record of a line is held back until the
+/// line ends or a second record starts on it.
 struct JSONDocumentSplitter {
     /// Keys whose array elements are records.
     static let containerKeys: Set<[UInt8]> = Set(["data", "objects", "clickLogs", "attachmentLogs",
@@ -15,10 +21,19 @@ struct JSONDocumentSplitter {
     static let wrapperKeys: Set<[UInt8]> = Set(["clickLogs", "attachmentLogs", "impersonationLogs", "trackedEmails"].map { Array($0.utf8) })
 
     enum Output {
-        /// A record's bytes (valid during the callback) and the line it starts on.
-        case record(UnsafeBufferPointer<UInt8>, line: Int64)
+        /// A record's bytes (valid during the callback), the line it starts on and its index
+        /// among the records starting on that line (nil when it is the only one).
+        case record(UnsafeBufferPointer<UInt8>, line: Int64, index: Int64?)
         /// A record over the size cap, skipped.
-        case tooLong(line: Int64, length: Int, prefix: UnsafeBufferPointer<UInt8>)
+        case tooLong(line: Int64, index: Int64?, length: Int, prefix: UnsafeBufferPointer<UInt8>)
+    }
+
+    /// A line's first record, held until it is known whether others start on the same line.
+    private struct Held {
+        var line: Int64
+        var bytes: [UInt8]
+        /// The full length when the record was over the cap (`bytes` is then its prefix).
+        var overLength: Int?
     }
 
     private struct Frame {
@@ -40,6 +55,12 @@ struct JSONDocumentSplitter {
     private var captureDepth = 0       // stack count when the record's '{' was pushed
     private var captureLine: Int64 = 0
     private var captureOverflow = 0     // bytes skipped past the cap
+    // Records are counted when they complete (an element that turns out to be a wrapper is
+    // no record): `countedLine` is the start line of the last one, `counted` how many
+    // completed records started on it.
+    private var countedLine: Int64 = 0
+    private var counted: Int64 = 0
+    private var held: Held?
     /// Bytes outside any JSON value (garbage before, between or after documents): reported,
     /// since they are input that was not loaded.
     private(set) var strayBytes = 0
@@ -52,13 +73,36 @@ struct JSONDocumentSplitter {
     /// True when the stack is balanced (the document was complete).
     var isComplete: Bool { stack.isEmpty && !inString }
 
+    /// Emits the held record: with index 1 when another record started on its line, else nil.
+    private mutating func releaseHeld(shared: Bool, _ emit: (Output) throws -> Void) rethrows {
+        guard let h = held else { return }
+        held = nil
+        let index: Int64? = shared ? 1 : nil
+        try h.bytes.withUnsafeBufferPointer { b in
+            if let length = h.overLength {
+                try emit(.tooLong(line: h.line, index: index, length: length, prefix: b))
+            } else {
+                try emit(.record(b, line: h.line, index: index))
+            }
+        }
+    }
+
+    /// Emits a record held back at the end of the data (call once the last chunk is fed).
+    mutating func finish(_ emit: (Output) throws -> Void) rethrows {
+        try releaseHeld(shared: capturing && captureLine == held?.line, emit)
+    }
+
     /// Feeds the next chunk of the document.
     mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (Output) throws -> Void) rethrows {
         for c in bytes {
             if capturing {
                 if capture.count < maxRecordBytes { capture.append(c) } else { captureOverflow += 1 }
             }
-            if c == 0x0A { line += 1 }
+            if c == 0x0A {
+                line += 1
+                // The held record's line is over, unless a record that started on it is still being read.
+                if held != nil && !(capturing && captureLine == held?.line) { try releaseHeld(shared: false, emit) }
+            }
             if inString {
                 if escape {
                     escape = false
@@ -109,12 +153,30 @@ struct JSONDocumentSplitter {
                 if !stack.isEmpty { stack.removeLast() }
                 if capturing && c == UInt8(ascii: "}") && stack.count == captureDepth - 1 {
                     capturing = false
-                    if captureOverflow > 0 {
-                        try capture.withUnsafeBufferPointer {
-                            try emit(.tooLong(line: captureLine, length: capture.count + captureOverflow, prefix: UnsafeBufferPointer(rebasing: $0[0..<min($0.count, RowBatch.excerptLimit)])))
-                        }
+                    let overLength: Int? = captureOverflow > 0 ? capture.count + captureOverflow : nil
+                    if captureLine == countedLine {
+                        counted += 1
+                        if held != nil { try releaseHeld(shared: true, emit) }
                     } else {
-                        try capture.withUnsafeBufferPointer { try emit(.record($0, line: captureLine)) }
+                        if held != nil { try releaseHeld(shared: false, emit) }
+                        countedLine = captureLine
+                        counted = 1
+                    }
+                    if counted == 1 && captureLine == line {
+                        // Whether it is alone on its line is known only when the line ends.
+                        let kept = overLength == nil ? capture : Array(capture.prefix(RowBatch.excerptLimit))
+                        held = Held(line: captureLine, bytes: kept, overLength: overLength)
+                    } else {
+                        // The n-th (n > 1) record of its line, or one that ends on a later line than it
+                        // starts (the next record cannot start on its first line).
+                        let index: Int64? = counted == 1 ? nil : counted
+                        try capture.withUnsafeBufferPointer {
+                            if let overLength {
+                                try emit(.tooLong(line: captureLine, index: index, length: overLength, prefix: UnsafeBufferPointer(rebasing: $0[0..<min($0.count, RowBatch.excerptLimit)])))
+                            } else {
+                                try emit(.record($0, line: captureLine, index: index))
+                            }
+                        }
                     }
                 }
             case 0x20, 0x09, 0x0A, 0x0D:
@@ -125,8 +187,9 @@ struct JSONDocumentSplitter {
         }
     }
 
-    /// The record cut off by the end of the data, if one was being read.
-    func unfinishedRecord() -> (line: Int64, bytes: [UInt8])? {
-        capturing ? (captureLine, capture) : nil
+    /// The record cut off by the end of the data, if one was being read, with its index on
+    /// its line (nil when it is the line's first: nothing follows it).
+    func unfinishedRecord() -> (line: Int64, index: Int64?, bytes: [UInt8])? {
+        capturing ? (captureLine, captureLine == countedLine ? counted + 1 : nil, capture) : nil
     }
 }
