@@ -144,22 +144,23 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// Renders result rows: an aligned table (control characters escaped), CSV (formula
-/// injection neutralised) or JSON.
+/// injection neutralised; control characters escaped when written to a terminal) or JSON
+/// (control and bidi characters always written as `\uXXXX`: exact, and inert on a terminal).
 enum ResultPrinter {
     /// The widest table cell, in characters: a SHA-256 still fits whole.
     static let cellLimit = 64
 
-    static func render(columns: [String], rows: [[SQLValue]], format: OutputFormat) -> String {
+    static func render(columns: [String], rows: [[SQLValue]], format: OutputFormat, terminal: Bool = Terminal.stdoutIsTTY) -> String {
         switch format {
         case .json:
             let objects: [[String: Any]] = rows.map { row in
                 Dictionary(uniqueKeysWithValues: zip(columns, row).map { ($0, json($1)) })
             }
             let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("[]".utf8)
-            return String(decoding: data, as: UTF8.self) + "\n"
+            return JSONText.safe(String(decoding: data, as: UTF8.self)) + "\n"
         case .csv:
             return ([columns] + rows.map { $0.map(\.description).map { $0 == "NULL" ? "" : $0 } })
-                .map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+                .map { $0.map { CSVText.cell($0, forTerminal: terminal) }.joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
         case .table:
             let cells = rows.map { $0.map { value -> String in
                 let s = value.isNull ? "" : TerminalText.safe(value.description)
@@ -184,7 +185,4 @@ enum ResultPrinter {
         case .text(let s): return s
         }
     }
-
-    /// One CSV cell, formula-safe (see CSVText).
-    static func csvField(_ s: String) -> String { CSVText.cell(s) }
 }

@@ -357,7 +357,7 @@ struct PeriodOptions: ParsableArguments {
 /// Summaries of several sections: titled tables, one JSON object with an array per section,
 /// or one CSV table with a `section` column.
 enum SectionPrinter {
-    static func render(_ sections: [InvestigationSection], format: OutputFormat) -> String {
+    static func render(_ sections: [InvestigationSection], format: OutputFormat, terminal: Bool = Terminal.stdoutIsTTY) -> String {
         switch format {
         case .table:
             return sections.map { section in
@@ -374,11 +374,11 @@ enum SectionPrinter {
                 }
             }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
-            return String(decoding: data, as: UTF8.self) + "\n"
+            return JSONText.safe(String(decoding: data, as: UTF8.self)) + "\n"
         case .csv:
             var columns: [String] = []
             for section in sections { for c in section.table.columns where !columns.contains(c) { columns.append(c) } }
-            var lines = [(["section"] + columns).map(CSVText.cell).joined(separator: ",")]
+            var lines = [(["section"] + columns).map { CSVText.cell($0, forTerminal: terminal) }.joined(separator: ",")]
             for section in sections {
                 let index = Dictionary(uniqueKeysWithValues: section.table.columns.enumerated().map { ($1, $0) })
                 for row in section.table.rows {
@@ -386,7 +386,7 @@ enum SectionPrinter {
                         guard let i = index[name], !row[i].isNull else { return "" }
                         return row[i].description
                     }
-                    lines.append(([section.key] + cells).map(CSVText.cell).joined(separator: ","))
+                    lines.append(([section.key] + cells).map { CSVText.cell($0, forTerminal: terminal) }.joined(separator: ","))
                 }
             }
             return lines.joined(separator: "\r\n") + "\r\n"

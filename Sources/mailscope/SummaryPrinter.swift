@@ -46,7 +46,7 @@ enum SummaryPrinter {
     static func json(_ s: IngestSummary) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(s), as: UTF8.self)
+        return JSONText.safe(String(decoding: try encoder.encode(s), as: UTF8.self))
     }
 }
 

@@ -5,6 +5,8 @@ import MailScopeKit
 /// input data neutralised (a file name or subject must not drive the terminal).
 enum Terminal {
     static let stderrIsTTY = isatty(2) == 1
+    /// Results on a terminal get control characters escaped in every format, not only tables.
+    static let stdoutIsTTY = isatty(1) == 1
     static let colors = stderrIsTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
 
     static func write(_ text: String) {
