@@ -55,7 +55,7 @@ struct DetectCommand: ParsableCommand {
         for o in outcomes {
             print("\(o.ruleID.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(o.found).leftPadded(6)) found  \(String(o.new).leftPadded(6)) new  \(o.milliseconds) ms")
         }
-        print("\(outcomes.count) rules, \(outcomes.reduce(0) { $0 + $1.found }) findings, \(outcomes.reduce(0) { $0 + $1.new }) new")
+        print("\(outcomes.count) rules run, \(outcomes.reduce(0) { $0 + $1.found }) findings, \(outcomes.reduce(0) { $0 + $1.new }) new")
         print(DetectionOptions.describe(incidents) + " built in \(incidents.milliseconds) ms")
         print(DetectionOptions.timing(preparedMilliseconds: preparedMilliseconds, outcomes: outcomes, incidents: incidents))
     }
@@ -239,10 +239,12 @@ struct RulesCommand: ParsableCommand {
         @OptionGroup var ruleFolder: RuleFolderOption
 
         func run() throws {
-            for rule in try RulesCommand.loadCatalog(ruleFolder.rules).rules {
-                let on = rule.enabledByDefault ? "" : " (off unless --enable)"
+            let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
+            for rule in catalog.rules {
+                let on = rule.kind == .optIn ? " (off unless --enable)" : rule.kind == .hunt ? " (run with mailscope hunt)" : ""
                 print(TerminalText.safe("\(rule.id)@\(rule.version)  \(rule.kind.rawValue)  \(rule.severity.rawValue)  \(rule.attack.joined(separator: ","))  \(rule.title)\(on)"))
             }
+            print(TerminalText.safe(catalog.countSummary))
         }
     }
 

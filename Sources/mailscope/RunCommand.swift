@@ -147,7 +147,7 @@ struct RunCommand: ParsableCommand {
         let (outcomes, incidents, preparedMilliseconds) = try s.detection.run(prepared, on: database, since: window.since)
         try window.markChecked(database)
         let found = outcomes.reduce(0) { $0 + $1.found }, new = outcomes.reduce(0) { $0 + $1.new }
-        Terminal.write("Detection: \(outcomes.count) rules, \(new) new findings (\(found) rows matched); \(DetectionOptions.describe(incidents))\n")
+        Terminal.write("Detection: \(outcomes.count) rules run, \(new) new findings (\(found) rows matched); \(DetectionOptions.describe(incidents))\n")
         Terminal.write("Detection " + DetectionOptions.timing(preparedMilliseconds: preparedMilliseconds, outcomes: outcomes, incidents: incidents).lowercased() + "\n")
         let folder = s.dated ? try ReportFolder.dated(out: s.out, day: window.day ?? "undated") : s.out
         try IngestReport.write(database: database, to: folder)

@@ -16,12 +16,12 @@ enum SummaryPrinter {
             out += "Rows by table:\n"
             for (table, n) in tables { out += "  \(table.padding(toLength: 18, withPad: " ", startingAt: 0)) \(n)\n" }
         }
-        let products = Dictionary(grouping: s.files.filter { $0.format.hasPrefix("edr_") }, by: \.format)
+        let products = Dictionary(grouping: s.files.filter { $0.format.hasPrefix("edr_") }, by: { product(format: $0.format) })
             .mapValues { $0.reduce(0) { $0 + $1.rows } }
         if !products.isEmpty {
             out += "EDR rows by product:\n"
             for (product, n) in products.sorted(by: { $0.key < $1.key }) {
-                out += "  \(String(product.dropFirst(4)).padding(toLength: 18, withPad: " ", startingAt: 0)) \(n)\n"
+                out += "  \(product.padding(toLength: 18, withPad: " ", startingAt: 0)) \(n)\n"
             }
         }
         if let id = s.identities {
@@ -41,6 +41,16 @@ enum SummaryPrinter {
         let eps = s.seconds > 0 ? Double(s.records) / s.seconds : 0
         out += String(format: "Time: %.2f s, %.1f MB uncompressed (%.1f MB/s, %.0f events/s)\n", s.seconds, mb, rate, eps)
         return TerminalText.safe(out, keepNewlines: true)
+    }
+
+    /// The product as `edr_event.product` stores it (`crowdstrike`, `generic:carbonblack`), from
+    /// a file's format (`edr_crowdstrike`, `edr_crowdstrike_json`, `edr_generic_carbonblack`):
+    /// CSV and NDJSON exports of one product are one product.
+    static func product(format: String) -> String {
+        var name = String(format.dropFirst("edr_".count))
+        if name.hasSuffix("_json") { name.removeLast("_json".count) }
+        if name.hasPrefix("generic_") { name = "generic:" + name.dropFirst("generic_".count) }
+        return name
     }
 
     static func json(_ s: IngestSummary) throws -> String {

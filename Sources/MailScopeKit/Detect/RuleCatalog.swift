@@ -56,6 +56,16 @@ public struct RuleCatalog: Sendable {
         return problems
     }
 
+    /// How many rules the catalog holds and what becomes of them, in the words the README,
+    /// `mailscope rules list` and `mailscope run` share: "51 rules: 41 run by default,
+    /// 3 opt-in (--enable), 7 saved hunts (mailscope hunt)".
+    public var countSummary: String {
+        let byDefault = rules.filter { $0.enabledByDefault }.count
+        let optIn = rules.filter { $0.kind == .optIn }.count
+        let hunts = rules.filter { $0.kind == .hunt }.count
+        return "\(rules.count) rules: \(byDefault) run by default, \(optIn) opt-in (--enable), \(hunts) saved hunts (mailscope hunt)"
+    }
+
     /// The rules a detection run executes: enabled by default, or named in `enable`.
     public func enabled(_ enable: Set<String>) -> [Rule] {
         rules.filter { ($0.enabledByDefault && $0.kind != .hunt) || enable.contains($0.id) }
