@@ -53,7 +53,8 @@ public enum ReportWriter {
     public static func json(_ model: ReportModel) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(model), as: UTF8.self) + "\n"
+        // Bidi overrides and C1 controls from input as \uXXXX: the same values, inert on a terminal.
+        return JSONText.safe(String(decoding: try encoder.encode(model), as: UTF8.self)) + "\n"
     }
 
     // MARK: templates
@@ -118,7 +119,8 @@ public enum ReportWriter {
     }
 
     /// One JSON object per finding in Timesketch's import format (`message`, `datetime`,
-    /// `timestamp` in microseconds, `timestamp_desc`), plus MailScope's own fields.
+    /// `timestamp` in microseconds, `timestamp_desc`), plus MailScope's own fields. Control
+    /// and bidi characters from input are written `\uXXXX` (see ``JSONText``).
     public static func timeline(_ model: ReportModel) -> String {
         var rows: [(String, Int64, String)] = []
         for incident in model.incidents {
@@ -142,7 +144,7 @@ public enum ReportWriter {
                     if let record = e.record { object["evidence_record"] = record }
                 }
                 let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-                rows.append((f.ts, f.id, String(decoding: data, as: UTF8.self)))
+                rows.append((f.ts, f.id, JSONText.safe(String(decoding: data, as: UTF8.self))))
             }
         }
         return rows.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { $0.2 + "\n" }.joined()
