@@ -317,8 +317,8 @@ import Testing
 
     @Test func aMissingDatabaseOrAFilterTheQueryHasNotIsAClearError() throws {
         let missing = try CLI.run(["query", "url", "--db", CLI.scratch() + "/none.db"])
-        #expect(missing.status == 1)
-        #expect(missing.stderr.contains("no such database"))
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("none.db does not exist"))
         let sha = try CLI.run(["query", "url", "--sha256", String(repeating: "a", count: 64), "--db", try scenario().db])
         #expect(sha.status != 0)
         #expect(sha.stderr.contains("--sha256"))
