@@ -115,4 +115,45 @@ import Testing
         let stage = try database.scalar("SELECT stage FROM incident_user WHERE user = 'helen.ashby@acme-corp.example'")
         #expect(stage?.stringValue == "execution")
     }
+
+    /// The scenario's click → download → run, with the download and the run moved later: a
+    /// user who comes back to the phishing page after lunch or the next morning. The download's
+    /// origin is the clicked host itself, a strong link, so the conclusion must not change.
+    @Test(arguments: [106 * 60, 20 * 3600])
+    func aDownloadFromTheClickedHostHoursLaterIsStillFollowedToItsExecution(delaySeconds: Int) throws {
+        let work = CLI.scratch()
+        let copy = work + "/scenario"
+        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("fixtures/scenario").path, toPath: copy)
+        let mde = copy + "/edr/mde_advanced_hunting_2026-11-02.csv"
+        var lines = try String(contentsOfFile: mde, encoding: .utf8).components(separatedBy: "\r\n")
+        // ground-truth.json: lisa.campbell's download (line 663) and its run (line 665) on WS-0068.
+        for number in [663, 665] {
+            var fields = lines[number - 1].split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            fields[0] = try Self.shifted(fields[0], by: delaySeconds)
+            lines[number - 1] = fields.joined(separator: ",")
+        }
+        #expect(lines[662].contains("FileCreated") && lines[664].contains("ProcessCreated"))
+        try lines.joined(separator: "\r\n").write(toFile: mde, atomically: true, encoding: .utf8)
+        let db = work + "/case.db"
+        let result = try CLI.run(["run", "--input", copy + "/siem_v2", "--input", copy + "/siem_v1", "--input", copy + "/ttp",
+                                  "--input", copy + "/edr", "--identities", copy + "/identities.csv", "--db", db, "--out", work + "/out"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let database = try Database(path: db, mode: .readOnly)
+        #expect(try database.scalar("SELECT COUNT(*) FROM finding WHERE rule_id = 'MS-COR-005' AND host = 'ws-0068'")?.intValue == 1)
+        #expect(try database.scalar("SELECT COUNT(*) FROM finding WHERE rule_id = 'MS-COR-008' AND host = 'ws-0068'")?.intValue == 1)
+        let stage = try database.scalar("SELECT stage FROM incident_user WHERE user = 'lisa.campbell@acme-corp.example'")
+        #expect(stage?.stringValue == "execution")
+    }
+
+    /// An MDE time (`2026-11-02T08:39:21.0271234Z`) moved by whole seconds, its fraction kept.
+    static func shifted(_ time: String, by seconds: Int) throws -> String {
+        let parts = time.split(separator: ".", maxSplits: 1).map(String.init)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        let base = try #require(formatter.date(from: String(parts[0].prefix(19))))
+        let moved = formatter.string(from: base.addingTimeInterval(TimeInterval(seconds)))
+        return parts.count == 2 ? moved + "." + parts[1] : moved + "Z"
+    }
 }

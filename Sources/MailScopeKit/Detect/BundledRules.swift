@@ -616,22 +616,24 @@ examples:
         ("MS-COR-004.yml", #"""
 id: MS-COR-004
 title: Flagged click followed by the user's computer reaching the site
-version: 1
+version: 2
 kind: correlation
 severity: high
 attack: [T1204.001, T1566.002]
 stage: interaction
 description: >
   After a click that Mimecast let through (allow or warn) and that a rule flagged, a computer
-  of that user resolves, connects to or requests the clicked host (strong) or another host of
-  its registrable domain (weak) within minutes, or connects to an address that host resolved
-  to elsewhere in the endpoint data (weak). It confirms the page was reached, not only
-  requested through URL Protect. Lookups of the domain long before the click do not count.
+  of that user resolves, connects to or requests the clicked host (strong: it holds for the
+  whole detection window, since a user may return to the page later), or, within minutes of
+  the click, another host of its registrable domain or an address that host resolved to
+  elsewhere in the endpoint data (weak). It confirms the page was reached, not only requested
+  through URL Protect. Lookups of the domain before the click do not count.
 triage: >
   If it was a login page, reset the user's password and revoke sessions; look for a download
   (MS-COR-005).
 params:
-  click_window_ms: 600000   # 10 minutes after the click
+  click_window_ms: 600000     # 10 minutes after the click, for the weak links
+  link_window_ms: 604800000   # 7 days, for the clicked host itself
   skew_ms: 300000
 sql: |
   WITH clicks AS MATERIALIZED (
@@ -648,13 +650,15 @@ sql: |
     FROM clicks c
     CROSS JOIN hosts h
     CROSS JOIN edr_event e
-    WHERE h.email = c.user AND e.host = h.host AND e.ts BETWEEN c.ts - :skew_ms AND c.ts + :click_window_ms
+    WHERE h.email = c.user AND e.host = h.host AND e.ts BETWEEN c.ts - :skew_ms AND c.ts + :link_window_ms
       AND e.action IN ('dns_query', 'network_connect', 'http_request')
-      AND (e.url_host = c.url_host OR e.domain = c.url_domain
-           OR (e.action = 'network_connect' AND e.url_host IS NULL AND e.remote_ip IS NOT NULL
-               AND EXISTS (SELECT 1 FROM edr_event a
-                           WHERE a.remote_ip = e.remote_ip AND a.url_host = c.url_host
-                             AND a.action IN ('network_connect', 'http_request', 'download'))))
+      AND (e.url_host = c.url_host
+           OR (e.ts <= c.ts + :click_window_ms
+               AND (e.domain = c.url_domain
+                    OR (e.action = 'network_connect' AND e.url_host IS NULL AND e.remote_ip IS NOT NULL
+                        AND EXISTS (SELECT 1 FROM edr_event a
+                                    WHERE a.remote_ip = e.remote_ip AND a.url_host = c.url_host
+                                      AND a.action IN ('network_connect', 'http_request', 'download'))))))
       AND e.ts BETWEEN :since AND :until
   )
   SELECT e.ts, c.user, c.sender, c.message_id, c.subject, c.url_domain AS indicator,
@@ -687,20 +691,24 @@ examples:
         ("MS-COR-005.yml", #"""
 id: MS-COR-005
 title: File downloaded from a flagged clicked site
-version: 1
+version: 2
 kind: correlation
 severity: critical
 attack: [T1105, T1204.001]
 stage: download
 description: >
   After a flagged click that Mimecast let through, a computer of that user writes a file
-  whose origin URL is on the clicked host or its registrable domain, within the hour: the
-  lure delivered a payload. The file's hash is the next thing to look for (MS-COR-008).
+  whose origin URL is on the clicked host or its registrable domain: the lure delivered a
+  payload. The clicked host as the file's origin is a strong link and holds for the whole
+  detection window (a user may come back to the page hours or a day later); another host of
+  the same registrable domain is weaker and counts only within the hour after the click.
+  The file's hash is the next thing to look for (MS-COR-008).
 triage: >
   Collect the file and its hash; isolate the host if it ran (MS-COR-008); block the domain and
   the hash everywhere.
 params:
-  download_window_ms: 3600000   # 1 hour after the click
+  download_window_ms: 3600000   # 1 hour after the click, for a download from another host of the domain
+  link_window_ms: 604800000     # 7 days, for a download from the clicked host itself
   skew_ms: 300000
 sql: |
   WITH clicks AS MATERIALIZED (
@@ -721,9 +729,9 @@ sql: |
   FROM clicks c
   CROSS JOIN hosts h
   CROSS JOIN edr_event e
-  WHERE h.email = c.user AND e.host = h.host AND e.ts BETWEEN c.ts - :skew_ms AND c.ts + :download_window_ms
+  WHERE h.email = c.user AND e.host = h.host AND e.ts BETWEEN c.ts - :skew_ms AND c.ts + :link_window_ms
     AND e.action IN ('download', 'file_created') AND e.file_origin_url IS NOT NULL
-    AND (e.url_host = c.url_host OR e.domain = c.url_domain)
+    AND (e.url_host = c.url_host OR (e.domain = c.url_domain AND e.ts <= c.ts + :download_window_ms))
     AND e.ts BETWEEN :since AND :until
 examples:
   positive:
@@ -731,7 +739,7 @@ examples:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php?session=Q1","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"198.51.100.203","userAwarenessAction":"N/A","date":"2026-11-02T09:55:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
     - |
       Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
-      2026-11-02T09:57:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,update.exe,C:\Users\alima\Downloads\update.exe,221bb3cc1bebe73a6b588c11693c3a117ebd48a9956d4a1f2bd2cafea77c3be4,ana.lima@acme-corp.example,,,,msedge.exe,ana.lima@acme-corp.example,https://login.acme-c0rp-secure.com/owa/update.exe,,1
+      2026-11-02T11:41:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,update.exe,C:\Users\alima\Downloads\update.exe,221bb3cc1bebe73a6b588c11693c3a117ebd48a9956d4a1f2bd2cafea77c3be4,ana.lima@acme-corp.example,,,,msedge.exe,ana.lima@acme-corp.example,https://login.acme-c0rp-secure.com/owa/update.exe,,1
   negative:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UFdfMQ_1793614000","direction":"Inbound","messageId":"<pw-1@acme-c0rp.example>","numberAttachments":"0","processingId":"PrcR-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","senderEnvelope":"it-support@acme-c0rp.example","senderHeader":"it-support@acme-c0rp.example","senderIp":"198.51.100.203","subject":"Password expiry notice","subtype":"Acc","timestamp":1793612000000,"type":"receipt"}'
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php?session=Q1","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"198.51.100.203","userAwarenessAction":"N/A","date":"2026-11-02T09:55:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
@@ -740,7 +748,7 @@ examples:
       2026-11-02T09:57:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,update.exe,C:\Users\alima\Downloads\update.exe,221bb3cc1bebe73a6b588c11693c3a117ebd48a9956d4a1f2bd2cafea77c3be4,ana.lima@acme-corp.example,,,,msedge.exe,ana.lima@acme-corp.example,https://downloads.example.org/update.exe,,1
     - |
       Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
-      2026-11-02T12:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,update.exe,C:\Users\alima\Downloads\update.exe,221bb3cc1bebe73a6b588c11693c3a117ebd48a9956d4a1f2bd2cafea77c3be4,ana.lima@acme-corp.example,,,,msedge.exe,ana.lima@acme-corp.example,https://login.acme-c0rp-secure.com/owa/update.exe,,1
+      2026-11-02T12:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,update.exe,C:\Users\alima\Downloads\update.exe,221bb3cc1bebe73a6b588c11693c3a117ebd48a9956d4a1f2bd2cafea77c3be4,ana.lima@acme-corp.example,,,,msedge.exe,ana.lima@acme-corp.example,https://cdn.acme-c0rp-secure.com/owa/update.exe,,1
 
 """#),
         ("MS-COR-006.yml", #"""
@@ -862,20 +870,22 @@ examples:
         ("MS-COR-008.yml", #"""
 id: MS-COR-008
 title: The file downloaded from a flagged site was run
-version: 1
+version: 2
 kind: correlation
 severity: critical
 attack: [T1204.002]
 stage: execution
 description: >
   A process starts on the computer where MS-COR-005 saw a download, with the downloaded
-  file's SHA-256 (strong) or, when the endpoint gave no hash, its path (weak), after the
+  file's SHA-256 (strong: it holds for the whole detection window, a payload may be run days
+  later) or, when the endpoint gave no hash, its path (weak: within a day), after the
   download: the user ran the payload.
 triage: >
   Isolate the host now; collect the binary and its children; reset the user's credentials;
   block the hash everywhere.
 params:
-  run_window_ms: 86400000   # a day after the download
+  run_window_ms: 86400000     # a day after the download, for a match on the path only
+  link_window_ms: 604800000   # 7 days, for the same SHA-256
 sql: |
   SELECT e.ts, f.user, f.sender, f.message_id, f.subject, COALESCE(e.sha256, e.process) AS indicator,
          e.process || ' ran on ' || e.host || ' ' || ((e.ts - f.ts) / 1000) || ' s after it was downloaded' AS summary,
@@ -886,9 +896,10 @@ sql: |
   FROM finding f
   CROSS JOIN edr_event d
   CROSS JOIN edr_event e
-  WHERE d.id = f.evidence_rowid AND e.host = f.host AND e.ts BETWEEN f.ts AND f.ts + :run_window_ms
+  WHERE d.id = f.evidence_rowid AND e.host = f.host AND e.ts BETWEEN f.ts AND f.ts + :link_window_ms
     AND f.rule_id = 'MS-COR-005' AND e.action = 'process_start'
-    AND (e.sha256 = d.sha256 OR ((e.sha256 IS NULL OR d.sha256 IS NULL) AND lower(e.process_path) = lower(d.file_path)))
+    AND (e.sha256 = d.sha256
+         OR ((e.sha256 IS NULL OR d.sha256 IS NULL) AND lower(e.process_path) = lower(d.file_path) AND e.ts <= f.ts + :run_window_ms))
     AND e.ts BETWEEN :since AND :until
 examples:
   positive:
