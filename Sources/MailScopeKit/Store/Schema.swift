@@ -18,15 +18,19 @@ public enum Schema {
     /// The current schema version (the last migration's).
     public static var currentVersion: Int { migrations.last?.version ?? 0 }
 
-    /// Applies every migration newer than the database's `user_version`, each in its own
-    /// transaction together with the version bump, so a crash leaves a consistent version.
+    /// Applies every migration newer than the database's `user_version` in one transaction
+    /// together with the version bump, so a crash leaves a consistent version and a reader
+    /// never sees a schema halfway between two versions (a fresh database goes from empty to
+    /// current in one step).
     public static func migrate(_ db: Database) throws {
         let current = try db.userVersion
         if current > currentVersion {
             throw DatabaseError(code: 1, message: "\(db.path) has schema version \(current), newer than this mailscope understands (\(currentVersion)); upgrade mailscope")
         }
-        for migration in migrations where migration.version > current {
-            try db.transaction {
+        let pending = migrations.filter { $0.version > current }
+        guard !pending.isEmpty else { return }
+        try db.transaction {
+            for migration in pending {
                 try db.execute(migration.sql)
                 try db.execute("PRAGMA user_version = \(migration.version)")
             }
