@@ -65,7 +65,8 @@ public enum IncidentBuilder {
             scoped.append(try Scope(findings: members, keys: keys, db: db, rules: byID, memo: memo))
         }
         let prevalence = try IndicatorPrevalence.measure(Set(scoped.flatMap(\.indicators.keys)), db: db, scanThreshold: scanThreshold)
-        for i in scoped.indices { scoped[i].finish(prevalence: prevalence, rules: byID) }
+        let coverage = try LogCoverage.load(db)
+        for i in scoped.indices { scoped[i].finish(prevalence: prevalence, rules: byID, coverage: coverage) }
         scoped.sort { ($0.firstTS, $0.key) < ($1.firstTS, $1.key) }
         var summary = Summary()
         do {

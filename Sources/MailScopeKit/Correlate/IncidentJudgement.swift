@@ -3,7 +3,7 @@ import Foundation
 extension IncidentBuilder.Scope {
     /// Severity from the facts (stage reached, verdicts, threat-intel, breadth) with each
     /// reason written down, the actions that follow from them, and a title.
-    mutating func judge(rules: [String: Rule]) {
+    mutating func judge(rules: [String: Rule], coverage: LogCoverage) {
         let rank = IncidentBuilder.rank
         let recipients = people.filter { $0.value.received }
         let delivered = recipients.filter { $0.value.delivered }.keys.sorted()
@@ -40,8 +40,21 @@ extension IncidentBuilder.Scope {
         if !vendor.isEmpty {
             reasons.append("Mimecast verdict: " + Set(vendor).sorted().map { rules[$0]?.title ?? $0 }.joined(separator: "; "))
         }
+        // Whether a copy not seen delivered was stopped or its delivery was never logged: a
+        // recipient counts as "not delivered" only where the delivery log covers the day.
+        let undelivered = recipients.filter { !$0.value.delivered }
+        let unknownDays = Set(undelivered.values.compactMap { p in
+            p.firstTS.flatMap { coverage.covers("delivery", at: $0) ? nil : LogCoverage.day($0) }
+        }).sorted()
+        let deliveryUnknown = undelivered.filter { p in p.value.firstTS.map { !coverage.covers("delivery", at: $0) } ?? true }.keys.sorted()
+        if !deliveryUnknown.isEmpty {
+            let days = unknownDays.isEmpty ? "" : ": no delivery logs for " + list(unknownDays.map(LogCoverage.dayText), max: 3)
+            atLeast(.medium, "delivery unknown for \(deliveryUnknown.count) of \(plural(recipients.count, "recipient"))\(days)")
+        }
         if delivered.isEmpty {
-            reasons.append("no copy was delivered (\(plural(recipients.count, "recipient")) targeted)")
+            if deliveryUnknown.isEmpty {
+                reasons.append("no copy was delivered (\(plural(recipients.count, "recipient")) targeted)")
+            }
         } else {
             atLeast(.medium, "delivered to \(delivered.count) of \(plural(recipients.count, "recipient"))")
             if delivered.count >= 10 { atLeast(.high, "broad: \(delivered.count) mailboxes received it") }
@@ -68,7 +81,22 @@ extension IncidentBuilder.Scope {
         }
         if !delivered.isEmpty {
             let boxes = delivered.count == 1 ? "1 mailbox" : "\(delivered.count) mailboxes"
-            actions.append("Purge \(messages.count == 1 ? "the message" : "the \(messages.count) messages") from the \(boxes) it reached")
+            // Copies whose Message-ID the logs gave, and mailboxes known to hold one without it
+            // (a legacy click line has no Message-ID): the latter are found by sender and subject.
+            let tracked = deliveredCopies.values.reduce(0) { $0 + $1.count }
+            let withID = Set(deliveredCopies.values.flatMap { $0 })
+            let untracked = delivered.filter { !withID.contains($0) }.count
+            let copies = tracked + untracked
+            let ids = deliveredCopies.keys.sorted()
+            let what = copies == 1 ? "the delivered copy" : "the \(copies) delivered copies"
+            var which: [String] = []
+            if !ids.isEmpty { which.append("Message-ID\(ids.count == 1 ? "" : "s") \(list(ids, max: 3))") }
+            if untracked > 0 { which.append("\(untracked) with no Message-ID in the logs: find \(untracked == 1 ? "it" : "them") by sender and subject") }
+            actions.append("Purge \(what) from the \(boxes) it reached (\(which.joined(separator: "; ")))")
+        }
+        if !deliveryUnknown.isEmpty {
+            let days = unknownDays.isEmpty ? "" : " for " + list(unknownDays.map(LogCoverage.dayText), max: 3)
+            actions.append("Find out whether \(list(deliveryUnknown, max: 5)) received it: the delivery logs\(days) are not in the data; purge any copy found")
         }
         let badHashes = indicators.keys.filter { $0.type == "sha256" }.map(\.value).sorted()
         if !badHashes.isEmpty { actions.append("Block SHA-256 \(list(badHashes, max: 3)) on endpoints and the mail gateway") }
@@ -86,7 +114,7 @@ extension IncidentBuilder.Scope {
         }
         let duet = findings.filter { $0.kind == "duet" }.count
         if duet > 0 { actions.append("Ask the customer the \(plural(duet, "DUET question"))") }
-        if delivered.isEmpty && reached.isEmpty && executed.isEmpty {
+        if delivered.isEmpty && reached.isEmpty && executed.isEmpty && deliveryUnknown.isEmpty {
             actions.append("No mailbox holds it: every copy was stopped; no action on the recipients is needed")
         }
 

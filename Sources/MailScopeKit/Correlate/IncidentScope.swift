@@ -81,6 +81,9 @@ extension IncidentBuilder {
         var techniques: Set<String> = []
         var reasons: [String] = []
         var actions: [String] = []
+        /// Message-ID → recipients whose copy was delivered (a delivery row, a release, a click
+        /// or an endpoint trace of that message): what a purge has to remove.
+        var deliveredCopies: [String: Set<String>] = [:]
 
         init(findings: [Finding], keys: Set<String>, db: Database, rules: [String: Rule], memo: Memo) throws {
             self.findings = findings
@@ -94,9 +97,9 @@ extension IncidentBuilder {
 
         /// Completes the scope once the prevalence of every incident's indicators is known
         /// (measured for all incidents at once: `IndicatorPrevalence`), then judges it.
-        mutating func finish(prevalence: [Indicator: IndicatorPrevalence.Value], rules: [String: Rule]) {
+        mutating func finish(prevalence: [Indicator: IndicatorPrevalence.Value], rules: [String: Rule], coverage: LogCoverage) {
             for i in Array(indicators.keys) { indicators[i] = prevalence[i] ?? IndicatorPrevalence.none }
-            judge(rules: rules)
+            judge(rules: rules, coverage: coverage)
         }
 
         var hashes: Set<String> = []
@@ -178,6 +181,7 @@ extension IncidentBuilder {
                     p.received = true
                     if r[1].stringValue == "delivery" && r[3].intValue == 1 {
                         p.delivered = true
+                        deliveredCopies[m, default: []].insert(user)
                         p.raise("delivery", "mail_message:\(r[0].intValue ?? 0)", ts: r[4].intValue)
                     } else {
                         p.raise("targeted", "mail_message:\(r[0].intValue ?? 0)", ts: r[4].intValue)
@@ -194,6 +198,7 @@ extension IncidentBuilder {
                     p.raise("targeted", "attachment_scan:\(r[0].intValue ?? 0)", ts: r[3].intValue)
                     if (r[2].stringValue ?? "").lowercased().contains("release") {
                         p.delivered = true
+                        deliveredCopies[m, default: []].insert(user)
                         p.reached = true
                         p.raise("interaction", "attachment_scan:\(r[0].intValue ?? 0)", ts: r[3].intValue)
                     }
@@ -211,10 +216,10 @@ extension IncidentBuilder {
             // URL clicks on the campaign's messages or pages; entry scans only say who received it.
             var clickRows: [[SQLValue]] = []
             for m in messages {
-                clickRows += try db.cachedQuery("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result FROM url_click WHERE message_id = ? AND user IS NOT NULL", [.text(m)])
+                clickRows += try db.cachedQuery("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result, message_id FROM url_click WHERE message_id = ? AND user IS NOT NULL", [.text(m)])
             }
             for u in resources.sorted() {
-                clickRows += try db.cachedQuery("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result FROM url_click WHERE url_resource = ? AND user IS NOT NULL", [.text(u)])
+                clickRows += try db.cachedQuery("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result, message_id FROM url_click WHERE url_resource = ? AND user IS NOT NULL", [.text(u)])
             }
             var seen = Set<Int64>()
             for r in clickRows.sorted(by: { ($0[0].intValue ?? 0) < ($1[0].intValue ?? 0) }) {
@@ -224,6 +229,7 @@ extension IncidentBuilder {
                 if r[2].intValue == 1 {
                     // A click, even a blocked one, was made in a delivered copy.
                     p.delivered = true
+                    if let m = r[8].stringValue { deliveredCopies[m, default: []].insert(user) }
                     p.raise("interaction", "url_click:\(id)", ts: r[4].intValue)
                     if ["allow", "warn"].contains(r[3].stringValue ?? "") { p.reached = true; p.clickedThrough = true }
                 } else {
@@ -251,6 +257,7 @@ extension IncidentBuilder {
                 if f.kind == "correlation", let stage = f.stage {
                     p.reached = true
                     p.delivered = true
+                    if let m = f.messageID { deliveredCopies[m, default: []].insert(user) }
                     p.raise(stage, "\(f.table):\(f.rowid)", ts: f.ts)
                 } else {
                     p.raise(p.stage, p.evidence ?? "\(f.table):\(f.rowid)", ts: f.ts)

@@ -15,6 +15,9 @@ final class BatchWriter {
     /// (host, account, domain, UPN) of EDR rows stored since the last commit, for `edr_account`.
     private var accountsSeen: [EDRAccountKey: (events: Int, line: Int64, product: String)] = [:]
     private let accountUpsert: Statement
+    /// Rows stored per (log type, host, UTC day) since the last commit, for `log_coverage`.
+    private var coverageSeen: [LogCoverageKey: (rows: Int, first: Int64, last: Int64)] = [:]
+    private let coverageUpsert: Statement
     /// Rows inserted per table in this run (folded into `counters` at each commit).
     private var rowsByTableIndex = [Int](repeating: 0, count: EventTable.allCases.count)
     private var sinceCommit = 0
@@ -46,6 +49,11 @@ final class BatchWriter {
             INSERT INTO edr_account (host, account, account_domain, user_email, product, events, first_file_id, first_line)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (host, account, account_domain, user_email) DO UPDATE SET events = events + excluded.events
+            """)
+        coverageUpsert = try db.prepare("""
+            INSERT INTO log_coverage (log, host, day, rows, first_ts, last_ts) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (log, host, day) DO UPDATE SET rows = rows + excluded.rows,
+                first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)
             """)
         rejectInsert = try db.prepare("INSERT INTO reject (file_id, line_no, record_no, reason, detail, excerpt, line_bytes) VALUES (?,?,?,?,?,?,?)")
         progressUpdate = try db.prepare("""
@@ -88,6 +96,7 @@ final class BatchWriter {
                 try statement.step()
                 if db.changes > 0 {
                     if row.table == .edrEvent { noteAccount(row, batch: batch, arena: arena) }
+                    noteCoverage(row, batch: batch, arena: arena)
                     counters.rows += 1
                     rowsByTableIndex[row.table.index] += 1
                     if let ts = row.ts {
@@ -137,9 +146,44 @@ final class BatchWriter {
         }
     }
 
+    /// Counts the row for its log type, host and day.
+    private func noteCoverage(_ row: RowBatch.Row, batch: RowBatch, arena: UnsafeBufferPointer<UInt8>) {
+        guard let ts = row.ts else { return }
+        var key = LogCoverageKey(day: ts >= 0 ? ts / 86_400_000 : (ts - 86_399_999) / 86_400_000)
+        func text(_ column: Column) -> String? {
+            for c in Int(row.cellStart)..<Int(row.cellEnd) where batch.cells[c].column == column {
+                guard case .text(let start, let count) = batch.cells[c].value else { return nil }
+                return String(decoding: UnsafeBufferPointer(rebasing: arena[Int(start)..<Int(start + count)]), as: UTF8.self)
+            }
+            return nil
+        }
+        switch row.table {
+        case .mailMessage: key.log = text(.event) ?? "mail_message"
+        case .urlClick: key.log = "url_click"
+        case .attachmentScan: key.log = "attachment_scan"
+        case .impersonation: key.log = "impersonation"
+        case .mailEvent: key.log = "mail_event:" + (text(.event_type) ?? "unknown")
+        case .edrEvent:
+            key.log = "edr:" + (text(.product) ?? "unknown")
+            key.host = text(.host) ?? ""
+        case .ioc, .directoryEntry: return
+        }
+        if let seen = coverageSeen[key] {
+            coverageSeen[key] = (seen.rows + 1, min(seen.first, ts), max(seen.last, ts))
+        } else {
+            coverageSeen[key] = (1, ts, ts)
+        }
+    }
+
     /// Records the counters and resume point, and commits.
     func commit() throws {
         guard inTransaction else { return }
+        for (key, seen) in coverageSeen {
+            try coverageUpsert.bind([.text(key.log), .text(key.host), .integer(key.day), .integer(Int64(seen.rows)),
+                                     .integer(seen.first), .integer(seen.last)])
+            try coverageUpsert.step()
+        }
+        coverageSeen.removeAll(keepingCapacity: true)
         for (key, seen) in accountsSeen {
             try accountUpsert.bind([.text(key.host), .text(key.account), .text(key.domain), .text(key.email), .text(seen.product),
                                     .integer(Int64(seen.events)), .integer(fileID), .integer(seen.line)])
@@ -185,6 +229,13 @@ struct FileCounters: Sendable {
     var rowsByTableJSON: String {
         "{" + rowsByTable.sorted { $0.key < $1.key }.map { "\(JSONScanner.quote($0.key)):\($0.value)" }.joined(separator: ",") + "}"
     }
+}
+
+/// One log type on one day (and EDR host).
+struct LogCoverageKey: Hashable {
+    var log = ""
+    var host = ""
+    var day: Int64
 }
 
 /// Who an EDR row says was on a host.

@@ -92,6 +92,7 @@ public enum Schema {
         Migration(version: 8, name: "files awaiting detection", sql: detectionStateSchema),
         Migration(version: 9, name: "endpoint lineage, accounts acted on and EDR verdicts", sql: edrLineageSchema),
         Migration(version: 10, name: "record index within a line", sql: recordIndexSchema),
+        Migration(version: 11, name: "log coverage by type and day", sql: logCoverageSchema),
     ]
 
     static let initialSchema = """
@@ -679,6 +680,35 @@ public enum Schema {
     ALTER TABLE edr_event ADD COLUMN target_account_domain TEXT;
     ALTER TABLE edr_event ADD COLUMN threat_name TEXT;           -- the EDR's detection name (MDE ThreatName, Falcon/S1 threat)
     ALTER TABLE edr_event ADD COLUMN edr_rule TEXT;              -- the EDR rule that acted (ASR RuleId …)
+    """
+
+    static let logCoverageSchema = """
+    -- Which log types the data holds, for which UTC days (and, for EDR, which hosts): kept by
+    -- the writer as rows are stored, so a conclusion that needs a log type can tell "not in
+    -- the logs" from "no logs". log: receipt | process | delivery | tracking (mail_message
+    -- events), url_click, attachment_scan, impersonation, mail_event:<type>, edr:<product>.
+    CREATE TABLE log_coverage (
+        log       TEXT NOT NULL,
+        host      TEXT NOT NULL DEFAULT '',     -- EDR host (short name); '' for mail logs
+        day       INTEGER NOT NULL,             -- UTC day: ts / 86400000
+        rows      INTEGER NOT NULL,
+        first_ts  INTEGER NOT NULL,
+        last_ts   INTEGER NOT NULL,
+        PRIMARY KEY (log, host, day)
+    ) WITHOUT ROWID;
+    INSERT INTO log_coverage (log, host, day, rows, first_ts, last_ts)
+        SELECT event, '', ts / 86400000, COUNT(*), MIN(ts), MAX(ts) FROM mail_message GROUP BY event, ts / 86400000;
+    INSERT INTO log_coverage (log, host, day, rows, first_ts, last_ts)
+        SELECT 'url_click', '', ts / 86400000, COUNT(*), MIN(ts), MAX(ts) FROM url_click GROUP BY ts / 86400000;
+    INSERT INTO log_coverage (log, host, day, rows, first_ts, last_ts)
+        SELECT 'attachment_scan', '', ts / 86400000, COUNT(*), MIN(ts), MAX(ts) FROM attachment_scan GROUP BY ts / 86400000;
+    INSERT INTO log_coverage (log, host, day, rows, first_ts, last_ts)
+        SELECT 'impersonation', '', ts / 86400000, COUNT(*), MIN(ts), MAX(ts) FROM impersonation GROUP BY ts / 86400000;
+    INSERT INTO log_coverage (log, host, day, rows, first_ts, last_ts)
+        SELECT 'mail_event:' || event_type, '', ts / 86400000, COUNT(*), MIN(ts), MAX(ts) FROM mail_event GROUP BY event_type, ts / 86400000;
+    INSERT INTO log_coverage (log, host, day, rows, first_ts, last_ts)
+        SELECT 'edr:' || product, COALESCE(host, ''), ts / 86400000, COUNT(*), MIN(ts), MAX(ts) FROM edr_event
+        GROUP BY product, COALESCE(host, ''), ts / 86400000;
     """
 
     static let recordIndexSchema = """
