@@ -11,6 +11,8 @@ public enum DatabaseReadError: Error, CustomStringConvertible, Equatable, Sendab
     case folder(path: String)
     /// The file is not SQLite at all, or SQLite without a MailScope schema.
     case notMailScope(path: String)
+    /// Empty, with a writer's lock beside it: a run is creating it right now.
+    case beingCreated(path: String)
     /// Written by an older or newer MailScope: a reader cannot migrate it.
     case schemaMismatch(path: String, found: Int, expected: Int)
     /// The file exists but could not be read (permissions, I/O, its write-ahead log).
@@ -24,6 +26,8 @@ public enum DatabaseReadError: Error, CustomStringConvertible, Equatable, Sendab
             return "\(path) is a folder, not a MailScope database — give the database file (e.g. --db \((path as NSString).appendingPathComponent("case.db")))"
         case .notMailScope(let path):
             return "\(path) is not a MailScope database (it is not an SQLite file MailScope wrote) — give the file `mailscope ingest --db` or `mailscope run --db` wrote"
+        case .beingCreated(let path):
+            return "\(path) holds no MailScope data yet: a mailscope run is creating it (\(path).lock is there) — try again in a moment"
         case .schemaMismatch(let path, let found, let expected) where found < expected:
             return "\(path) has schema version \(found), this mailscope reads \(expected): run `mailscope detect --db \(path)` once to upgrade it (on a copy, to keep the evidence as it is)"
         case .schemaMismatch(let path, let found, let expected):
@@ -63,7 +67,11 @@ extension Database {
         } catch {
             throw .unreadable(path: path, reason: "\(path) cannot be read (\(error))")
         }
-        if version == 0 { throw .notMailScope(path: path) }
+        if version == 0 {
+            // A run creates the file, then its schema in one transaction: in between, say so.
+            if FileManager.default.fileExists(atPath: path + ".lock") { throw .beingCreated(path: path) }
+            throw .notMailScope(path: path)
+        }
         if requireCurrentSchema && version != Schema.currentVersion {
             throw .schemaMismatch(path: path, found: version, expected: Schema.currentVersion)
         }
