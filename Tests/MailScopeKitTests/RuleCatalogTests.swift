@@ -17,7 +17,7 @@ import Testing
         #expect(Int(sentence.4) == count(.hunt))
         // The same numbers as `mailscope rules list` prints under the list.
         #expect(catalog.countSummary == "\(sentence.1) rules: \(sentence.2) run by default, \(sentence.3) opt-in (--enable), \(sentence.4) saved hunts (mailscope hunt)")
-        // And the kinds the 41 are made of.
+        // And the kinds the rules that run are made of.
         let kinds = try #require(readme.firstMatch(of: /The (\d+) that run are (\d+) vendor verdicts.*?: (\d+) detections\), (\d+) DUET questions.*? and (\d+) correlations/))
         #expect(Int(kinds.1) == catalog.rules.filter(\.enabledByDefault).count)
         #expect(Int(kinds.2) == count(.vendor))

@@ -24,6 +24,13 @@ extension IncidentBuilder.Scope {
             reasons.append(why)
             if s > level { level = s }
         }
+        // Only questions for the customer (policy and awareness events): what the users did is
+        // reported, but it raises nothing on its own, and nothing is called malicious.
+        let policyOnly = !findings.isEmpty && findings.allSatisfy { $0.kind == "duet" }
+        if policyOnly { reasons.append("only questions for the customer (DUET): no rule judged it malicious") }
+        func raise(_ s: Rule.Severity, _ why: String) {
+            if policyOnly { reasons.append(why) } else { atLeast(s, why) }
+        }
         let c2 = hostsAt("command-and-control"), executed = hostsAt("execution"), downloaded = hostsAt("download")
         if !c2.isEmpty { atLeast(.critical, "command-and-control from \(plural(c2.count, "host")) (\(list(c2)))") }
         if !executed.isEmpty { atLeast(.critical, "executed on \(plural(executed.count, "host")) (\(list(executed)))") }
@@ -34,8 +41,8 @@ extension IncidentBuilder.Scope {
             atLeast(.critical, "credential-phishing page reached by \(plural(clickedThrough.count, "user")) (\(list(clickedThrough)))")
         }
         let opened = machines.filter { $0.value.stage == "interaction" }.keys.sorted()
-        if !opened.isEmpty { atLeast(.high, "opened or reached on \(plural(opened.count, "host")) (\(list(opened)))") }
-        if !reached.isEmpty { atLeast(.high, "\(plural(reached.count, "user")) clicked through, released or opened it (\(list(reached)))") }
+        if !opened.isEmpty { raise(.high, "opened or reached on \(plural(opened.count, "host")) (\(list(opened)))") }
+        if !reached.isEmpty { raise(.high, "\(plural(reached.count, "user")) clicked through, released or opened it (\(list(reached)))") }
         let vendor = findings.filter { $0.kind == "vendor" }.map(\.ruleID)
         if !vendor.isEmpty {
             reasons.append("Mimecast verdict: " + Set(vendor).sorted().map { rules[$0]?.title ?? $0 }.joined(separator: "; "))
@@ -57,7 +64,7 @@ extension IncidentBuilder.Scope {
             }
         } else {
             atLeast(.medium, "delivered to \(delivered.count) of \(plural(recipients.count, "recipient"))")
-            if delivered.count >= 10 { atLeast(.high, "broad: \(delivered.count) mailboxes received it") }
+            if delivered.count >= 10 { raise(.high, "broad: \(delivered.count) mailboxes received it") }
         }
         let intel = indicators.filter { $0.value.feeds != nil }.sorted { ($0.key.type, $0.key.value) < ($1.key.type, $1.key.value) }
         if !intel.isEmpty {
@@ -69,7 +76,12 @@ extension IncidentBuilder.Scope {
         if ruleIDs.contains("MS-IMP-020") { reasons.append("business email compromise pattern: an internal name used from outside with a mismatched reply-to") }
         severity = level
 
-        // What to do, in the order a responder would do it.
+        // What to do, in the order a responder would do it. For a policy-only incident the
+        // customer's answer comes first and the rest depends on it.
+        let ifUnexpected = policyOnly ? "If the customer did not expect it: " : ""
+        func lowerFirst(_ s: String) -> String { policyOnly ? s.prefix(1).lowercased() + s.dropFirst() : s }
+        let duetCount = findings.filter { $0.kind == "duet" }.count
+        if policyOnly { actions.append("Ask the customer the \(plural(duetCount, "DUET question"))") }
         let external = senders.filter { s in !people.keys.contains { EmailAddress.domain($0) == EmailAddress.domain(s) } }.sorted()
         let internalSenders = senders.subtracting(external).sorted()
         if !executed.isEmpty || !c2.isEmpty {
@@ -92,19 +104,19 @@ extension IncidentBuilder.Scope {
             var which: [String] = []
             if !ids.isEmpty { which.append("Message-ID\(ids.count == 1 ? "" : "s") \(list(ids, max: 3))") }
             if untracked > 0 { which.append("\(untracked) with no Message-ID in the logs: find \(untracked == 1 ? "it" : "them") by sender and subject") }
-            actions.append("Purge \(what) from the \(boxes) it reached (\(which.joined(separator: "; ")))")
+            actions.append(ifUnexpected + lowerFirst("Purge \(what) from the \(boxes) it reached (") + "\(which.joined(separator: "; ")))")
         }
         if !deliveryUnknown.isEmpty {
             let days = unknownDays.isEmpty ? "" : " for " + list(unknownDays.map(LogCoverage.dayText), max: 3)
             actions.append("Find out whether \(list(deliveryUnknown, max: 5)) received it: the delivery logs\(days) are not in the data; purge any copy found")
         }
         let badHashes = indicators.keys.filter { $0.type == "sha256" }.map(\.value).sorted()
-        if !badHashes.isEmpty { actions.append("Block SHA-256 \(list(badHashes, max: 3)) on endpoints and the mail gateway") }
+        if !badHashes.isEmpty { actions.append(ifUnexpected + lowerFirst("Block SHA-256") + " \(list(badHashes, max: 3)) on endpoints and the mail gateway") }
         let badDomains = indicators.keys.filter { $0.type == "domain" }.map(\.value).sorted()
-        if !badDomains.isEmpty { actions.append("Block \(list(badDomains, max: 5)) at the web proxy and DNS") }
+        if !badDomains.isEmpty { actions.append(ifUnexpected + lowerFirst("Block") + " \(list(badDomains, max: 5)) at the web proxy and DNS") }
         if !external.isEmpty {
             let senderDomains = Set(external.compactMap { EmailAddress.domain($0) }).sorted()
-            actions.append("Block the sender\(external.count == 1 ? "" : "s") \(list(external, max: 3)) (domain \(list(senderDomains, max: 3))) at the gateway")
+            actions.append(ifUnexpected + lowerFirst("Block") + " the sender\(external.count == 1 ? "" : "s") \(list(external, max: 3)) (domain \(list(senderDomains, max: 3))) at the gateway")
         }
         for s in internalSenders {
             actions.append("Check \(s) for a compromised account: reset the password, revoke sessions, review inbox rules and sign-ins")
@@ -112,8 +124,7 @@ extension IncidentBuilder.Scope {
         if ruleIDs.contains("MS-IMP-020") || ruleIDs.contains("MS-IMP-001") {
             actions.append("Warn \(list(delivered.isEmpty ? recipients.keys.sorted() : delivered, max: 5)): confirm any payment or bank-detail request by phone")
         }
-        let duet = findings.filter { $0.kind == "duet" }.count
-        if duet > 0 { actions.append("Ask the customer the \(plural(duet, "DUET question"))") }
+        if duetCount > 0 && !policyOnly { actions.append("Ask the customer the \(plural(duetCount, "DUET question"))") }
         if delivered.isEmpty && reached.isEmpty && executed.isEmpty && deliveryUnknown.isEmpty {
             actions.append("No mailbox holds it: every copy was stopped; no action on the recipients is needed")
         }
@@ -122,7 +133,12 @@ extension IncidentBuilder.Scope {
         let mainSender = findings.compactMap(\.sender).reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
             .max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? senders.sorted().first ?? "unknown sender"
         let files = indicators.keys.filter { $0.type == "file_name" }.map(\.value).sorted()
-        if let file = files.first, !hashes.isEmpty {
+        if policyOnly, let first = findings.min(by: { ($0.ts, $0.id) < ($1.ts, $1.id) }) {
+            // Say what was seen, in the rule's words, never "malicious".
+            let what = rules[first.ruleID]?.title ?? first.ruleID
+            let about = first.indicator ?? first.user ?? mainSender
+            title = "\(what): \(about)"
+        } else if let file = files.first, !hashes.isEmpty {
             title = "Malicious attachment \(file) from \(mainSender)"
         } else if let domain = domains.sorted().first {
             title = "Malicious link to \(domain) from \(mainSender)"

@@ -1799,17 +1799,19 @@ examples:
         ("MS-URL-010.yml", #"""
 id: MS-URL-010
 title: User clicked through a warning page to a dangerous URL
-version: 2
+version: 3
 kind: detection
 severity: high
 attack: [T1204.001]
 stage: interaction
 description: >
-  A click where the user went on past a Mimecast warning or block page (user_awareness_action or
-  user_override "Continue" on a click whose action was warn or block), or went on to a URL whose
-  verdict or category is malicious, suspicious or phishing. Mimecast logs the click; this rule
-  says the user chose to proceed. A "Continue" on an allowed, clean URL is the random User
-  Awareness challenge page, which is training, not a warning, and is left out.
+  A click where the user went on ("Continue" in user_awareness_action or user_override) to a
+  URL whose verdict or category is malicious, suspicious or phishing, or past a warning or
+  block page whose verdict was not clean. Mimecast logs the click; this rule says the user
+  chose to proceed to something dangerous. A warning page on a URL Mimecast scanned clean is a
+  policy category (Gambling, Social Media …): continuing past it is a question for the
+  customer (MS-URL-021), not a threat. A "Continue" on an allowed, clean URL is the random
+  User Awareness challenge page, which is training, and is left out.
 triage: >
   Ask the user what they entered on the page; check the host for the connection; if it was a
   login page, reset credentials and revoke sessions.
@@ -1820,14 +1822,15 @@ sql: |
   FROM url_click
   WHERE is_click = 1
     AND (lower(COALESCE(user_awareness_action, '')) = 'continue' OR lower(COALESCE(user_override, '')) = 'continue')
-    AND (action IN ('warn', 'block') OR scan_result IN ('malicious', 'suspicious') OR lower(COALESCE(category, '')) LIKE '%phish%'
-         OR lower(COALESCE(category, '')) IN ('compromised', 'malicious', 'dangerous file extension'))
+    AND (scan_result IN ('malicious', 'suspicious') OR lower(COALESCE(category, '')) LIKE '%phish%'
+         OR lower(COALESCE(category, '')) IN ('compromised', 'malicious', 'dangerous file extension')
+         OR (action IN ('warn', 'block') AND lower(COALESCE(scan_result, '')) <> 'clean'))
     AND ts BETWEEN :since AND :until
 examples:
   positive:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
-    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
   negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
 
@@ -1882,7 +1885,7 @@ examples:
         ("MS-URL-020.yml", #"""
 id: MS-URL-020
 title: User overrode a URL block
-version: 2
+version: 3
 kind: duet
 severity: medium
 attack: [T1204.001]
@@ -1891,7 +1894,8 @@ description: >
   The user went on after Mimecast blocked a URL: a user override recorded on the click
   (userOverride other than None), or "Continue" on a block page the policy lets users pass,
   whatever the category. Often legitimate (a mis-categorised site), sometimes the first step of
-  a compromise: the customer knows which. Continuing past a warn page is MS-URL-010, and the
+  a compromise: the customer knows which. Continuing past a warn page is MS-URL-010 (a dangerous verdict)
+  or MS-URL-021 (a policy category on a clean URL), and the
   User Awareness challenge on an allowed page is training, not a block; neither is asked here.
 triage: >
   Ask the customer the question; if the answer is no, treat it like MS-URL-010.
@@ -1913,6 +1917,46 @@ examples:
   negative:
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
     - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"it-support@acme-c0rp.example","url":"https://login.acme-c0rp-secure.com/owa/auth.php","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Password expiry notice","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Business","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+
+"""#),
+        ("MS-URL-021.yml", #"""
+id: MS-URL-021
+title: User continued past a policy warning page to a site Mimecast scanned clean
+version: 1
+kind: duet
+severity: low
+attack: [T1204.001]
+stage: interaction
+description: >
+  The user chose "Continue" on a Mimecast warning page whose URL was scanned clean: the page
+  was shown for the site's category (Gambling, Social Media, Personal Storage …), as the
+  customer's URL policy asks, not for a threat. Whether that visit was expected is the
+  customer's call; it is never a malicious-link incident on its own. A warning on a URL with a
+  malicious, suspicious or phishing verdict or category is MS-URL-010; a block the user
+  overrode is MS-URL-020.
+triage: >
+  Ask the customer the question; if the visit was not expected, check what the user did on the
+  site and whether the category policy should block it.
+question: >
+  Did you expect {user} to continue past the policy warning to {indicator}?
+sql: |
+  SELECT ts, user, sender, message_id, subject, url_domain AS indicator,
+         user || ' continued past the warning page to ' || COALESCE(url_domain, url) || ' (' || COALESCE(category, 'uncategorised') ||
+           ', scanned clean)' AS summary,
+         'url_click' AS evidence_table, id AS evidence_rowid
+  FROM url_click
+  WHERE is_click = 1 AND action = 'warn' AND lower(COALESCE(scan_result, '')) = 'clean'
+    AND (lower(COALESCE(user_awareness_action, '')) = 'continue' OR lower(COALESCE(user_override, '')) = 'continue')
+    AND lower(COALESCE(category, '')) NOT LIKE '%phish%'
+    AND lower(COALESCE(category, '')) NOT IN ('compromised', 'malicious', 'dangerous file extension')
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"offers@lucky-spin-casino.example","url":"https://www.lucky-spin-casino.example/promo","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Your weekend bonus","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Gambling","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+  negative:
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"offers@lucky-spin-casino.example","url":"https://www.lucky-spin-casino.example/promo","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Your weekend bonus","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Gambling","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"offers@lucky-spin-casino.example","url":"https://www.lucky-spin-casino.example/promo","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Your weekend bonus","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Gambling","sendingIp":"203.0.113.80","userAwarenessAction":"Continue","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"offers@lucky-spin-casino.example","url":"https://www.lucky-spin-casino.example/promo","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Your weekend bonus","action":"warn","adminOverride":"N/A","userOverride":"None","scanResult":"clean","category":"Gambling","sendingIp":"203.0.113.80","userAwarenessAction":"N/A","date":"2026-11-02T09:15:02+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<pw-1@acme-c0rp.example>"}'
 
 """#),
         ("MS-URL-030.yml", #"""
