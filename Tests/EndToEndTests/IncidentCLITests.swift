@@ -176,5 +176,8 @@ import Testing
         #expect(incidentsScanned == incidentsLookedUp)
         #expect(incidentsScanned == (try NightlyRunCLITests.incidents(path)))
         #expect(lookedUp.contains { $0.hasPrefix("domain:acme-c0rp-secure.com|domain|acme-c0rp-secure.com|") && !$0.contains("|0|0|") })
+        // A file name counts who received an attachment of that name and which computers saw it
+        // (12 recipients, the 3 hosts of the ground truth's attachment traces).
+        #expect(lookedUp.contains { $0.contains("|file_name|INV-88341.xlsm|12|3|") }, "\(lookedUp.filter { $0.contains("file_name") })")
     }
 }

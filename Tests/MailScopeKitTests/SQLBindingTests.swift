@@ -19,6 +19,8 @@ import Testing
         "sorterThreads": "an Int from the processor count (Schema.ensureIndexes: PRAGMA takes no parameters)",
         "hostsOfUser": "a constant SQL fragment",
         "keyColumn": "a column of IndicatorPrevalence.questions (constants)",
+        "keyExpression": "a column of IndicatorPrevalence.questions, with COLLATE NOCASE (constants)",
+        "groupKey": "a column of IndicatorPrevalence.questions, or lower() of it (constants)",
         "countedColumn": "a column of IndicatorPrevalence.questions (constants)",
         "condition": "a filter of IndicatorPrevalence.questions (constants)",
         "lookupSource": "a table and index name of IndicatorPrevalence.questions (constants)",

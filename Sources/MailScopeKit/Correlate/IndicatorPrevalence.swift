@@ -32,6 +32,12 @@ extension IncidentBuilder {
             var indexed = true
             /// The index a lookup must use (SQLite would pick a narrower one and read the table).
             var index: String?
+            /// Values compare without case (file names: Windows paths keep the case they were
+            /// typed in; the index is NOCASE).
+            var caseInsensitive = false
+            var keyExpression: String { caseInsensitive ? keyColumn + " COLLATE NOCASE" : keyColumn }
+            /// What the scan groups by: the value, or its lowercase form.
+            var groupKey: String { caseInsensitive ? "lower(" + keyColumn + ")" : keyColumn }
             var lookupSource: String { index.map { "\(table) INDEXED BY \($0)" } ?? table }
             /// The indexed form for one value (the scan form is derived from the same parts).
             /// A sender is looked up through its domain (the indexed column).
@@ -39,12 +45,12 @@ extension IncidentBuilder {
             var single: String {
                 throughDomain
                     ? "SELECT COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts) FROM \(lookupSource) WHERE \(condition) AND sender_domain = ? AND \(keyColumn) = ?"
-                    : "SELECT COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts) FROM \(lookupSource) WHERE \(condition) AND \(keyColumn) = ?"
+                    : "SELECT COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts) FROM \(lookupSource) WHERE \(condition) AND \(keyExpression) = ?"
             }
             var scan: String {
                 """
-                SELECT \(keyColumn), COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts) FROM \(table)
-                WHERE \(condition) AND +\(keyColumn) IN (SELECT value FROM temp.prevalence_wanted) GROUP BY \(keyColumn)
+                SELECT \(groupKey), COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts) FROM \(table)
+                WHERE \(condition) AND +\(keyExpression) IN (SELECT value FROM temp.prevalence_wanted) GROUP BY \(groupKey)
                 """
             }
         }
@@ -60,6 +66,11 @@ extension IncidentBuilder {
             Question(indicator: "domain", side: .endpoint, table: "edr_event", keyColumn: "domain", countedColumn: "host", condition: "1", covered: true),
             Question(indicator: "url", side: .mail, table: "url_click", keyColumn: "url_resource", countedColumn: "user", condition: "1"),
             Question(indicator: "ip", side: .endpoint, table: "edr_event", keyColumn: "remote_ip", countedColumn: "host", condition: "1"),
+            // A file name: who received an attachment of that name, which computers saw it.
+            Question(indicator: "file_name", side: .mail, table: "attachment_scan", keyColumn: "file_name", countedColumn: "recipient",
+                     condition: "1", indexed: false, caseInsensitive: true),
+            Question(indicator: "file_name", side: .endpoint, table: "edr_event", keyColumn: "file_name", countedColumn: "host",
+                     condition: "1", index: "edr_event_file_name", caseInsensitive: true),
         ]
 
         /// The prevalence of every indicator in `wanted`.
@@ -77,7 +88,7 @@ extension IncidentBuilder {
                     try db.withValueTable("prevalence_wanted", values) {
                         for r in try db.query(q.scan) {
                             guard let v = r[0].stringValue else { continue }
-                            answers[v] = (Int(r[1].intValue ?? 0), r[2].intValue, r[3].intValue)
+                            answers[q.caseInsensitive ? v.lowercased() : v] = (Int(r[1].intValue ?? 0), r[2].intValue, r[3].intValue)
                         }
                     }
                 } else {
@@ -92,7 +103,7 @@ extension IncidentBuilder {
                     }
                 }
                 for v in values {
-                    let a = answers[v] ?? (0, nil, nil)
+                    let a = answers[q.caseInsensitive && scan ? v.lowercased() : v] ?? (0, nil, nil)
                     if q.side == .mail { mail[Indicator(type: q.indicator, value: v)] = a } else { endpoint[Indicator(type: q.indicator, value: v)] = a }
                 }
             }
