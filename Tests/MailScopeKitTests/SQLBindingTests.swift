@@ -20,6 +20,7 @@ import Testing
         "hostsOfUser": "a constant SQL fragment",
         "keyColumn": "a column of IndicatorPrevalence.questions (constants)",
         "keyExpression": "a column of IndicatorPrevalence.questions, with COLLATE NOCASE (constants)",
+        "spreadExpression": "a column of IndicatorPrevalence.questions, or NULL (constants)",
         "groupKey": "a column of IndicatorPrevalence.questions, or lower() of it (constants)",
         "countedColumn": "a column of IndicatorPrevalence.questions (constants)",
         "condition": "a filter of IndicatorPrevalence.questions (constants)",

@@ -110,9 +110,9 @@ extension IncidentBuilder.Scope {
             let days = unknownDays.isEmpty ? "" : " for " + list(unknownDays.map(LogCoverage.dayText), max: 3)
             actions.append("Find out whether \(list(deliveryUnknown, max: 5)) received it: the delivery logs\(days) are not in the data; purge any copy found")
         }
-        let badHashes = indicators.keys.filter { $0.type == "sha256" }.map(\.value).sorted()
+        let badHashes = indicators.keys.filter { $0.type == "sha256" && !shared.contains($0) }.map(\.value).sorted()
         if !badHashes.isEmpty { actions.append(ifUnexpected + lowerFirst("Block SHA-256") + " \(list(badHashes, max: 3)) on endpoints and the mail gateway") }
-        let badDomains = indicators.keys.filter { $0.type == "domain" }.map(\.value).sorted()
+        let badDomains = indicators.keys.filter { $0.type == "domain" && !shared.contains($0) }.map(\.value).sorted()
         if !badDomains.isEmpty { actions.append(ifUnexpected + lowerFirst("Block") + " \(list(badDomains, max: 5)) at the web proxy and DNS") }
         if !external.isEmpty {
             let senderDomains = Set(external.compactMap { EmailAddress.domain($0) }).sorted()
@@ -180,11 +180,13 @@ extension IncidentBuilder.Scope {
             _ = try host.step()
         }
         let indicator = try db.prepare("""
-            INSERT INTO incident_indicator (incident_id, type, value, recipients, hosts, first_ts, last_ts, feeds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO incident_indicator (incident_id, type, value, recipients, hosts, first_ts, last_ts, feeds, sender_domains, shared)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (i, p) in indicators.sorted(by: { ($0.key.type, $0.key.value) < ($1.key.type, $1.key.value) }) {
             try indicator.bind([.integer(id), .text(i.type), .text(i.value), .integer(Int64(p.recipients)), .integer(Int64(p.hosts)),
-                                p.first.map { .integer($0) } ?? .null, p.last.map { .integer($0) } ?? .null, p.feeds.map { .text($0) } ?? .null])
+                                p.first.map { .integer($0) } ?? .null, p.last.map { .integer($0) } ?? .null, p.feeds.map { .text($0) } ?? .null,
+                                .integer(Int64(p.senderDomains)), .integer(shared.contains(i) ? 1 : 0)])
             _ = try indicator.step()
         }
         let technique = try db.prepare("INSERT INTO incident_technique (incident_id, technique) VALUES (?, ?)")

@@ -77,7 +77,10 @@ extension IncidentBuilder {
         var messages: [String] = []
         var people: [String: Person] = [:]
         var machines: [String: Machine] = [:]
-        var indicators: [Indicator: (recipients: Int, hosts: Int, first: Int64?, last: Int64?, feeds: String?)] = [:]
+        var indicators: [Indicator: IndicatorPrevalence.Value] = [:]
+        /// Indicators that ordinary mail from many other senders also carries (a shared relay,
+        /// a file-sharing host): context for the analyst, never something to block.
+        var shared: Set<Indicator> = []
         var techniques: Set<String> = []
         var reasons: [String] = []
         var actions: [String] = []
@@ -99,6 +102,8 @@ extension IncidentBuilder {
         /// (measured for all incidents at once: `IndicatorPrevalence`), then judges it.
         mutating func finish(prevalence: [Indicator: IndicatorPrevalence.Value], rules: [String: Rule], coverage: LogCoverage) {
             for i in Array(indicators.keys) { indicators[i] = prevalence[i] ?? IndicatorPrevalence.none }
+            let own = indicators.keys.filter { $0.type == "sender_domain" }.count
+            for (i, p) in indicators where p.senderDomains - own >= Scope.sharedInfrastructureDomains { shared.insert(i) }
             judge(rules: rules, coverage: coverage)
         }
 
@@ -315,6 +320,11 @@ extension IncidentBuilder {
             }
             for i in found { indicators[i] = IndicatorPrevalence.none }
         }
+
+        /// From how many sender domains beyond the campaign's own an indicator counts as shared
+        /// infrastructure: mail from three unrelated senders through one relay or linking one
+        /// host is ordinary traffic, not the campaign's.
+        static let sharedInfrastructureDomains = 3
 
         static func isPrivate(_ ip: String) -> Bool {
             let p = ip.split(separator: ".").compactMap { Int($0) }

@@ -13,8 +13,11 @@ extension IncidentBuilder {
     /// them (from `scanThreshold` values on, 2000 by default: `IncidentBuilder.rebuild`); for a
     /// few values, the indexed lookups stay cheaper.
     enum IndicatorPrevalence {
-        typealias Value = (recipients: Int, hosts: Int, first: Int64?, last: Int64?, feeds: String?)
-        static let none: Value = (0, 0, nil, nil, nil)
+        /// `senderDomains`: how many sender domains' ordinary mail (accepted; clicked clean)
+        /// carried it: a relay or link host that ordinary mail from many senders uses is shared
+        /// infrastructure, not the campaign's (a spam botnet's IP, rejected, is not).
+        typealias Value = (recipients: Int, hosts: Int, first: Int64?, last: Int64?, feeds: String?, senderDomains: Int)
+        static let none: Value = (0, 0, nil, nil, nil, 0)
 
         /// One question: over which rows, what is counted, and which column holds the value.
         struct Question {
@@ -24,6 +27,10 @@ extension IncidentBuilder {
             var keyColumn: String      // compared with the indicator's value
             var countedColumn: String  // COUNT(DISTINCT …)
             var condition: String      // extra filter ("1" for none)
+            /// Also counted: the distinct sender domains of the ordinary mail among the rows
+            /// (accepted, or clicked with a clean verdict); `NULL` where not asked.
+            var spreadColumn: String? = nil
+            var spreadExpression: String { spreadColumn ?? "NULL" }
             /// An index holds every column the question reads (`Schema.coveringTimeIndexes`): a
             /// lookup per value reads index pages in order, cheaper than any scan.
             var covered = false
@@ -44,12 +51,12 @@ extension IncidentBuilder {
             var throughDomain: Bool { keyColumn == "sender" }
             var single: String {
                 throughDomain
-                    ? "SELECT COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts) FROM \(lookupSource) WHERE \(condition) AND sender_domain = ? AND \(keyColumn) = ?"
-                    : "SELECT COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts) FROM \(lookupSource) WHERE \(condition) AND \(keyExpression) = ?"
+                    ? "SELECT COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts), COUNT(DISTINCT \(spreadExpression)) FROM \(lookupSource) WHERE \(condition) AND sender_domain = ? AND \(keyColumn) = ?"
+                    : "SELECT COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts), COUNT(DISTINCT \(spreadExpression)) FROM \(lookupSource) WHERE \(condition) AND \(keyExpression) = ?"
             }
             var scan: String {
                 """
-                SELECT \(groupKey), COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts) FROM \(table)
+                SELECT \(groupKey), COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts), COUNT(DISTINCT \(spreadExpression)) FROM \(table)
                 WHERE \(condition) AND +\(keyExpression) IN (SELECT value FROM temp.prevalence_wanted) GROUP BY \(groupKey)
                 """
             }
@@ -59,10 +66,12 @@ extension IncidentBuilder {
         static let questions: [Question] = [
             Question(indicator: "sender", side: .mail, table: "mail_message", keyColumn: "sender", countedColumn: "recipient", condition: "event = 'receipt'", covered: true, index: "mail_message_receipt_domain_sender"),
             Question(indicator: "sender_domain", side: .mail, table: "mail_message", keyColumn: "sender_domain", countedColumn: "recipient", condition: "event = 'receipt'", covered: true, index: "mail_message_receipt_domain_sender"),
-            Question(indicator: "sender_ip", side: .mail, table: "mail_message", keyColumn: "sender_ip", countedColumn: "recipient", condition: "event = 'receipt'", indexed: false),
+            Question(indicator: "sender_ip", side: .mail, table: "mail_message", keyColumn: "sender_ip", countedColumn: "recipient", condition: "event = 'receipt'",
+                     spreadColumn: "CASE WHEN action = 'Acc' THEN sender_domain END", indexed: false),
             Question(indicator: "sha256", side: .mail, table: "attachment_scan", keyColumn: "sha256", countedColumn: "recipient", condition: "1"),
             Question(indicator: "sha256", side: .endpoint, table: "edr_event", keyColumn: "sha256", countedColumn: "host", condition: "1"),
-            Question(indicator: "domain", side: .mail, table: "url_click", keyColumn: "url_domain", countedColumn: "user", condition: "1"),
+            Question(indicator: "domain", side: .mail, table: "url_click", keyColumn: "url_domain", countedColumn: "user", condition: "1",
+                     spreadColumn: "CASE WHEN scan_result = 'clean' THEN sender_domain END"),
             Question(indicator: "domain", side: .endpoint, table: "edr_event", keyColumn: "domain", countedColumn: "host", condition: "1", covered: true),
             Question(indicator: "url", side: .mail, table: "url_click", keyColumn: "url_resource", countedColumn: "user", condition: "1"),
             Question(indicator: "ip", side: .endpoint, table: "edr_event", keyColumn: "remote_ip", countedColumn: "host", condition: "1"),
@@ -75,12 +84,12 @@ extension IncidentBuilder {
 
         /// The prevalence of every indicator in `wanted`.
         static func measure(_ wanted: Set<Indicator>, db: Database, scanThreshold: Int) throws -> [Indicator: Value] {
-            var mail: [Indicator: (Int, Int64?, Int64?)] = [:], endpoint: [Indicator: (Int, Int64?, Int64?)] = [:]
+            var mail: [Indicator: (Int, Int64?, Int64?, Int)] = [:], endpoint: [Indicator: (Int, Int64?, Int64?, Int)] = [:]
             let byType = Dictionary(grouping: wanted, by: \.type)
             for q in questions {
                 let values = (byType[q.indicator] ?? []).map(\.value).sorted()
                 guard !values.isEmpty else { continue }
-                var answers: [String: (Int, Int64?, Int64?)] = [:]
+                var answers: [String: (Int, Int64?, Int64?, Int)] = [:]
                 // A covered question is always looked up (a threshold of 1 forces scans everywhere:
                 // the test comparing both paths uses it).
                 let scan = !q.indexed || (q.covered ? scanThreshold <= 1 : values.count >= scanThreshold)
@@ -88,7 +97,7 @@ extension IncidentBuilder {
                     try db.withValueTable("prevalence_wanted", values) {
                         for r in try db.query(q.scan) {
                             guard let v = r[0].stringValue else { continue }
-                            answers[q.caseInsensitive ? v.lowercased() : v] = (Int(r[1].intValue ?? 0), r[2].intValue, r[3].intValue)
+                            answers[q.caseInsensitive ? v.lowercased() : v] = (Int(r[1].intValue ?? 0), r[2].intValue, r[3].intValue, Int(r[4].intValue ?? 0))
                         }
                     }
                 } else {
@@ -99,11 +108,12 @@ extension IncidentBuilder {
                             arguments = [.text(domain), .text(v)]
                         }
                         let r = try db.cachedQuery(q.single, arguments).first ?? []
-                        answers[v] = (Int(r.first?.intValue ?? 0), r.count > 1 ? r[1].intValue : nil, r.count > 2 ? r[2].intValue : nil)
+                        answers[v] = (Int(r.first?.intValue ?? 0), r.count > 1 ? r[1].intValue : nil, r.count > 2 ? r[2].intValue : nil,
+                                      r.count > 3 ? Int(r[3].intValue ?? 0) : 0)
                     }
                 }
                 for v in values {
-                    let a = answers[q.caseInsensitive && scan ? v.lowercased() : v] ?? (0, nil, nil)
+                    let a = answers[q.caseInsensitive && scan ? v.lowercased() : v] ?? (0, nil, nil, 0)
                     if q.side == .mail { mail[Indicator(type: q.indicator, value: v)] = a } else { endpoint[Indicator(type: q.indicator, value: v)] = a }
                 }
             }
@@ -111,7 +121,7 @@ extension IncidentBuilder {
             for i in wanted {
                 let m = mail[i], e = endpoint[i]
                 let firsts = [m?.1, e?.1].compactMap { $0 }, lasts = [m?.2, e?.2].compactMap { $0 }
-                out[i] = (m?.0 ?? 0, e?.0 ?? 0, firsts.min(), lasts.max(), try feeds(i, db: db))
+                out[i] = (m?.0 ?? 0, e?.0 ?? 0, firsts.min(), lasts.max(), try feeds(i, db: db), m?.3 ?? 0)
             }
             return out
         }

@@ -94,6 +94,10 @@ public struct ReportModel: Codable, Sendable {
         public var firstSeen: String?
         public var lastSeen: String?
         public var feeds: String?
+        /// How many sender domains' mail carried it (sender IPs and clicked domains).
+        public var senderDomains: Int = 0
+        /// Shared infrastructure: shown as context, left out of iocs.csv.
+        public var shared: Bool = false
     }
 
     public struct Indicators: Codable, Sendable {
@@ -248,7 +252,10 @@ extension ReportModel.HostRow {
     enum CodingKeys: String, CodingKey { case host, user, stage, firstSeen = "first_seen", evidenceRows = "evidence_rows" }
 }
 extension ReportModel.IndicatorRow {
-    enum CodingKeys: String, CodingKey { case type, value, incident, recipients, hosts, firstSeen = "first_seen", lastSeen = "last_seen", feeds }
+    enum CodingKeys: String, CodingKey {
+        case type, value, incident, recipients, hosts, firstSeen = "first_seen", lastSeen = "last_seen", feeds
+        case senderDomains = "sender_domains", shared
+    }
 }
 extension ReportModel.Indicators {
     enum CodingKeys: String, CodingKey {

@@ -66,10 +66,11 @@ extension ReportModel {
             }
             var details: [IndicatorRow] = []
             var grouped = Indicators()
-            for i in try db.query("SELECT type, value, recipients, hosts, first_ts, last_ts, feeds FROM incident_indicator WHERE incident_id = ? ORDER BY type, value", arg) {
+            for i in try db.query("SELECT type, value, recipients, hosts, first_ts, last_ts, feeds, sender_domains, shared FROM incident_indicator WHERE incident_id = ? ORDER BY type, value", arg) {
                 let row = IndicatorRow(type: i[0].stringValue ?? "", value: i[1].stringValue ?? "", incident: id,
                                        recipients: Int(i[2].intValue ?? 0), hosts: Int(i[3].intValue ?? 0),
-                                       firstSeen: i[4].intValue.map(iso), lastSeen: i[5].intValue.map(iso), feeds: i[6].stringValue)
+                                       firstSeen: i[4].intValue.map(iso), lastSeen: i[5].intValue.map(iso), feeds: i[6].stringValue,
+                                       senderDomains: Int(i[7].intValue ?? 0), shared: i[8].intValue == 1)
                 details.append(row)
                 switch row.type {
                 case "sha256": grouped.sha256.append(row.value)

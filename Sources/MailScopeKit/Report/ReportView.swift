@@ -53,7 +53,7 @@ enum ReportView {
         }
         root["has_duet"] = !m.duet.isEmpty
         let indicators = capped(m.indicators) { i in
-            ["type": i.type, "value": i.value, "value_code": MarkdownText.code(i.value), "incident": i.incident.map { "#\($0)" } ?? "",
+            ["type": Self.indicatorType(i), "value": i.value, "value_code": MarkdownText.code(i.value), "incident": i.incident.map { "#\($0)" } ?? "",
              "recipients": i.recipients, "hosts": i.hosts, "first": i.firstSeen ?? "—", "last": i.lastSeen ?? "—", "feeds": i.feeds ?? ""]
         }
         root["indicators"] = indicators.rows
@@ -101,7 +101,7 @@ enum ReportView {
             ["host": h.host, "user": h.user ?? "—", "stage": h.stage, "first": h.firstSeen, "rows": h.evidenceRows]
         }
         let indicators = capped(i.indicatorDetails) { d in
-            ["type": d.type, "value": d.value, "value_code": MarkdownText.code(d.value), "recipients": d.recipients, "hosts": d.hosts,
+            ["type": Self.indicatorType(d), "value": d.value, "value_code": MarkdownText.code(d.value), "recipients": d.recipients, "hosts": d.hosts,
              "first": d.firstSeen ?? "—", "last": d.lastSeen ?? "—", "feeds": d.feeds ?? ""]
         }
         let findings = capped(i.findings) { f in
@@ -186,4 +186,11 @@ public enum HTMLText {
         return out
     }
 
+}
+
+extension ReportView {
+    /// An indicator's type as shown, saying when it is shared infrastructure (not to block).
+    static func indicatorType(_ i: ReportModel.IndicatorRow) -> String {
+        i.shared ? "\(i.type) — shared infrastructure (mail from \(i.senderDomains) sender domains); context, not to block" : i.type
+    }
 }

@@ -107,10 +107,11 @@ public enum ReportWriter {
     // MARK: IOC CSV and timeline
 
     /// `type,value,incident,first_seen,last_seen,recipients,hosts,feeds`, CRLF, every cell that
-    /// a spreadsheet would read as a formula made inert.
+    /// a spreadsheet would read as a formula made inert. Shared infrastructure (a relay or link
+    /// host of ordinary mail) is context, not something to block, and is left out.
     public static func iocCSV(_ model: ReportModel) -> String {
         var out = "type,value,incident,first_seen,last_seen,recipients,hosts,feeds\r\n"
-        for i in model.indicators {
+        for i in model.indicators where !i.shared {
             let cells = [i.type, i.value, i.incident.map(String.init) ?? "", i.firstSeen ?? "", i.lastSeen ?? "",
                          String(i.recipients), String(i.hosts), i.feeds ?? ""]
             out += cells.map(CSVText.cell).joined(separator: ",") + "\r\n"

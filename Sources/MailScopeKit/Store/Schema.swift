@@ -93,6 +93,7 @@ public enum Schema {
         Migration(version: 9, name: "endpoint lineage, accounts acted on and EDR verdicts", sql: edrLineageSchema),
         Migration(version: 10, name: "record index within a line", sql: recordIndexSchema),
         Migration(version: 11, name: "log coverage by type and day", sql: logCoverageSchema),
+        Migration(version: 12, name: "shared infrastructure among indicators", sql: sharedIndicatorSchema),
     ]
 
     static let initialSchema = """
@@ -709,6 +710,14 @@ public enum Schema {
     INSERT INTO log_coverage (log, host, day, rows, first_ts, last_ts)
         SELECT 'edr:' || product, COALESCE(host, ''), ts / 86400000, COUNT(*), MIN(ts), MAX(ts) FROM edr_event
         GROUP BY product, COALESCE(host, ''), ts / 86400000;
+    """
+
+    static let sharedIndicatorSchema = """
+    -- How many sender domains' mail carried an indicator, and whether that makes it shared
+    -- infrastructure (a relay or link host of ordinary mail): shown as context, never exported
+    -- as something to block. Incidents are rebuilt by every detect, which fills them.
+    ALTER TABLE incident_indicator ADD COLUMN sender_domains INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE incident_indicator ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
     """
 
     static let recordIndexSchema = """
