@@ -30,4 +30,23 @@ import Testing
         #expect(report.contains("Did you expect ana.lima@acme-corp.example to continue past the policy warning to lucky-spin-casino.example?"))
         #expect(!report.contains("Mimecast blocked it"))
     }
+
+    /// The same click on a page Mimecast called phishing is a threat: the user may have typed a
+    /// password there, so the reset comes with it even without credential-theft evidence.
+    @Test func continuingPastAPhishingWarningAsksForAPasswordReset() throws {
+        let dir = CLI.scratch()
+        let phishing = Self.gamblingClick.replacingOccurrences(of: #""scanResult":"clean","category":"Gambling""#,
+                                                               with: #""scanResult":"malicious","category":"Phishing & Fraud""#)
+        #expect(phishing != Self.gamblingClick)
+        try (phishing + "\n").write(toFile: dir + "/ttp_url_clicks.json", atomically: true, encoding: .utf8)
+        let db = dir + "/case.db"
+        let result = try CLI.run(["run", "--input", dir + "/ttp_url_clicks.json", "--db", db, "--out", dir + "/out"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let database = try Database(path: db, mode: .readOnly)
+        #expect(try database.scalar("SELECT COUNT(*) FROM finding WHERE rule_id = 'MS-URL-070'")?.intValue == 0)
+        let incident = try #require(try database.query("SELECT title, severity FROM incident").first)
+        #expect(incident[0].stringValue?.hasPrefix("Malicious link to lucky-spin-casino.example") == true, "\(incident[0])")
+        let actions = try database.query("SELECT text FROM incident_note WHERE kind = 'action' ORDER BY seq").compactMap { $0[0].stringValue }
+        #expect(actions.contains { $0.hasPrefix("Reset the passwords and revoke the sessions of ana.lima@acme-corp.example") }, "\(actions)")
+    }
 }

@@ -35,7 +35,7 @@ extension IncidentBuilder.Scope {
         if !c2.isEmpty { atLeast(.critical, "command-and-control from \(plural(c2.count, "host")) (\(list(c2)))") }
         if !executed.isEmpty { atLeast(.critical, "executed on \(plural(executed.count, "host")) (\(list(executed)))") }
         if !downloaded.isEmpty && executed.isEmpty { atLeast(.high, "payload downloaded on \(plural(downloaded.count, "host")) (\(list(downloaded)))") }
-        let credentialPage = !ruleIDs.isDisjoint(with: ["MS-URL-070", "MS-DOM-002"]) || techniques.contains("T1598.003")
+        let credentialPage = self.credentialPage || !ruleIDs.isDisjoint(with: ["MS-URL-070", "MS-DOM-002"]) || techniques.contains("T1598.003")
         let clickedThrough = people.filter { $0.value.clickedThrough }.keys.sorted()
         if credentialPage && !clickedThrough.isEmpty && !domains.isEmpty {
             atLeast(.critical, "credential-phishing page reached by \(plural(clickedThrough.count, "user")) (\(list(clickedThrough)))")

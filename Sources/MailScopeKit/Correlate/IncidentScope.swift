@@ -81,6 +81,8 @@ extension IncidentBuilder {
         /// Indicators that ordinary mail from many other senders also carries (a shared relay,
         /// a file-sharing host): context for the analyst, never something to block.
         var shared: Set<Indicator> = []
+        /// A clicked page of the campaign was a credential-phishing page (category, evidence).
+        var credentialPage = false
         var techniques: Set<String> = []
         var reasons: [String] = []
         var actions: [String] = []
@@ -221,10 +223,10 @@ extension IncidentBuilder {
             // URL clicks on the campaign's messages or pages; entry scans only say who received it.
             var clickRows: [[SQLValue]] = []
             for m in messages {
-                clickRows += try db.cachedQuery("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result, message_id FROM url_click WHERE message_id = ? AND user IS NOT NULL", [.text(m)])
+                clickRows += try db.cachedQuery("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result, message_id, category, credential_theft FROM url_click WHERE message_id = ? AND user IS NOT NULL", [.text(m)])
             }
             for u in resources.sorted() {
-                clickRows += try db.cachedQuery("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result, message_id FROM url_click WHERE url_resource = ? AND user IS NOT NULL", [.text(u)])
+                clickRows += try db.cachedQuery("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result, message_id, category, credential_theft FROM url_click WHERE url_resource = ? AND user IS NOT NULL", [.text(u)])
             }
             var seen = Set<Int64>()
             for r in clickRows.sorted(by: { ($0[0].intValue ?? 0) < ($1[0].intValue ?? 0) }) {
@@ -239,6 +241,11 @@ extension IncidentBuilder {
                     if ["allow", "warn"].contains(r[3].stringValue ?? "") { p.reached = true; p.clickedThrough = true }
                 } else {
                     p.raise("targeted", "url_click:\(id)", ts: r[4].intValue)
+                }
+                // A page Mimecast called phishing or found credential-theft evidence on: whoever
+                // went through to it may have typed a password there.
+                if (r[9].stringValue ?? "").lowercased().contains("phish") || !(r[10].stringValue ?? "").isEmpty {
+                    credentialPage = true
                 }
                 if r[7].stringValue == "malicious" {
                     if let d = r[5].stringValue { domains.insert(d) }
