@@ -111,9 +111,10 @@ import Testing
         let summaries = try database.query("SELECT summary FROM finding WHERE rule_id = 'MS-COR-002' AND host = 'ws-0221'").compactMap { $0.first?.stringValue }
         #expect(summaries.count == 1, "\(summaries)")
         #expect(summaries.first?.hasPrefix("EXCEL.EXE opened INV-88341.xlsm and started powershell.exe on ws-0221") == true, "\(summaries)")
-        // Without the parent's command line the attachment would not be tied to the host at all.
+        // Without the parent's command line the attachment would not be tied to the host at all;
+        // with it, the chain goes on to PowerShell calling the sender's own domain.
         let stage = try database.scalar("SELECT stage FROM incident_user WHERE user = 'helen.ashby@acme-corp.example'")
-        #expect(stage?.stringValue == "execution")
+        #expect(stage?.stringValue == "command-and-control")
     }
 
     /// The scenario's click → download → run, with the download and the run moved later: a

@@ -813,16 +813,17 @@ examples:
         ("MS-COR-007.yml", #"""
 id: MS-COR-007
 title: The spawned script host reached out (payload or command-and-control)
-version: 1
+version: 2
 kind: correlation
 severity: critical
-attack: [T1105, T1071.001]
+attack: [T1105]
 stage: execution
 description: >
   Within minutes after MS-COR-006 on a computer, the spawned process (powershell, mshta …)
   connects anywhere, or the computer resolves or connects to the sending domain of the
-  message: the document's code fetching its next stage. It stays at the execution stage;
-  command-and-control is claimed only for a threat-intel indicator (MS-COR-010).
+  message: the document's code fetching its next stage (ingress tool transfer). It stays at
+  the execution stage; command-and-control is claimed where the destination is the
+  campaign's own infrastructure (MS-COR-011) or a threat-intel indicator (MS-COR-010).
 triage: >
   Block the domain and address at the proxy and firewall; look for the same destination on
   other hosts (MS-COR-009); image the host.
@@ -988,7 +989,7 @@ examples:
         ("MS-COR-010.yml", #"""
 id: MS-COR-010
 title: Connection to a threat-intel indicator after code ran on the computer
-version: 1
+version: 2
 kind: correlation
 severity: critical
 attack: [T1071.001]
@@ -996,8 +997,10 @@ stage: command-and-control
 description: >
   On a computer where mail-borne code ran (a correlation finding at the execution stage:
   MS-COR-006, 007 or 008), a later lookup or connection reaches a domain, host, address or URL
-  on a loaded threat-intel feed: the implant calling home. The only rule that claims the
-  command-and-control stage, because only a feed says that a destination is an attacker's.
+  on a loaded threat-intel feed: the implant calling home. With MS-COR-011 (the campaign's own
+  infrastructure reached from the code's lineage), the rules that claim the
+  command-and-control stage: a feed or the campaign itself says the destination is the
+  attacker's.
 triage: >
   Isolate the host at once, block the destination everywhere, look for the same destination
   on every other host (the incident's indicator prevalence), and start incident response.
@@ -1044,6 +1047,86 @@ examples:
     - |
       Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
       2026-11-02T10:02:00.0000000Z,dev1,ws-0002.corp.acme-corp.example,ConnectionSuccess,,,,raj.patel@acme-corp.example,,https://c2.badhost.example/beacon,203.0.113.66,powershell.exe,raj.patel@acme-corp.example,,,1
+
+"""#),
+        ("MS-COR-011.yml", #"""
+id: MS-COR-011
+title: Code the campaign's file started connected back to the campaign's own infrastructure
+version: 1
+kind: correlation
+severity: critical
+attack: [T1071.001]
+stage: command-and-control
+description: >
+  After mail-borne code ran on a computer (the script host an opened attachment started,
+  MS-COR-006, or the downloaded file run, MS-COR-008), that process or one it started (same
+  process id, or the id as parent) later resolves or connects to the campaign's own
+  infrastructure: the sending domain (not one of ours), the mail server that delivered the
+  message, or a host its users clicked. Code reaching back to where the mail came from is the
+  implant talking to its operator: command-and-control. Through the process lineage the link
+  is strong and holds for the whole detection window; any other process on the computer
+  counts only within minutes after the code started (weak).
+triage: >
+  Isolate the host at once, block the destination at the proxy, firewall and DNS, look for the
+  same destination on every other host, and start incident response.
+params:
+  follow_window_ms: 600000    # 10 minutes after the code started, for any process on the host
+  link_window_ms: 604800000   # 7 days, for the process and its children
+sql: |
+  WITH ran AS MATERIALIZED (
+    SELECT f.id AS finding_id, f.ts, f.host, f.user, f.sender, f.message_id, f.subject,
+           p.id AS proc_row, p.process_id, p.process
+    FROM finding f JOIN edr_event p ON p.id = f.evidence_rowid
+    WHERE f.rule_id IN ('MS-COR-006', 'MS-COR-008') AND f.evidence_table = 'edr_event' AND f.host IS NOT NULL
+  ), infra AS MATERIALIZED (
+    SELECT DISTINCT r.finding_id, m.sender_domain AS value FROM ran r JOIN mail_message m ON m.message_id = r.message_id
+    WHERE m.event = 'receipt' AND m.sender_domain IS NOT NULL AND m.sender_domain NOT IN (SELECT domain FROM own_domain)
+    UNION
+    SELECT DISTINCT r.finding_id, m.sender_ip FROM ran r JOIN mail_message m ON m.message_id = r.message_id
+    WHERE m.event = 'receipt' AND m.sender_ip IS NOT NULL
+    UNION
+    SELECT DISTINCT r.finding_id, c.url_host FROM ran r JOIN url_click c ON c.message_id = r.message_id
+    WHERE c.url_host IS NOT NULL
+  )
+  SELECT e.ts, r.user, r.sender, r.message_id, r.subject, COALESCE(e.url_host, e.domain, e.remote_ip) AS indicator,
+         COALESCE(e.process, 'a process') || ' on ' || e.host ||
+           CASE WHEN e.action = 'dns_query' THEN ' resolved ' ELSE ' connected to ' END ||
+           COALESCE(e.url_host, e.domain, e.remote_ip) || ', the campaign''s own infrastructure, ' ||
+           ((e.ts - r.ts) / 1000) || ' s after ' || COALESCE(r.process, 'the code') || ' started' AS summary,
+         'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
+         'edr_event' AS related_table, r.proc_row AS related_rowid, 'infrastructure' AS match_key,
+         CASE WHEN r.process_id IS NOT NULL AND (e.process_id = r.process_id OR e.parent_process_id = r.process_id)
+              THEN 'strong' ELSE 'weak' END AS match_strength
+  FROM ran r
+  CROSS JOIN edr_event e
+  WHERE e.host = r.host AND e.ts BETWEEN r.ts AND r.ts + :link_window_ms AND e.id <> r.proc_row
+    AND e.action IN ('dns_query', 'network_connect', 'network_connect_failed', 'http_request')
+    AND ((r.process_id IS NOT NULL AND (e.process_id = r.process_id OR e.parent_process_id = r.process_id))
+         OR e.ts <= r.ts + :follow_window_ms)
+    AND EXISTS (SELECT 1 FROM infra i WHERE i.finding_id = r.finding_id AND i.value IN (e.domain, e.url_host, e.remote_ip))
+    AND e.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":2,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"SU5WXzE_1793615400","direction":"Inbound","messageId":"<inv-1@halvorsen-billing.example>","numberAttachments":"1","processingId":"PrcR-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","senderEnvelope":"billing@halvorsen-billing.example","senderHeader":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":"Acc","timestamp":1793613000000,"type":"receipt"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,ProcessId,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessCommandLine,InitiatingProcessId,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,ana.lima@acme-corp.example,,,,,OUTLOOK.EXE,"""OUTLOOK.EXE""",4100,ana.lima@acme-corp.example,,,1
+      2026-11-02T10:00:05.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,EXCEL.EXE,C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE,,ana.lima@acme-corp.example,"""EXCEL.EXE"" ""C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm""",5200,,,OUTLOOK.EXE,"""OUTLOOK.EXE""",4100,ana.lima@acme-corp.example,,,2
+      2026-11-02T10:00:12.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,powershell.exe,C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe,,ana.lima@acme-corp.example,powershell.exe -NoP -W Hidden -enc SQBFAFgA,6300,,,EXCEL.EXE,"""EXCEL.EXE""",5200,ana.lima@acme-corp.example,,,3
+      2026-11-02T14:30:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,ConnectionSuccess,,,,ana.lima@acme-corp.example,,,https://files.halvorsen-billing.example,192.0.2.28,powershell.exe,powershell.exe -NoP -W Hidden -enc SQBFAFgA,6300,ana.lima@acme-corp.example,,,4
+  negative:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":2,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"SU5WXzE_1793615400","direction":"Inbound","messageId":"<inv-1@halvorsen-billing.example>","numberAttachments":"1","processingId":"PrcR-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","senderEnvelope":"billing@halvorsen-billing.example","senderHeader":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":"Acc","timestamp":1793613000000,"type":"receipt"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,ProcessId,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessCommandLine,InitiatingProcessId,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,FileCreated,INV-88341.xlsm,C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm,ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83,ana.lima@acme-corp.example,,,,,OUTLOOK.EXE,"""OUTLOOK.EXE""",4100,ana.lima@acme-corp.example,,,1
+      2026-11-02T10:00:05.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,EXCEL.EXE,C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE,,ana.lima@acme-corp.example,"""EXCEL.EXE"" ""C:\Users\alima\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\AB12CD34\INV-88341.xlsm""",5200,,,OUTLOOK.EXE,"""OUTLOOK.EXE""",4100,ana.lima@acme-corp.example,,,2
+      2026-11-02T10:00:12.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,powershell.exe,C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe,,ana.lima@acme-corp.example,powershell.exe -NoP -W Hidden -enc SQBFAFgA,6300,,,EXCEL.EXE,"""EXCEL.EXE""",5200,ana.lima@acme-corp.example,,,3
+      2026-11-02T10:00:14.0000000Z,dev1,ws-0001.corp.acme-corp.example,ConnectionSuccess,,,,ana.lima@acme-corp.example,,,https://cdn.unrelated-updates.example,198.51.100.9,powershell.exe,powershell.exe -NoP -W Hidden -enc SQBFAFgA,6300,ana.lima@acme-corp.example,,,4
+      2026-11-02T14:30:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,ConnectionSuccess,,,,ana.lima@acme-corp.example,,,https://files.halvorsen-billing.example,192.0.2.28,msedge.exe,msedge.exe,7700,ana.lima@acme-corp.example,,,5
 
 """#),
         ("MS-DOM-001.yml", #"""
