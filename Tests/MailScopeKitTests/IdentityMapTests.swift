@@ -82,4 +82,37 @@ import Testing
                           directory: "email,upn,account,host\na@acme-corp.example,,shared,ws-1\nb@acme-corp.example,,shared,ws-1\n")
         #expect(try db.count("identity_issue", "kind = 'conflict' AND account = 'shared'") == 1)
     }
+
+    /// The issue's case: `acosta2` is Ana Costa 2's account, never Ana Costa's.
+    @Test(arguments: [
+        // mailboxes, account → expected mailbox (nil: not used), issue kind
+        (["ana.costa@acme-corp.example", "ana.costa2@acme-corp.example"], "acosta2", "ana.costa2@acme-corp.example" as String?, nil as String?),
+        (["ana.costa@acme-corp.example"], "acosta2", nil as String?, "ambiguous" as String?),
+        (["ana.costa@acme-corp.example"], "acosta", "ana.costa@acme-corp.example" as String?, nil as String?),
+    ] as [([String], String, String?, String?)])
+    func aNumberedAccountIsNeverTheUnnumberedPersons(mailboxes: [String], account: String, expected: String?, issueKind: String?) throws {
+        let db = try load(mailboxes: mailboxes, edrRows: [("ws-0500", account, "")])
+        let mapped = try db.rows("SELECT email FROM identity WHERE account = ?", [.text(account)]).compactMap { $0.text("email") }
+        #expect(mapped == (expected.map { [$0] } ?? []))
+        #expect(try db.rows("SELECT kind FROM identity_issue WHERE account = ?", [.text(account)]).first?.text("kind") == issueKind)
+        #expect(IdentityMap.namePattern("ana.costa2") == "acosta2")
+    }
+
+    /// The directory wins: an inference that contradicts it is reported, not used; an account
+    /// the directory knows, seen on another computer, is that mailbox's (and says so).
+    @Test func anInferenceThatContradictsTheDirectoryIsReportedNotUsed() throws {
+        let directory = "email,upn,account,host\nana.costa@acme-corp.example,,acosta,ws-0001\nana.costa2@acme-corp.example,,acosta2,ws-0002\n"
+        let db = try load(mailboxes: ["ana.costa@acme-corp.example", "ana.costa2@acme-corp.example", "acosta9@acme-corp.example"],
+                          edrRows: [("ws-0003", "acosta2", ""), ("ws-0004", "ana.costa", "")],
+                          directory: directory)
+        // acosta2 on a third computer: the directory names its mailbox.
+        let second = try #require(try db.rows("SELECT email, source FROM identity WHERE account = 'acosta2' AND host = 'ws-0003'").first)
+        #expect(second.text("email") == "ana.costa2@acme-corp.example")
+        #expect(second.text("source") == "directory_account")
+        // "ana.costa" as an account would be ana.costa@ by its local part, but the directory
+        // gives ana.costa@ the account acosta: a contradiction, reported and not used.
+        #expect(try db.count("identity", "account = 'ana.costa'") == 0)
+        #expect(try db.count("identity_issue", "kind = 'conflict' AND account = 'ana.costa'") == 1)
+        #expect(db.summary.identities?.bySource["directory_account"] == 1)
+    }
 }

@@ -6,11 +6,16 @@
 /// - `edr_upn`: EDR rows whose account carries a UPN equal to an email address, exact;
 /// - `edr_local_part`: an EDR account (`ACME\alima`, `alima`) whose name equals the local part
 ///   of exactly one known mailbox, inferred;
+/// - `directory_account`: an account the directory (or a UPN) names, seen on another host: the
+///   same person on a second computer, inferred;
 /// - `edr_name_pattern`: failing that, an account that is the usual first-initial + last-name
-///   form (`alima`, or `alima2` for a second one) of exactly one `first.last` mailbox, inferred.
-///   When several mailboxes fit, nothing is guessed: the case goes to `identity_issue` as
-///   ambiguous. An account mapped to two different
-///   mailboxes by different sources is reported as a conflict.
+///   form of exactly one `first.last` mailbox, digits included (`alima` ↔ `ana.lima@`,
+///   `acosta2` ↔ `ana.costa2@`, never `acosta2` ↔ `ana.costa@`), inferred.
+/// An inference is never used when it contradicts the directory or UPN data (the account is
+/// known there as another mailbox's, or the mailbox is known with another account): that goes
+/// to `identity_issue` as a conflict. When several mailboxes fit, nothing is guessed: the case
+/// goes there as ambiguous. An account mapped to two different mailboxes by different sources
+/// is reported as a conflict.
 public enum IdentityMap {
     /// What the rebuild found.
     public struct Summary: Sendable, Equatable, Codable {
@@ -76,6 +81,15 @@ public enum IdentityMap {
             byLocalPart[local, default: []].append(address)
             if let pattern = namePattern(local) { byNamePattern[pattern, default: []].append(address) }
         }
+        // What the directory and the UPNs say, whatever the host: account → mailboxes, mailbox → accounts.
+        var mailboxesOfAccount: [String: Set<String>] = [:], accountsOfMailbox: [String: Set<String>] = [:]
+        for r in try db.query("SELECT DISTINCT email, account FROM identity WHERE account IS NOT NULL AND source IN ('directory', 'edr_upn')") {
+            guard let email = r[0].stringValue, let raw = r[1].stringValue else { continue }
+            let account = EDRRowBuilder.splitAccount(raw, domain: nil).name ?? raw
+            if account.contains("@") { continue }   // a UPN, not an account name
+            mailboxesOfAccount[account, default: []].insert(email)
+            accountsOfMailbox[email, default: []].insert(account)
+        }
         let accounts = try db.query("""
             SELECT a.account, MIN(NULLIF(a.account_domain, '')), a.host, SUM(a.events), MIN(a.first_line), MIN(f.path)
             FROM edr_account a JOIN input_file f ON f.id = a.first_file_id
@@ -96,15 +110,42 @@ public enum IdentityMap {
                     try issue(db, "conflict", account, host, known, "account \(account) on \(host) maps to several mailboxes in the directory or UPN data")
                     continue
                 }
-                var candidates = Array(Set(byLocalPart[account] ?? [])).sorted()
-                var source = "edr_local_part", rule = "account equals the mailbox's local part"
-                if candidates.isEmpty {
-                    let stem = String(account.reversed().drop(while: \.isNumber).reversed())
-                    candidates = Array(Set(byNamePattern[stem] ?? [])).sorted()
-                    source = "edr_name_pattern"
-                    rule = "account is the first-initial + last-name form of the mailbox's first.last"
-                }
                 let evidence = "\(row[3]) events as \(domain.map { $0 + "\\" } ?? "")\(account) on \(host), first \(row[5]) line \(row[4])"
+                var candidates: [String]
+                var source: String, rule: String
+                if let named = mailboxesOfAccount[account] {
+                    // The directory knows this account: its mailbox, on another computer.
+                    candidates = named.sorted()
+                    source = "directory_account"
+                    rule = "the directory or a UPN names this account's mailbox; seen here on another computer"
+                } else {
+                    candidates = Array(Set(byLocalPart[account] ?? [])).sorted()
+                    source = "edr_local_part"
+                    rule = "account equals the mailbox's local part"
+                    if candidates.isEmpty {
+                        candidates = Array(Set(byNamePattern[account] ?? [])).sorted()
+                        source = "edr_name_pattern"
+                        rule = "account is the first-initial + last-name form of the mailbox's first.last (digits included)"
+                    }
+                    // A mailbox the directory knows under another account is not this account's.
+                    let contradicted = candidates.filter { accountsOfMailbox[$0].map { !$0.contains(account) } ?? false }
+                    if !contradicted.isEmpty {
+                        try issue(db, "conflict", account, host, contradicted,
+                                  "account \(account) on \(host) would be \(contradicted.joined(separator: ", ")) by \(source), but the directory or UPN data gives that mailbox another account: not used")
+                        continue
+                    }
+                }
+                if candidates.isEmpty, source == "edr_name_pattern", account.last?.isNumber == true {
+                    // A numbered account (`dlopez2`) is, by the usual directory convention, a
+                    // second person with the same name as `dlopez`: never that person's mailbox.
+                    let stem = String(account.reversed().drop(while: \.isNumber).reversed())
+                    let near = Array(Set((byLocalPart[stem] ?? []) + (byNamePattern[stem] ?? []))).sorted()
+                    if !near.isEmpty {
+                        try issue(db, "ambiguous", account, host, near,
+                                  "account \(account) on \(host) is a numbered form of \(stem), which fits \(near.joined(separator: ", ")); a numbered account is another person of that name: not guessing; add the user to an identities CSV")
+                        continue
+                    }
+                }
                 switch candidates.count {
                 case 1:
                     try db.run("INSERT INTO identity (email, account, host, source, confidence, evidence) VALUES (?, ?, ?, ?, 'inferred', ?)",
@@ -118,12 +159,15 @@ public enum IdentityMap {
         }
     }
 
-    /// `first.last` (or `first_last`, `first-last`) → `flast`.
+    /// `first.last` (or `first_last`, `first-last`) → `flast`; a number after the last name stays
+    /// (`ana.costa2` → `acosta2`), so a second person's account never maps to the first.
     static func namePattern(_ localPart: String) -> String? {
         let parts = localPart.split(whereSeparator: { $0 == "." || $0 == "_" || $0 == "-" })
-        guard parts.count == 2, let initial = parts[0].first, parts[1].count >= 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isLetter) }) else { return nil }
-        return String(initial) + parts[1]
+        guard parts.count == 2, let initial = parts[0].first, parts[0].allSatisfy(\.isLetter) else { return nil }
+        let last = parts[1]
+        let letters = last.prefix(while: \.isLetter), digits = last.dropFirst(letters.count)
+        guard letters.count >= 2, digits.allSatisfy(\.isNumber) else { return nil }
+        return String(initial) + last
     }
 
     private static func issue(_ db: Database, _ kind: String, _ account: String, _ host: String, _ candidates: [String], _ detail: String) throws {
@@ -151,7 +195,7 @@ public enum IdentityMap {
     public static func hosts(of email: String, in db: Database) throws -> [String] {
         try db.query("""
             SELECT host FROM identity WHERE email = ? AND host IS NOT NULL
-            GROUP BY host ORDER BY MIN(CASE source WHEN 'directory' THEN 0 WHEN 'edr_upn' THEN 1 ELSE 2 END), host
+            GROUP BY host ORDER BY MIN(CASE source WHEN 'directory' THEN 0 WHEN 'edr_upn' THEN 1 WHEN 'directory_account' THEN 2 ELSE 3 END), host
             """, [.text(email.lowercased())]).compactMap { $0.first?.stringValue }
     }
 }
