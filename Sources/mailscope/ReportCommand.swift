@@ -130,6 +130,11 @@ enum RunLockOption {
     static let busyExitCode: Int32 = 4
 
     static func take(_ db: String) throws -> RunLock {
+        // A file that is not a MailScope database is refused before the lock file is made.
+        do { try Database.checkForWriting(path: db) } catch {
+            Terminal.error(error.description)
+            throw ExitCode(2)
+        }
         do {
             let lock = try RunLock(databasePath: db, command: RunRecord.commandLine)
             if let stale = lock.staleHolder {

@@ -123,6 +123,10 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         try IngestRunner.checkInputs(s.inputs + s.edr.identities, db: s.db)
+        do { try Database.checkForWriting(path: s.db) } catch {
+            Terminal.error(error.description)
+            throw ExitCode(2)
+        }
         do { try ReportFolder.checkWritable(s.out) } catch {
             Terminal.error(error.description)
             throw ExitCode(2)

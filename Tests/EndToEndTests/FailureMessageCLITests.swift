@@ -1,4 +1,5 @@
 import Foundation
+import MailScopeKit
 import Testing
 
 /// What a user sees when a command cannot do its work: one sentence naming the file or folder
@@ -32,6 +33,13 @@ import Testing
         Case(arguments: { ["ingest", "/nonexistent-export", "--db", $0 + "/missing.db"] }, says: "/nonexistent-export: no such file or folder", label: "ingest of a path that does not exist"),
         Case(arguments: { ["ingest", $0 + "/empty", "--db", $0 + "/missing.db"] }, says: "no input files found", label: "ingest of an empty folder"),
         Case(arguments: { ["run", "--input", $0 + "/empty", "--db", $0 + "/missing.db", "--out", $0 + "/out"] }, says: "no input files found", label: "run on an empty export folder"),
+        // Writers refuse what is not a MailScope database before they lock or create anything,
+        // and never put their schema into another program's SQLite file.
+        Case(arguments: { ["ingest", "fixtures/edr/sentinelone_dv.csv", "--db", $0 + "/notes.txt"] }, says: "notes.txt is not a MailScope database", label: "ingest into a text file"),
+        Case(arguments: { ["ingest", "fixtures/edr/sentinelone_dv.csv", "--db", $0 + "/plain.sqlite"] }, says: "plain.sqlite is not a MailScope database", label: "ingest into another SQLite database"),
+        Case(arguments: { ["run", "--input", "fixtures/edr/sentinelone_dv.csv", "--db", $0 + "/notes.txt", "--out", $0 + "/out"] }, says: "notes.txt is not a MailScope database", label: "run into a text file"),
+        Case(arguments: { ["detect", "--db", $0 + "/plain.sqlite"] }, says: "plain.sqlite is not a MailScope database", label: "detect on another SQLite database"),
+        Case(arguments: { ["prune", "--older-than", "90d", "--db", $0 + "/notes.txt"] }, says: "notes.txt is not a MailScope database", label: "prune on a text file"),
     ]
 
     /// A folder with a loaded (read-only) database, a text file, another program's SQLite file and an empty folder.
@@ -62,5 +70,7 @@ import Testing
         #expect(r.stderr.split(separator: "\n").count == 1, "\(c.label): one line, got \(r.stderr)")
         let after = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
         #expect(after == before, "\(c.label) left \(after.subtracting(before).sorted()) behind")
+        let plain = try Database(path: dir + "/plain.sqlite", mode: .readOnly)
+        #expect(try plain.scalar("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'")?.intValue == 1, "\(c.label) wrote into another program's database")
     }
 }

@@ -78,3 +78,36 @@ extension Database {
         return db
     }
 }
+
+extension Database {
+    /// Checks a path before a command that writes (`ingest`, `run`, `detect`, `prune`) takes its
+    /// lock or creates anything: nothing there (a new database), an empty file, or a MailScope
+    /// database this version can migrate. A file that is not SQLite, another program's SQLite
+    /// file (tables but no MailScope schema) or a newer MailScope's database is refused, so
+    /// MailScope never writes its schema into someone else's file.
+    public static func checkForWriting(path: String) throws(DatabaseReadError) {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return }
+        if isFolder.boolValue { throw .folder(path: path) }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        if size == 0 { return }
+        let version: Int
+        let tables: Int64
+        do {
+            let db = try Database(path: path, mode: .readOnly)
+            version = try db.userVersion
+            tables = try db.scalar("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'")?.intValue ?? 0
+        } catch let error as DatabaseError {
+            switch error.code & 0xff {
+            case SQLITE_NOTADB, SQLITE_CORRUPT: throw .notMailScope(path: path)
+            default:
+                throw .unreadable(path: path, reason: "\(path) cannot be read (\(String(cString: sqlite3_errstr(error.code)))) — check the file and its permissions")
+            }
+        } catch {
+            throw .unreadable(path: path, reason: "\(path) cannot be read (\(error))")
+        }
+        if version == 0 && tables > 0 { throw .notMailScope(path: path) }
+        if version > Schema.currentVersion { throw .schemaMismatch(path: path, found: version, expected: Schema.currentVersion) }
+    }
+}
+
