@@ -141,6 +141,25 @@ import Testing
         #expect(try db.count("edr_event", "action = 'network_connect' AND domain = 'example.com' AND url_host = 'canteen.example.com'") == 1)
     }
 
+    /// A mapped export whose process "names" are full paths keeps the paths, and maps the
+    /// child it started as the process started (its acting process as the parent).
+    @Test func mappedProcessNamesThatArePathsKeepTheirPaths() throws {
+        var options = IngestOptions()
+        options.edrMapping = try GenericMapping(path: TestPaths.fixture("edr/carbonblack_process.yml"))
+        let db = try LoadedDatabase([TestPaths.fixture("edr/carbonblack_process.csv")], options: options)
+        let start = try one(db, "SELECT * FROM edr_event")
+        #expect(start.text("action") == "process_start")
+        #expect(start.text("process") == "cmd.exe")
+        #expect(start.text("process_path") == #"c:\windows\system32\cmd.exe"#)
+        #expect(start.text("process_id") == "7316")
+        #expect(start.text("command_line") == "cmd.exe /c powershell -w hidden -enc SQBFAFgA")
+        #expect(start.text("parent_process") == "winword.exe")
+        #expect(start.text("parent_process_path") == #"c:\program files\microsoft office\root\office16\winword.exe"#)
+        #expect(start.text("parent_process_id") == "4412")
+        #expect(start.text("parent_command_line")?.contains("Order-5521.docm") == true)
+        #expect(start.text("sha256") == "0a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223242526272829")
+    }
+
     @Test(arguments: [
         ("product: x\ncolumns:\n  when: t\n", "columns.when is not a canonical field"),
         ("product: x\ncolumns:\n  host: h\n", "columns.ts (the time column) is required"),

@@ -143,7 +143,9 @@ struct EDRRowBuilder {
             // process is its parent. A started image without its own name columns is the
             // row's file (MDE FileName/FolderPath/SHA256).
             var path = v.take(.targetProcessPath)
-            var name = v.take(.targetProcess).map(EDRRowBuilder.baseName)
+            let targetName = v.take(.targetProcess)
+            if path == nil, let targetName, EDRRowBuilder.isPath(targetName) { path = targetName }
+            var name = targetName.map(EDRRowBuilder.baseName)
             if path == nil && name == nil { path = filePath; name = fileName }
             if name == nil { name = path.map(EDRRowBuilder.baseName) }
             let image = v.takeHash(.targetProcessSHA256) ?? sha256
@@ -152,8 +154,11 @@ struct EDRRowBuilder {
             b.set(.command_line, v.take(.targetCommandLine))
             b.set(.process_id, v.take(.targetProcessID))
             b.set(.process_sha256, image)
-            b.set(.parent_process, (v.take(.process) ?? nameFromPath(v.peek(.processPath), .process)).map(EDRRowBuilder.baseName))
-            b.set(.parent_process_path, v.take(.processPath))
+            let actorName = v.take(.process)
+            var actorPath = v.take(.processPath)
+            if actorPath == nil, let actorName, EDRRowBuilder.isPath(actorName) { actorPath = actorName }
+            b.set(.parent_process, (actorName ?? nameFromPath(actorPath, .process)).map(EDRRowBuilder.baseName))
+            b.set(.parent_process_path, actorPath)
             b.set(.parent_command_line, v.take(.commandLine))
             b.set(.parent_process_id, v.take(.processID))
             b.set(.parent_process_sha256, v.takeHash(.processSHA256))
@@ -166,8 +171,12 @@ struct EDRRowBuilder {
             if fileName == nil { fileName = name; filePath = filePath ?? path }
             if sha256 == nil { sha256 = image }
         } else {
-            let path = v.take(.processPath)
-            let name = (v.take(.process) ?? nameFromPath(path, .process)).map(EDRRowBuilder.baseName)
+            // A process "name" may be a whole path (a mapped export's process_name): the name is
+            // its last part and the path is kept whole.
+            var path = v.take(.processPath)
+            let rawName = v.take(.process)
+            if path == nil, let rawName, EDRRowBuilder.isPath(rawName) { path = rawName }
+            let name = (rawName ?? nameFromPath(path, .process)).map(EDRRowBuilder.baseName)
             b.set(.process, name)
             b.set(.process_path, path)
             b.set(.command_line, v.take(.commandLine))
@@ -185,7 +194,7 @@ struct EDRRowBuilder {
             // device path): the name is its last part and the path is kept whole.
             let parentName = v.take(.parentProcess)
             var parentPath = v.take(.parentProcessPath)
-            if parentPath == nil, let parentName, parentName.contains(where: { $0 == "\\" || $0 == "/" }) { parentPath = parentName }
+            if parentPath == nil, let parentName, EDRRowBuilder.isPath(parentName) { parentPath = parentName }
             b.set(.parent_process, (parentName ?? nameFromPath(parentPath, .parentProcess)).map(EDRRowBuilder.baseName))
             b.set(.parent_process_path, parentPath)
             b.set(.parent_command_line, v.take(.parentCommandLine))
@@ -223,6 +232,9 @@ struct EDRRowBuilder {
         if serviceAccounts.contains(name) || name.hasSuffix("$") { return true }
         return domain == "nt authority" || domain == "ntauthority"
     }
+
+    /// True when a value exported as a name is a path (it holds a separator).
+    static func isPath(_ value: String) -> Bool { value.contains(where: { $0 == "\\" || $0 == "/" }) }
 
     /// The last component of a Windows or POSIX path.
     static func baseName(_ path: String) -> String {
