@@ -112,9 +112,15 @@ struct EDROptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Time zone of EDR timestamps exported without one, e.g. +02:00 or UTC.", valueName: "offset"))
     var edrTz: String?
 
+    @Option(name: .long, help: ArgumentHelp("How EDR dates like 02/11/2026 read: mdy (month first) or dmy (day first, Excel on most non-US systems). Default: decided per file from its dates, with a note when it cannot tell.", valueName: "order"))
+    var edrDateOrder: String?
+
     func validate() throws {
         if let edrTz, TimeZoneOption.offsetSeconds(edrTz) == nil {
             throw ValidationError("--edr-tz \"\(edrTz)\" must look like +02:00, -0500 or UTC")
+        }
+        if let edrDateOrder, TimeParser.SlashDateOrder(rawValue: edrDateOrder) == nil {
+            throw ValidationError("--edr-date-order \"\(edrDateOrder)\" must be mdy (month first) or dmy (day first)")
         }
     }
 
@@ -124,11 +130,13 @@ struct EDROptions: ParsableArguments {
         if copy.identities.isEmpty { copy.identities = config.identities ?? [] }
         if copy.edrMap == nil { copy.edrMap = config.edrMap }
         if copy.edrTz == nil { copy.edrTz = config.edrTz }
+        if copy.edrDateOrder == nil { copy.edrDateOrder = config.edrDateOrder }
         return copy
     }
 
     func apply(to options: inout IngestOptions) throws {
         options.edrOffsetSeconds = edrTz.flatMap(TimeZoneOption.offsetSeconds)
+        options.edrDateOrder = edrDateOrder.flatMap(TimeParser.SlashDateOrder.init(rawValue:))
         if let edrMap {
             do { options.edrMapping = try GenericMapping(path: edrMap) } catch let error as GenericMapping.Error {
                 Terminal.error(error.description)

@@ -17,7 +17,7 @@ struct RunCommand: ParsableCommand {
         points at the newest.
 
         Every option can come from a YAML file (--config); a value on the command line wins. \
-        Keys: db, out, inputs, identities, edr_map, edr_tz, ti, rules, enable, watch_lists, \
+        Keys: db, out, inputs, identities, edr_map, edr_tz, edr_date_order, ti, rules, enable, watch_lists, \
         params, lookback, fail_on, dated_reports, formats, templates (see the README). \
         Relative paths in the file are relative to the file's folder.
 

@@ -219,6 +219,32 @@ import Testing
         #expect(TimeZoneOption.offsetSeconds("Mars") == nil)
     }
 
+    /// Excel saves dates in the system's order: a file whose dates show a day over 12 in the
+    /// first place is read day first throughout; one where every date could be either is read
+    /// month first with a note saying so; --edr-date-order decides when given.
+    @Test(arguments: [
+        // rows' times, option, expected UTC times, note expected
+        (["21/12/2023 19:04", "02/11/2026 09:14"], nil as TimeParser.SlashDateOrder?, ["2023-12-21T19:04:00.000Z", "2026-11-02T09:14:00.000Z"], false),
+        (["12/21/2023 19:04", "11/02/2026 09:14"], nil as TimeParser.SlashDateOrder?, ["2023-12-21T19:04:00.000Z", "2026-11-02T09:14:00.000Z"], false),
+        (["02/11/2026 09:14", "03/11/2026 10:00"], nil as TimeParser.SlashDateOrder?, ["2026-02-11T09:14:00.000Z", "2026-03-11T10:00:00.000Z"], true),
+        (["02/11/2026 09:14", "03/11/2026 10:00"], .dayFirst as TimeParser.SlashDateOrder?, ["2026-11-02T09:14:00.000Z", "2026-11-03T10:00:00.000Z"], false),
+    ] as [([String], TimeParser.SlashDateOrder?, [String], Bool)])
+    func slashDatesAreReadInTheFilesOwnOrder(times: [String], order: TimeParser.SlashDateOrder?, expected: [String], note: Bool) throws {
+        let path = TestPaths.scratch() + "/mde.csv"
+        var csv = "Timestamp,DeviceName,ActionType,FileName\n"
+        for (i, t) in times.enumerated() { csv += "\(t),ws-1,FileCreated,f\(i).txt\n" }
+        try Array(csv.utf8).write(to: path)
+        var options = IngestOptions()
+        options.edrDateOrder = order
+        let db = try LoadedDatabase([path], options: options)
+        #expect(db.summary.rejected == 0)
+        let stored = try db.rows("SELECT ts FROM edr_event ORDER BY file_name").compactMap { $0.int("ts").map(TimeParser.iso8601) }
+        #expect(stored == expected)
+        let notes = try db.rows("SELECT notes FROM input_file").first?.text("notes")
+        #expect((notes?.contains("could be day or month first") ?? false) == note, "\(notes ?? "no note")")
+        #expect(db.messages.contains { $0.contains("could be day or month first") } == note)
+    }
+
     @Test func reloadingTheSameRowsStoresThemOnce() throws {
         let dir = TestPaths.scratch()
         let text = try String(contentsOfFile: TestPaths.fixture("edr/sentinelone_dv.csv"), encoding: .utf8)

@@ -11,6 +11,9 @@ public struct IngestOptions: Sendable {
     public var commitRows = 50_000
     /// Offset (seconds east of UTC) for EDR timestamps exported without one (`--edr-tz`).
     public var edrOffsetSeconds: Int?
+    /// `--edr-date-order`: how EDR exports' `02/11/2026` dates read; nil decides per file from
+    /// its own dates (a day over 12 in either place) and notes when it cannot tell.
+    public var edrDateOrder: TimeParser.SlashDateOrder?
     /// A mapping for an EDR product without a built-in profile (`--edr-map`).
     public var edrMapping: GenericMapping?
     public init() {}
@@ -378,6 +381,10 @@ public final class Ingester: @unchecked Sendable {
                     try edr.runJSONLines(profile: profile, queue: queue)
                 }
                 edrFormat = edr.format
+                for note in edr.notes {
+                    onMessage(note)
+                    try appendNote(db, fileID: fileID, note)
+                }
             default:
                 try parser.run(layout: layout, queue: queue)
             }

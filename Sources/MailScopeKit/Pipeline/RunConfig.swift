@@ -26,6 +26,8 @@ public struct RunConfig: Sendable, Equatable {
     public var identities: [String]?
     public var edrMap: String?
     public var edrTz: String?
+    /// `mdy` or `dmy`, as `--edr-date-order` takes it.
+    public var edrDateOrder: String?
     /// `NAME=FILE` or `FILE`, as `--ti` takes them.
     public var ti: [String]?
     public var rules: String?
@@ -56,7 +58,7 @@ public struct RunConfig: Sendable, Equatable {
     /// Each key with what it takes, in the order the help and errors list them.
     public static let keys: [(name: String, takes: String)] = [
         ("db", "a path"), ("out", "a path"), ("inputs", "a list of paths"), ("identities", "a list of paths"),
-        ("edr_map", "a path"), ("edr_tz", "an offset like +02:00 or UTC"), ("ti", "a list of [NAME=]paths or a NAME: path mapping"),
+        ("edr_map", "a path"), ("edr_tz", "an offset like +02:00 or UTC"), ("edr_date_order", "mdy or dmy"), ("ti", "a list of [NAME=]paths or a NAME: path mapping"),
         ("rules", "a folder"), ("enable", "a list of rule ids"), ("watch_lists", "a NAME: path mapping"),
         ("params", "a mapping of rule parameter: value"), ("lookback", TimeSpan.allowed), ("fail_on", Rule.Severity.allCases.map(\.rawValue).joined(separator: ", ")),
         ("dated_reports", "true or false"), ("formats", "a list of html, md, json, csv, timeline"), ("templates", "a folder"),
@@ -149,6 +151,10 @@ public struct RunConfig: Sendable, Equatable {
                 let tz = try scalar()
                 guard TimeZoneOption.offsetSeconds(tz) != nil else { throw fail("\"\(tz)\" is not \(spec.takes)") }
                 config.edrTz = tz
+            case "edr_date_order":
+                let order = try scalar()
+                guard TimeParser.SlashDateOrder(rawValue: order) != nil else { throw fail("\"\(order)\" is not \(spec.takes)") }
+                config.edrDateOrder = order
             case "ti":
                 if value.mapping != nil {
                     config.ti = try pairs().map { "\($0.0)=\(path($0.1))" }

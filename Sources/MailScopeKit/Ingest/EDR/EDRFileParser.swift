@@ -29,6 +29,8 @@ final class EDRFileParser {
     let skipUnits: Int
     let progress: (Int) -> Void
     private(set) var format = "edr"
+    /// Warnings about the file as a whole (recorded in `input_file.notes` and printed).
+    private(set) var notes: [String] = []
 
     init(path: String, label: String, seed: (UInt64, UInt64), options: IngestOptions, skipUnits: Int, progress: @escaping (Int) -> Void) {
         self.path = path
@@ -77,7 +79,14 @@ final class EDRFileParser {
         let reader = CSVReader(source: source, maxRowBytes: options.maxLineBytes)
         let builder: EDRRowBuilder?
         switch kind {
-        case .edr(let profile):
+        case .edr(var profile):
+            if let order = options.edrDateOrder {
+                profile.slashDateOrder = order
+            } else {
+                let (order, note) = try EDRFileParser.slashDateOrder(path: path, profile: profile)
+                profile.slashDateOrder = order
+                if let note { notes.append(note) }
+            }
             builder = EDRRowBuilder(profile: profile, productLabel: profile.name)
             format = "edr_" + profile.name.replacingOccurrences(of: "generic:", with: "generic_")
         case .directory:
@@ -138,6 +147,41 @@ final class EDRFileParser {
         flush()
         work.close()
         done.wait()
+    }
+
+    /// How the file's `N/N/YYYY` dates read, from the time column of its first rows: a first
+    /// number over 12 means day first, a second over 12 month first. When every slash date
+    /// could be either (or the file holds both), month first is kept and a note says so.
+    static func slashDateOrder(path: String, profile: EDRProfile, sampleRows: Int = 5000) throws(IngestError) -> (TimeParser.SlashDateOrder, String?) {
+        let reader = CSVReader(source: try ByteSource(path: path), maxRowBytes: 1 << 20)
+        var column: Int?
+        var rows = 0, slashDates = 0, dayFirst = false, monthFirst = false
+        reader.forEach { event in
+            guard case .row(let row) = event else { return true }
+            if column == nil && rows == 0 {
+                let names = (0..<row.count).map { HeaderName.normalize(row.string($0)) }
+                column = (profile.aliases[.ts] ?? []).lazy.compactMap { names.firstIndex(of: $0) }.first
+                rows = 1
+                return column != nil
+            }
+            rows += 1
+            if let column, column < row.count, let (a, b) = TimeParser.slashDateFields(row.string(column)) {
+                slashDates += 1
+                if a > 12 { dayFirst = true }
+                if b > 12 { monthFirst = true }
+            }
+            return rows <= sampleRows
+        }
+        let name = (path as NSString).lastPathComponent
+        switch (dayFirst, monthFirst) {
+        case (true, false): return (.dayFirst, nil)
+        case (false, true): return (.monthFirst, nil)
+        case (true, true):
+            return (.monthFirst, "\(name): its dates are written both day first and month first; read month first — check the export, or pass --edr-date-order")
+        default:
+            guard slashDates > 0 else { return (.monthFirst, nil) }
+            return (.monthFirst, "\(name): dates such as 02/11/2026 could be day or month first; read month first (US) — pass --edr-date-order dmy if the export was written day first")
+        }
     }
 
     /// Sentinel's CSV exports of the Mimecast connectors: each row becomes the JSON record the

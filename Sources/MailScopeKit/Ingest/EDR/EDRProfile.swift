@@ -11,6 +11,8 @@ public struct EDRProfile: Sendable {
     let actions: [String: EDRAction]
     /// Time for zone-less timestamps (seconds east of UTC); `--edr-tz` sets it.
     public var defaultOffsetSeconds = 0
+    /// How `02/11/2026` reads: `--edr-date-order`, else decided per file from its dates.
+    public var slashDateOrder: TimeParser.SlashDateOrder = .monthFirst
     /// Event types repeat millions of times: remember their actions.
     private let actionCache = ActionCache()
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Converts every date form found in Mimecast and EDR exports to UTC milliseconds since the
 /// epoch, without Foundation's formatters (they are slow and `ISO8601DateFormatter` rejects
 /// the `+0100` offsets Mimecast writes).
@@ -11,13 +13,27 @@ public enum TimeParser {
     public static let plausibleRange: ClosedRange<Int64> = 631_152_000_000...4_102_444_800_000
 
     /// Parses text; returns nil when it is no date form MailScope knows.
-    public static func parse(_ text: String, defaultOffsetSeconds: Int = 0) -> Int64? {
+    public static func parse(_ text: String, defaultOffsetSeconds: Int = 0, slashOrder: SlashDateOrder = .monthFirst) -> Int64? {
         var copy = text
-        return copy.withUTF8 { parse(bytes: $0, defaultOffsetSeconds: defaultOffsetSeconds) }
+        return copy.withUTF8 { parse(bytes: $0, defaultOffsetSeconds: defaultOffsetSeconds, slashOrder: slashOrder) }
+    }
+
+    /// How to read `02/11/2026`: month first (US, as Sentinel and the Defender portal write)
+    /// or day first (what Excel writes on most non-US systems).
+    public enum SlashDateOrder: String, Sendable, CaseIterable {
+        case monthFirst = "mdy", dayFirst = "dmy"
+    }
+
+    /// The first two numbers of a `N/N/YYYY …` date, to tell which order a file uses.
+    public static func slashDateFields(_ text: String) -> (Int, Int)? {
+        let parts = text.split(separator: "/", maxSplits: 2)
+        guard parts.count == 3, let a = Int(parts[0].trimmingCharacters(in: .whitespaces)), let b = Int(parts[1]),
+              parts[2].prefix(4).allSatisfy(\.isNumber), parts[2].count >= 4 else { return nil }
+        return (a, b)
     }
 
     /// Parses UTF-8 bytes; returns nil when they are no date form MailScope knows.
-    public static func parse(bytes: UnsafeBufferPointer<UInt8>, defaultOffsetSeconds: Int = 0) -> Int64? {
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>, defaultOffsetSeconds: Int = 0, slashOrder: SlashDateOrder = .monthFirst) -> Int64? {
         var s = 0
         var e = bytes.count
         while s < e, bytes[s] == 0x20 { s += 1 }
@@ -29,7 +45,7 @@ public enum TimeParser {
         }
         if let v = epochSecondsWithFraction(b) { return v }
         if let v = iso(b, defaultOffsetSeconds: defaultOffsetSeconds) { return v }
-        return usStyle(b, defaultOffsetSeconds: defaultOffsetSeconds)
+        return usStyle(b, defaultOffsetSeconds: defaultOffsetSeconds, slashOrder: slashOrder)
     }
 
     /// Epoch digits: 13 digits (or more than 11) are milliseconds, up to 11 are seconds.
@@ -168,10 +184,12 @@ public enum TimeParser {
     }
 
     /// `10/28/2025, 9:24:48.633 AM` and `9/29/2025 8:06:08 PM` (month first, as Sentinel writes).
-    static func usStyle(_ b: UnsafeBufferPointer<UInt8>, defaultOffsetSeconds: Int) -> Int64? {
+    /// With `.dayFirst`, `21/12/2023 19:04` (Excel on a day-first system).
+    static func usStyle(_ b: UnsafeBufferPointer<UInt8>, defaultOffsetSeconds: Int, slashOrder: SlashDateOrder = .monthFirst) -> Int64? {
         var c = Cursor(b: b)
-        guard let month = c.shortNumber(), c.eat("/"), let day = c.shortNumber(), c.eat("/"),
+        guard let n1 = c.shortNumber(), c.eat("/"), let n2 = c.shortNumber(), c.eat("/"),
               let year = c.digits(4) else { return nil }
+        let (month, day) = slashOrder == .monthFirst ? (n1, n2) : (n2, n1)
         _ = c.eat(",")
         guard c.eat(" ") else { return nil }
         while c.eat(" ") {}
