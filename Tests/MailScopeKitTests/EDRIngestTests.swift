@@ -245,6 +245,17 @@ import Testing
         #expect(db.messages.contains { $0.contains("could be day or month first") } == note)
     }
 
+    @Test func aMappedColumnMissingFromTheHeaderIsNamed() throws {
+        let path = TestPaths.scratch() + "/cb.csv"
+        try Array("event_time,device_name,username,type,process_name\n2026-11-02 10:07:12,ws-1,ACME\\tbaker,childproc,winword.exe\n".utf8).write(to: path)
+        var options = IngestOptions()
+        options.edrMapping = try GenericMapping(path: TestPaths.fixture("edr/carbonblack_process.yml"))
+        let db = try LoadedDatabase([path], options: options)
+        #expect(db.summary.rejected == 1)
+        #expect(db.messages.contains { $0.contains("the header lacks columns the --edr-map mapping for carbonblack names") && $0.contains("command_line: process_cmdline") })
+        #expect(!db.messages.contains { $0.contains("write a mapping file") })
+    }
+
     @Test func reloadingTheSameRowsStoresThemOnce() throws {
         let dir = TestPaths.scratch()
         let text = try String(contentsOfFile: TestPaths.fixture("edr/sentinelone_dv.csv"), encoding: .utf8)

@@ -256,7 +256,7 @@ public final class Ingester: @unchecked Sendable {
             case .csv:
                 let kind = try EDRFileParser.kind(ofCSV: path, options: options)
                 if case .unknown(let header) = kind {
-                    let detail = CSVKind.unknownMessage(header)
+                    let detail = CSVKind.unknownMessage(header, mapping: options.edrMapping)
                     try markUnrecognized(db, fileID: fileID, detail: detail, excerpt: sniff.firstLine)
                     result.status = .unrecognized
                     result.rejected = 1

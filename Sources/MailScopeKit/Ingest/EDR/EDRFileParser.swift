@@ -9,8 +9,18 @@ enum CSVKind {
     case unknown(header: [String])
 
     /// The message for a header no profile knows: the known profiles and how to map one.
-    static func unknownMessage(_ header: [String]) -> String {
-        "a CSV header MailScope does not know (\(header.prefix(12).joined(separator: ", "))\(header.count > 12 ? ", …" : "")): "
+    static func unknownMessage(_ header: [String], mapping: GenericMapping? = nil) -> String {
+        if let mapping {
+            // The mapping was given: say which of its columns this header lacks.
+            let names = Set(header.map(HeaderName.normalize))
+            let missing = mapping.columns.sorted { $0.key.rawValue < $1.key.rawValue }
+                .filter { !names.contains(HeaderName.normalize($0.value)) }.map { "\($0.key.rawValue): \($0.value)" }
+            if !missing.isEmpty {
+                return "the header lacks columns the --edr-map mapping for \(mapping.product) names (\(missing.joined(separator: ", "))); "
+                    + "the header has \(header.prefix(12).joined(separator: ", "))\(header.count > 12 ? ", …" : ""): fix the mapping or export those columns"
+            }
+        }
+        return "a CSV header MailScope does not know (\(header.prefix(12).joined(separator: ", "))\(header.count > 12 ? ", …" : "")): "
             + "known EDR profiles are mde (Defender for Endpoint advanced hunting: Timestamp, DeviceName, ActionType…), "
             + "crowdstrike (Falcon event search: event_simpleName, aid…), sentinelone (Deep Visibility: eventTime/Event Time, "
             + "endpointName, srcProc…), and identity directories (email, account or upn, host); for another product, "
