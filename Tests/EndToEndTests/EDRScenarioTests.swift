@@ -88,33 +88,26 @@ import Testing
 /// The scenario varied as other companies' exports vary: an MDE export filtered to what Office
 /// started (a common hunting query) holds the macro's PowerShell but not Excel's own start.
 @Suite struct EDRScenarioVariationTests {
+    /// The scenario's MDE export of helen.ashby's computer holds the macro's PowerShell but not
+    /// Excel's own start (an export filtered to script hosts): the opened attachment is proved
+    /// by the parent command line on the PowerShell row (MS-COR-002@2), and the chain goes on
+    /// to PowerShell calling the sender's own domain.
     @Test func anOpenedAttachmentIsProvedByThePowerShellItStartedWhenExcelsStartIsNotExported() throws {
+        let mde = try String(contentsOfFile: CLI.root.appendingPathComponent("fixtures/scenario/edr/mde_advanced_hunting_2026-11-02.csv").path, encoding: .utf8)
+        #expect(!mde.components(separatedBy: "\r\n").contains { $0.contains(",ProcessCreated,EXCEL.EXE,") && $0.contains("ws-0221") },
+                "the scenario must lack Excel's own start on ws-0221 for this test to say anything")
         let work = CLI.scratch()
-        let copy = work + "/scenario"
-        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("fixtures/scenario").path, toPath: copy)
-        let mde = copy + "/edr/mde_advanced_hunting_2026-11-02.csv"
-        let text = try String(contentsOfFile: mde, encoding: .utf8)
-        // Drop every ProcessCreated row of EXCEL.EXE itself on WS-0221 (the opener).
-        var dropped = 0
-        let kept = text.components(separatedBy: "\r\n").filter { line in
-            let isExcelStart = line.contains(",ProcessCreated,EXCEL.EXE,") && line.lowercased().contains("ws-0221")
-            if isExcelStart { dropped += 1 }
-            return !isExcelStart
-        }
-        #expect(dropped == 1)
-        try kept.joined(separator: "\r\n").write(toFile: mde, atomically: true, encoding: .utf8)
         let db = work + "/case.db"
-        let result = try CLI.run(["run", "--input", copy + "/siem_v2", "--input", copy + "/siem_v1", "--input", copy + "/ttp",
-                                  "--input", copy + "/edr", "--identities", copy + "/identities.csv", "--db", db, "--out", work + "/out"])
+        let result = try CLI.run(["run"] + DetectCLITests.scenarioRunInputs + ["--db", db, "--out", work + "/out"])
         #expect(result.status == 0, "\(result.stderr)")
         let database = try Database(path: db, mode: .readOnly)
         let summaries = try database.query("SELECT summary FROM finding WHERE rule_id = 'MS-COR-002' AND host = 'ws-0221'").compactMap { $0.first?.stringValue }
         #expect(summaries.count == 1, "\(summaries)")
         #expect(summaries.first?.hasPrefix("EXCEL.EXE opened INV-88341.xlsm and started powershell.exe on ws-0221") == true, "\(summaries)")
-        // Without the parent's command line the attachment would not be tied to the host at all;
-        // with it, the chain goes on to PowerShell calling the sender's own domain.
         let stage = try database.scalar("SELECT stage FROM incident_user WHERE user = 'helen.ashby@acme-corp.example'")
         #expect(stage?.stringValue == "command-and-control")
+        // The connection back is tied to PowerShell through its process id: a strong link.
+        #expect(try database.scalar("SELECT COUNT(*) FROM finding WHERE rule_id = 'MS-COR-011' AND host = 'ws-0221' AND match_strength = 'strong'")?.intValue == 1)
     }
 
     /// The scenario's click → download → run, with the download and the run moved later: a

@@ -93,7 +93,7 @@ import Testing
                 }
             }
         }
-        #expect(checked == 18)
+        #expect(checked == 17)   // every evidence row of the ground truth (helen.ashby's export holds no row of Excel's own start)
         let all = Set(try db.query("""
             SELECT f.path, e.line_no FROM finding x JOIN edr_event e ON e.id = x.evidence_rowid JOIN input_file f ON f.id = e.file_id
             WHERE x.evidence_table = 'edr_event'

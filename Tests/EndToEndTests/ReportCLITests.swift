@@ -41,7 +41,7 @@ import Testing
         #expect(md.contains("Generated 2026-11-03T00:00:00.000Z"))
         #expect(md.contains("Malicious attachment INV-88341.xlsm from billing@halvorsen-billing.example"))
         #expect(md.contains("executed on 1 host \\(ws-0221\\)"))
-        #expect(md.contains("| helen.ashby@acme-corp.example | command-and-control | yes | yes | fixtures/scenario/edr/mde\\_advanced\\_hunting\\_2026-11-02.csv:1804"))
+        #expect(md.contains("| helen.ashby@acme-corp.example | command-and-control | yes | yes | fixtures/scenario/edr/mde\\_advanced\\_hunting\\_2026-11-02.csv:1803"))
         #expect(md.contains("## Questions for the customer (DUET)"))
         let html = try read(dir + "/run/report.html")
         #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\""))
