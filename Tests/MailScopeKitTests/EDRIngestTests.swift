@@ -128,6 +128,24 @@ import Testing
         #expect(try db.count("edr_event", "action = 'dns_query' AND domain = 'acme-c0rp-secure.com'") == 1)
     }
 
+    /// A Deep Visibility API page: EDR events inside a JSON document, each with its record index.
+    @Test func sentinelOneDeepVisibilityAPIPage() throws {
+        let db = try LoadedDatabase([TestPaths.fixture("edr/sentinelone_dv_api.json")])
+        #expect(db.summary.rejected == 0)
+        #expect(db.summary.rows == 2)
+        let start = try one(db, "SELECT * FROM edr_event WHERE action = 'process_start'")
+        #expect(start.text("product") == "sentinelone")
+        #expect(start.text("process") == "wscript.exe")
+        #expect(start.text("process_id") == "7316")
+        #expect(start.text("parent_process") == "WINWORD.EXE")
+        #expect(start.text("parent_command_line")?.contains("Order-5521.docm") == true)
+        #expect(start.int("record_no") == 1)
+        let dns = try one(db, "SELECT * FROM edr_event WHERE action = 'dns_query'")
+        #expect(dns.text("url_host") == "cdn.order-portal.example")
+        #expect(dns.int("record_no") == 2)
+        #expect(try db.count("edr_event", "json_extract(extra, '$.srcProcStorylineId') = '4041C4202623D4E6'") == 2)
+    }
+
     @Test func genericMappingLoadsAnUnknownProductInItsTimeZone() throws {
         var options = IngestOptions()
         options.edrMapping = try GenericMapping(path: TestPaths.fixture("edr/carbonblack.yml"))

@@ -43,6 +43,26 @@ final class UnitParser {
         batch.recordNo = nil
     }
 
+    /// Row builders of the EDR products whose events were found in this file, by profile.
+    private var edrBuilders: [String: EDRRowBuilder] = [:]
+    private let edrFields = EDRSourceRow()
+
+    /// Loads the scanned record as an EDR event when an EDR profile knows its keys; false when
+    /// none does (the record is then rejected as unknown).
+    private func parseEDR(line: Int64, record index: Int64?, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let keys = record.fields.map { String(decoding: record.keyBytesOf($0), as: UTF8.self) }
+        guard let profile = EDRFileParser.profile(forJSONKeys: keys, options: IngestOptions()) else { return false }
+        let builder = edrBuilders[profile.name] ?? EDRRowBuilder(profile: profile, productLabel: profile.name)
+        edrBuilders[profile.name] = builder
+        do {
+            try EDRFileParser.build(record, builder: builder, fields: edrFields, line: line, seed: seed, into: batch)
+            formats.insert("edr_" + profile.name + "_json")
+        } catch {
+            reject(line: line, record: index, error.reason, error.detail, bytes, length: bytes.count)
+        }
+        return true
+    }
+
     /// A line without surrounding blanks (and a trailing CR), or nil when nothing is left.
     static func content(of raw: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
         var s = 0, e = raw.count
@@ -78,7 +98,9 @@ final class UnitParser {
                 return
             }
             guard let f = MimecastRecordParser.classify(record) else {
-                reject(line: line, record: index, .unrecognizedRecord, "a JSON object of no Mimecast export format MailScope knows", bytes, length: bytes.count)
+                // An EDR event inside a JSON document (a SentinelOne Deep Visibility API page).
+                if parseEDR(line: line, record: index, bytes) { return }
+                reject(line: line, record: index, .unrecognizedRecord, "a JSON object of no Mimecast or EDR export format MailScope knows", bytes, length: bytes.count)
                 return
             }
             format = f

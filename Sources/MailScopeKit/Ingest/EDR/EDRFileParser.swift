@@ -314,35 +314,8 @@ final class EDRFileParser {
                     reject(number, .malformedJSON, "\(error)", bytes, bytes.count)
                     break
                 }
-                var pairs: [(name: [UInt8], value: ArraySlice<UInt8>)] = []
-                var names: [String] = []
-                var indexOf: [String: Int] = [:]
-                for f in record.fields {
-                    let name = String(decoding: record.keyBytesOf(f), as: UTF8.self)
-                    indexOf[HeaderName.normalize(name)] = indexOf[HeaderName.normalize(name)] ?? names.count
-                    names.append(name)
-                    pairs.append((Array(record.keyBytesOf(f)), ArraySlice(record.valueBytes(f))))
-                }
-                fields.reset(names: names)
-                for (i, f) in record.fields.enumerated() where f.kind != .null && EDRSourceRow.meaningful(record.string(of: f)) != nil {
-                    fields.markPresent(i)
-                }
-                for (field, aliases) in profile.aliases {
-                    for alias in aliases {
-                        guard let i = indexOf[alias], let value = record.string(of: record.fields[i]),
-                              EDRSourceRow.meaningful(value) != nil else { continue }
-                        fields.set(field, value, from: i)
-                        break
-                    }
-                }
-                // A JSON value goes to extra as written: strings quoted, numbers and objects as they are.
-                let extraJSON: (Int) -> String = { i in
-                    let f = record.fields[i]
-                    let raw = String(decoding: record.valueBytes(f), as: UTF8.self)
-                    return f.kind == .string ? "\"" + raw + "\"" : raw
-                }
                 do {
-                    try builder.build(fields, extraJSON: extraJSON, line: number, key: ContentKey.of(pairs: pairs, seed: seed), into: batch)
+                    try EDRFileParser.build(record, builder: builder, fields: fields, line: number, seed: seed, into: batch)
                 } catch let error as EDRRowBuilder.Failure {
                     reject(number, error.reason, error.detail, bytes, bytes.count)
                 } catch {
@@ -362,6 +335,43 @@ final class EDRFileParser {
         }
         sequencer.stamp(batch, source: source)
         queue.push(batch)
+    }
+}
+
+extension EDRFileParser {
+    /// One flat JSON event (an NDJSON line, or a record of a JSON document such as a
+    /// SentinelOne Deep Visibility API page) as an `edr_event` row: each key is a source, the
+    /// profile's aliases pick the fields, and whatever no column takes goes to extra as written.
+    static func build(_ record: Record, builder: EDRRowBuilder, fields: EDRSourceRow, line: Int64, seed: (UInt64, UInt64),
+                      into batch: RowBatch) throws(EDRRowBuilder.Failure) {
+        var pairs: [(name: [UInt8], value: ArraySlice<UInt8>)] = []
+        var names: [String] = []
+        var indexOf: [String: Int] = [:]
+        for f in record.fields {
+            let name = String(decoding: record.keyBytesOf(f), as: UTF8.self)
+            indexOf[HeaderName.normalize(name)] = indexOf[HeaderName.normalize(name)] ?? names.count
+            names.append(name)
+            pairs.append((Array(record.keyBytesOf(f)), ArraySlice(record.valueBytes(f))))
+        }
+        fields.reset(names: names)
+        for (i, f) in record.fields.enumerated() where f.kind != .null && EDRSourceRow.meaningful(record.string(of: f)) != nil {
+            fields.markPresent(i)
+        }
+        for (field, aliases) in builder.profile.aliases {
+            for alias in aliases {
+                guard let i = indexOf[alias], let value = record.string(of: record.fields[i]),
+                      EDRSourceRow.meaningful(value) != nil else { continue }
+                fields.set(field, value, from: i)
+                break
+            }
+        }
+        // A JSON value goes to extra as written: strings quoted, numbers and objects as they are.
+        let extraJSON: (Int) -> String = { i in
+            let f = record.fields[i]
+            let raw = String(decoding: record.valueBytes(f), as: UTF8.self)
+            return f.kind == .string ? "\"" + raw + "\"" : raw
+        }
+        try builder.build(fields, extraJSON: extraJSON, line: line, key: ContentKey.of(pairs: pairs, seed: seed), into: batch)
     }
 }
 
