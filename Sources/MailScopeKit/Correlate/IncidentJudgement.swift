@@ -1,153 +1,180 @@
 import Foundation
 
-extension IncidentBuilder.Scope {
-    /// Severity from the facts (stage reached, verdicts, threat-intel, breadth) with each
-    /// reason written down, the actions that follow from them, and a title.
-    mutating func judge(rules: [String: Rule], coverage: LogCoverage) {
-        let rank = IncidentBuilder.rank
-        let recipients = people.filter { $0.value.received }
-        let delivered = recipients.filter { $0.value.delivered }.keys.sorted()
-        let reached = people.filter { $0.value.reached }.keys.sorted()
-        let machines = self.machines
-        func hostsAt(_ stage: String) -> [String] { machines.filter { rank($0.value.stage) >= rank(stage) }.keys.sorted() }
-        let ruleIDs = Set(findings.map(\.ruleID))
-        func list(_ items: [String], max: Int = 5) -> String {
-            items.count <= max ? items.joined(separator: ", ") : items.prefix(max).joined(separator: ", ") + " and \(items.count - max) more"
-        }
-        func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+/// An incident's severity with its reasons, its actions and its title, decided from
+/// `IncidentFacts` alone (see `IncidentJudgementTests` for the tables).
+enum IncidentJudgement {
+    static func list(_ items: [String], max: Int = 5) -> String {
+        items.count <= max ? items.joined(separator: ", ") : items.prefix(max).joined(separator: ", ") + " and \(items.count - max) more"
+    }
+    static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
 
-        // The rules' own severities are the floor (DUET questions count as medium at most).
-        var level = findings.map { $0.kind == "duet" ? min($0.severity, .medium) : $0.severity }.max() ?? .info
-        let top = findings.filter { ($0.kind == "duet" ? min($0.severity, .medium) : $0.severity) == level }.map(\.ruleID)
+    /// The rules' own severities are the floor (DUET questions count as medium at most); each
+    /// fact that raises it is written down, and so is each fact that bears on it without raising.
+    static func severity(_ f: IncidentFacts) -> (Rule.Severity, [String]) {
+        var reasons: [String] = []
+        func floor(_ x: IncidentFacts.Finding) -> Rule.Severity { x.kind == .duet ? min(x.severity, .medium) : x.severity }
+        var level = f.findings.map(floor).max() ?? .info
+        let top = f.findings.filter { floor($0) == level }.map(\.ruleID)
         reasons.append("highest rule severity \(level.rawValue) (\(list(Array(Set(top)).sorted())))")
         func atLeast(_ s: Rule.Severity, _ why: String) {
             reasons.append(why)
             if s > level { level = s }
         }
-        // Only questions for the customer (policy and awareness events): what the users did is
-        // reported, but it raises nothing on its own, and nothing is called malicious.
-        let policyOnly = !findings.isEmpty && findings.allSatisfy { $0.kind == "duet" }
+        // Policy and awareness events: what the users did is reported, it raises nothing.
+        let policyOnly = f.policyOnly
         if policyOnly { reasons.append("only questions for the customer (DUET): no rule judged it malicious") }
         func raise(_ s: Rule.Severity, _ why: String) {
             if policyOnly { reasons.append(why) } else { atLeast(s, why) }
         }
-        let c2 = hostsAt("command-and-control"), executed = hostsAt("execution"), downloaded = hostsAt("download")
+        let c2 = f.hosts(atLeast: "command-and-control"), executed = f.hosts(atLeast: "execution"), downloaded = f.hosts(atLeast: "download")
         if !c2.isEmpty { atLeast(.critical, "command-and-control from \(plural(c2.count, "host")) (\(list(c2)))") }
         if !executed.isEmpty { atLeast(.critical, "executed on \(plural(executed.count, "host")) (\(list(executed)))") }
         if !downloaded.isEmpty && executed.isEmpty { atLeast(.high, "payload downloaded on \(plural(downloaded.count, "host")) (\(list(downloaded)))") }
-        let credentialPage = self.credentialPage || !ruleIDs.isDisjoint(with: ["MS-URL-070", "MS-DOM-002"]) || techniques.contains("T1598.003")
-        let clickedThrough = people.filter { $0.value.clickedThrough }.keys.sorted()
-        if credentialPage && !clickedThrough.isEmpty && !domains.isEmpty {
-            atLeast(.critical, "credential-phishing page reached by \(plural(clickedThrough.count, "user")) (\(list(clickedThrough)))")
-        }
-        let opened = machines.filter { $0.value.stage == "interaction" }.keys.sorted()
+        let victims = f.credentialVictims
+        if !victims.isEmpty { atLeast(.critical, "credential-phishing page reached by \(plural(victims.count, "user")) (\(list(victims)))") }
+        let opened = f.hosts.filter { $0.value.stage == "interaction" }.keys.sorted()
         if !opened.isEmpty { raise(.high, "opened or reached on \(plural(opened.count, "host")) (\(list(opened)))") }
-        if !reached.isEmpty { raise(.high, "\(plural(reached.count, "user")) clicked through, released or opened it (\(list(reached)))") }
-        let vendor = findings.filter { $0.kind == "vendor" }.map(\.ruleID)
+        if !f.reached.isEmpty { raise(.high, "\(plural(f.reached.count, "user")) clicked through, released or opened it (\(list(f.reached)))") }
+        let vendor = f.findings.filter { $0.kind == .vendor }.map(\.ruleID)
         if !vendor.isEmpty {
-            reasons.append("Mimecast verdict: " + Set(vendor).sorted().map { rules[$0]?.title ?? $0 }.joined(separator: "; "))
+            reasons.append("Mimecast verdict: " + Set(vendor).sorted().map { f.ruleTitles[$0] ?? $0 }.joined(separator: "; "))
         }
-        // Whether a copy not seen delivered was stopped or its delivery was never logged: a
-        // recipient counts as "not delivered" only where the delivery log covers the day.
-        let undelivered = recipients.filter { !$0.value.delivered }
-        let unknownDays = Set(undelivered.values.compactMap { p in
-            p.firstTS.flatMap { coverage.covers("delivery", at: $0) ? nil : LogCoverage.day($0) }
-        }).sorted()
-        let deliveryUnknown = undelivered.filter { p in p.value.firstTS.map { !coverage.covers("delivery", at: $0) } ?? true }.keys.sorted()
-        if !deliveryUnknown.isEmpty {
-            let days = unknownDays.isEmpty ? "" : ": no delivery logs for " + list(unknownDays.map(LogCoverage.dayText), max: 3)
-            atLeast(.medium, "delivery unknown for \(deliveryUnknown.count) of \(plural(recipients.count, "recipient"))\(days)")
+        // A copy not seen delivered counts as stopped only where the delivery log covers the day.
+        if !f.deliveryUnknown.isEmpty {
+            let days = f.unknownDeliveryDays.isEmpty ? "" : ": no delivery logs for " + list(f.unknownDeliveryDays.map(LogCoverage.dayText), max: 3)
+            atLeast(.medium, "delivery unknown for \(f.deliveryUnknown.count) of \(plural(f.recipients.count, "recipient"))\(days)")
         }
-        if delivered.isEmpty {
-            if deliveryUnknown.isEmpty {
-                reasons.append("no copy was delivered (\(plural(recipients.count, "recipient")) targeted)")
-            }
+        if f.delivered.isEmpty {
+            if f.deliveryUnknown.isEmpty { reasons.append("no copy was delivered (\(plural(f.recipients.count, "recipient")) targeted)") }
         } else {
-            atLeast(.medium, "delivered to \(delivered.count) of \(plural(recipients.count, "recipient"))")
-            if delivered.count >= 10 { raise(.high, "broad: \(delivered.count) mailboxes received it") }
+            atLeast(.medium, "delivered to \(f.delivered.count) of \(plural(f.recipients.count, "recipient"))")
+            if f.delivered.count >= 10 { raise(.high, "broad: \(f.delivered.count) mailboxes received it") }
         }
-        let intel = indicators.filter { $0.value.feeds != nil }.sorted { ($0.key.type, $0.key.value) < ($1.key.type, $1.key.value) }
-        if !intel.isEmpty {
+        if !f.intel.isEmpty {
             let raised = level.next
             var named: [String] = []
-            for i in intel where !named.contains(where: { $0.hasPrefix(i.key.value + " (") }) { named.append("\(i.key.value) (\(i.value.feeds ?? ""))") }
+            for i in f.intel where !named.contains(where: { $0.hasPrefix(i.value + " (") }) { named.append("\(i.value) (\(i.feeds))") }
             atLeast(raised, "threat-intel match: " + list(named, max: 3))
         }
-        if ruleIDs.contains("MS-IMP-020") { reasons.append("business email compromise pattern: an internal name used from outside with a mismatched reply-to") }
-        severity = level
+        if f.ruleIDs.contains("MS-IMP-020") { reasons.append("business email compromise pattern: an internal name used from outside with a mismatched reply-to") }
+        return (level, reasons)
+    }
 
-        // What to do, in the order a responder would do it. For a policy-only incident the
-        // customer's answer comes first and the rest depends on it.
+    /// What to do, in the order a responder would do it. For a policy-only incident the
+    /// customer's answer comes first and the rest depends on it.
+    static func actions(_ f: IncidentFacts) -> [String] {
+        var actions: [String] = []
+        let policyOnly = f.policyOnly
         let ifUnexpected = policyOnly ? "If the customer did not expect it: " : ""
         func lowerFirst(_ s: String) -> String { policyOnly ? s.prefix(1).lowercased() + s.dropFirst() : s }
-        let duetCount = findings.filter { $0.kind == "duet" }.count
-        if policyOnly { actions.append("Ask the customer the \(plural(duetCount, "DUET question"))") }
-        let external = senders.filter { s in !people.keys.contains { EmailAddress.domain($0) == EmailAddress.domain(s) } }.sorted()
-        let internalSenders = senders.subtracting(external).sorted()
-        if !executed.isEmpty || !c2.isEmpty {
-            let hosts = Set(executed + c2).sorted().map { h in machines[h]?.user.map { "\(h) (\($0))" } ?? h }
+        if policyOnly { actions.append("Ask the customer the \(plural(f.duetCount, "DUET question"))") }
+        let executed = f.hosts(atLeast: "execution")
+        if !executed.isEmpty {
+            let hosts = executed.map { h in f.hosts[h]?.user.map { "\(h) (\($0))" } ?? h }
             actions.append("Isolate and investigate the host\(hosts.count == 1 ? "" : "s") where it ran: \(list(hosts, max: 10))")
         }
-        if credentialPage && !clickedThrough.isEmpty && !domains.isEmpty {
-            actions.append("Reset the passwords and revoke the sessions of \(list(clickedThrough, max: 10)); review their sign-ins")
+        let victims = f.credentialVictims
+        if !victims.isEmpty {
+            actions.append("Reset the passwords and revoke the sessions of \(list(victims, max: 10)); review their sign-ins")
         }
-        if !delivered.isEmpty {
-            let boxes = delivered.count == 1 ? "1 mailbox" : "\(delivered.count) mailboxes"
+        if !f.delivered.isEmpty {
+            let boxes = f.delivered.count == 1 ? "1 mailbox" : "\(f.delivered.count) mailboxes"
             // Copies whose Message-ID the logs gave, and mailboxes known to hold one without it
             // (a legacy click line has no Message-ID): the latter are found by sender and subject.
-            let tracked = deliveredCopies.values.reduce(0) { $0 + $1.count }
-            let withID = Set(deliveredCopies.values.flatMap { $0 })
-            let untracked = delivered.filter { !withID.contains($0) }.count
+            let tracked = f.deliveredCopies.values.reduce(0) { $0 + $1.count }
+            let withID = Set(f.deliveredCopies.values.flatMap { $0 })
+            let untracked = f.delivered.filter { !withID.contains($0) }.count
             let copies = tracked + untracked
-            let ids = deliveredCopies.keys.sorted()
+            let ids = f.deliveredCopies.keys.sorted()
             let what = copies == 1 ? "the delivered copy" : "the \(copies) delivered copies"
             var which: [String] = []
             if !ids.isEmpty { which.append("Message-ID\(ids.count == 1 ? "" : "s") \(list(ids, max: 3))") }
             if untracked > 0 { which.append("\(untracked) with no Message-ID in the logs: find \(untracked == 1 ? "it" : "them") by sender and subject") }
             actions.append(ifUnexpected + lowerFirst("Purge \(what) from the \(boxes) it reached (") + "\(which.joined(separator: "; ")))")
         }
-        if !deliveryUnknown.isEmpty {
-            let days = unknownDays.isEmpty ? "" : " for " + list(unknownDays.map(LogCoverage.dayText), max: 3)
-            actions.append("Find out whether \(list(deliveryUnknown, max: 5)) received it: the delivery logs\(days) are not in the data; purge any copy found")
+        if !f.deliveryUnknown.isEmpty {
+            let days = f.unknownDeliveryDays.isEmpty ? "" : " for " + list(f.unknownDeliveryDays.map(LogCoverage.dayText), max: 3)
+            actions.append("Find out whether \(list(f.deliveryUnknown, max: 5)) received it: the delivery logs\(days) are not in the data; purge any copy found")
         }
-        let badHashes = indicators.keys.filter { $0.type == "sha256" && !shared.contains($0) }.map(\.value).sorted()
-        if !badHashes.isEmpty { actions.append(ifUnexpected + lowerFirst("Block SHA-256") + " \(list(badHashes, max: 3)) on endpoints and the mail gateway") }
-        let badDomains = indicators.keys.filter { $0.type == "domain" && !shared.contains($0) }.map(\.value).sorted()
-        if !badDomains.isEmpty { actions.append(ifUnexpected + lowerFirst("Block") + " \(list(badDomains, max: 5)) at the web proxy and DNS") }
-        if !external.isEmpty {
-            let senderDomains = Set(external.compactMap { EmailAddress.domain($0) }).sorted()
-            actions.append(ifUnexpected + lowerFirst("Block") + " the sender\(external.count == 1 ? "" : "s") \(list(external, max: 3)) (domain \(list(senderDomains, max: 3))) at the gateway")
+        if !f.blockHashes.isEmpty { actions.append(ifUnexpected + lowerFirst("Block SHA-256") + " \(list(f.blockHashes, max: 3)) on endpoints and the mail gateway") }
+        if !f.blockDomains.isEmpty { actions.append(ifUnexpected + lowerFirst("Block") + " \(list(f.blockDomains, max: 5)) at the web proxy and DNS") }
+        if !f.externalSenders.isEmpty {
+            let senderDomains = Set(f.externalSenders.compactMap { EmailAddress.domain($0) }).sorted()
+            actions.append(ifUnexpected + lowerFirst("Block") + " the sender\(f.externalSenders.count == 1 ? "" : "s") \(list(f.externalSenders, max: 3)) (domain \(list(senderDomains, max: 3))) at the gateway")
         }
-        for s in internalSenders {
+        for s in f.internalSenders {
             actions.append("Check \(s) for a compromised account: reset the password, revoke sessions, review inbox rules and sign-ins")
         }
-        if ruleIDs.contains("MS-IMP-020") || ruleIDs.contains("MS-IMP-001") {
-            actions.append("Warn \(list(delivered.isEmpty ? recipients.keys.sorted() : delivered, max: 5)): confirm any payment or bank-detail request by phone")
+        if f.ruleIDs.contains("MS-IMP-020") || f.ruleIDs.contains("MS-IMP-001") {
+            actions.append("Warn \(list(f.delivered.isEmpty ? f.recipients : f.delivered, max: 5)): confirm any payment or bank-detail request by phone")
         }
-        if duetCount > 0 && !policyOnly { actions.append("Ask the customer the \(plural(duetCount, "DUET question"))") }
-        if delivered.isEmpty && reached.isEmpty && executed.isEmpty && deliveryUnknown.isEmpty {
+        if f.duetCount > 0 && !policyOnly { actions.append("Ask the customer the \(plural(f.duetCount, "DUET question"))") }
+        if f.delivered.isEmpty && f.reached.isEmpty && executed.isEmpty && f.deliveryUnknown.isEmpty {
             actions.append("No mailbox holds it: every copy was stopped; no action on the recipients is needed")
         }
+        return actions
+    }
 
-        // A title a person can read in a list.
-        let mainSender = findings.compactMap(\.sender).reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
-            .max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? senders.sorted().first ?? "unknown sender"
-        let files = indicators.keys.filter { $0.type == "file_name" }.map(\.value).sorted()
-        if policyOnly, let first = findings.min(by: { ($0.ts, $0.id) < ($1.ts, $1.id) }) {
-            // Say what was seen, in the rule's words, never "malicious".
-            let what = rules[first.ruleID]?.title ?? first.ruleID
-            let about = first.indicator ?? first.user ?? mainSender
-            title = "\(what): \(about)"
-        } else if let file = files.first, !hashes.isEmpty {
-            title = "Malicious attachment \(file) from \(mainSender)"
-        } else if let domain = domains.sorted().first {
-            title = "Malicious link to \(domain) from \(mainSender)"
-        } else if ruleIDs.contains(where: { $0.hasPrefix("MS-IMP-") }) {
-            title = "Impersonation: \"\(findings.compactMap(\.subject).first ?? "")\" from \(mainSender)"
-        } else {
-            let first = findings.min { ($0.ts, $0.id) < ($1.ts, $1.id) }
-            title = "\(first.flatMap { rules[$0.ruleID]?.title } ?? first?.ruleID ?? "Finding") — \(mainSender)"
+    /// A title a person can read in a list: what was seen, "malicious" only where a rule said so.
+    static func title(_ f: IncidentFacts) -> String {
+        let mainSender = f.mainSender
+        if f.policyOnly, let first = f.findings.min(by: { ($0.ts, $0.id) < ($1.ts, $1.id) }) {
+            return "\(f.ruleTitles[first.ruleID] ?? first.ruleID): \(first.indicator ?? first.user ?? mainSender)"
         }
+        if let file = f.fileNames.sorted().first, !f.hashes.isEmpty { return "Malicious attachment \(file) from \(mainSender)" }
+        if let domain = f.domains.sorted().first { return "Malicious link to \(domain) from \(mainSender)" }
+        if f.ruleIDs.contains(where: { $0.hasPrefix("MS-IMP-") }) {
+            return "Impersonation: \"\(f.findings.compactMap(\.subject).first ?? "")\" from \(mainSender)"
+        }
+        let first = f.findings.min { ($0.ts, $0.id) < ($1.ts, $1.id) }
+        return "\(first.flatMap { f.ruleTitles[$0.ruleID] } ?? first?.ruleID ?? "Finding") — \(mainSender)"
+    }
+}
+
+extension IncidentBuilder.Scope {
+    /// The facts of this scope, for `IncidentJudgement`.
+    func facts(rules: [String: Rule], coverage: LogCoverage) -> IncidentFacts {
+        var f = IncidentFacts()
+        f.findings = findings.map {
+            IncidentFacts.Finding(id: $0.id, ruleID: $0.ruleID, kind: Rule.Kind(rawValue: $0.kind) ?? .detection, severity: $0.severity,
+                                  ts: $0.ts, user: $0.user, sender: $0.sender, subject: $0.subject, indicator: $0.indicator)
+        }
+        for id in Set(findings.map(\.ruleID)) { if let t = rules[id]?.title { f.ruleTitles[id] = t } }
+        f.techniques = techniques
+        let recipients = people.filter { $0.value.received }
+        f.recipients = recipients.keys.sorted()
+        f.delivered = recipients.filter { $0.value.delivered }.keys.sorted()
+        f.reached = people.filter { $0.value.reached }.keys.sorted()
+        f.clickedThrough = people.filter { $0.value.clickedThrough }.keys.sorted()
+        let undelivered = recipients.filter { !$0.value.delivered }
+        f.deliveryUnknown = undelivered.filter { p in p.value.firstTS.map { !coverage.covers("delivery", at: $0) } ?? true }.keys.sorted()
+        f.unknownDeliveryDays = Set(undelivered.values.compactMap { p in
+            p.firstTS.flatMap { coverage.covers("delivery", at: $0) ? nil : LogCoverage.day($0) }
+        }).sorted()
+        f.hosts = machines.mapValues { (stage: $0.stage, user: $0.user) }
+        f.credentialPageSeen = credentialPage
+        f.domains = domains.sorted()
+        f.hashes = hashes.sorted()
+        f.fileNames = indicators.keys.filter { $0.type == "file_name" }.map(\.value).sorted()
+        f.intel = indicators.filter { $0.value.feeds != nil }.sorted { ($0.key.type, $0.key.value) < ($1.key.type, $1.key.value) }
+            .map { (value: $0.key.value, feeds: $0.value.feeds ?? "") }
+        f.blockHashes = indicators.keys.filter { $0.type == "sha256" && !shared.contains($0) }.map(\.value).sorted()
+        f.blockDomains = indicators.keys.filter { $0.type == "domain" && !shared.contains($0) }.map(\.value).sorted()
+        f.externalSenders = senders.filter { s in !people.keys.contains { EmailAddress.domain($0) == EmailAddress.domain(s) } }.sorted()
+        f.internalSenders = senders.subtracting(f.externalSenders).sorted()
+        f.deliveredCopies = deliveredCopies
+        f.senders = senders.sorted()
+        return f
+    }
+
+    /// Severity with its reasons, the actions and a title, from the scope's facts.
+    mutating func judge(rules: [String: Rule], coverage: LogCoverage) {
+        let f = facts(rules: rules, coverage: coverage)
+        let (level, why) = IncidentJudgement.severity(f)
+        severity = level
+        reasons.append(contentsOf: why)
+        actions.append(contentsOf: IncidentJudgement.actions(f))
+        title = IncidentJudgement.title(f)
     }
 
     /// Writes the incident with id `id`.
