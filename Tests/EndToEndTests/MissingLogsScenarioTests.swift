@@ -38,6 +38,11 @@ import Testing
         #expect(notes.contains { $0.hasPrefix("Find out whether") })
         let report = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
         #expect(!report.contains("every copy was stopped"))
+        // The Data coverage section says the delivery log is not there at all.
+        #expect(report.contains("| delivery | 0 | — | — | 0 | not in the data: conclusions that need it say unknown |  |"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any])
+        let delivery = (json["coverage"] as? [[String: Any]] ?? []).first { $0["log"] as? String == "delivery" }
+        #expect(delivery?["days"] as? Int == 0)
     }
 
     @Test func withTheDeliveryLogsTheStoppedCopiesAreSaidToBeStopped() throws {
@@ -63,5 +68,9 @@ import Testing
             ) ORDER BY 1, 2, 3
             """).map { $0.map(\.description) }
         #expect(kept == counted)
+        // The report shows each log type's days and the days missing in between (the scenario's
+        // earlier MDE export is three days before the main day).
+        let report = try String(contentsOfFile: work + "/out/report.md", encoding: .utf8)
+        #expect(report.contains("| edr:mde | 2 | 2026-10-30 | 2026-11-02 | 2437 | 2026-10-31, 2026-11-01 | 134 |"))
     }
 }

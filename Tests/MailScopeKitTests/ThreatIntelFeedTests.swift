@@ -137,7 +137,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir + "/t", withIntermediateDirectories: true)
         try Data("{{% CONTENT_TYPE: MARKDOWN }}Incidents: {{incident_count}} by {{tool}} <{{command}}>\n".utf8)
             .write(to: URL(fileURLWithPath: dir + "/t/report.md.mustache"))
-        var model = try JSONDecoder().decode(ReportModel.self, from: Data(#"{"schema_version":1,"tool":{"name":"mailscope","version":"1"},"generated_at":"x","command":"[a](javascript:b)","data_window":{},"summary":{"incidents":0,"by_severity":{},"findings":0,"duet_questions":0,"recipients":0,"interacted_users":0,"hosts":0,"act_now":[]},"incidents":[],"duet":[],"indicators":[],"inputs":[],"rules":[],"feeds":[],"watch_lists":[],"statistics":{"rows_by_table":{},"findings_by_rule":{},"identities":0,"identity_issues":{}},"rejects":{"total":0,"by_reason":{}}}"#.utf8))
+        var model = try JSONDecoder().decode(ReportModel.self, from: Data(#"{"schema_version":1,"tool":{"name":"mailscope","version":"1"},"generated_at":"x","command":"[a](javascript:b)","data_window":{},"summary":{"incidents":0,"by_severity":{},"findings":0,"duet_questions":0,"recipients":0,"interacted_users":0,"hosts":0,"act_now":[]},"incidents":[],"duet":[],"indicators":[],"inputs":[],"rules":[],"feeds":[],"watch_lists":[],"statistics":{"rows_by_table":{},"findings_by_rule":{},"identities":0,"identity_issues":{}},"rejects":{"total":0,"by_reason":{}},"coverage":[]}"#.utf8))
         model.summary.incidents = 3
         try ReportWriter.write(model, to: dir + "/out", formats: [.md], templates: dir + "/t")
         #expect(try String(contentsOfFile: dir + "/out/report.md", encoding: .utf8) == "Incidents: 3 by mailscope 1 <\\[a\\]\\(javascript:b\\)>\n")

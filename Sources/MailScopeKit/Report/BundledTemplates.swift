@@ -117,6 +117,12 @@ details summary { cursor: pointer; color: #1d4ed8; }
 {{/inputs}}</tbody></table>
 <p>Rejected lines: {{rejects_total}}{{#rejects}} · {{reason}} {{count}}{{/rejects}}. Each is kept in the <code>reject</code> table with its file, line and reason.</p>
 
+<h3 id="coverage">Data coverage</h3>
+<p>Which logs the data holds for which days (UTC). A conclusion that needs a log missing for its day says “unknown”.</p>
+<table><thead><tr><th>Log</th><th>Days</th><th>First day</th><th>Last day</th><th>Rows</th><th>Days missing between</th><th>Hosts</th></tr></thead><tbody>
+{{#coverage}}<tr><td>{{log}}</td><td>{{days}}</td><td class="mono">{{first}}</td><td class="mono">{{last}}</td><td>{{rows}}</td><td>{{gaps}}</td><td>{{hosts}}</td></tr>
+{{/coverage}}</tbody></table>
+
 <h2 id="methodology">Methodology</h2>
 <p>Tool: {{tool}}.{{#has_command}} Command: <code>{{command}}</code>.{{/has_command}}</p>
 <table><thead><tr><th>Rule</th><th>Version</th><th>Kind</th><th>Severity</th><th>ATT&amp;CK</th><th>Parameters</th><th>Findings</th><th>SHA-256</th><th>Title</th></tr></thead><tbody>
@@ -278,6 +284,16 @@ None.
 {{/inputs}}
 
 Rejected lines: {{rejects_total}}{{#rejects}} · {{reason}} {{count}}{{/rejects}}. Each is kept in the `reject` table with its file, line and reason.
+
+### Data coverage
+
+Which logs the data holds for which days (UTC). A conclusion that needs a log missing for its day says *unknown*.
+
+| Log | Days | First day | Last day | Rows | Days missing between | Hosts |
+|---|---|---|---|---|---|---|
+{{#coverage}}
+| {{log}} | {{days}} | {{first}} | {{last}} | {{rows}} | {{gaps}} | {{hosts}} |
+{{/coverage}}
 
 ## Methodology
 

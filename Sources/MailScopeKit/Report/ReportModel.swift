@@ -20,6 +20,21 @@ public struct ReportModel: Codable, Sendable {
     public var watchLists: [WatchListRef]
     public var statistics: Statistics
     public var rejects: Rejects
+    /// Which log types the data holds for which days: what the conclusions could see.
+    public var coverage: [CoverageRow] = []
+
+    /// One log type's coverage: its days, the days missing between its first and last, and
+    /// (for an EDR product) how many hosts it covers. A log type with no rows says so.
+    public struct CoverageRow: Codable, Sendable {
+        public var log: String
+        public var days: Int
+        public var firstDay: String?
+        public var lastDay: String?
+        public var rows: Int64
+        public var gaps: [String]
+        public var hosts: Int?
+        enum CodingKeys: String, CodingKey { case log, days, firstDay = "first_day", lastDay = "last_day", rows, gaps, hosts }
+    }
 
     public struct Tool: Codable, Sendable { public var name: String; public var version: String }
     public struct Window: Codable, Sendable { public var firstSeen: String?; public var lastSeen: String? }
@@ -228,7 +243,7 @@ public struct ReportModel: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", tool, generatedAt = "generated_at", command, dataWindow = "data_window", summary
-        case incidents, duet, indicators, inputs, rules, feeds, watchLists = "watch_lists", statistics, rejects
+        case incidents, duet, indicators, inputs, rules, feeds, watchLists = "watch_lists", statistics, rejects, coverage
     }
 }
 

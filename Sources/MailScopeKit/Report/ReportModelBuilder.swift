@@ -159,6 +159,7 @@ extension ReportModel {
         var byReason: [String: Int] = [:]
         for r in try db.query("SELECT reason, COUNT(*) FROM reject GROUP BY reason ORDER BY reason") { byReason[r[0].stringValue ?? ""] = Int(r[1].intValue ?? 0) }
         let window = try db.query("SELECT MIN(first_ts), MAX(last_ts) FROM input_file").first
+        let coverage = try Self.coverage(db)
 
         return ReportModel(
             tool: Tool(name: "mailscope", version: MailScopeVersion.string),
@@ -171,7 +172,34 @@ extension ReportModel {
             feeds: feeds, watchLists: watchLists,
             statistics: Statistics(rowsByTable: rowsByTable, findingsByRule: findingsByRule,
                                    identities: Int(try db.scalar("SELECT COUNT(*) FROM identity")?.intValue ?? 0), identityIssues: issues),
-            rejects: Rejects(total: byReason.values.reduce(0, +), byReason: byReason))
+            rejects: Rejects(total: byReason.values.reduce(0, +), byReason: byReason), coverage: coverage)
+    }
+
+    /// The mail log types a conclusion may need, listed even when the data has none of them.
+    static let expectedLogs = ["receipt", "process", "delivery", "url_click", "attachment_scan", "impersonation"]
+
+    /// `log_coverage` per log type: days, gaps between the first and last day, EDR hosts.
+    static func coverage(_ db: Database) throws -> [ReportModel.CoverageRow] {
+        var days: [String: [(Int64, Int64)]] = [:]
+        for r in try db.query("SELECT log, day, SUM(rows) FROM log_coverage GROUP BY log, day ORDER BY log, day") {
+            guard let log = r[0].stringValue, let day = r[1].intValue else { continue }
+            days[log, default: []].append((day, r[2].intValue ?? 0))
+        }
+        var hosts: [String: Int] = [:]
+        for r in try db.query("SELECT log, COUNT(DISTINCT host) FROM log_coverage WHERE host <> '' GROUP BY log") {
+            if let log = r[0].stringValue { hosts[log] = Int(r[1].intValue ?? 0) }
+        }
+        let order = expectedLogs + Set(days.keys).subtracting(expectedLogs).sorted { ($0.hasPrefix("edr:") ? 1 : 0, $0) < ($1.hasPrefix("edr:") ? 1 : 0, $1) }
+        return order.map { log in
+            let seen = days[log] ?? []
+            guard let first = seen.first?.0, let last = seen.last?.0 else {
+                return ReportModel.CoverageRow(log: log, days: 0, firstDay: nil, lastDay: nil, rows: 0, gaps: [], hosts: nil)
+            }
+            let present = Set(seen.map(\.0))
+            let gaps = (first...last).filter { !present.contains($0) }.map(LogCoverage.dayText)
+            return ReportModel.CoverageRow(log: log, days: present.count, firstDay: LogCoverage.dayText(first), lastDay: LogCoverage.dayText(last),
+                                           rows: seen.reduce(0) { $0 + $1.1 }, gaps: gaps, hosts: log.hasPrefix("edr:") ? hosts[log] ?? 0 : nil)
+        }
     }
 }
 

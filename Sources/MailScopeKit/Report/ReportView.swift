@@ -78,6 +78,12 @@ enum ReportView {
         root["has_feeds"] = !m.feeds.isEmpty
         root["watch_lists"] = m.watchLists.map { ["name": $0.name, "path": $0.path, "sha256": $0.sha256, "people": $0.people] }
         root["has_watch_lists"] = !m.watchLists.isEmpty
+        root["coverage"] = m.coverage.map { c -> [String: Any] in
+            ["log": c.log, "days": c.days, "first": c.firstDay ?? "—", "last": c.lastDay ?? "—", "rows": c.rows,
+             "gaps": c.days == 0 ? "not in the data: conclusions that need it say unknown"
+                 : c.gaps.isEmpty ? "none" : (c.gaps.prefix(10).joined(separator: ", ") + (c.gaps.count > 10 ? " and \(c.gaps.count - 10) more" : "")),
+             "hosts": c.hosts.map(String.init) ?? ""]
+        }
         root["rows_by_table"] = m.statistics.rowsByTable.sorted { $0.key < $1.key }.map { ["table": $0.key, "rows": $0.value] }
         root["findings_by_rule"] = m.statistics.findingsByRule.sorted { $0.key < $1.key }.map { ["rule": $0.key, "count": $0.value] }
         root["identities"] = m.statistics.identities
