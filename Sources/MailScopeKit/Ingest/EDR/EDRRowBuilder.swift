@@ -154,14 +154,8 @@ struct EDRRowBuilder {
             b.set(.command_line, v.take(.targetCommandLine))
             b.set(.process_id, v.take(.targetProcessID))
             b.set(.process_sha256, image)
-            let actorName = v.take(.process)
-            var actorPath = v.take(.processPath)
-            if actorPath == nil, let actorName, EDRRowBuilder.isPath(actorName) { actorPath = actorName }
-            b.set(.parent_process, (actorName ?? nameFromPath(actorPath, .process)).map(EDRRowBuilder.baseName))
-            b.set(.parent_process_path, actorPath)
-            b.set(.parent_command_line, v.take(.commandLine))
-            b.set(.parent_process_id, v.take(.processID))
-            b.set(.parent_process_sha256, v.takeHash(.processSHA256))
+            setParent(b, takeProcess(v, name: .process, path: .processPath), commandLine: v.take(.commandLine),
+                      id: v.take(.processID), sha256: v.takeHash(.processSHA256))
             if v.peek(.targetAccount) == nil, let runAs = v.take(.targetProcessAccount) {
                 let account = EDRRowBuilder.splitAccount(runAs, domain: nil)
                 b.set(.target_account, account.name)
@@ -171,12 +165,7 @@ struct EDRRowBuilder {
             if fileName == nil { fileName = name; filePath = filePath ?? path }
             if sha256 == nil { sha256 = image }
         } else {
-            // A process "name" may be a whole path (a mapped export's process_name): the name is
-            // its last part and the path is kept whole.
-            var path = v.take(.processPath)
-            let rawName = v.take(.process)
-            if path == nil, let rawName, EDRRowBuilder.isPath(rawName) { path = rawName }
-            let name = (rawName ?? nameFromPath(path, .process)).map(EDRRowBuilder.baseName)
+            let (name, path) = takeProcess(v, name: .process, path: .processPath)
             b.set(.process, name)
             b.set(.process_path, path)
             b.set(.command_line, v.take(.commandLine))
@@ -190,22 +179,32 @@ struct EDRRowBuilder {
                 if fileName == nil { fileName = name; filePath = filePath ?? path }
             }
             b.set(.process_sha256, image)
-            // A parent "name" may be a whole path (MDE InitiatingProcessParentFileName as an NT
-            // device path): the name is its last part and the path is kept whole.
-            let parentName = v.take(.parentProcess)
-            var parentPath = v.take(.parentProcessPath)
-            if parentPath == nil, let parentName, EDRRowBuilder.isPath(parentName) { parentPath = parentName }
-            b.set(.parent_process, (parentName ?? nameFromPath(parentPath, .parentProcess)).map(EDRRowBuilder.baseName))
-            b.set(.parent_process_path, parentPath)
-            b.set(.parent_command_line, v.take(.parentCommandLine))
-            b.set(.parent_process_id, v.take(.parentProcessID))
-            b.set(.parent_process_sha256, v.takeHash(.parentProcessSHA256))
+            setParent(b, takeProcess(v, name: .parentProcess, path: .parentProcessPath), commandLine: v.take(.parentCommandLine),
+                      id: v.take(.parentProcessID), sha256: v.takeHash(.parentProcessSHA256))
         }
         b.set(.file_name, fileName)
         b.set(.file_path, filePath)
         b.set(.sha256, sha256)
         b.set(.sha1, sha1)
         b.set(.md5, md5)
+    }
+
+    /// A process's name and path from a name field and a path field. A "name" exported as a
+    /// whole path (MDE InitiatingProcessParentFileName as an NT device path, a mapped export's
+    /// process_name) is kept as the path and named by its last part.
+    private func takeProcess(_ v: EDRSourceRow, name nameField: EDRField, path pathField: EDRField) -> (name: String?, path: String?) {
+        let raw = v.take(nameField)
+        var path = v.take(pathField)
+        if path == nil, let raw, EDRRowBuilder.isPath(raw) { path = raw }
+        return ((raw ?? nameFromPath(path, nameField)).map(EDRRowBuilder.baseName), path)
+    }
+
+    private func setParent(_ b: RowBatch, _ parent: (name: String?, path: String?), commandLine: String?, id: String?, sha256: String?) {
+        b.set(.parent_process, parent.name)
+        b.set(.parent_process_path, parent.path)
+        b.set(.parent_command_line, commandLine)
+        b.set(.parent_process_id, id)
+        b.set(.parent_process_sha256, sha256)
     }
 
     /// A process's name from its path, for products that export no name column (Falcon's
