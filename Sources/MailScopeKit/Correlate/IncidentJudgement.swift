@@ -146,7 +146,8 @@ extension IncidentBuilder.Scope {
         f.delivered = recipients.filter { $0.value.delivered }.keys.sorted()
         f.reached = people.filter { $0.value.reached }.keys.sorted()
         f.clickedThrough = people.filter { $0.value.clickedThrough }.keys.sorted()
-        let undelivered = recipients.filter { !$0.value.delivered }
+        // Not delivered and not known to be stopped: unknown where no delivery log covers the day.
+        let undelivered = recipients.filter { !$0.value.delivered && !$0.value.stopped }
         f.deliveryUnknown = undelivered.filter { p in p.value.firstTS.map { !coverage.covers("delivery", at: $0) } ?? true }.keys.sorted()
         f.unknownDeliveryDays = Set(undelivered.values.compactMap { p in
             p.firstTS.flatMap { coverage.covers("delivery", at: $0) ? nil : LogCoverage.day($0) }

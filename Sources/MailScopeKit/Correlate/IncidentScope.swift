@@ -7,6 +7,7 @@ extension IncidentBuilder {
         var delivered = false
         var reached = false          // clicked through, released, or opened: more than a blocked attempt
         var clickedThrough = false   // a click Mimecast let through (allow or warn)
+        var stopped = false          // Mimecast's own action says the copy was held, blocked or rejected
         var stage = "targeted"
         var evidence: String?
         var firstTS: Int64?
@@ -203,6 +204,8 @@ extension IncidentBuilder {
                     var p = person(user)
                     p.received = true
                     p.raise("targeted", "attachment_scan:\(r[0].intValue ?? 0)", ts: r[3].intValue)
+                    let action = (r[2].stringValue ?? "").lowercased()
+                    if ["hold", "block", "reject", "quarantine"].contains(where: { action.contains($0) }) { p.stopped = true }
                     if (r[2].stringValue ?? "").lowercased().contains("release") {
                         p.delivered = true
                         deliveredCopies[m, default: []].insert(user)

@@ -41,14 +41,17 @@ examples:
         ("MS-ATT-002.yml", #"""
 id: MS-ATT-002
 title: Attachment Protect judged an attachment malicious and kept it from the user
-version: 1
+version: 2
 kind: vendor
 severity: low
 attack: [T1566.001]
 stage: delivery
 description: >
-  An Attachment Protect result of malicious for a recipient whose copy was neither delivered nor
-  released: the threat was stopped. Kept for scoping (who was targeted) and for the campaign view.
+  An Attachment Protect result of malicious for a recipient whose copy was stopped: Mimecast's
+  action says it was held, blocked or rejected, or the delivery log, which covers that day,
+  shows no delivery or release. Without delivery logs for the day and no stopping action, the
+  copy's fate is unknown (MS-ATT-004), not "stopped". Kept for scoping (who was targeted) and
+  for the campaign view.
 triage: >
   No action on the mailbox; block the sender and hash if the campaign is ongoing, and check
   whether other recipients' copies of the same file got through (MS-ATT-001).
@@ -62,6 +65,9 @@ sql: |
     AND NOT EXISTS (SELECT 1 FROM mail_message d
                     WHERE d.event = 'delivery' AND d.delivered = 1
                       AND d.message_id = a.message_id AND d.recipient = a.recipient)
+    AND (lower(COALESCE(a.action_triggered, '')) LIKE '%hold%' OR lower(COALESCE(a.action_triggered, '')) LIKE '%block%'
+         OR lower(COALESCE(a.action_triggered, '')) LIKE '%reject%' OR lower(COALESCE(a.action_triggered, '')) LIKE '%quarantine%'
+         OR EXISTS (SELECT 1 FROM log_coverage c WHERE c.log = 'delivery' AND c.day = a.ts / 86400000))
     AND a.ts BETWEEN :since AND :until
 examples:
   positive:
@@ -102,6 +108,46 @@ examples:
   negative:
     - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"timeout","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
     - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"safe","actionTriggered":"user release, none","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+
+"""#),
+        ("MS-ATT-004.yml", #"""
+id: MS-ATT-004
+title: Attachment Protect judged an attachment malicious; whether it was delivered is unknown
+version: 1
+kind: vendor
+severity: medium
+attack: [T1566.001]
+stage: delivery
+description: >
+  An Attachment Protect result of malicious, with no stopping action (held, blocked, rejected)
+  and no delivery or release on record, on a day the data holds no delivery log at all: the
+  copy may be in the mailbox. Absent delivery logs are not evidence that it was stopped, so
+  this is not MS-ATT-002; the incident says "delivery unknown" and asks to find out.
+triage: >
+  Load the delivery logs for the day, or search the mailbox for the message; purge it if it is
+  there and check the recipient's computer for the file.
+sql: |
+  SELECT a.ts, a.recipient AS user, a.sender, a.message_id, a.subject, a.sha256 AS indicator,
+         'malicious attachment ' || COALESCE(a.file_name, '?') || ' for ' || a.recipient ||
+           ': delivery unknown (no delivery logs for that day)' AS summary,
+         'attachment_scan' AS evidence_table, a.id AS evidence_rowid
+  FROM attachment_scan a
+  WHERE a.result = 'malicious' AND a.recipient IS NOT NULL
+    AND COALESCE(a.action_triggered, '') NOT LIKE '%release%'
+    AND lower(COALESCE(a.action_triggered, '')) NOT LIKE '%hold%' AND lower(COALESCE(a.action_triggered, '')) NOT LIKE '%block%'
+    AND lower(COALESCE(a.action_triggered, '')) NOT LIKE '%reject%' AND lower(COALESCE(a.action_triggered, '')) NOT LIKE '%quarantine%'
+    AND NOT EXISTS (SELECT 1 FROM mail_message d
+                    WHERE d.event = 'delivery' AND d.delivered = 1
+                      AND d.message_id = a.message_id AND d.recipient = a.recipient)
+    AND NOT EXISTS (SELECT 1 FROM log_coverage c WHERE c.log = 'delivery' AND c.day = a.ts / 86400000)
+    AND a.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+  negative:
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"hold","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"senderAddress":"billing@invoices-portal.example.net","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T06:30:03+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@invoices-portal.example.net>","subject":"Invoice overdue","fileHash":"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"T1RIRVI_1793615400","processingId":"PrcD-raj.patel@acme-corp.example","recipients":"raj.patel@acme-corp.example","route":"Inbound","senderEnvelope":"news@partner.example","senderIp":"203.0.113.9","subject":"Newsletter","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<other-1@partner.example>"}'
 
 """#),
         ("MS-ATT-010.yml", #"""
