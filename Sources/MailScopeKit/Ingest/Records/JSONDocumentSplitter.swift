@@ -78,13 +78,18 @@ struct JSONDocumentSplitter {
         guard let h = held else { return }
         held = nil
         let index: Int64? = shared ? 1 : nil
+        // One emit call per closure: Swift 6.3.1 crashes compiling two in a rethrowing closure
+        // with optimization on (OSSACompleteLifetime), which breaks the release build.
         try h.bytes.withUnsafeBufferPointer { b in
-            if let length = h.overLength {
-                try emit(.tooLong(line: h.line, index: index, length: length, prefix: b))
-            } else {
-                try emit(.record(b, line: h.line, index: index))
-            }
+            try emit(Self.output(b, line: h.line, index: index, overLength: h.overLength))
         }
+    }
+
+    /// A record, or the prefix of one over the length cap.
+    private static func output(_ bytes: UnsafeBufferPointer<UInt8>, line: Int64, index: Int64?, overLength: Int?) -> Output {
+        guard let overLength else { return .record(bytes, line: line, index: index) }
+        return .tooLong(line: line, index: index, length: overLength,
+                        prefix: UnsafeBufferPointer(rebasing: bytes[0..<min(bytes.count, RowBatch.excerptLimit)]))
     }
 
     /// Emits a record held back at the end of the data (call once the last chunk is fed).
@@ -170,12 +175,9 @@ struct JSONDocumentSplitter {
                         // The n-th (n > 1) record of its line, or one that ends on a later line than it
                         // starts (the next record cannot start on its first line).
                         let index: Int64? = counted == 1 ? nil : counted
+                        let recordLine = captureLine, recordOverLength = overLength
                         try capture.withUnsafeBufferPointer {
-                            if let overLength {
-                                try emit(.tooLong(line: captureLine, index: index, length: overLength, prefix: UnsafeBufferPointer(rebasing: $0[0..<min($0.count, RowBatch.excerptLimit)])))
-                            } else {
-                                try emit(.record($0, line: captureLine, index: index))
-                            }
+                            try emit(Self.output($0, line: recordLine, index: index, overLength: recordOverLength))
                         }
                     }
                 }
