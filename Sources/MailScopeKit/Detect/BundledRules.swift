@@ -1098,14 +1098,15 @@ examples:
         ("MS-COR-011.yml", #"""
 id: MS-COR-011
 title: Code the campaign's file started connected back to the campaign's own infrastructure
-version: 1
+version: 2
 kind: correlation
 severity: critical
 attack: [T1071.001]
 stage: command-and-control
 description: >
   After mail-borne code ran on a computer (the script host an opened attachment started,
-  MS-COR-006, or the downloaded file run, MS-COR-008), that process or one it started (same
+  MS-COR-006, the script host that ran the attachment or a file from its archive, MS-COR-012,
+  or the downloaded file run, MS-COR-008), that process or one it started (same
   process id, or the id as parent) later resolves or connects to the campaign's own
   infrastructure: the sending domain (not one of ours), the mail server that delivered the
   message, or a host its users clicked. Code reaching back to where the mail came from is the
@@ -1123,7 +1124,7 @@ sql: |
     SELECT f.id AS finding_id, f.ts, f.host, f.user, f.sender, f.message_id, f.subject,
            p.id AS proc_row, p.process_id, p.process
     FROM finding f JOIN edr_event p ON p.id = f.evidence_rowid
-    WHERE f.rule_id IN ('MS-COR-006', 'MS-COR-008') AND f.evidence_table = 'edr_event' AND f.host IS NOT NULL
+    WHERE f.rule_id IN ('MS-COR-006', 'MS-COR-008', 'MS-COR-012') AND f.evidence_table = 'edr_event' AND f.host IS NOT NULL
   ), infra AS MATERIALIZED (
     SELECT DISTINCT r.finding_id, m.sender_domain AS value FROM ran r JOIN mail_message m ON m.message_id = r.message_id
     WHERE m.event = 'receipt' AND m.sender_domain IS NOT NULL AND m.sender_domain NOT IN (SELECT domain FROM own_domain)
@@ -1173,6 +1174,51 @@ examples:
       2026-11-02T10:00:12.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,powershell.exe,C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe,,ana.lima@acme-corp.example,powershell.exe -NoP -W Hidden -enc SQBFAFgA,6300,,,EXCEL.EXE,"""EXCEL.EXE""",5200,ana.lima@acme-corp.example,,,3
       2026-11-02T10:00:14.0000000Z,dev1,ws-0001.corp.acme-corp.example,ConnectionSuccess,,,,ana.lima@acme-corp.example,,,https://cdn.unrelated-updates.example,198.51.100.9,powershell.exe,powershell.exe -NoP -W Hidden -enc SQBFAFgA,6300,ana.lima@acme-corp.example,,,4
       2026-11-02T14:30:00.0000000Z,dev1,ws-0001.corp.acme-corp.example,ConnectionSuccess,,,,ana.lima@acme-corp.example,,,https://files.halvorsen-billing.example,192.0.2.28,msedge.exe,msedge.exe,7700,ana.lima@acme-corp.example,,,5
+
+"""#),
+        ("MS-COR-012.yml", #"""
+id: MS-COR-012
+title: A script host or LOLBin ran the flagged attachment or a file from its archive
+version: 1
+kind: correlation
+severity: critical
+attack: [T1204.002, T1059.005, T1059.007, T1218.005]
+stage: execution
+description: >
+  The process that MS-COR-002 saw opening a flagged attachment, with the attachment's name (or
+  the archive it came in) on its own command line, is itself a script host or LOLBin: wscript or cscript running
+  a script out of the delivered zip, mshta running an HTA, powershell, cmd, rundll32, regsvr32.
+  Whatever started it (Explorer for a double click, an archive tool), the attachment's code
+  ran: the execution stage, not only "opened".
+triage: >
+  Isolate the host; collect the script from the archive path on the command line; look for
+  what it started and reached next (MS-COR-011).
+sql: |
+  SELECT e.ts, f.user, f.sender, f.message_id, f.subject, lower(e.process) AS indicator,
+         e.process || ' ran ' || COALESCE(f.indicator, 'the attachment') || ' on ' || e.host || ' (' || COALESCE(e.parent_process, '?') ||
+           ' started it)' AS summary,
+         'edr_event' AS evidence_table, e.id AS evidence_rowid, e.host AS host,
+         'finding' AS related_table, f.id AS related_rowid, 'name' AS match_key, 'weak' AS match_strength
+  FROM finding f
+  JOIN edr_event e ON e.id = f.evidence_rowid
+  WHERE f.rule_id = 'MS-COR-002' AND f.evidence_table = 'edr_event' AND e.action = 'process_start'
+    AND f.indicator IS NOT NULL AND lower(COALESCE(e.command_line, '')) LIKE '%' || lower(f.indicator) || '%'
+    AND lower(COALESCE(e.process, '')) IN ('wscript.exe', 'cscript.exe', 'mshta.exe', 'powershell.exe', 'pwsh.exe', 'cmd.exe',
+        'rundll32.exe', 'regsvr32.exe', 'msiexec.exe', 'hh.exe', 'certutil.exe', 'bitsadmin.exe', 'forfiles.exe')
+    AND e.ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"Invoice-5521.zip","fileType":"application/zip","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-5521@halvorsen-billing.example>","subject":"Invoice 5521","fileHash":"3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzU1_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice 5521","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-5521@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,ProcessId,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessCommandLine,InitiatingProcessId,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:05.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,wscript.exe,C:\Windows\System32\wscript.exe,,ana.lima@acme-corp.example,"""C:\Windows\System32\WScript.exe"" ""C:\Users\alima\AppData\Local\Temp\Temp1_Invoice-5521.zip\Invoice-5521.js""",7316,,,explorer.exe,C:\WINDOWS\Explorer.EXE,4100,ana.lima@acme-corp.example,,,1
+  negative:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"Invoice-5521.zip","fileType":"application/zip","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-5521@halvorsen-billing.example>","subject":"Invoice 5521","fileHash":"3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzU1_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice 5521","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-5521@halvorsen-billing.example>"}'
+    - |
+      Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,SHA256,AccountUpn,ProcessCommandLine,ProcessId,RemoteUrl,RemoteIP,InitiatingProcessFileName,InitiatingProcessCommandLine,InitiatingProcessId,InitiatingProcessAccountUpn,FileOriginUrl,AdditionalFields,ReportId
+      2026-11-02T10:00:05.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,7zFM.exe,C:\Program Files\7-Zip\7zFM.exe,,ana.lima@acme-corp.example,"""C:\Program Files\7-Zip\7zFM.exe"" ""C:\Users\alima\Downloads\Invoice-5521.zip""",7316,,,explorer.exe,C:\WINDOWS\Explorer.EXE,4100,ana.lima@acme-corp.example,,,1
 
 """#),
         ("MS-DOM-001.yml", #"""

@@ -86,8 +86,7 @@ public struct RuleRunner {
             """)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var outcomes: [Outcome] = []
-        // Correlation rules run last: they may build on what the others found.
-        for rule in rules.sorted(by: { ($0.kind == .correlation ? 1 : 0, $0.id) < ($1.kind == .correlation ? 1 : 0, $1.id) }) {
+        for rule in Self.executionOrder(rules) {
             try rule.checkSQL(in: db)
             let start = Date()
             let statement = try db.prepare(Self.ordered(rule))
@@ -117,5 +116,25 @@ public struct RuleRunner {
             outcomes.append(Outcome(ruleID: rule.id, found: found, new: new, milliseconds: Int(Date().timeIntervalSince(start) * 1000)))
         }
         return outcomes
+    }
+
+    /// The order rules run in: correlation rules last, since they build on what the others
+    /// found, and among them a rule that names another's id in its SQL (MS-COR-011 follows the
+    /// processes MS-COR-012 found) after that one; otherwise by id. A cycle keeps id order.
+    static func executionOrder(_ rules: [Rule]) -> [Rule] {
+        let first = rules.filter { $0.kind != .correlation }.sorted { $0.id < $1.id }
+        var pending = rules.filter { $0.kind == .correlation }.sorted { $0.id < $1.id }
+        var ordered: [Rule] = []
+        while !pending.isEmpty {
+            let waiting = Set(pending.map(\.id))
+            guard let next = pending.firstIndex(where: { rule in
+                waiting.subtracting([rule.id]).allSatisfy { !rule.sql.contains("'\($0)'") }
+            }) else {
+                ordered += pending
+                break
+            }
+            ordered.append(pending.remove(at: next))
+        }
+        return first + ordered
     }
 }
