@@ -54,11 +54,12 @@ import Testing
         #expect(r.text("dmarc") == "fail")
         #expect(r.text("tls_version") == "TLSv1.3")
         #expect(r.int("line_no") == 1)
-        // The suffixed aggregateId and the raw spamProcessingDetail stay as evidence; transport fields do not.
+        // The suffixed aggregateId, the raw spamProcessingDetail and the stream position (kept out of
+        // the dedup key) stay as evidence.
         let extra = try #require(r.text("extra"))
         #expect(extra.contains("Qm9iYnlUYWJsZXNfMDAx_1793615400"))
         #expect(extra.contains("spamProcessingDetail"))
-        #expect(!extra.contains("_offset"))
+        #expect(extra.contains(#""_offset":1001"#) && extra.contains(#""_partition":7"#))
     }
 
     @Test func siemV2ProcessSplitsAttachmentNames() throws {

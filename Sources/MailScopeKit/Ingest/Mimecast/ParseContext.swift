@@ -163,8 +163,10 @@ extension RowBatch {
         }
     }
 
-    /// Everything in `record` no column took, as a JSON object in `extra` (nothing is dropped).
-    func setExtra(_ record: Record, ignoring ignored: [FieldKey] = [.offset, .partition]) {
+    /// Everything in `record` no column took, as a JSON object in `extra` (nothing is dropped):
+    /// the API 2.0 stream's `_offset` and `_partition` too, which locate the event in
+    /// Mimecast's stream (they stay out of the dedup key, so a re-downloaded batch still matches).
+    func setExtra(_ record: Record, ignoring ignored: [FieldKey] = []) {
         for key in ignored { record.consume(key) }
         var first = true
         var start: Int32 = 0

@@ -7,7 +7,8 @@ enum SIEMv1Parser {
     }
 
     static func parse(_ r: Record, line: Int64, ctx: ParseContext) throws(ParseFailure) {
-        let hint = r.string(.contentDisposition).flatMap(fileName(fromContentDisposition:)).flatMap(LegacySIEMType.fromFileName)
+        // Read without consuming it: the header stays in extra with the rest of the record.
+        let hint = r.field(.contentDisposition).flatMap(r.string(of:)).flatMap(fileName(fromContentDisposition:)).flatMap(LegacySIEMType.fromFileName)
         guard let type = LegacySIEMType.infer(r) ?? hint ?? ctx.fileNameTypeHint else {
             throw ParseFailure(reason: .unrecognizedRecord, detail: "legacy SIEM row of unknown log type (no telling keys, no type in the file name)")
         }
