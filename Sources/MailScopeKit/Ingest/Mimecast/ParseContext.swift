@@ -44,7 +44,12 @@ extension RowBatch {
 
     /// An address column and its domain column, normalized in the arena (no String made).
     func setEmail(_ column: Column, domain domainColumn: Column?, _ record: Record, _ key: FieldKey) {
-        guard let raw = appendValue(record, key), let address = EmailAddress.normalize(&arena, in: raw) else { return }
+        guard let raw = appendValue(record, key) else { return }
+        let exportedCount = raw.count
+        guard let address = EmailAddress.normalize(&arena, in: raw) else { return }
+        // A header with a display name ("Billing Dept <billing@…>") keeps its whole text in
+        // extra; the column holds the address.
+        if exportedCount > address.count + 2 { record.release(key) }
         cells.append(Cell(column: column, value: .text(start: Int32(address.lowerBound), count: Int32(address.count))))
         guard let domainColumn, let at = arena[address].lastIndex(of: UInt8(ascii: "@")), at + 1 < address.upperBound else { return }
         cells.append(Cell(column: domainColumn, value: .text(start: Int32(at + 1), count: Int32(address.upperBound - at - 1))))

@@ -92,6 +92,13 @@ final class Record {
         if i >= 0 { consumed[Int(i)] = true }
     }
 
+    /// Gives a used field back, so it goes to `extra` as well (a value whose column keeps only
+    /// part of it, such as an address without its display name).
+    func release(_ key: FieldKey) {
+        let i = slots[key.index]
+        if i >= 0 { consumed[Int(i)] = false }
+    }
+
     func valueBytes(_ field: Field) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: base + Int(field.valueStart), count: Int(field.valueEnd - field.valueStart))
     }
