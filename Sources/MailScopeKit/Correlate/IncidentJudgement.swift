@@ -47,7 +47,7 @@ enum IncidentJudgement {
         if f.delivered.isEmpty {
             if f.deliveryUnknown.isEmpty { reasons.append("no copy was delivered (\(plural(f.recipients.count, "recipient")) targeted)") }
         } else {
-            atLeast(.medium, "delivered to \(f.delivered.count) of \(plural(f.recipients.count, "recipient"))")
+            raise(.medium, "delivered to \(f.delivered.count) of \(plural(f.recipients.count, "recipient"))")
             if f.delivered.count >= 10 { raise(.high, "broad: \(f.delivered.count) mailboxes received it") }
         }
         if !f.intel.isEmpty {
