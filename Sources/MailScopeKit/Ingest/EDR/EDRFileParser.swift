@@ -405,8 +405,9 @@ final class CSVRowContext: @unchecked Sendable {
     let builder: EDRRowBuilder?
     /// Per field, every column that may hold it, in priority order.
     private var columnsOf: [(EDRField, [Int])] = []
-    /// The header's names as exported (the keys of `extra`).
+    /// The header's names as exported (the keys of `extra`), and as JSON strings.
     private let names: [String]
+    private let quotedNames: [String]
     private var directoryColumns: [String: Int] = [:]
 
     init(label: String, seed: (UInt64, UInt64), header: [[UInt8]], builder: EDRRowBuilder?) {
@@ -415,6 +416,7 @@ final class CSVRowContext: @unchecked Sendable {
         self.header = header
         self.builder = builder
         self.names = header.map { String(decoding: $0, as: UTF8.self) }
+        self.quotedNames = self.names.map(JSONScanner.quote)
         let names = self.names.map(HeaderName.normalize)
         if let builder {
             for field in EDRField.allCases {
@@ -476,7 +478,7 @@ final class CSVRowContext: @unchecked Sendable {
                 }
                 // Per field, the first alias with a value in this row (e.g. the target file's
                 // hash, else the process image's), decoded once.
-                source.reset(names: names)
+                source.reset(names: names, quoted: quotedNames)
                 for i in 0..<row.count where CSVRowContext.holdsValue(row.field(i)) { source.markPresent(i) }
                 for (field, columns) in columnsOf {
                     for i in columns where CSVRowContext.holdsValue(row.field(i)) { source.set(field, row.string(i), from: i); break }

@@ -74,13 +74,15 @@ struct EDRRowBuilder {
         let leftovers = v.leftovers
         if !leftovers.isEmpty {
             var extra = "{"
-            for i in leftovers {
-                if extra.utf8.count > 1 { extra += "," }
-                let name = v.names[i]
-                extra += JSONScanner.quote(name) + ":"
-                if name == additionalSource, let details { extra += details.json } else { extra += extraJSON(i) }
+            extra.reserveCapacity(64 * leftovers.count)
+            for (n, i) in leftovers.enumerated() {
+                if n > 0 { extra.append(",") }
+                extra.append(v.quotedName(i))
+                extra.append(":")
+                if let details, v.names[i] == additionalSource { extra.append(details.json) } else { extra.append(extraJSON(i)) }
             }
-            b.set(.extra, extra + "}")
+            extra.append("}")
+            b.set(.extra, extra)
         }
         b.endRow()
     }

@@ -16,6 +16,8 @@ final class EDRSourceRow {
     private(set) var taken: [Bool] = []
     /// The sources' names (CSV header or JSON keys), as exported.
     private(set) var names: [String] = []
+    /// The names as JSON strings, when the caller has them ready (a CSV header, quoted once).
+    private(set) var quotedNames: [String]?
 
     init() {
         values = Array(repeating: nil, count: EDRField.allCases.count)
@@ -23,9 +25,10 @@ final class EDRSourceRow {
     }
 
     /// Starts a row with these sources (names as exported).
-    func reset(names: [String]) {
+    func reset(names: [String], quoted: [String]? = nil) {
         for i in values.indices { values[i] = nil; sourceOf[i] = -1 }
         self.names = names
+        quotedNames = quoted
         if present.count != names.count {
             present = Array(repeating: false, count: names.count)
             taken = Array(repeating: false, count: names.count)
@@ -73,6 +76,9 @@ final class EDRSourceRow {
         for i in present.indices where present[i] && !taken[i] { out.append(i) }
         return out
     }
+
+    /// Source `i`'s name as a JSON string.
+    func quotedName(_ i: Int) -> String { quotedNames?[i] ?? JSONScanner.quote(names[i]) }
 
     /// Exports write "no value" as an empty cell, `-` or `null`.
     static func meaningful(_ s: String?) -> String? {
