@@ -22,16 +22,17 @@ public enum IncidentBuilder {
     }
 
     /// The stages, in order; `targeted` means a copy was addressed to the person but stopped.
-    public static let stages = ["targeted", "delivery", "interaction", "download", "execution", "command-and-control"]
+    public static let stages = Rule.Stage.allCases.map(\.rawValue)
 
-    static func rank(_ stage: String) -> Int { stages.firstIndex(of: stage) ?? 0 }
+    /// A stage's place in the chain, for stages read back as text (reports).
+    static func rank(_ stage: String) -> Int { Rule.Stage(rawValue: stage).flatMap { Rule.Stage.allCases.firstIndex(of: $0) } ?? 0 }
 
     struct Finding {
         var id: Int64
         var ruleID: String
         var kind: String
         var severity: Rule.Severity
-        var stage: String?
+        var stage: Rule.Stage?
         var ts: Int64
         var user: String?
         var sender: String?
@@ -91,7 +92,7 @@ public enum IncidentBuilder {
             FROM finding WHERE kind <> 'hunt' ORDER BY id
             """).map { r in
             Finding(id: r[0].intValue ?? 0, ruleID: r[1].stringValue ?? "", kind: r[2].stringValue ?? "",
-                    severity: Rule.Severity(rawValue: r[3].stringValue ?? "") ?? .info, stage: r[4].stringValue,
+                    severity: Rule.Severity(rawValue: r[3].stringValue ?? "") ?? .info, stage: r[4].stringValue.flatMap(Rule.Stage.init(rawValue:)),
                     ts: r[5].intValue ?? 0, user: r[6].stringValue, sender: r[7].stringValue, messageID: r[8].stringValue,
                     subject: r[9].stringValue, indicator: r[10].stringValue, table: r[11].stringValue ?? "",
                     rowid: r[12].intValue ?? 0, host: r[13].stringValue, matchKey: r[14].stringValue)

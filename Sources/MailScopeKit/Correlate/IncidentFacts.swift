@@ -32,7 +32,7 @@ struct IncidentFacts: Sendable {
     var deliveryUnknown: [String] = []
     var unknownDeliveryDays: [Int64] = []
     /// Host → furthest stage reached there, and its user.
-    var hosts: [String: (stage: String, user: String?)] = [:]
+    var hosts: [String: (stage: Rule.Stage, user: String?)] = [:]
     /// A clicked page was a credential-phishing page (category or evidence).
     var credentialPageSeen = false
     /// The campaign's clicked registrable domains, attachment hashes and file names.
@@ -61,8 +61,8 @@ struct IncidentFacts: Sendable {
         let credentialPage = credentialPageSeen || !ruleIDs.isDisjoint(with: ["MS-URL-070", "MS-DOM-002"]) || techniques.contains("T1598.003")
         return credentialPage && !domains.isEmpty ? clickedThrough : []
     }
-    func hosts(atLeast stage: String) -> [String] {
-        hosts.filter { IncidentBuilder.rank($0.value.stage) >= IncidentBuilder.rank(stage) }.keys.sorted()
+    func hosts(atLeast stage: Rule.Stage) -> [String] {
+        hosts.filter { $0.value.stage >= stage }.keys.sorted()
     }
     /// The sender most findings name.
     var mainSender: String {

@@ -26,13 +26,13 @@ enum IncidentJudgement {
         func raise(_ s: Rule.Severity, _ why: String) {
             if policyOnly { reasons.append(why) } else { atLeast(s, why) }
         }
-        let c2 = f.hosts(atLeast: "command-and-control"), executed = f.hosts(atLeast: "execution"), downloaded = f.hosts(atLeast: "download")
+        let c2 = f.hosts(atLeast: .commandAndControl), executed = f.hosts(atLeast: .execution), downloaded = f.hosts(atLeast: .download)
         if !c2.isEmpty { atLeast(.critical, "command-and-control from \(plural(c2.count, "host")) (\(list(c2)))") }
         if !executed.isEmpty { atLeast(.critical, "executed on \(plural(executed.count, "host")) (\(list(executed)))") }
         if !downloaded.isEmpty && executed.isEmpty { atLeast(.high, "payload downloaded on \(plural(downloaded.count, "host")) (\(list(downloaded)))") }
         let victims = f.credentialVictims
         if !victims.isEmpty { atLeast(.critical, "credential-phishing page reached by \(plural(victims.count, "user")) (\(list(victims)))") }
-        let opened = f.hosts.filter { $0.value.stage == "interaction" }.keys.sorted()
+        let opened = f.hosts.filter { $0.value.stage == .interaction }.keys.sorted()
         if !opened.isEmpty { raise(.high, "opened or reached on \(plural(opened.count, "host")) (\(list(opened)))") }
         if !f.reached.isEmpty { raise(.high, "\(plural(f.reached.count, "user")) clicked through, released or opened it (\(list(f.reached)))") }
         let vendor = f.findings.filter { $0.kind == .vendor }.map(\.ruleID)
@@ -68,7 +68,7 @@ enum IncidentJudgement {
         let ifUnexpected = policyOnly ? "If the customer did not expect it: " : ""
         func lowerFirst(_ s: String) -> String { policyOnly ? s.prefix(1).lowercased() + s.dropFirst() : s }
         if policyOnly { actions.append("Ask the customer the \(plural(f.duetCount, "DUET question"))") }
-        let executed = f.hosts(atLeast: "execution")
+        let executed = f.hosts(atLeast: .execution)
         if !executed.isEmpty {
             let hosts = executed.map { h in f.hosts[h]?.user.map { "\(h) (\($0))" } ?? h }
             actions.append("Isolate and investigate the host\(hosts.count == 1 ? "" : "s") where it ran: \(list(hosts, max: 10))")
@@ -184,9 +184,9 @@ extension IncidentBuilder.Scope {
         try db.run("""
             INSERT INTO incident (id, key, title, severity, stage, first_ts, last_ts, recipients, delivered, interacted, hosts, findings)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.integer(id), .text(key), .text(title), .text(severity.rawValue), .text(stage), .integer(firstTS), .integer(lastTS),
+            """, [.integer(id), .text(key), .text(title), .text(severity.rawValue), .text(stage.rawValue), .integer(firstTS), .integer(lastTS),
                   .integer(Int64(recipients.count)), .integer(Int64(recipients.filter(\.delivered).count)),
-                  .integer(Int64(people.values.filter { IncidentBuilder.rank($0.stage) >= IncidentBuilder.rank("interaction") }.count)),
+                  .integer(Int64(people.values.filter { $0.stage >= .interaction }.count)),
                   .integer(Int64(machines.count)), .integer(Int64(findings.count))])
         let link = try db.prepare("INSERT OR IGNORE INTO incident_finding (incident_id, finding_id) VALUES (?, ?)")
         for f in findings { try link.bind([.integer(id), .integer(f.id)]); _ = try link.step() }
@@ -198,13 +198,13 @@ extension IncidentBuilder.Scope {
             """)
         for (name, p) in people.sorted(by: { $0.key < $1.key }) {
             try user.bind([.integer(id), .text(name), .integer(p.received ? 1 : 0), .integer(p.delivered ? 1 : 0),
-                           .integer(IncidentBuilder.rank(p.stage) >= IncidentBuilder.rank("interaction") ? 1 : 0), .text(p.stage),
+                           .integer(p.stage >= .interaction ? 1 : 0), .text(p.stage.rawValue),
                            p.evidence.map { .text($0) } ?? .null, p.firstTS.map { .integer($0) } ?? .null])
             _ = try user.step()
         }
         let host = try db.prepare("INSERT INTO incident_host (incident_id, host, user, stage, first_ts, evidence_rows) VALUES (?, ?, ?, ?, ?, ?)")
         for (name, m) in machines.sorted(by: { $0.key < $1.key }) {
-            try host.bind([.integer(id), .text(name), m.user.map { .text($0) } ?? .null, .text(m.stage), .integer(m.firstTS), .integer(Int64(m.rows))])
+            try host.bind([.integer(id), .text(name), m.user.map { .text($0) } ?? .null, .text(m.stage.rawValue), .integer(m.firstTS), .integer(Int64(m.rows))])
             _ = try host.step()
         }
         let indicator = try db.prepare("""

@@ -8,17 +8,16 @@ extension IncidentBuilder {
         var reached = false          // clicked through, released, or opened: more than a blocked attempt
         var clickedThrough = false   // a click Mimecast let through (allow or warn)
         var stopped = false          // Mimecast's own action says the copy was held, blocked or rejected
-        var stage = "targeted"
+        var stage = Rule.Stage.targeted
         var evidence: String?
         var firstTS: Int64?
 
         /// Moves the person to `to` when it is further than where they are (the row proving it
         /// goes with it), and keeps the earliest time seen.
-        mutating func raise(_ to: String, _ evidence: String?, ts: Int64?) {
-            let r = IncidentBuilder.rank(to), current = IncidentBuilder.rank(stage)
+        mutating func raise(_ to: Rule.Stage, _ evidence: String?, ts: Int64?) {
             // At the same stage an endpoint row is the better proof than a mail-side one.
             let better = self.evidence == nil || (!(self.evidence!.hasPrefix("edr_event:")) && (evidence?.hasPrefix("edr_event:") ?? false))
-            if r > current || (r == current && better) {
+            if to > stage || (to == stage && better) {
                 stage = to
                 self.evidence = evidence
             }
@@ -29,7 +28,7 @@ extension IncidentBuilder {
     /// One computer the campaign reached.
     struct Machine {
         var user: String?
-        var stage = "interaction"
+        var stage = Rule.Stage.interaction
         var firstTS: Int64
         var rows = 0
     }
@@ -72,7 +71,7 @@ extension IncidentBuilder {
         var key: String
         var title = ""
         var severity: Rule.Severity = .info
-        var stage = "targeted"
+        var stage = Rule.Stage.targeted
         var firstTS: Int64
         var lastTS: Int64
         var messages: [String] = []
@@ -190,9 +189,9 @@ extension IncidentBuilder {
                     if r[1].stringValue == "delivery" && r[3].intValue == 1 {
                         p.delivered = true
                         deliveredCopies[m, default: []].insert(user)
-                        p.raise("delivery", "mail_message:\(r[0].intValue ?? 0)", ts: r[4].intValue)
+                        p.raise(.delivery, "mail_message:\(r[0].intValue ?? 0)", ts: r[4].intValue)
                     } else {
-                        p.raise("targeted", "mail_message:\(r[0].intValue ?? 0)", ts: r[4].intValue)
+                        p.raise(.targeted, "mail_message:\(r[0].intValue ?? 0)", ts: r[4].intValue)
                     }
                     people[user] = p
                 }
@@ -203,14 +202,14 @@ extension IncidentBuilder {
                     guard let user = r[1].stringValue else { continue }
                     var p = person(user)
                     p.received = true
-                    p.raise("targeted", "attachment_scan:\(r[0].intValue ?? 0)", ts: r[3].intValue)
+                    p.raise(.targeted, "attachment_scan:\(r[0].intValue ?? 0)", ts: r[3].intValue)
                     let action = (r[2].stringValue ?? "").lowercased()
                     if ["hold", "block", "reject", "quarantine"].contains(where: { action.contains($0) }) { p.stopped = true }
                     if (r[2].stringValue ?? "").lowercased().contains("release") {
                         p.delivered = true
                         deliveredCopies[m, default: []].insert(user)
                         p.reached = true
-                        p.raise("interaction", "attachment_scan:\(r[0].intValue ?? 0)", ts: r[3].intValue)
+                        p.raise(.interaction, "attachment_scan:\(r[0].intValue ?? 0)", ts: r[3].intValue)
                     }
                     if let h = r[4].stringValue, ["malicious", "unknown", "timeout"].contains(r[5].stringValue ?? "") { hashes.insert(h) }
                     people[user] = p
@@ -219,7 +218,7 @@ extension IncidentBuilder {
                     guard let user = r[1].stringValue else { continue }
                     var p = person(user)
                     p.received = true
-                    p.raise("targeted", "impersonation:\(r[0].intValue ?? 0)", ts: r[2].intValue)
+                    p.raise(.targeted, "impersonation:\(r[0].intValue ?? 0)", ts: r[2].intValue)
                     people[user] = p
                 }
             }
@@ -240,10 +239,10 @@ extension IncidentBuilder {
                     // A click, even a blocked one, was made in a delivered copy.
                     p.delivered = true
                     if let m = r[8].stringValue { deliveredCopies[m, default: []].insert(user) }
-                    p.raise("interaction", "url_click:\(id)", ts: r[4].intValue)
+                    p.raise(.interaction, "url_click:\(id)", ts: r[4].intValue)
                     if ["allow", "warn"].contains(r[3].stringValue ?? "") { p.reached = true; p.clickedThrough = true }
                 } else {
-                    p.raise("targeted", "url_click:\(id)", ts: r[4].intValue)
+                    p.raise(.targeted, "url_click:\(id)", ts: r[4].intValue)
                 }
                 // A page Mimecast called phishing or found credential-theft evidence on: whoever
                 // went through to it may have typed a password there.
@@ -262,7 +261,7 @@ extension IncidentBuilder {
                 if f.kind == "correlation" && f.host != nil && !(people[user]?.received ?? false) {
                     // A computer outside the recipients (spread): the person is listed, not as a recipient.
                     var p = person(user)
-                    p.raise(f.stage ?? "interaction", "\(f.table):\(f.rowid)", ts: f.ts)
+                    p.raise(f.stage ?? .interaction, "\(f.table):\(f.rowid)", ts: f.ts)
                     p.reached = true
                     people[user] = p
                     continue
@@ -285,14 +284,14 @@ extension IncidentBuilder {
         mutating func collectMachines() throws {
             for f in findings where f.kind == "correlation" || f.table == "edr_event" {
                 guard let host = f.host else { continue }
-                var m = machines[host] ?? Machine(user: f.user, stage: f.stage ?? "interaction", firstTS: f.ts, rows: 0)
-                if IncidentBuilder.rank(f.stage ?? "interaction") > IncidentBuilder.rank(m.stage) { m.stage = f.stage ?? m.stage }
+                var m = machines[host] ?? Machine(user: f.user, stage: f.stage ?? .interaction, firstTS: f.ts, rows: 0)
+                if let stage = f.stage, stage > m.stage { m.stage = stage }
                 m.firstTS = min(m.firstTS, f.ts)
                 if m.user == nil { m.user = f.user }
                 m.rows += 1
                 machines[host] = m
             }
-            stage = people.values.map(\.stage).max(by: { IncidentBuilder.rank($0) < IncidentBuilder.rank($1) }) ?? "targeted"
+            stage = people.values.map(\.stage).max() ?? .targeted
         }
 
         // MARK: indicators

@@ -12,8 +12,11 @@ public struct Rule: Sendable, Equatable {
         case info, low, medium, high, critical
         public static func < (a: Severity, b: Severity) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
     }
-    public enum Stage: String, CaseIterable, Sendable {
-        case delivery, interaction, download, execution, commandAndControl = "command-and-control"
+    /// The kill-chain stages in order. `targeted` (a copy addressed to the person but stopped)
+    /// is where an incident's people start; rules declare the others.
+    public enum Stage: String, CaseIterable, Sendable, Comparable {
+        case targeted, delivery, interaction, download, execution, commandAndControl = "command-and-control"
+        public static func < (a: Stage, b: Stage) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
     }
 
     public let id: String
