@@ -10,26 +10,26 @@ extension ReportModel {
         // Findings, with their evidence (and for correlations the mail-side row too).
         var findingsByIncident: [Int: [Finding]] = [:]
         var incidentOfFinding: [Int64: Int] = [:]
-        for r in try db.query("SELECT incident_id, finding_id FROM incident_finding ORDER BY incident_id, finding_id") {
-            incidentOfFinding[r[1].intValue ?? 0] = Int(r[0].intValue ?? 0)
+        for r in try db.rows("SELECT incident_id, finding_id FROM incident_finding ORDER BY incident_id, finding_id") {
+            incidentOfFinding[r.int("finding_id") ?? 0] = Int(r.int("incident_id") ?? 0)
         }
         var duet: [DuetItem] = []
         var findingsByRule: [String: Int] = [:]
         var totalFindings = 0
-        for r in try db.query("""
+        for r in try db.rows("""
             SELECT id, rule_id, rule_version, kind, severity, stage, ts, user, host, sender, subject, indicator, summary,
                    match_key, match_strength, evidence_table, evidence_rowid, related_table, related_rowid, message_id
             FROM finding WHERE kind <> 'hunt' ORDER BY ts, id
             """) {
-            let id = r[0].intValue ?? 0
-            let ruleID = r[1].stringValue ?? ""
-            var ev = [try evidence.lookup(r[15].stringValue ?? "", r[16].intValue ?? 0)]
-            if let t = r[17].stringValue, let row = r[18].intValue, t != "finding" { ev.append(try evidence.lookup(t, row)) }
-            let f = Finding(id: id, ruleId: ruleID, ruleVersion: Int(r[2].intValue ?? 0), kind: r[3].stringValue ?? "",
-                            severity: r[4].stringValue ?? "", stage: r[5].stringValue, ts: iso(r[6].intValue ?? 0),
-                            user: r[7].stringValue, host: r[8].stringValue, sender: r[9].stringValue, subject: r[10].stringValue,
-                            indicator: r[11].stringValue, summary: r[12].stringValue ?? "", matchKey: r[13].stringValue,
-                            matchStrength: r[14].stringValue, evidence: ev)
+            let id = r.int("id") ?? 0
+            let ruleID = r.text("rule_id") ?? ""
+            var ev = [try evidence.lookup(r.text("evidence_table") ?? "", r.int("evidence_rowid") ?? 0)]
+            if let t = r.text("related_table"), let row = r.int("related_rowid"), t != "finding" { ev.append(try evidence.lookup(t, row)) }
+            let f = Finding(id: id, ruleId: ruleID, ruleVersion: Int(r.int("rule_version") ?? 0), kind: r.text("kind") ?? "",
+                            severity: r.text("severity") ?? "", stage: r.text("stage"), ts: iso(r.int("ts") ?? 0),
+                            user: r.text("user"), host: r.text("host"), sender: r.text("sender"), subject: r.text("subject"),
+                            indicator: r.text("indicator"), summary: r.text("summary") ?? "", matchKey: r.text("match_key"),
+                            matchStrength: r.text("match_strength"), evidence: ev)
             totalFindings += 1
             findingsByRule[ruleID, default: 0] += 1
             if let incident = incidentOfFinding[id] { findingsByIncident[incident, default: []].append(f) }
@@ -48,29 +48,29 @@ extension ReportModel {
         // Incidents.
         var incidents: [Incident] = []
         var allIndicators: [IndicatorRow] = []
-        for r in try db.query("SELECT id, key, title, severity, stage, first_ts, last_ts FROM incident ORDER BY id") {
-            let id = Int(r[0].intValue ?? 0)
+        for r in try db.rows("SELECT id, key, title, severity, stage, first_ts, last_ts FROM incident ORDER BY id") {
+            let id = Int(r.int("id") ?? 0)
             let arg: [SQLValue] = [.integer(Int64(id))]
             var people: [Person] = []
-            for p in try db.query("SELECT user, received, delivered, interacted, stage, stage_evidence FROM incident_user WHERE incident_id = ? ORDER BY user", arg) {
+            for p in try db.rows("SELECT user, received, delivered, interacted, stage, stage_evidence FROM incident_user WHERE incident_id = ? ORDER BY user", arg) {
                 var stageEvidence: Evidence?
-                if let e = p[5].stringValue, let colon = e.firstIndex(of: ":"), let row = Int64(e[e.index(after: colon)...]) {
+                if let e = p.text("stage_evidence"), let colon = e.firstIndex(of: ":"), let row = Int64(e[e.index(after: colon)...]) {
                     stageEvidence = try evidence.lookup(String(e[..<colon]), row)
                 }
-                people.append(Person(user: p[0].stringValue ?? "", received: p[1].intValue == 1, delivered: p[2].intValue == 1,
-                                     interacted: p[3].intValue == 1, stage: p[4].stringValue ?? "", stageEvidence: stageEvidence))
+                people.append(Person(user: p.text("user") ?? "", received: p.bool("received"), delivered: p.bool("delivered"),
+                                     interacted: p.bool("interacted"), stage: p.text("stage") ?? "", stageEvidence: stageEvidence))
             }
-            let hosts = try db.query("SELECT host, user, stage, first_ts, evidence_rows FROM incident_host WHERE incident_id = ? ORDER BY host", arg).map {
-                HostRow(host: $0[0].stringValue ?? "", user: $0[1].stringValue, stage: $0[2].stringValue ?? "",
-                        firstSeen: iso($0[3].intValue ?? 0), evidenceRows: Int($0[4].intValue ?? 0))
+            let hosts = try db.rows("SELECT host, user, stage, first_ts, evidence_rows FROM incident_host WHERE incident_id = ? ORDER BY host", arg).map {
+                HostRow(host: $0.text("host") ?? "", user: $0.text("user"), stage: $0.text("stage") ?? "",
+                        firstSeen: iso($0.int("first_ts") ?? 0), evidenceRows: Int($0.int("evidence_rows") ?? 0))
             }
             var details: [IndicatorRow] = []
             var grouped = Indicators()
-            for i in try db.query("SELECT type, value, recipients, hosts, first_ts, last_ts, feeds, sender_domains, shared FROM incident_indicator WHERE incident_id = ? ORDER BY type, value", arg) {
-                let row = IndicatorRow(type: i[0].stringValue ?? "", value: i[1].stringValue ?? "", incident: id,
-                                       recipients: Int(i[2].intValue ?? 0), hosts: Int(i[3].intValue ?? 0),
-                                       firstSeen: i[4].intValue.map(iso), lastSeen: i[5].intValue.map(iso), feeds: i[6].stringValue,
-                                       senderDomains: Int(i[7].intValue ?? 0), shared: i[8].intValue == 1)
+            for i in try db.rows("SELECT type, value, recipients, hosts, first_ts, last_ts, feeds, sender_domains, shared FROM incident_indicator WHERE incident_id = ? ORDER BY type, value", arg) {
+                let row = IndicatorRow(type: i.text("type") ?? "", value: i.text("value") ?? "", incident: id,
+                                       recipients: Int(i.int("recipients") ?? 0), hosts: Int(i.int("hosts") ?? 0),
+                                       firstSeen: i.int("first_ts").map(iso), lastSeen: i.int("last_ts").map(iso), feeds: i.text("feeds"),
+                                       senderDomains: Int(i.int("sender_domains") ?? 0), shared: i.bool("shared"))
                 details.append(row)
                 switch row.type {
                 case "sha256": grouped.sha256.append(row.value)
@@ -85,15 +85,16 @@ extension ReportModel {
             }
             grouped.ips = Array(Set(grouped.ips)).sorted()
             allIndicators += details
-            let notes = try db.query("SELECT kind, text FROM incident_note WHERE incident_id = ? ORDER BY kind, seq", arg)
-            let techniques = try db.query("SELECT technique FROM incident_technique WHERE incident_id = ? ORDER BY technique", arg).compactMap { $0.first?.stringValue }
-            let messages = try db.query("SELECT message_id FROM incident_message WHERE incident_id = ? ORDER BY message_id", arg).compactMap { $0.first?.stringValue }
+            let notes = try db.rows("SELECT kind, text FROM incident_note WHERE incident_id = ? ORDER BY kind, seq", arg)
+            let techniques = try db.rows("SELECT technique FROM incident_technique WHERE incident_id = ? ORDER BY technique", arg).compactMap { $0.text("technique") }
+            let messages = try db.rows("SELECT message_id FROM incident_message WHERE incident_id = ? ORDER BY message_id", arg).compactMap { $0.text("message_id") }
             incidents.append(Incident(
-                id: id, key: r[1].stringValue ?? "", title: r[2].stringValue ?? "", severity: r[3].stringValue ?? "",
-                stage: r[4].stringValue ?? "", attack: techniques,
-                subjects: Array(Set((findingsByIncident[id] ?? []).compactMap(\.subject))).sorted(), firstSeen: iso(r[5].intValue ?? 0), lastSeen: iso(r[6].intValue ?? 0),
-                reasons: notes.filter { $0[0].stringValue == "reason" }.compactMap { $0[1].stringValue },
-                actions: notes.filter { $0[0].stringValue == "action" }.compactMap { $0[1].stringValue },
+                id: id, key: r.text("key") ?? "", title: r.text("title") ?? "", severity: r.text("severity") ?? "",
+                stage: r.text("stage") ?? "", attack: techniques,
+                subjects: Array(Set((findingsByIncident[id] ?? []).compactMap(\.subject))).sorted(), firstSeen: iso(r.int("first_ts") ?? 0),
+                lastSeen: iso(r.int("last_ts") ?? 0),
+                reasons: notes.filter { $0.text("kind") == "reason" }.compactMap { $0.text("text") },
+                actions: notes.filter { $0.text("kind") == "action" }.compactMap { $0.text("text") },
                 recipients: people.filter(\.received).map(\.user), deliveredTo: people.filter(\.delivered).map(\.user),
                 interactedUsers: people.filter(\.interacted).map(\.user), hosts: hosts.map(\.host), people: people,
                 hostDetails: hosts, indicators: grouped, indicatorDetails: details, messages: messages,
@@ -116,12 +117,12 @@ extension ReportModel {
             hosts: Set(incidents.flatMap(\.hosts)).count, actNow: actNow)
 
         // Inputs, rules, feeds, watch lists: the methodology and chain of custody.
-        let inputs = try db.query("""
+        let inputs = try db.rows("""
             SELECT path, sha256, format, bytes, records, rows, duplicates, rejected, first_ts, last_ts FROM input_file ORDER BY path, sha256
             """).map {
-            Input(path: $0[0].stringValue ?? "", sha256: $0[1].stringValue ?? "", format: $0[2].stringValue ?? "",
-                  bytes: $0[3].intValue ?? 0, records: $0[4].intValue ?? 0, rows: $0[5].intValue ?? 0, duplicates: $0[6].intValue ?? 0,
-                  rejected: $0[7].intValue ?? 0, firstSeen: $0[8].intValue.map(iso), lastSeen: $0[9].intValue.map(iso))
+            Input(path: $0.text("path") ?? "", sha256: $0.text("sha256") ?? "", format: $0.text("format") ?? "",
+                  bytes: $0.int("bytes") ?? 0, records: $0.int("records") ?? 0, rows: $0.int("rows") ?? 0, duplicates: $0.int("duplicates") ?? 0,
+                  rejected: $0.int("rejected") ?? 0, firstSeen: $0.int("first_ts").map(iso), lastSeen: $0.int("last_ts").map(iso))
         }
         var ruleRefs: [String: RuleRef] = [:]
         for r in options.rules where r.enabledByDefault || options.enabled.contains(r.id) || findingsByRule[r.id] != nil {
@@ -132,40 +133,45 @@ extension ReportModel {
                                      findings: findingsByRule[r.id] ?? 0)
         }
         // Findings from rules no longer in the catalog still name their version and SHA-256.
-        for r in try db.query("SELECT rule_id, rule_version, kind, severity, rule_sha256, COUNT(*) FROM finding GROUP BY rule_id, rule_version, rule_sha256 ORDER BY rule_id") {
-            let id = r[0].stringValue ?? ""
-            if let known = ruleRefs[id], known.sha256 == r[4].stringValue { continue }
-            let key = ruleRefs[id] == nil ? id : "\(id)@\(r[1].intValue ?? 0)"
-            ruleRefs[key] = RuleRef(id: id, version: Int(r[1].intValue ?? 0), kind: r[2].stringValue ?? "", severity: r[3].stringValue ?? "",
-                                    sha256: r[4].stringValue ?? "", title: "(not in the current catalog)", attack: [], params: [:],
-                                    findings: Int(r[5].intValue ?? 0))
+        for r in try db.rows("""
+            SELECT rule_id, rule_version, kind, severity, rule_sha256, COUNT(*) AS findings FROM finding
+            GROUP BY rule_id, rule_version, rule_sha256 ORDER BY rule_id
+            """) {
+            let id = r.text("rule_id") ?? ""
+            if let known = ruleRefs[id], known.sha256 == r.text("rule_sha256") { continue }
+            let version = r.int("rule_version") ?? 0
+            let key = ruleRefs[id] == nil ? id : "\(id)@\(version)"
+            ruleRefs[key] = RuleRef(id: id, version: Int(version), kind: r.text("kind") ?? "", severity: r.text("severity") ?? "",
+                                    sha256: r.text("rule_sha256") ?? "", title: "(not in the current catalog)", attack: [], params: [:],
+                                    findings: Int(r.int("findings") ?? 0))
         }
-        let feeds = try db.query("""
-            SELECT i.feed, f.path, f.sha256, f.format, COUNT(*) FROM ioc i LEFT JOIN input_file f ON f.id = i.file_id
+        let feeds = try db.rows("""
+            SELECT i.feed, f.path, f.sha256, f.format, COUNT(*) AS indicators FROM ioc i LEFT JOIN input_file f ON f.id = i.file_id
             GROUP BY i.feed, f.id ORDER BY i.feed, f.path
             """).map {
-            Feed(name: $0[0].stringValue ?? "", path: $0[1].stringValue, sha256: $0[2].stringValue, format: $0[3].stringValue,
-                 indicators: Int($0[4].intValue ?? 0))
+            Feed(name: $0.text("feed") ?? "", path: $0.text("path"), sha256: $0.text("sha256"), format: $0.text("format"),
+                 indicators: Int($0.int("indicators") ?? 0))
         }
-        let watchLists = try db.query("SELECT list, source_path, source_sha256, COUNT(*) FROM watch_list GROUP BY list ORDER BY list").map {
-            WatchListRef(name: $0[0].stringValue ?? "", path: $0[1].stringValue ?? "", sha256: $0[2].stringValue ?? "", people: Int($0[3].intValue ?? 0))
+        let watchLists = try db.rows("SELECT list, source_path, source_sha256, COUNT(*) AS people FROM watch_list GROUP BY list ORDER BY list").map {
+            WatchListRef(name: $0.text("list") ?? "", path: $0.text("source_path") ?? "", sha256: $0.text("source_sha256") ?? "",
+                         people: Int($0.int("people") ?? 0))
         }
         var rowsByTable: [String: Int64] = [:]
         for table in EventTable.allCases.map(\.rawValue) {
             rowsByTable[table] = try db.scalar("SELECT COUNT(*) FROM \(table)")?.intValue ?? 0
         }
         var issues: [String: Int] = [:]
-        for r in try db.query("SELECT kind, COUNT(*) FROM identity_issue GROUP BY kind ORDER BY kind") { issues[r[0].stringValue ?? ""] = Int(r[1].intValue ?? 0) }
+        for r in try db.rows("SELECT kind, COUNT(*) AS n FROM identity_issue GROUP BY kind ORDER BY kind") { issues[r.text("kind") ?? ""] = Int(r.int("n") ?? 0) }
         var byReason: [String: Int] = [:]
-        for r in try db.query("SELECT reason, COUNT(*) FROM reject GROUP BY reason ORDER BY reason") { byReason[r[0].stringValue ?? ""] = Int(r[1].intValue ?? 0) }
-        let window = try db.query("SELECT MIN(first_ts), MAX(last_ts) FROM input_file").first
+        for r in try db.rows("SELECT reason, COUNT(*) AS n FROM reject GROUP BY reason ORDER BY reason") { byReason[r.text("reason") ?? ""] = Int(r.int("n") ?? 0) }
+        let window = try db.rows("SELECT MIN(first_ts) AS first_ts, MAX(last_ts) AS last_ts FROM input_file").first
         let coverage = try Self.coverage(db)
 
         return ReportModel(
             tool: Tool(name: "mailscope", version: MailScopeVersion.string),
             generatedAt: TimeParser.iso8601(Int64(options.generatedAt.timeIntervalSince1970 * 1000)),
             command: options.command,
-            dataWindow: Window(firstSeen: window?[0].intValue.map(iso), lastSeen: window?[1].intValue.map(iso)),
+            dataWindow: Window(firstSeen: window?.int("first_ts").map(iso), lastSeen: window?.int("last_ts").map(iso)),
             summary: summary, incidents: incidents, duet: duet,
             indicators: allIndicators.sorted { ($0.type, $0.value, $0.incident ?? 0) < ($1.type, $1.value, $1.incident ?? 0) },
             inputs: inputs, rules: ruleRefs.values.sorted { ($0.id, $0.version) < ($1.id, $1.version) },
@@ -181,13 +187,13 @@ extension ReportModel {
     /// `log_coverage` per log type: days, gaps between the first and last day, EDR hosts.
     static func coverage(_ db: Database) throws -> [ReportModel.CoverageRow] {
         var days: [String: [(Int64, Int64)]] = [:]
-        for r in try db.query("SELECT log, day, SUM(rows) FROM log_coverage GROUP BY log, day ORDER BY log, day") {
-            guard let log = r[0].stringValue, let day = r[1].intValue else { continue }
-            days[log, default: []].append((day, r[2].intValue ?? 0))
+        for r in try db.rows("SELECT log, day, SUM(rows) AS rows FROM log_coverage GROUP BY log, day ORDER BY log, day") {
+            guard let log = r.text("log"), let day = r.int("day") else { continue }
+            days[log, default: []].append((day, r.int("rows") ?? 0))
         }
         var hosts: [String: Int] = [:]
-        for r in try db.query("SELECT log, COUNT(DISTINCT host) FROM log_coverage WHERE host <> '' GROUP BY log") {
-            if let log = r[0].stringValue { hosts[log] = Int(r[1].intValue ?? 0) }
+        for r in try db.rows("SELECT log, COUNT(DISTINCT host) AS hosts FROM log_coverage WHERE host <> '' GROUP BY log") {
+            if let log = r.text("log") { hosts[log] = Int(r.int("hosts") ?? 0) }
         }
         let order = expectedLogs + Set(days.keys).subtracting(expectedLogs).sorted { ($0.hasPrefix("edr:") ? 1 : 0, $0) < ($1.hasPrefix("edr:") ? 1 : 0, $1) }
         return order.map { log in
@@ -215,10 +221,10 @@ struct EvidenceLookup {
         guard EvidenceLookup.tables.contains(table) else { return ReportModel.Evidence(table: table, row: row) }
         // directory_entry rows come from CSV lines, one record each: it has no record_no column.
         let sql = table == "directory_entry"
-            ? "SELECT f.path, f.sha256, t.line_no, NULL FROM \(table) t JOIN input_file f ON f.id = t.file_id WHERE t.id = ?"
+            ? "SELECT f.path, f.sha256, t.line_no, NULL AS record_no FROM \(table) t JOIN input_file f ON f.id = t.file_id WHERE t.id = ?"
             : "SELECT f.path, f.sha256, t.line_no, t.record_no FROM \(table) t JOIN input_file f ON f.id = t.file_id WHERE t.id = ?"
-        let r = try db.query(sql, [.integer(row)]).first
-        return ReportModel.Evidence(table: table, row: row, file: r?[0].stringValue, sha256: r?[1].stringValue, line: r?[2].intValue,
-                                    record: r?[3].intValue)
+        let r = try db.rows(sql, [.integer(row)]).first
+        return ReportModel.Evidence(table: table, row: row, file: r?.text("path"), sha256: r?.text("sha256"), line: r?.int("line_no"),
+                                    record: r?.int("record_no"))
     }
 }
