@@ -158,13 +158,13 @@ extension IncidentBuilder {
                 }
             }
             for h in hashes.sorted() {
-                for r in try db.cachedQuery("SELECT DISTINCT message_id FROM attachment_scan WHERE sha256 = ? AND message_id IS NOT NULL", [.text(h)]) {
-                    if let m = r[0].stringValue { messageSet.insert(m) }
+                for r in try db.cachedRows("SELECT DISTINCT message_id FROM attachment_scan WHERE sha256 = ? AND message_id IS NOT NULL", [.text(h)]) {
+                    if let m = r.text("message_id") { messageSet.insert(m) }
                 }
             }
             for u in resources.sorted() {
-                for r in try db.cachedQuery("SELECT DISTINCT message_id FROM url_click WHERE url_resource = ? AND message_id IS NOT NULL", [.text(u)]) {
-                    if let m = r[0].stringValue { messageSet.insert(m) }
+                for r in try db.cachedRows("SELECT DISTINCT message_id FROM url_click WHERE url_resource = ? AND message_id IS NOT NULL", [.text(u)]) {
+                    if let m = r.text("message_id") { messageSet.insert(m) }
                 }
             }
             messages = messageSet.sorted()
@@ -176,82 +176,82 @@ extension IncidentBuilder {
 
         mutating func collectPeople(_ db: Database) throws {
             for m in messages {
-                for r in try db.cachedQuery("""
+                for r in try db.cachedRows("""
                     SELECT id, event, recipient, delivered, ts, sender FROM mail_message
                     WHERE message_id = ? AND recipient IS NOT NULL AND event IN ('receipt', 'delivery')
                     ORDER BY id
                     """, [.text(m)]) {
-                    guard let user = r[2].stringValue else { continue }
+                    guard let user = r.text("recipient") else { continue }
                     // The null sender `<>` (bounces) is no one to block and no indicator.
-                    if let s = r[5].stringValue, s != EmailAddress.nullSender { senders.insert(s) }
+                    if let s = r.text("sender"), s != EmailAddress.nullSender { senders.insert(s) }
                     var p = person(user)
                     p.received = true
-                    if r[1].stringValue == "delivery" && r[3].intValue == 1 {
+                    if r.text("event") == "delivery" && r.int("delivered") == 1 {
                         p.delivered = true
                         deliveredCopies[m, default: []].insert(user)
-                        p.raise(.delivery, "mail_message:\(r[0].intValue ?? 0)", ts: r[4].intValue)
+                        p.raise(.delivery, "mail_message:\(r.int("id") ?? 0)", ts: r.int("ts"))
                     } else {
-                        p.raise(.targeted, "mail_message:\(r[0].intValue ?? 0)", ts: r[4].intValue)
+                        p.raise(.targeted, "mail_message:\(r.int("id") ?? 0)", ts: r.int("ts"))
                     }
                     people[user] = p
                 }
-                for r in try db.cachedQuery("""
+                for r in try db.cachedRows("""
                     SELECT id, recipient, action_triggered, ts, sha256, result FROM attachment_scan
                     WHERE message_id = ? AND recipient IS NOT NULL ORDER BY id
                     """, [.text(m)]) {
-                    guard let user = r[1].stringValue else { continue }
+                    guard let user = r.text("recipient") else { continue }
                     var p = person(user)
                     p.received = true
-                    p.raise(.targeted, "attachment_scan:\(r[0].intValue ?? 0)", ts: r[3].intValue)
-                    let action = (r[2].stringValue ?? "").lowercased()
+                    p.raise(.targeted, "attachment_scan:\(r.int("id") ?? 0)", ts: r.int("ts"))
+                    let action = (r.text("action_triggered") ?? "").lowercased()
                     if ["hold", "block", "reject", "quarantine"].contains(where: { action.contains($0) }) { p.stopped = true }
-                    if (r[2].stringValue ?? "").lowercased().contains("release") {
+                    if action.contains("release") {
                         p.delivered = true
                         deliveredCopies[m, default: []].insert(user)
                         p.reached = true
-                        p.raise(.interaction, "attachment_scan:\(r[0].intValue ?? 0)", ts: r[3].intValue)
+                        p.raise(.interaction, "attachment_scan:\(r.int("id") ?? 0)", ts: r.int("ts"))
                     }
-                    if let h = r[4].stringValue, ["malicious", "unknown", "timeout"].contains(r[5].stringValue ?? "") { hashes.insert(h) }
+                    if let h = r.text("sha256"), ["malicious", "unknown", "timeout"].contains(r.text("result") ?? "") { hashes.insert(h) }
                     people[user] = p
                 }
-                for r in try db.cachedQuery("SELECT id, recipient, ts FROM impersonation WHERE message_id = ? AND recipient IS NOT NULL ORDER BY id", [.text(m)]) {
-                    guard let user = r[1].stringValue else { continue }
+                for r in try db.cachedRows("SELECT id, recipient, ts FROM impersonation WHERE message_id = ? AND recipient IS NOT NULL ORDER BY id", [.text(m)]) {
+                    guard let user = r.text("recipient") else { continue }
                     var p = person(user)
                     p.received = true
-                    p.raise(.targeted, "impersonation:\(r[0].intValue ?? 0)", ts: r[2].intValue)
+                    p.raise(.targeted, "impersonation:\(r.int("id") ?? 0)", ts: r.int("ts"))
                     people[user] = p
                 }
             }
             // URL clicks on the campaign's messages or pages; entry scans only say who received it.
-            var clickRows: [[SQLValue]] = []
+            var clickRows: [Row] = []
             for m in messages {
-                clickRows += try db.cachedQuery("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result, message_id, category, credential_theft FROM url_click WHERE message_id = ? AND user IS NOT NULL", [.text(m)])
+                clickRows += try db.cachedRows("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result, message_id, category, credential_theft FROM url_click WHERE message_id = ? AND user IS NOT NULL", [.text(m)])
             }
             for u in resources.sorted() {
-                clickRows += try db.cachedQuery("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result, message_id, category, credential_theft FROM url_click WHERE url_resource = ? AND user IS NOT NULL", [.text(u)])
+                clickRows += try db.cachedRows("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result, message_id, category, credential_theft FROM url_click WHERE url_resource = ? AND user IS NOT NULL", [.text(u)])
             }
             var seen = Set<Int64>()
-            for r in clickRows.sorted(by: { ($0[0].intValue ?? 0) < ($1[0].intValue ?? 0) }) {
-                guard let id = r[0].intValue, seen.insert(id).inserted, let user = r[1].stringValue else { continue }
+            for r in clickRows.sorted(by: { ($0.int("id") ?? 0) < ($1.int("id") ?? 0) }) {
+                guard let id = r.int("id"), seen.insert(id).inserted, let user = r.text("user") else { continue }
                 var p = person(user)
                 p.received = true
-                if r[2].intValue == 1 {
+                if r.int("is_click") == 1 {
                     // A click, even a blocked one, was made in a delivered copy.
                     p.delivered = true
-                    if let m = r[8].stringValue { deliveredCopies[m, default: []].insert(user) }
-                    p.raise(.interaction, "url_click:\(id)", ts: r[4].intValue)
-                    if ["allow", "warn"].contains(r[3].stringValue ?? "") { p.reached = true; p.clickedThrough = true }
+                    if let m = r.text("message_id") { deliveredCopies[m, default: []].insert(user) }
+                    p.raise(.interaction, "url_click:\(id)", ts: r.int("ts"))
+                    if ["allow", "warn"].contains(r.text("action") ?? "") { p.reached = true; p.clickedThrough = true }
                 } else {
-                    p.raise(.targeted, "url_click:\(id)", ts: r[4].intValue)
+                    p.raise(.targeted, "url_click:\(id)", ts: r.int("ts"))
                 }
                 // A page Mimecast called phishing or found credential-theft evidence on: whoever
                 // went through to it may have typed a password there.
-                if (r[9].stringValue ?? "").lowercased().contains("phish") || !(r[10].stringValue ?? "").isEmpty {
+                if (r.text("category") ?? "").lowercased().contains("phish") || !(r.text("credential_theft") ?? "").isEmpty {
                     credentialPage = true
                 }
-                if r[7].stringValue == "malicious" {
-                    if let d = r[5].stringValue { domains.insert(d) }
-                    if let u = r[6].stringValue { resources.insert(u) }
+                if r.text("scan_result") == "malicious" {
+                    if let d = r.text("url_domain") { domains.insert(d) }
+                    if let u = r.text("url_resource") { resources.insert(u) }
                 }
                 people[user] = p
             }
@@ -301,30 +301,30 @@ extension IncidentBuilder {
             var found = Set<Indicator>()
             for s in senders where !s.isEmpty { found.insert(Indicator(type: "sender", value: s)) }
             for m in messages {
-                for r in try db.cachedQuery("SELECT DISTINCT sender_domain, sender_ip FROM mail_message WHERE message_id = ? AND event = 'receipt'", [.text(m)]) {
-                    if let d = r[0].stringValue { found.insert(Indicator(type: "sender_domain", value: d)) }
-                    if let ip = r[1].stringValue, !Scope.isPrivate(ip) { found.insert(Indicator(type: "sender_ip", value: ip)) }
+                for r in try db.cachedRows("SELECT DISTINCT sender_domain, sender_ip FROM mail_message WHERE message_id = ? AND event = 'receipt'", [.text(m)]) {
+                    if let d = r.text("sender_domain") { found.insert(Indicator(type: "sender_domain", value: d)) }
+                    if let ip = r.text("sender_ip"), !Scope.isPrivate(ip) { found.insert(Indicator(type: "sender_ip", value: ip)) }
                 }
-                for r in try db.cachedQuery("SELECT DISTINCT sha256, file_name FROM attachment_scan WHERE message_id = ? AND sha256 IS NOT NULL", [.text(m)]) {
-                    guard let h = r[0].stringValue, hashes.contains(h) else { continue }
+                for r in try db.cachedRows("SELECT DISTINCT sha256, file_name FROM attachment_scan WHERE message_id = ? AND sha256 IS NOT NULL", [.text(m)]) {
+                    guard let h = r.text("sha256"), hashes.contains(h) else { continue }
                     found.insert(Indicator(type: "sha256", value: h))
-                    if let n = r[1].stringValue { found.insert(Indicator(type: "file_name", value: n)) }
+                    if let n = r.text("file_name") { found.insert(Indicator(type: "file_name", value: n)) }
                 }
             }
             for d in domains { found.insert(Indicator(type: "domain", value: d)) }
             for u in resources { found.insert(Indicator(type: "url", value: u)) }
             // What the endpoints showed: downloaded or spawned files, and where they connected.
             for f in findings where f.kind == "correlation" && f.table == "edr_event" {
-                guard let r = try db.cachedQuery("SELECT action, sha256, file_name, url_host, domain, remote_ip FROM edr_event WHERE id = ?", [.integer(f.rowid)]).first else { continue }
-                let action = r[0].stringValue ?? ""
+                guard let r = try db.cachedRows("SELECT action, sha256, file_name, url_host, domain, remote_ip FROM edr_event WHERE id = ?", [.integer(f.rowid)]).first else { continue }
+                let action = r.text("action") ?? ""
                 if ["download", "process_start"].contains(action), f.ruleID != "MS-COR-002", f.ruleID != "MS-COR-006",
-                   let h = r[1].stringValue {
+                   let h = r.text("sha256") {
                     found.insert(Indicator(type: "sha256", value: h))
-                    if let n = r[2].stringValue { found.insert(Indicator(type: "file_name", value: n)) }
+                    if let n = r.text("file_name") { found.insert(Indicator(type: "file_name", value: n)) }
                 }
                 if ["dns_query", "network_connect", "http_request", "download"].contains(action) {
-                    if let d = r[4].stringValue { found.insert(Indicator(type: "domain", value: d)) }
-                    if action != "dns_query", let ip = r[5].stringValue, !Scope.isPrivate(ip) { found.insert(Indicator(type: "ip", value: ip)) }
+                    if let d = r.text("domain") { found.insert(Indicator(type: "domain", value: d)) }
+                    if action != "dns_query", let ip = r.text("remote_ip"), !Scope.isPrivate(ip) { found.insert(Indicator(type: "ip", value: ip)) }
                 }
             }
             for i in found { indicators[i] = IndicatorPrevalence.none }

@@ -154,6 +154,9 @@ public final class Database {
         return rows
     }
 
+    /// The kept statement of `cachedQuery` for `sql`, if it ran.
+    func cachedStatement(_ sql: String) -> Statement? { statementCache[sql] }
+
     /// `query` with the statement prepared once and kept: for the same SQL run many times
     /// with different arguments (incident scoping runs a dozen per incident).
     public func cachedQuery(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {

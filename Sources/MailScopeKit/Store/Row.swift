@@ -33,3 +33,14 @@ extension Database {
         return rows
     }
 }
+
+extension Database {
+    /// `rows` with the statement prepared once and kept (see `cachedQuery`).
+    public func cachedRows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [Row] {
+        let values = try cachedQuery(sql, arguments)
+        guard !values.isEmpty, let statement = cachedStatement(sql) else { return [] }
+        var columns: [String: Int] = [:]
+        for (i, name) in statement.columnNames.enumerated() where columns[name] == nil { columns[name] = i }
+        return values.map { Row(columns: columns, values: $0) }
+    }
+}
