@@ -15,6 +15,7 @@ public final class Database {
     public let path: String
     /// Prepared statements kept for `cachedQuery`, by SQL text.
     private var statementCache: [String: Statement] = [:]
+    private var columnCache: [String: [String: Int]] = [:]
 
     /// How to open the database.
     public enum Mode: Sendable {
@@ -154,8 +155,15 @@ public final class Database {
         return rows
     }
 
-    /// The kept statement of `cachedQuery` for `sql`, if it ran.
-    func cachedStatement(_ sql: String) -> Statement? { statementCache[sql] }
+    /// The column name → position map of the kept statement for `sql` (made once).
+    func cachedColumns(_ sql: String) -> [String: Int]? {
+        if let known = columnCache[sql] { return known }
+        guard let statement = statementCache[sql] else { return nil }
+        var columns: [String: Int] = [:]
+        for (i, name) in statement.columnNames.enumerated() where columns[name] == nil { columns[name] = i }
+        columnCache[sql] = columns
+        return columns
+    }
 
     /// `query` with the statement prepared once and kept: for the same SQL run many times
     /// with different arguments (incident scoping runs a dozen per incident).
@@ -177,7 +185,7 @@ public final class Database {
     }
 
     /// Drops the statements kept by `cachedQuery`.
-    public func clearStatementCache() { statementCache.removeAll() }
+    public func clearStatementCache() { statementCache.removeAll(); columnCache.removeAll() }
 
     /// Runs `sql` with `arguments` bound, for statements that return no rows.
     public func run(_ sql: String, _ arguments: [SQLValue] = []) throws {

@@ -38,9 +38,7 @@ extension Database {
     /// `rows` with the statement prepared once and kept (see `cachedQuery`).
     public func cachedRows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [Row] {
         let values = try cachedQuery(sql, arguments)
-        guard !values.isEmpty, let statement = cachedStatement(sql) else { return [] }
-        var columns: [String: Int] = [:]
-        for (i, name) in statement.columnNames.enumerated() where columns[name] == nil { columns[name] = i }
+        guard !values.isEmpty, let columns = cachedColumns(sql) else { return [] }
         return values.map { Row(columns: columns, values: $0) }
     }
 }
