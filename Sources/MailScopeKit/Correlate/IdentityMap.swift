@@ -83,15 +83,16 @@ public enum IdentityMap {
         }
         // What the directory and the UPNs say, whatever the host: account → mailboxes, mailbox → accounts.
         var mailboxesOfAccount: [String: Set<String>] = [:], accountsOfMailbox: [String: Set<String>] = [:]
-        for r in try db.query("SELECT DISTINCT email, account FROM identity WHERE account IS NOT NULL AND source IN ('directory', 'edr_upn')") {
-            guard let email = r[0].stringValue, let raw = r[1].stringValue else { continue }
+        for r in try db.rows("SELECT DISTINCT email, account FROM identity WHERE account IS NOT NULL AND source IN ('directory', 'edr_upn')") {
+            guard let email = r.text("email"), let raw = r.text("account") else { continue }
             let account = EDRRowBuilder.splitAccount(raw, domain: nil).name ?? raw
             if account.contains("@") { continue }   // a UPN, not an account name
             mailboxesOfAccount[account, default: []].insert(email)
             accountsOfMailbox[email, default: []].insert(account)
         }
-        let accounts = try db.query("""
-            SELECT a.account, MIN(NULLIF(a.account_domain, '')), a.host, SUM(a.events), MIN(a.first_line), MIN(f.path)
+        let accounts = try db.rows("""
+            SELECT a.account, MIN(NULLIF(a.account_domain, '')) AS account_domain, a.host, SUM(a.events) AS events,
+                   MIN(a.first_line) AS first_line, MIN(f.path) AS path
             FROM edr_account a JOIN input_file f ON f.id = a.first_file_id
             WHERE a.account <> '' AND a.user_email = ''
             GROUP BY a.account, a.host
@@ -99,8 +100,8 @@ public enum IdentityMap {
             """)
         try db.transaction {
             for row in accounts {
-                guard let account = row[0].stringValue, let host = row[2].stringValue else { continue }
-                let domain = row[1].stringValue
+                guard let account = row.text("account"), let host = row.text("host") else { continue }
+                let domain = row.text("account_domain")
                 if EDRRowBuilder.isServiceAccount(account, domain: domain) || account.contains("@") { continue }
                 // Already known for this host (directory or UPN rows)?
                 let known = try db.query("SELECT DISTINCT email FROM identity WHERE account = ? AND (host = ? OR host IS NULL)",
@@ -110,7 +111,7 @@ public enum IdentityMap {
                     try issue(db, "conflict", account, host, known, "account \(account) on \(host) maps to several mailboxes in the directory or UPN data")
                     continue
                 }
-                let evidence = "\(row[3]) events as \(domain.map { $0 + "\\" } ?? "")\(account) on \(host), first \(row[5]) line \(row[4])"
+                let evidence = "\(row["events"]) events as \(domain.map { $0 + "\\" } ?? "")\(account) on \(host), first \(row["path"]) line \(row["first_line"])"
                 var candidates: [String]
                 var source: String, rule: String
                 if let named = mailboxesOfAccount[account] {
@@ -177,15 +178,16 @@ public enum IdentityMap {
 
     private static func summary(_ db: Database) throws -> Summary {
         var s = Summary()
-        for row in try db.query("SELECT source, COUNT(*) FROM identity GROUP BY source") {
-            s.bySource[row[0].stringValue ?? ""] = Int(row[1].intValue ?? 0)
+        for row in try db.rows("SELECT source, COUNT(*) AS n FROM identity GROUP BY source") {
+            s.bySource[row.text("source") ?? ""] = Int(row.int("n") ?? 0)
         }
         s.identities = s.bySource.values.reduce(0, +)
-        for row in try db.query("SELECT kind, COUNT(*) FROM identity_issue GROUP BY kind") {
-            switch row[0].stringValue {
-            case "ambiguous": s.ambiguous = Int(row[1].intValue ?? 0)
-            case "conflict": s.conflicts = Int(row[1].intValue ?? 0)
-            default: s.unresolvedAccounts = Int(row[1].intValue ?? 0)
+        for row in try db.rows("SELECT kind, COUNT(*) AS n FROM identity_issue GROUP BY kind") {
+            let n = Int(row.int("n") ?? 0)
+            switch row.text("kind") {
+            case "ambiguous": s.ambiguous = n
+            case "conflict": s.conflicts = n
+            default: s.unresolvedAccounts = n
             }
         }
         return s

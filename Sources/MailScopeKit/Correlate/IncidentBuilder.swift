@@ -86,16 +86,16 @@ public enum IncidentBuilder {
     }
 
     static func loadFindings(_ db: Database) throws -> [Finding] {
-        try db.cachedQuery("""
+        try db.cachedRows("""
             SELECT id, rule_id, kind, severity, stage, ts, user, sender, message_id, subject, indicator,
                    evidence_table, evidence_rowid, host, match_key
             FROM finding WHERE kind <> 'hunt' ORDER BY id
             """).map { r in
-            Finding(id: r[0].intValue ?? 0, ruleID: r[1].stringValue ?? "", kind: r[2].stringValue ?? "",
-                    severity: Rule.Severity(rawValue: r[3].stringValue ?? "") ?? .info, stage: r[4].stringValue.flatMap(Rule.Stage.init(rawValue:)),
-                    ts: r[5].intValue ?? 0, user: r[6].stringValue, sender: r[7].stringValue, messageID: r[8].stringValue,
-                    subject: r[9].stringValue, indicator: r[10].stringValue, table: r[11].stringValue ?? "",
-                    rowid: r[12].intValue ?? 0, host: r[13].stringValue, matchKey: r[14].stringValue)
+            Finding(id: r.int("id") ?? 0, ruleID: r.text("rule_id") ?? "", kind: r.text("kind") ?? "",
+                    severity: Rule.Severity(rawValue: r.text("severity") ?? "") ?? .info, stage: r.text("stage").flatMap(Rule.Stage.init(rawValue:)),
+                    ts: r.int("ts") ?? 0, user: r.text("user"), sender: r.text("sender"), messageID: r.text("message_id"),
+                    subject: r.text("subject"), indicator: r.text("indicator"), table: r.text("evidence_table") ?? "",
+                    rowid: r.int("evidence_rowid") ?? 0, host: r.text("host"), matchKey: r.text("match_key"))
         }
     }
 
@@ -174,13 +174,13 @@ public enum IncidentBuilder {
         var resource: [Int64: String] = [:]
 
         init(_ db: Database) throws {
-            for r in try db.query("SELECT id, sha256 FROM attachment_scan WHERE id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'attachment_scan')") {
-                if let id = r[0].intValue, let v = r[1].stringValue { hash[id] = v }
+            for r in try db.rows("SELECT id, sha256 FROM attachment_scan WHERE id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'attachment_scan')") {
+                if let id = r.int("id"), let v = r.text("sha256") { hash[id] = v }
             }
-            for r in try db.query("SELECT id, url_domain, url_resource FROM url_click WHERE id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'url_click')") {
-                guard let id = r[0].intValue else { continue }
-                if let v = r[1].stringValue { domain[id] = v }
-                if let v = r[2].stringValue { resource[id] = v }
+            for r in try db.rows("SELECT id, url_domain, url_resource FROM url_click WHERE id IN (SELECT evidence_rowid FROM finding WHERE evidence_table = 'url_click')") {
+                guard let id = r.int("id") else { continue }
+                if let v = r.text("url_domain") { domain[id] = v }
+                if let v = r.text("url_resource") { resource[id] = v }
             }
         }
     }
