@@ -349,7 +349,8 @@ extension EDRFileParser {
         var indexOf: [String: Int] = [:]
         for f in record.fields {
             let name = String(decoding: record.keyBytesOf(f), as: UTF8.self)
-            indexOf[HeaderName.normalize(name)] = indexOf[HeaderName.normalize(name)] ?? names.count
+            let normalized = HeaderName.normalize(name)
+            if indexOf[normalized] == nil { indexOf[normalized] = names.count }
             names.append(name)
             pairs.append((Array(record.keyBytesOf(f)), ArraySlice(record.valueBytes(f))))
         }

@@ -70,7 +70,7 @@ struct EDRRowBuilder {
         b.set(.remote_port, v.takeConverted(.remotePort) { Int64($0) })
 
         // Every value no column took, under its own name; AdditionalFields as its JSON object.
-        let additionalSource = v.sourceName(.additionalFields)
+        let additionalSource = v.source(of: .additionalFields)
         let leftovers = v.leftovers
         if !leftovers.isEmpty {
             var extra = "{"
@@ -79,7 +79,7 @@ struct EDRRowBuilder {
                 if n > 0 { extra.append(",") }
                 extra.append(v.quotedName(i))
                 extra.append(":")
-                if let details, v.names[i] == additionalSource { extra.append(details.json) } else { extra.append(extraJSON(i)) }
+                if let details, i == additionalSource { extra.append(details.json) } else { extra.append(extraJSON(i)) }
             }
             extra.append("}")
             b.set(.extra, extra)
@@ -94,9 +94,9 @@ struct EDRRowBuilder {
         var actor: (name: String?, domain: String?)
         var upnField: EDRField?
         if hasActor {
-            actor = EDRRowBuilder.splitAccount(v.take(.account), domain: v.peek(.account) == nil ? nil : v.take(.accountDomain))
+            actor = takeAccount(v, .account, domain: .accountDomain)
             if v.peek(.userUPN) != nil { upnField = .userUPN }
-            let target = EDRRowBuilder.splitAccount(v.take(.targetAccount), domain: v.peek(.targetAccount) == nil ? nil : v.take(.targetAccountDomain))
+            let target = takeAccount(v, .targetAccount, domain: .targetAccountDomain)
             b.set(.target_account, target.name)
             b.set(.target_account_domain, target.name == nil ? nil : target.domain)
             // The acted-on account's UPN stands for the actor only when it is the same account.
@@ -104,7 +104,7 @@ struct EDRRowBuilder {
         } else {
             // A row with one account (a URL click, a logon exported without its process): that
             // account is the one who acted.
-            actor = EDRRowBuilder.splitAccount(v.take(.targetAccount), domain: v.peek(.targetAccount) == nil ? nil : v.take(.targetAccountDomain))
+            actor = takeAccount(v, .targetAccount, domain: .targetAccountDomain)
             if v.peek(.targetUPN) != nil { upnField = .targetUPN }
         }
         b.set(.account, actor.name)
@@ -115,6 +115,12 @@ struct EDRRowBuilder {
         }
         if email == nil, let name = actor.name, name.utf8.contains(UInt8(ascii: "@")) { email = EmailAddress.normalize(name) }
         b.set(.user_email, email)
+    }
+
+    /// An account and its domain column (taken only with the account: a domain alone says
+    /// nobody, and stays in extra).
+    private func takeAccount(_ v: EDRSourceRow, _ account: EDRField, domain: EDRField) -> (name: String?, domain: String?) {
+        EDRRowBuilder.splitAccount(v.take(account), domain: v.peek(account) == nil ? nil : v.take(domain))
     }
 
     /// The file acted on and both ends of a process. On a process start `process*` is the
@@ -144,10 +150,7 @@ struct EDRRowBuilder {
             // The export names the started process apart (MDE, SentinelOne): the acting
             // process is its parent. A started image without its own name columns is the
             // row's file (MDE FileName/FolderPath/SHA256).
-            var path = v.take(.targetProcessPath)
-            let targetName = v.take(.targetProcess)
-            if path == nil, let targetName, EDRRowBuilder.isPath(targetName) { path = targetName }
-            var name = targetName.map(EDRRowBuilder.baseName)
+            var (name, path) = takeProcess(v, name: .targetProcess, path: .targetProcessPath)
             if path == nil && name == nil { path = filePath; name = fileName }
             if name == nil { name = path.map(EDRRowBuilder.baseName) }
             let image = v.takeHash(.targetProcessSHA256) ?? sha256

@@ -64,10 +64,10 @@ final class EDRSourceRow {
         if s >= 0 { taken[s] = false }
     }
 
-    /// The name of the source a field came from.
-    func sourceName(_ field: EDRField) -> String? {
+    /// The source a field came from (nil when the row has no value for it).
+    func source(of field: EDRField) -> Int? {
         let s = sourceOf[field.index]
-        return s >= 0 ? names[s] : nil
+        return s >= 0 ? s : nil
     }
 
     /// Source indexes with a value that no column took, in export order.
