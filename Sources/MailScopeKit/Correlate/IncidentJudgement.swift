@@ -150,7 +150,7 @@ extension IncidentBuilder.Scope {
         let undelivered = recipients.filter { !$0.value.delivered && !$0.value.stopped }
         f.deliveryUnknown = undelivered.filter { p in p.value.firstTS.map { !coverage.covers("delivery", at: $0) } ?? true }.keys.sorted()
         f.unknownDeliveryDays = Set(undelivered.values.compactMap { p in
-            p.firstTS.flatMap { coverage.covers("delivery", at: $0) ? nil : LogCoverage.day($0) }
+            p.firstTS.flatMap { coverage.covers("delivery", at: $0) ? nil : TimeParser.utcDay($0) }
         }).sorted()
         f.hosts = machines.mapValues { (stage: $0.stage, user: $0.user) }
         f.credentialPageSeen = credentialPage

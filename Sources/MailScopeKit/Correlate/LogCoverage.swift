@@ -25,11 +25,8 @@ public struct LogCoverage: Sendable {
         return coverage
     }
 
-    /// The UTC day of a time in milliseconds.
-    public static func day(_ ts: Int64) -> Int64 { ts >= 0 ? ts / 86_400_000 : (ts - 86_399_999) / 86_400_000 }
-
     /// True when `log` has rows on the day of `ts`.
-    public func covers(_ log: String, at ts: Int64) -> Bool { days[log]?.contains(Self.day(ts)) ?? false }
+    public func covers(_ log: String, at ts: Int64) -> Bool { days[log]?.contains(TimeParser.utcDay(ts)) ?? false }
 
     /// A day as `2026-11-02`.
     public static func dayText(_ day: Int64) -> String { String(TimeParser.iso8601(day * 86_400_000).prefix(10)) }

@@ -149,7 +149,7 @@ final class BatchWriter {
     /// Counts the row for its log type, host and day.
     private func noteCoverage(_ row: RowBatch.Row, batch: RowBatch, arena: UnsafeBufferPointer<UInt8>) {
         guard let ts = row.ts else { return }
-        var key = LogCoverageKey(day: ts >= 0 ? ts / 86_400_000 : (ts - 86_399_999) / 86_400_000)
+        var key = LogCoverageKey(day: TimeParser.utcDay(ts))
         func text(_ column: Column) -> String? {
             for c in Int(row.cellStart)..<Int(row.cellEnd) where batch.cells[c].column == column {
                 guard case .text(let start, let count) = batch.cells[c].value else { return nil }

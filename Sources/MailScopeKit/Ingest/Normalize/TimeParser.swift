@@ -213,6 +213,9 @@ public enum TimeParser {
                        millis: millis, offsetSeconds: offset)
     }
 
+    /// The UTC day number (days since 1970-01-01) of a time in milliseconds, rounding down.
+    public static func utcDay(_ ms: Int64) -> Int64 { ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000 }
+
     /// Formats milliseconds as ISO 8601 UTC with milliseconds (`2024-11-13T11:57:39.314Z`).
     public static func iso8601(_ ms: Int64) -> String {
         let totalSeconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
