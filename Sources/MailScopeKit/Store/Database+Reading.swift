@@ -46,27 +46,7 @@ extension Database {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw .missing(path: path) }
         if isFolder.boolValue { throw .folder(path: path) }
-        let db: Database
-        let version: Int
-        do {
-            db = try Database(path: path, mode: .readOnly)
-            version = try db.userVersion
-            // A file SQLite accepts but that has no tables is not a MailScope database either.
-            _ = try db.scalar("SELECT COUNT(*) FROM sqlite_schema")
-        } catch let error as DatabaseError {
-            switch error.code & 0xff {
-            case SQLITE_NOTADB, SQLITE_CORRUPT:
-                throw .notMailScope(path: path)
-            default:
-                if let problem = readOnlyProblem(path, mode: .readOnly, code: error.code) {
-                    throw .unreadable(path: path, reason: problem.message)
-                }
-                let reason = error.systemErrno != 0 ? String(cString: strerror(error.systemErrno)) : String(cString: sqlite3_errstr(error.code))
-                throw .unreadable(path: path, reason: "\(path) cannot be read (\(reason)) — check the file and its permissions")
-            }
-        } catch {
-            throw .unreadable(path: path, reason: "\(path) cannot be read (\(error))")
-        }
+        let (db, version, _) = try inspect(path)
         if version == 0 {
             // A run creates the file, then its schema in one transaction: in between, say so.
             if FileManager.default.fileExists(atPath: path + ".lock") { throw .beingCreated(path: path) }
@@ -91,23 +71,35 @@ extension Database {
         if isFolder.boolValue { throw .folder(path: path) }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
         if size == 0 { return }
-        let version: Int
-        let tables: Int64
-        do {
-            let db = try Database(path: path, mode: .readOnly)
-            version = try db.userVersion
-            tables = try db.scalar("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'")?.intValue ?? 0
-        } catch let error as DatabaseError {
-            switch error.code & 0xff {
-            case SQLITE_NOTADB, SQLITE_CORRUPT: throw .notMailScope(path: path)
-            default:
-                throw .unreadable(path: path, reason: "\(path) cannot be read (\(String(cString: sqlite3_errstr(error.code)))) — check the file and its permissions")
-            }
-        } catch {
-            throw .unreadable(path: path, reason: "\(path) cannot be read (\(error))")
-        }
+        let (_, version, tables) = try inspect(path)
         if version == 0 && tables > 0 { throw .notMailScope(path: path) }
         if version > Schema.currentVersion { throw .schemaMismatch(path: path, found: version, expected: Schema.currentVersion) }
     }
 }
 
+extension Database {
+    /// Opens an existing file read-only and reads its schema version and table count (which
+    /// makes SQLite read the file), turning SQLite's errors into one sentence each: what the
+    /// reader and the writer checks both ask first.
+    private static func inspect(_ path: String) throws(DatabaseReadError) -> (db: Database, version: Int, tables: Int64) {
+        do {
+            let db = try Database(path: path, mode: .readOnly)
+            let version = try db.userVersion
+            let tables = try db.scalar("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'")?.intValue ?? 0
+            return (db, version, tables)
+        } catch let error as DatabaseError {
+            switch error.code & 0xff {
+            case SQLITE_NOTADB, SQLITE_CORRUPT:
+                throw .notMailScope(path: path)
+            default:
+                if let problem = readOnlyProblem(path, mode: .readOnly, code: error.code) {
+                    throw .unreadable(path: path, reason: problem.message)
+                }
+                let reason = error.systemErrno != 0 ? String(cString: strerror(error.systemErrno)) : String(cString: sqlite3_errstr(error.code))
+                throw .unreadable(path: path, reason: "\(path) cannot be read (\(reason)) — check the file and its permissions")
+            }
+        } catch {
+            throw .unreadable(path: path, reason: "\(path) cannot be read (\(error))")
+        }
+    }
+}
