@@ -33,31 +33,19 @@ struct DetectCommand: ParsableCommand {
     func validate() throws { try detection.validate() }
 
     func run() throws {
-        let prepared = try detection.prepare()
-        // Detection over a database that was never loaded would create an empty one.
-        guard FileManager.default.fileExists(atPath: db) else {
-            Terminal.error(DatabaseReadError.missing(path: db).description)
-            throw ExitCode(2)
+        let job = Job(command: RunRecord.commandLine(CommandLine.arguments))
+        let progress = Progress()
+        job.onEvent = { event in
+            if case .detected = event { return }   // printed below, rule by rule
+            JobPrinter.show(event, progress: progress)
         }
-        let lock = try RunLockOption.take(db)
-        defer { lock.release() }
-        let database = try Database(path: db)
-        var options = detection.recorded
-        options["since"] = since.map { $0.start as Any } ?? NSNull()
-        options["until"] = until.map { $0.endInclusive as Any } ?? NSNull()
-        let runID = try RunRecord.start(database, kind: "detect", options: options)
-        let (outcomes, incidents, preparedMilliseconds) = try detection.run(prepared, on: database, since: since?.start, until: until?.endInclusive)
-        if until == nil {
-            // Everything from --since on (or everything) has been checked.
-            try DetectionWindow.decide(database, lookback: nil, since: since?.start, full: since == nil).markChecked(database)
-        }
-        try RunRecord.finish(database, runID)
-        for o in outcomes {
+        let result = try job.detect(database: db, settings: detection.settings, since: since?.start, until: until?.endInclusive)
+        for o in result.outcomes {
             print("\(o.ruleID.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(o.found).leftPadded(6)) found  \(String(o.new).leftPadded(6)) new  \(o.milliseconds) ms")
         }
-        print("\(outcomes.count) rules run, \(outcomes.reduce(0) { $0 + $1.found }) findings, \(outcomes.reduce(0) { $0 + $1.new }) new")
-        print(DetectionOptions.describe(incidents) + " built in \(incidents.milliseconds) ms")
-        print(DetectionOptions.timing(preparedMilliseconds: preparedMilliseconds, outcomes: outcomes, incidents: incidents))
+        print("\(result.outcomes.count) rules run, \(result.found) findings, \(result.new) new")
+        print(result.incidents.description + " built in \(result.incidents.milliseconds) ms")
+        print(result.timing)
     }
 }
 
@@ -94,11 +82,6 @@ struct DetectionOptions: ParsableArguments {
         return values
     }
 
-    /// What the run record keeps of these options: enabled opt-in rules and parameter overrides.
-    var recorded: [String: Any] {
-        ["enabled": enable.sorted(), "params": parameters.mapValues { $0.intValue.map { $0 as Any } ?? ($0.stringValue ?? "") as Any }]
-    }
-
     /// "file:line" of `enable:` and `params:` when they came from the config file.
     var origins: [String: String] = [:]
 
@@ -126,88 +109,16 @@ struct DetectionOptions: ParsableArguments {
         return copy
     }
 
-    /// The catalog and watch lists, read and checked before any work starts (a bad rule file
-    /// or watch list should stop a run before a long ingest, not after).
-    struct Prepared {
-        var rules: [Rule]
-        var catalog: [Rule]
-        var watchLists: [WatchList]
-        var feeds: [ThreatIntelFeed]
-    }
-
-    func prepare() throws -> Prepared {
-        let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
-        let unknown = Set(enable).subtracting(catalog.rules.map(\.id))
-        if !unknown.isEmpty {
-            let origin = origins["enable"].map { "\($0): key \"enable\": " } ?? "--enable: "
-            Terminal.error("\(origin)no rule named \(unknown.sorted().joined(separator: ", ")); `mailscope rules list` shows the ids")
-            throw ExitCode(1)
-        }
-        let declared = Set(catalog.rules.filter { $0.kind != .hunt }.flatMap(\.params.keys))
-        let undeclared = Set(parameters.keys).subtracting(declared)
-        if !undeclared.isEmpty {
-            let origin = origins["params"].map { "\($0): key \"params\": " } ?? ""
-            Terminal.error("\(origin)no rule takes the parameter \(undeclared.sorted().joined(separator: ", ")) (rules take: \(declared.sorted().joined(separator: ", ")))")
-            throw ExitCode(1)
-        }
-        var lists: [WatchList] = []
-        for argument in watchLists {
-            do { lists.append(try WatchList.load(argument: argument)) } catch let error as WatchList.Error {
-                Terminal.error(error.description)
-                throw ExitCode(1)
-            }
-        }
-        var loaded: [ThreatIntelFeed] = []
-        for argument in feeds {
-            do { loaded.append(try ThreatIntelFeed.read(argument: argument)) } catch let error as ThreatIntelFeed.Error {
-                Terminal.error(error.description)
-                throw ExitCode(1)
-            }
-        }
-        return Prepared(rules: catalog.enabled(Set(enable)), catalog: catalog.rules, watchLists: lists, feeds: loaded)
-    }
-
-    /// Stores the watch lists, runs the enabled rules, then rebuilds the incidents from the
-    /// findings. `preparedMilliseconds` is the time spent before the first rule (indexes,
-    /// statistics, own and look-alike domains, threat-intel matches).
-    func run(_ prepared: Prepared, on database: Database, since: Int64? = nil, until: Int64? = nil) throws -> (outcomes: [RuleRunner.Outcome], incidents: IncidentBuilder.Summary, preparedMilliseconds: Int) {
-        for list in prepared.watchLists {
-            try list.store(in: database)
-            Terminal.write(TerminalText.safe("watch list \(list.name): \(list.entries.count) people from \(list.path)") + "\n")
-        }
-        for feed in prepared.feeds {
-            for r in feed.rejects.prefix(20) {
-                Terminal.write(TerminalText.safe("\(feed.path):\(r.line): \(r.reason): \(r.detail)") + "\n")
-            }
-            if feed.rejects.count > 20 { Terminal.write(TerminalText.safe("\(feed.path): \(feed.rejects.count - 20) more lines rejected (see the reject table)") + "\n") }
-            let new = try feed.store(in: database)
-            let what = new.map { "\(feed.entries.count) indicators, \($0) new" } ?? "already loaded (same SHA-256), skipped"
-            Terminal.write(TerminalText.safe("threat-intel feed \(feed.name) (\(feed.format)): \(what), \(feed.rejects.count) lines rejected, from \(feed.path)") + "\n")
-        }
-        var runner = RuleRunner(db: database)
-        runner.since = since
-        runner.until = until
-        runner.parameters = parameters
-        let preparing = Date()
-        try runner.prepare(for: prepared.rules)
-        let preparedMilliseconds = Int(Date().timeIntervalSince(preparing) * 1000)
-        let outcomes = try runner.run(prepared.rules, prepared: true)
-        let start = Date()
-        var incidents = try IncidentBuilder.rebuild(database, rules: prepared.catalog)
-        incidents.milliseconds = Int(Date().timeIntervalSince(start) * 1000)
-        return (outcomes, incidents, preparedMilliseconds)
-    }
-
-    /// "Time: indexes and statistics 1.2 s, rules 3.4 s, incidents 0.5 s".
-    static func timing(preparedMilliseconds: Int, outcomes: [RuleRunner.Outcome], incidents: IncidentBuilder.Summary) -> String {
-        func seconds(_ ms: Int) -> String { String(format: "%.1f s", Double(ms) / 1000) }
-        return "Time: indexes and statistics \(seconds(preparedMilliseconds)), rules \(seconds(outcomes.reduce(0) { $0 + $1.milliseconds })), incidents \(seconds(incidents.milliseconds))"
-    }
-
-    /// "3 incidents (1 critical, 2 high)".
-    static func describe(_ s: IncidentBuilder.Summary) -> String {
-        let parts = Rule.Severity.allCases.reversed().compactMap { sev in s.bySeverity[sev.rawValue].map { "\($0) \(sev.rawValue)" } }
-        return "\(s.incidents) incident\(s.incidents == 1 ? "" : "s")" + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))")
+    /// The library's detection settings from these options.
+    var settings: DetectionSettings {
+        var s = DetectionSettings()
+        s.ruleFolder = ruleFolder.rules
+        s.enable = enable
+        s.watchLists = watchLists
+        s.feeds = feeds
+        s.parameters = parameters
+        s.origins = origins
+        return s
     }
 }
 
@@ -226,10 +137,7 @@ struct RulesCommand: ParsableCommand {
     )
 
     static func loadCatalog(_ directory: String?) throws -> RuleCatalog {
-        do { return try RuleCatalog.load(userDirectory: directory) } catch let error as Rule.Error {
-            Terminal.error(error.description)
-            throw ExitCode(1)
-        }
+        try RuleCatalog.load(userDirectory: directory)
     }
 
     struct List: ParsableCommand {
@@ -256,12 +164,10 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
-            let scratch = NSTemporaryDirectory() + "mailscope-validate-\(UUID().uuidString).db"
-            defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } }
-            let problems = catalog.validate(in: try Database(path: scratch))
+            let problems = try catalog.validateInScratchDatabase()
             for problem in problems { Terminal.error(problem.description) }
             print("\(catalog.rules.count) rules, \(problems.count) problems")
-            if !problems.isEmpty { throw ExitCode(1) }
+            if !problems.isEmpty { throw JobError.checksFailed }
         }
     }
 
@@ -284,7 +190,7 @@ struct RulesCommand: ParsableCommand {
                 }
             }
             print("\(catalog.rules.count - failed) passed, \(failed) failed")
-            if failed > 0 { throw ExitCode(1) }
+            if failed > 0 { throw JobError.checksFailed }
         }
     }
 }

@@ -48,93 +48,32 @@ struct HuntCommand: ParsableCommand {
     }
 
     func run() throws {
-        let database = try ReadOnlyDatabase.open(db)
+        let database = try Database.openForReading(path: db)
         var values: [String: SQLValue] = [:]
         for p in param {
             let (name, value) = SQLValue.parameter(assignment: p)
             values[name] = value
         }
-        values["since"] = .integer(since?.start ?? Int64.min)
-        values["until"] = .integer(until?.endInclusive ?? Int64.max)
         if let sql {
+            values["since"] = .integer(since?.start ?? Int64.min)
+            values["until"] = .integer(until?.endInclusive ?? Int64.max)
             let text = sql == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
                                   : try String(contentsOfFile: sql, encoding: .utf8)
-            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                Terminal.error("no SQL given (the file or standard input is empty)")
-                throw ExitCode(1)
-            }
-            let statement: Statement
-            do { statement = try database.prepare(text) } catch let error as DatabaseError {
-                let source = sql == "-" ? "<stdin>" : sql
-                if let (line, column) = error.position {
-                    let text = text.split(separator: "\n", omittingEmptySubsequences: false)[line - 1]
-                    Terminal.error("\(source):\(line):\(column): the SQL does not run: \(error.message)")
-                    Terminal.write(TerminalText.safe("  " + text) + "\n  " + String(repeating: " ", count: column - 1) + "^\n")
-                } else {
-                    Terminal.error("\(source): the SQL does not run: \(error.message)")
-                }
-                throw ExitCode(1)
-            }
-            let rest = statement.remainder.split(separator: "\n").map { $0.split(separator: "--", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
-                .joined().trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
-            if !rest.isEmpty {
-                Terminal.error("hunts run one statement; remove what follows the first one: \(rest.prefix(80))")
-                throw ExitCode(1)
-            }
-            guard statement.isReadOnly else {
-                Terminal.error("hunts only read: the SQL would change the database")
-                throw ExitCode(1)
-            }
-            try statement.bind(named: values)
-            let columns = statement.columnNames
-            var rows: [[SQLValue]] = []
-            do {
-                while try statement.step() { rows.append((0..<columns.count).map(statement.value)) }
-            } catch let error as DatabaseError {
-                Terminal.error("the SQL failed: \(error.message)")
-                throw ExitCode(1)
-            }
-            print(ResultPrinter.render(columns: columns, rows: rows, format: format), terminator: "")
+            let result = try Hunt.run(sql: text, source: sql == "-" ? "<stdin>" : sql, on: database, parameters: values)
+            print(ResultPrinter.render(columns: result.columns, rows: result.rows, format: format), terminator: "")
             return
         }
-        let hunts = try RulesCommand.loadCatalog(ruleFolder.rules).rules.filter { $0.kind == .hunt }
+        let hunts = try RuleCatalog.load(userDirectory: ruleFolder.rules).rules.filter { $0.kind == .hunt }
         guard let name else {
             for hunt in hunts {
                 let params = hunt.params.keys.sorted().map { "--param \($0)=…" }.joined(separator: " ")
-                print("\(HuntCommand.shortName(hunt.id).padding(toLength: 28, withPad: " ", startingAt: 0)) \(hunt.title)  \(params)")
+                print("\(Hunt.shortName(hunt.id).padding(toLength: 28, withPad: " ", startingAt: 0)) \(hunt.title)  \(params)")
             }
             return
         }
-        guard let hunt = hunts.first(where: { $0.id == name || HuntCommand.shortName($0.id) == name.lowercased() }) else {
-            Terminal.error("no saved hunt \(name); `mailscope hunt --db FILE` lists them")
-            throw ExitCode(1)
-        }
-        var runner = RuleRunner(db: database)
-        for key in values.keys where hunt.params[key] == nil && !RuleRunner.builtInParameters.contains(key) {
-            Terminal.error("hunt \(name) has no parameter \(key) (it takes \(hunt.params.keys.sorted().joined(separator: ", ")))")
-            throw ExitCode(1)
-        }
-        // Text parameters of a saved hunt are what to look for (their defaults are only
-        // examples): they must be given. Number parameters (limits, windows) have real defaults.
-        let missing = hunt.params.filter { name, value in value.stringValue != nil && values[name] == nil }.keys.sorted()
-        if !missing.isEmpty {
-            let example = missing.map { "--param \($0)=\(hunt.params[$0]?.stringValue ?? "…")" }.joined(separator: " ")
-            Terminal.error("hunt \(name) needs \(missing.map { "--param \($0)=…" }.joined(separator: " ")), e.g. \(example)")
-            throw ExitCode(1)
-        }
-        if case .text(let id)? = values["message_id"] {
-            values["message_id"] = .text(id.trimmingCharacters(in: CharacterSet(charactersIn: "<> ")))
-        }
-        runner.parameters = values
-        runner.since = since?.start
-        runner.until = until?.endInclusive
-        let result = try runner.hunt(hunt)
+        let result = try Hunt.run(try Hunt.find(name, in: hunts), named: name, on: database, parameters: values,
+                                  since: since?.start, until: until?.endInclusive)
         print(ResultPrinter.render(columns: result.columns, rows: result.rows, format: format), terminator: "")
-    }
-
-    /// `MS-HUNT-RECIPIENTS-OF-DOMAIN` → `recipients-of-domain`.
-    static func shortName(_ id: String) -> String {
-        id.lowercased().replacingOccurrences(of: "ms-hunt-", with: "")
     }
 }
 

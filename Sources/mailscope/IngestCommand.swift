@@ -55,49 +55,25 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = IngestOptions()
+        var options = try edr.ingestOptions()
         options.maxLineBytes = maxLineBytes
         options.commitRows = commitRows
         options.batchUnits = batchLines
-        try edr.apply(to: &options)
-        try IngestRunner.checkInputs(paths + edr.identities, db: db)
-        let lock = try RunLockOption.take(db)
-        defer { lock.release() }
-        let summary = try IngestRunner.run(paths: paths + edr.identities, db: db, options: options)
+        let job = Job(command: RunRecord.commandLine(CommandLine.arguments))
+        let progress = Progress()
+        job.onProgress = { progress.update(index: $0, count: $1, path: $2, bytes: $3, size: $4) }
+        job.onEvent = { event in JobPrinter.show(event, progress: progress) }
+        let summary: IngestSummary
+        do {
+            defer { progress.finish() }
+            summary = try job.ingest(paths + edr.identities, database: db, options: options)
+        }
         if json {
             print(try SummaryPrinter.json(summary))
         } else {
             print(SummaryPrinter.text(summary), terminator: "")
         }
-        if summary.nothingRead { throw ExitCode(2) }
-    }
-}
-
-/// Runs an ingest with progress on stderr, shared by `ingest` and `run`.
-enum IngestRunner {
-    /// Stops with exit 2, before the lock or the database is created, when none of `paths`
-    /// holds a file to load.
-    static func checkInputs(_ paths: [String], db: String) throws {
-        do { try Ingester.checkInputs(paths, database: db) } catch {
-            Terminal.error(error.description)
-            throw ExitCode(2)
-        }
-    }
-
-    static func run(paths: [String], db: String, options: IngestOptions) throws -> IngestSummary {
-        let ingester = Ingester(databasePath: db, options: options)
-        let progress = Progress()
-        ingester.onMessage = { message in progress.message(message) }
-        ingester.onProgress = { index, count, path, bytes, size in progress.update(index: index, count: count, path: path, bytes: bytes, size: size) }
-        do {
-            let summary = try ingester.ingest(paths: paths)
-            progress.finish()
-            return summary
-        } catch let error as IngestError {
-            progress.finish()
-            Terminal.error(error.description)
-            throw ExitCode(2)
-        }
+        if summary.nothingRead { throw JobError.nothingRead }
     }
 }
 
@@ -134,14 +110,12 @@ struct EDROptions: ParsableArguments {
         return copy
     }
 
-    func apply(to options: inout IngestOptions) throws {
+    /// The ingest options these EDR options set.
+    func ingestOptions() throws -> IngestOptions {
+        var options = IngestOptions()
         options.edrOffsetSeconds = edrTz.flatMap(TimeZoneOption.offsetSeconds)
         options.edrDateOrder = edrDateOrder.flatMap(TimeParser.SlashDateOrder.init(rawValue:))
-        if let edrMap {
-            do { options.edrMapping = try GenericMapping(path: edrMap) } catch let error as GenericMapping.Error {
-                Terminal.error(error.description)
-                throw ExitCode(1)
-            }
-        }
+        options.edrMapping = try edrMap.map { try GenericMapping(path: $0) }
+        return options
     }
 }

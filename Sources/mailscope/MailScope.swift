@@ -31,18 +31,35 @@ struct MailScope: ParsableCommand {
         subcommands: [IngestCommand.self, RunCommand.self, DetectCommand.self, ReportCommand.self, RulesCommand.self, HuntCommand.self, QueryCommand.self, PruneCommand.self, DBCommand.self]
     )
 
-    /// Runs the command; usage errors exit 1 (as the exit codes in every command's help say),
-    /// not argument-parser's 64.
+    /// Runs the command. Library errors carry their exit code (`ExitCoded`) and are printed
+    /// here, once; usage errors exit 1 (as the exit codes in every command's help say), not
+    /// argument-parser's 64.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as any ExitCoded {
+            report(error)
+            Foundation.exit(error.exitCode)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(1)
             }
             exit(withError: error)
+        }
+    }
+
+    /// An error's description on stderr: each line as an error, except indented lines, which
+    /// continue the one before (an SQL line and a caret under the problem). Outcomes that are
+    /// not errors (`--fail-on` matched) print as plain lines.
+    static func report(_ error: any ExitCoded) {
+        for line in error.description.split(separator: "\n").map(String.init) {
+            if !error.isError || line.hasPrefix(" ") {
+                Terminal.write(TerminalText.safe(line) + "\n")
+            } else {
+                Terminal.error(line)
+            }
         }
     }
 }

@@ -46,25 +46,15 @@ struct PruneCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: db) else {
-            Terminal.error(DatabaseReadError.missing(path: db).description)
-            throw ExitCode(2)
-        }
         let cutoff = before?.start ?? Int64(Date().timeIntervalSince1970 * 1000) - olderThan!.milliseconds
-        let lock = try RunLockOption.take(db)
-        defer { lock.release() }
-        let database = try Database(path: db)
-        let runID = dryRun ? nil : try RunRecord.start(database, kind: "prune", options: ["before": cutoff])
-        let outcomes = try Pruner(db: database).prune(before: cutoff, dryRun: dryRun)
+        let job = Job(command: RunRecord.commandLine(CommandLine.arguments))
+        job.onEvent = { event in JobPrinter.show(event, progress: Progress()) }
+        let outcomes = try job.prune(database: db, before: cutoff, dryRun: dryRun, vacuum: vacuum)
         print("\(dryRun ? "Would remove" : "Removed") events before \(TimeParser.iso8601(cutoff)):")
         for o in outcomes {
             let n = dryRun ? o.older - o.kept : o.deleted
             print("  \(o.table.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(n).leftPadded(10)) removed  \(String(o.kept).leftPadded(8)) kept as evidence")
         }
-        if let runID { try RunRecord.finish(database, runID) }
-        if vacuum && !dryRun {
-            try database.run("VACUUM")
-            print("Vacuumed.")
-        }
+        if vacuum && !dryRun { print("Vacuumed.") }
     }
 }

@@ -289,15 +289,11 @@ struct QueryOptions: ParsableArguments {
     /// Runs `body` on the database opened read-only; a database that cannot be read is one
     /// clear line on stderr and exit code 2, a problem with the query one line and exit code 1.
     func run(_ body: (Database) throws -> Void) throws {
-        let database = try ReadOnlyDatabase.open(db)
+        let database = try Database.openForReading(path: db)
         do {
             try body(database)
-        } catch let error as InvestigationError {
-            Terminal.error(error.description)
-            throw ExitCode(1)
         } catch let error as DatabaseError {
-            Terminal.error("\(db): the query failed: \(error.message)")
-            throw ExitCode(1)
+            throw InvestigationError.queryFailed(database: db, message: error.message)
         }
     }
 

@@ -33,13 +33,7 @@ struct ReportCommand: ParsableCommand {
     func validate() throws { try output.validate() }
 
     func run() throws {
-        let catalog = try RulesCommand.loadCatalog(ruleFolder.rules)
-        let database = try ReadOnlyDatabase.open(db)
-        do { try ReportFolder.checkWritable(out) } catch {
-            Terminal.error(error.description)
-            throw ExitCode(2)
-        }
-        let paths = try output.write(database: database, rules: catalog.rules, to: out)
+        let paths = try Job.report(database: db, out: out, ruleFolder: ruleFolder.rules, settings: output.settings)
         for p in paths { print(TerminalText.safe(p)) }
     }
 }
@@ -72,81 +66,11 @@ struct ReportOptions: ParsableArguments {
         return copy
     }
 
-    func write(database: Database, rules: [Rule], to folder: String) throws -> [String] {
-        // The detection the reports describe: the last finished run or detect (not a prune).
-        let last = try database.query("""
-            SELECT command, options FROM run
-            WHERE status = 'finished' AND COALESCE(json_extract(options, '$.kind'), 'run') IN ('run', 'detect')
-            ORDER BY id DESC LIMIT 1
-            """).first
-        let options = (last?[1].stringValue).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
-        let enabled = Set(options["enabled"] as? [String] ?? [])
-        let parameters = (options["params"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
-        let model = try ReportModel.build(database, options: .init(generatedAt: ReportModel.Options.reportTime(), command: last?[0].stringValue,
-                                                                   rules: rules, enabled: enabled, parameters: parameters))
-        do {
-            return try ReportWriter.write(model, to: folder, formats: formats, templates: templates)
-        } catch let error as ReportWriter.TemplateError {
-            Terminal.error(error.description)
-            throw ExitCode(1)
-        } catch {
-            Terminal.error("\(folder): the reports could not be written (\(ReportFolder.reason(error))) — free space or give --out another folder, then run `mailscope report` again")
-            throw ExitCode(2)
-        }
-    }
-}
-
-/// The `run` table: what was run, by which version, and whether it finished.
-enum RunRecord {
-    /// The command line as typed, quoted where a shell would need it.
-    static var commandLine: String {
-        (["mailscope"] + CommandLine.arguments.dropFirst()).map { arg in
-            arg.isEmpty || arg.contains(where: { " \"'$`\\|&;<>(){}*?!#~".contains($0) }) ? "'" + arg.replacingOccurrences(of: "'", with: "'\\''") + "'" : arg
-        }.joined(separator: " ")
-    }
-
-    /// Records a run starting. The caller holds the run lock, so a run still marked running
-    /// was killed: it is marked interrupted.
-    /// `kind` is run, detect or prune; `options` holds what an auditor needs to repeat it (the
-    /// window, enabled opt-in rules, parameter overrides), as JSON.
-    static func start(_ db: Database, kind: String, options: [String: Any] = [:]) throws -> Int64 {
-        try db.run("UPDATE run SET status = 'interrupted' WHERE status = 'running'")
-        var all = options
-        all["kind"] = kind
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
-        try db.run("INSERT INTO run (started_at, command, version, options, status) VALUES (?, ?, ?, ?, 'running')",
-                   [.integer(Int64(Date().timeIntervalSince1970 * 1000)), .text(commandLine), .text(MailScopeVersion.string), .text(json)])
-        return db.lastInsertRowID
-    }
-
-    static func finish(_ db: Database, _ id: Int64) throws {
-        try db.run("UPDATE run SET finished_at = ?, status = 'finished' WHERE id = ?", [.integer(Int64(Date().timeIntervalSince1970 * 1000)), .integer(id)])
-    }
-}
-
-/// Taking the one-writer lock for a command that changes the database.
-enum RunLockOption {
-    /// Exit code when another process holds the lock.
-    static let busyExitCode: Int32 = 4
-
-    static func take(_ db: String) throws -> RunLock {
-        // A file that is not a MailScope database is refused before the lock file is made.
-        do { try Database.checkForWriting(path: db) } catch {
-            Terminal.error(error.description)
-            throw ExitCode(2)
-        }
-        do {
-            let lock = try RunLock(databasePath: db, command: RunRecord.commandLine)
-            if let stale = lock.staleHolder {
-                Terminal.write(TerminalText.safe("note: taking over a stale lock on \(db): the run that held it (\(stale)) ended without releasing it") + "\n")
-            }
-            return lock
-        } catch {
-            Terminal.error(error.description)
-            switch error {
-            case .busy: throw ExitCode(busyExitCode)
-            case .unusable: throw ExitCode(2)
-            }
-        }
+    /// The library's report settings from these options.
+    var settings: ReportSettings {
+        var s = ReportSettings()
+        s.formats = formats
+        s.templates = templates
+        return s
     }
 }

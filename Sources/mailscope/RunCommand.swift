@@ -76,107 +76,40 @@ struct RunCommand: ParsableCommand {
         if full && since != nil { throw ValidationError("give --full or --since, not both") }
     }
 
-    /// The options after the config file has filled in what the command line left out.
-    struct Settings {
-        var inputs: [String]
-        var db: String
-        var out: String
-        var lookback: TimeSpan?
-        var failOn: Rule.Severity?
-        var dated: Bool
-        var edr: EDROptions
-        var detection: DetectionOptions
-        var output: ReportOptions
-    }
-
-    func settings() throws -> Settings {
-        var file = RunConfig()
-        if let config {
-            do { file = try RunConfig.load(path: config) } catch {
-                Terminal.error(error.description)
-                throw ExitCode(1)
-            }
-        }
-        func missing(_ flag: String, _ key: String, _ what: String) -> ExitCode {
-            Terminal.error("no \(what): give \(flag)" + (config.map { " or set \(key): in \($0)" } ?? ""))
-            return ExitCode(1)
+    /// The job's settings: the config file fills in what the command line left out.
+    func settings() throws -> Job.RunSettings {
+        let file = try config.map { try RunConfig.load(path: $0) } ?? RunConfig()
+        func missing(_ flag: String, _ key: String, _ what: String) -> JobError {
+            .missingSetting(what: what, flag: flag, key: key, config: config)
         }
         guard let db = db ?? file.db else { throw missing("--db FILE", "db", "database") }
         guard let out = out ?? file.out else { throw missing("--out DIR", "out", "report folder") }
         let inputs = input.isEmpty ? file.inputs ?? [] : input
         if inputs.isEmpty { throw missing("at least one --input file or folder", "inputs", "inputs") }
-        let merged = Settings(inputs: inputs, db: db, out: out, lookback: lookback ?? file.lookback, failOn: failOn ?? file.failOn,
-                              dated: datedReports ?? file.datedReports ?? (config != nil), edr: edr.merged(with: file),
-                              detection: detection.merged(with: file), output: output.merged(with: file))
-        try merged.edr.validate()
-        try merged.output.validate()
-        return merged
+        let edr = edr.merged(with: file)
+        try edr.validate()
+        let output = output.merged(with: file)
+        try output.validate()
+        var s = Job.RunSettings(inputs: inputs, database: db, out: out)
+        s.lookback = lookback ?? file.lookback
+        s.since = since?.start
+        s.full = full
+        s.failOn = failOn ?? file.failOn
+        s.datedReports = datedReports ?? file.datedReports ?? (config != nil)
+        s.ingest = try edr.ingestOptions()
+        s.identities = edr.identities
+        s.detection = detection.merged(with: file).settings
+        s.report = output.settings
+        s.configPath = config
+        return s
     }
 
     func run() throws {
-        let s = try settings()
-        // An unattended run must not go quiet when an export mount is missing, nor load for an
-        // hour and then fail to write its reports.
-        let missing = s.inputs.filter { !FileManager.default.fileExists(atPath: $0) }
-        if !missing.isEmpty {
-            for path in missing { Terminal.error("\(path): no such file or folder (an input of this run; is the export folder mounted?)") }
-            throw ExitCode(2)
-        }
-        try IngestRunner.checkInputs(s.inputs + s.edr.identities, db: s.db)
-        do { try Database.checkForWriting(path: s.db) } catch {
-            Terminal.error(error.description)
-            throw ExitCode(2)
-        }
-        do { try ReportFolder.checkWritable(s.out) } catch {
-            Terminal.error(error.description)
-            throw ExitCode(2)
-        }
-        let prepared = try s.detection.prepare()
-        let lock = try RunLockOption.take(s.db)
-        defer { lock.release() }
-        var options = IngestOptions()
-        try s.edr.apply(to: &options)
-        let summary = try IngestRunner.run(paths: s.inputs + s.edr.identities, db: s.db, options: options)
-        Terminal.write(TerminalText.safe(SummaryPrinter.text(summary), keepNewlines: true))
-        let database = try Database(path: s.db)
-        let window = try DetectionWindow.decide(database, lookback: s.lookback, since: since?.start, full: full)
-        Terminal.write(TerminalText.safe("Detection window: \(window.explanation)") + "\n")
-        var recorded = s.detection.recorded
-        recorded["config"] = config.map { $0 as Any } ?? NSNull()
-        recorded["since"] = window.since.map { $0 as Any } ?? NSNull()
-        recorded["lookback"] = (s.lookback ?? DetectionWindow.defaultLookback).text
-        recorded["full"] = full
-        let runID = try RunRecord.start(database, kind: "run", options: recorded)
-        let mark = try IncidentAlert.findingMark(database)
-        let (outcomes, incidents, preparedMilliseconds) = try s.detection.run(prepared, on: database, since: window.since)
-        try window.markChecked(database)
-        let found = outcomes.reduce(0) { $0 + $1.found }, new = outcomes.reduce(0) { $0 + $1.new }
-        Terminal.write("Detection: \(outcomes.count) rules run, \(new) new findings (\(found) rows matched); \(DetectionOptions.describe(incidents))\n")
-        Terminal.write("Detection " + DetectionOptions.timing(preparedMilliseconds: preparedMilliseconds, outcomes: outcomes, incidents: incidents).lowercased() + "\n")
-        let folder = s.dated ? try ReportFolder.dated(out: s.out, day: window.day ?? "undated") : s.out
-        try IngestReport.write(database: database, to: folder)
-        try RunRecord.finish(database, runID)
-        _ = try s.output.write(database: database, rules: prepared.catalog, to: folder)
-        if s.dated {
-            do {
-                let day = window.day ?? "undated"
-                let latest = try ReportFolder.pointLatest(out: s.out, day: day)
-                if latest != day { Terminal.write("note: \(TerminalText.safe(s.out))/latest stays at \(latest), newer than this run's data (\(day))\n") }
-            } catch {
-                Terminal.error(error.description)
-                throw ExitCode(2)
-            }
-        }
-        print("Reports written to \(TerminalText.safe(folder))")
-        let matches = try s.failOn.map { try IncidentAlert.matches(database, atLeast: $0, findingsAfter: mark) } ?? []
-        for m in matches {
-            Terminal.write(TerminalText.safe("ALERT \(m.severity.rawValue) incident #\(m.id) \(m.key) (\(m.stage)): \(m.title)") + "\n")
-        }
-        try IncidentAlert.markChecked(database)
-        if summary.nothingRead { throw ExitCode(2) }
-        if let threshold = s.failOn, !matches.isEmpty {
-            Terminal.write("\(matches.count) incident\(matches.count == 1 ? "" : "s") at or above \(threshold.rawValue) gained findings since the last completed run (--fail-on): exit 3\n")
-            throw ExitCode(3)
-        }
+        let job = Job(command: RunRecord.commandLine(CommandLine.arguments))
+        let progress = Progress()
+        job.onProgress = { progress.update(index: $0, count: $1, path: $2, bytes: $3, size: $4) }
+        job.onEvent = { event in JobPrinter.show(event, progress: progress) }
+        defer { progress.finish() }
+        try job.run(try settings())
     }
 }

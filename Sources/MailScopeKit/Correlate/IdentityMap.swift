@@ -26,6 +26,38 @@ public enum IdentityMap {
         public var unresolvedAccounts = 0
     }
 
+    /// Rebuilds the map when the loaded data changed since it was last built (a fingerprint of
+    /// the input manifest kept in `meta`), so a run killed after loading but before the rebuild
+    /// gets it rebuilt next time. Returns nil when nothing needed rebuilding (or there is no
+    /// endpoint or directory data to map).
+    public static func rebuildIfStale(_ db: Database) throws -> Summary? {
+        let endpointDataExists = try db.scalar("SELECT EXISTS (SELECT 1 FROM edr_event) OR EXISTS (SELECT 1 FROM directory_entry)")?.intValue == 1
+        let fingerprint = try db.scalar("SELECT COUNT(*) || ':' || COALESCE(SUM(rows), 0) FROM input_file")?.stringValue ?? ""
+        let builtFor = try db.scalar("SELECT value FROM meta WHERE key = 'identity_built_for'")?.stringValue
+        guard endpointDataExists && builtFor != fingerprint else { return nil }
+        let summary = try rebuild(db)
+        try db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('identity_built_for', ?)", [.text(fingerprint)])
+        return summary
+    }
+
+    /// One problem the map found (an account that fits several mailboxes, or sources that
+    /// disagree).
+    public struct Issue: Sendable, Equatable {
+        public var kind: String
+        public var account: String?
+        public var host: String?
+        public var detail: String
+    }
+
+    /// The problems of the kinds given, by account and host.
+    public static func issues(_ db: Database, kinds: [String]) throws -> [Issue] {
+        let marks = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
+        return try db.rows("SELECT kind, account, host, detail FROM identity_issue WHERE kind IN (\(marks)) ORDER BY account, host",
+                           kinds.map { .text($0) }).map {
+            Issue(kind: $0.text("kind") ?? "", account: $0.text("account"), host: $0.text("host"), detail: $0.text("detail") ?? "")
+        }
+    }
+
     /// Rebuilds `identity` and `identity_issue` from `directory_entry`, `edr_event` and the
     /// mailboxes seen in mail; returns counts for the summary.
     @discardableResult

@@ -56,6 +56,14 @@ public struct RuleCatalog: Sendable {
         return problems
     }
 
+    /// `validate` against an empty database of the current schema, made in the temporary
+    /// folder and removed afterwards.
+    public func validateInScratchDatabase() throws -> [Rule.Error] {
+        let scratch = NSTemporaryDirectory() + "mailscope-validate-\(UUID().uuidString).db"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } }
+        return validate(in: try Database(path: scratch))
+    }
+
     /// How many rules the catalog holds and what becomes of them, in the words the README,
     /// `mailscope rules list` and `mailscope run` share: "51 rules: 41 run by default,
     /// 3 opt-in (--enable), 7 saved hunts (mailscope hunt)".

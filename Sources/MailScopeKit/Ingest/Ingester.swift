@@ -42,7 +42,8 @@ public struct FileResult: Sendable, Codable {
 public struct IngestSummary: Sendable, Codable {
     public var files: [FileResult] = []
     public var seconds: Double = 0
-    /// The identity map after this ingest (when EDR or directory data was loaded).
+    /// The identity map after this ingest (when EDR or directory data was loaded and changed),
+    /// filled by the job that rebuilds it.
     public var identities: IdentityMap.Summary?
     public var bytesIn = 0
     public var bytesUncompressed = 0
@@ -118,19 +119,6 @@ public final class Ingester: @unchecked Sendable {
             summary.files.append(result)
         }
         checkpointer.stop()
-        // The identity map follows from what is loaded: rebuild it whenever the loaded data
-        // changed since it was last built (a fingerprint of the manifest in `meta`), so a run
-        // killed after loading but before the rebuild gets it rebuilt next time.
-        let endpointDataExists = try db.scalar("SELECT EXISTS (SELECT 1 FROM edr_event) OR EXISTS (SELECT 1 FROM directory_entry)")?.intValue == 1
-        let fingerprint = try db.scalar("SELECT COUNT(*) || ':' || COALESCE(SUM(rows), 0) FROM input_file")?.stringValue ?? ""
-        let builtFor = try db.scalar("SELECT value FROM meta WHERE key = 'identity_built_for'")?.stringValue
-        if endpointDataExists && builtFor != fingerprint {
-            summary.identities = try IdentityMap.rebuild(db)
-            try db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('identity_built_for', ?)", [.text(fingerprint)])
-            for row in try db.query("SELECT kind, account, host, detail FROM identity_issue WHERE kind IN ('ambiguous', 'conflict') ORDER BY account, host") {
-                onMessage("identity: \(row[0]): \(row[3])")
-            }
-        }
         if let error = checkpointer.error {
             onMessage("background WAL checkpoint failed (\(error)); the data is safe in the write-ahead log and SQLite will checkpoint it later")
         }

@@ -14,6 +14,8 @@ public enum InvestigationError: Error, CustomStringConvertible, Equatable, Senda
     case badValue(option: String, value: String, expected: String)
     /// A filter was given to a query it means nothing to (the CLI does not offer it there).
     case filterNotApplicable(option: String, query: String)
+    /// SQLite failed while the query ran.
+    case queryFailed(database: String, message: String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum InvestigationError: Error, CustomStringConvertible, Equatable, Senda
             return "\(option) \(value): expected \(expected)"
         case .filterNotApplicable(let option, let query):
             return "\(option) does not apply to \(query)"
+        case .queryFailed(let database, let message):
+            return "\(database): the query failed: \(message)"
         }
     }
 }

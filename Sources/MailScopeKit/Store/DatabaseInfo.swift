@@ -1,5 +1,17 @@
 /// A plain-text description of a database for `mailscope db info`.
 public enum DatabaseInfo {
+    /// Describes the database at `path`, opened read-only. An older or newer schema is worth
+    /// describing too (it says which version it is); when it cannot be described, the schema
+    /// mismatch is the error.
+    public static func describe(path: String) throws -> String {
+        let database = try Database.openForReading(path: path, requireCurrentSchema: false)
+        do { return try describe(database) } catch {
+            let found = (try? database.userVersion) ?? 0
+            guard found != Schema.currentVersion else { throw error }
+            throw DatabaseReadError.schemaMismatch(path: path, found: found, expected: Schema.currentVersion)
+        }
+    }
+
     public static func describe(_ db: Database) throws -> String {
         var out = "Database: \(db.path)\n"
         out += "Schema version: \(try db.userVersion) (this mailscope: \(Schema.currentVersion))\n"

@@ -1,0 +1,26 @@
+import Foundation
+
+/// What a job reports while it works, for the command line (or any caller) to show. The job
+/// decides what happened; the caller decides how it reads.
+public enum JobEvent: Sendable {
+    /// The run lock was left by a run that ended without releasing it; taking it over.
+    case staleLock(database: String, holder: String)
+    /// A line from ingest: a file's result, a warning, an identity-map problem.
+    case message(String)
+    /// The inputs are loaded.
+    case ingested(IngestSummary)
+    /// The evidence the rules will check, and why.
+    case window(DetectionWindow)
+    /// A watch list was stored for DUET rules.
+    case watchListStored(name: String, people: Int, path: String)
+    /// A threat-intel feed was stored (`newIndicators` nil: the same file was already loaded).
+    case feedStored(ThreatIntelFeed, newIndicators: Int?)
+    /// The rules ran and the incidents are rebuilt.
+    case detected(DetectionResult)
+    /// `OUT/latest` stays at a newer folder than this run's.
+    case latestKept(out: String, latest: String, day: String)
+    /// The reports are in `folder`.
+    case reportsWritten(folder: String, paths: [String])
+    /// An incident matched `--fail-on`.
+    case alert(IncidentAlert.Match)
+}

@@ -1,0 +1,38 @@
+import Foundation
+import MailScopeKit
+
+/// How the job's events read on the terminal: progress, notes and alerts on stderr, where the
+/// reports went on stdout. Input text (paths, titles) is made safe for the terminal here.
+enum JobPrinter {
+    static func show(_ event: JobEvent, progress: Progress) {
+        switch event {
+        case .staleLock(let database, let holder):
+            Terminal.write(TerminalText.safe("note: taking over a stale lock on \(database): the run that held it (\(holder)) ended without releasing it") + "\n")
+        case .message(let text):
+            progress.message(text)
+        case .ingested(let summary):
+            progress.finish()
+            Terminal.write(TerminalText.safe(SummaryPrinter.text(summary), keepNewlines: true))
+        case .window(let window):
+            Terminal.write(TerminalText.safe("Detection window: \(window.explanation)") + "\n")
+        case .watchListStored(let name, let people, let path):
+            Terminal.write(TerminalText.safe("watch list \(name): \(people) people from \(path)") + "\n")
+        case .feedStored(let feed, let new):
+            for r in feed.rejects.prefix(20) {
+                Terminal.write(TerminalText.safe("\(feed.path):\(r.line): \(r.reason): \(r.detail)") + "\n")
+            }
+            if feed.rejects.count > 20 { Terminal.write(TerminalText.safe("\(feed.path): \(feed.rejects.count - 20) more lines rejected (see the reject table)") + "\n") }
+            let what = new.map { "\(feed.entries.count) indicators, \($0) new" } ?? "already loaded (same SHA-256), skipped"
+            Terminal.write(TerminalText.safe("threat-intel feed \(feed.name) (\(feed.format)): \(what), \(feed.rejects.count) lines rejected, from \(feed.path)") + "\n")
+        case .detected(let result):
+            Terminal.write("Detection: \(result.outcomes.count) rules run, \(result.new) new findings (\(result.found) rows matched); \(result.incidents.description)\n")
+            Terminal.write("Detection " + result.timing.lowercased() + "\n")
+        case .latestKept(let out, let latest, let day):
+            Terminal.write("note: \(TerminalText.safe(out))/latest stays at \(latest), newer than this run's data (\(day))\n")
+        case .reportsWritten(let folder, _):
+            print("Reports written to \(TerminalText.safe(folder))")
+        case .alert(let m):
+            Terminal.write(TerminalText.safe("ALERT \(m.severity.rawValue) incident #\(m.id) \(m.key) (\(m.stage)): \(m.title)") + "\n")
+        }
+    }
+}
