@@ -3,9 +3,15 @@ import Foundation
 
 /// Where the project's fixtures and the shared real samples are, and scratch space.
 enum TestPaths {
-    /// The package root (two levels above this file's folder).
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The package root: the nearest folder above this file that holds Package.swift (so moving
+    /// a test folder does not silently point every fixture path somewhere else).
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }()
 
     static func fixture(_ relative: String) -> String {
         root.appendingPathComponent("fixtures").appendingPathComponent(relative).path

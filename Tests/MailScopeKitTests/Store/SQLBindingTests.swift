@@ -101,8 +101,7 @@ import Testing
     static var sqlWords: Regex<(Substring, Substring)> { /\b(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|PRAGMA|WHERE|VALUES)\b/ }
 
     static var sourceFiles: [String] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let sources = root.appendingPathComponent("Sources").path
+        let sources = TestPaths.root.appendingPathComponent("Sources").path
         let names = (FileManager.default.enumerator(atPath: sources)?.allObjects as? [String]) ?? []
         return names.filter { $0.hasSuffix(".swift") && !$0.hasPrefix("MailScopeKit/Detect/BundledRules") && !$0.hasPrefix("MailScopeKit/Report/BundledTemplates") }
             .sorted().map { sources + "/" + $0 }

@@ -110,19 +110,3 @@ import Testing
         #expect(JSONScanner.quote("a\"b\\c\n\u{01}") == #""a\"b\\c\n\u0001""#)
     }
 }
-
-@Suite struct FieldKeyTests {
-    @Test func indexMatchesDeclarationOrder() {
-        for (i, key) in FieldKey.allCases.enumerated() { #expect(key.index == i) }
-    }
-
-    @Test func tableFindsEveryKeyByItsBytes() {
-        for key in FieldKey.allCases {
-            var bytes = Array(key.rawValue.utf8)
-            let found = bytes.withUnsafeMutableBufferPointer { FieldKeyTable.shared.index(of: UnsafeBufferPointer($0)) }
-            #expect(found == Int16(key.index))
-        }
-        var unknown = Array("notAField".utf8)
-        #expect(unknown.withUnsafeMutableBufferPointer { FieldKeyTable.shared.index(of: UnsafeBufferPointer($0)) } == -1)
-    }
-}

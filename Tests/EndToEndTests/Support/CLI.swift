@@ -1,13 +1,35 @@
 import Foundation
 import Testing
 
-/// Runs the built `mailscope` binary (`.build/debug/mailscope`, or `MAILSCOPE_BIN`).
+/// Runs the built `mailscope` binary: `MAILSCOPE_BIN` when set, else the one built beside this
+/// test bundle (whatever `--scratch-path` built it), else `.build/debug/mailscope`.
 enum CLI {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The package root: the nearest folder above this file that holds Package.swift.
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }()
 
-    static var binary: String {
-        ProcessInfo.processInfo.environment["MAILSCOPE_BIN"] ?? root.appendingPathComponent(".build/debug/mailscope").path
-    }
+    static let binary: String = {
+        if let path = ProcessInfo.processInfo.environment["MAILSCOPE_BIN"] { return path }
+        // The test runner (`…/debug/MailScopePackageTests.xctest`) sits in the products folder
+        // the mailscope binary was built into.
+        let runner = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        var folder = runner.deletingLastPathComponent()
+        while folder.path != "/" {
+            let candidate = folder.appendingPathComponent("mailscope").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            if folder.lastPathComponent.hasSuffix(".xctest") || folder.lastPathComponent == "Contents" || folder.lastPathComponent == "MacOS" {
+                folder.deleteLastPathComponent()
+            } else {
+                break
+            }
+        }
+        return root.appendingPathComponent(".build/debug/mailscope").path
+    }()
 
     struct Result {
         var status: Int32
