@@ -4,25 +4,13 @@ import Testing
 
 /// `mailscope detect` and `mailscope rules` on the scenario, against its ground truth.
 @Suite struct DetectCLITests {
-    struct Truth: Decodable {
-        /// Rule id → the distinct users a correct catalog names; no other rule may fire.
-        var expected_findings: [String: [String]]
-    }
-
-    static let scenarioRunInputs = ["--input", "fixtures/scenario/siem_v2", "--input", "fixtures/scenario/siem_v1",
-                                    "--input", "fixtures/scenario/ttp", "--input", "fixtures/scenario/edr",
-                                    "--identities", "fixtures/scenario/identities.csv",
-                                    "--watch-list", "vip=fixtures/scenario/watch-vip.txt"]
-
     /// The whole catalog on the scenario finds exactly the planted attacks (and the vendor
     /// verdicts on the benign day that the ground truth lists), and nothing on benign mail.
     @Test func catalogFindsExactlyTheGroundTruthAndRerunsAddNothing() throws {
-        let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: CLI.root.appendingPathComponent("fixtures/scenario/ground-truth.json")))
-        let dir = CLI.scratch()
-        let db = dir + "/case.db"
-        let run = try CLI.run(["run"] + Self.scenarioRunInputs + ["--db", db, "--out", dir + "/out"])
-        #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stderr.contains("watch list vip: 10 people"))
+        let truth = try GroundTruth.scenario()
+        let scenario = try ScenarioRun.copy()
+        let db = scenario.db
+        #expect(scenario.result.stderr.contains("watch list vip: 10 people"))
         let database = try Database(path: db, mode: .readOnly)
         var found: [String: [String]] = [:]
         for row in try database.query("SELECT rule_id, user FROM finding GROUP BY rule_id, user ORDER BY rule_id, user") {

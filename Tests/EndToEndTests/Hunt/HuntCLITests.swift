@@ -2,13 +2,9 @@ import Foundation
 import MailScopeKit
 import Testing
 
+/// `mailscope hunt`, saved and ad hoc, on a copy of the scenario's standard run.
 @Suite struct HuntCLITests {
-    static func loadedDB() throws -> String {
-        let db = CLI.scratch() + "/case.db"
-        let r = try CLI.run(["ingest"] + IngestCLITests.scenarioInputs + ["--db", db])
-        #expect(r.status == 0)
-        return db
-    }
+    static func loadedDB() throws -> String { try ScenarioRun.copy().db }
 
     @Test func savedHuntAnswersWithItsParameter() throws {
         let db = try Self.loadedDB()

@@ -4,29 +4,12 @@ import Testing
 
 /// The built CLI on the scenario fixtures, checked against their ground truth.
 @Suite struct IngestCLITests {
-    static let scenarioInputs = ["fixtures/scenario/siem_v2", "fixtures/scenario/siem_v1", "fixtures/scenario/ttp"]
-
-    struct GroundTruth: Decodable {
-        var expected_duplicates: Int
-        var files: [File]
-        struct File: Decodable {
-            var path: String
-            var records: Int?
-            var lines: Int?
-        }
-    }
-
-    static func groundTruth() throws -> GroundTruth {
-        let data = try Data(contentsOf: CLI.root.appendingPathComponent("fixtures/scenario/ground-truth.json"))
-        return try JSONDecoder().decode(GroundTruth.self, from: data)
-    }
-
     @Test func ingestLoadsTheScenarioAndSkipsItsPlantedDuplicates() throws {
         let db = CLI.scratch() + "/case.db"
-        let result = try CLI.run(["ingest"] + Self.scenarioInputs + ["--db", db, "--json"])
+        let result = try CLI.run(["ingest"] + ScenarioRun.mailExports + ["--db", db, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try JSONDecoder().decode(IngestSummary.self, from: Data(result.stdout.utf8))
-        let truth = try Self.groundTruth()
+        let truth = try GroundTruth.scenario()
         #expect(summary.files.count == truth.files.count)
         #expect(summary.duplicates == truth.expected_duplicates)
         #expect(summary.rejected == 0)

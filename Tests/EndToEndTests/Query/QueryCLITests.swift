@@ -2,71 +2,21 @@ import Foundation
 import MailScopeKit
 import Testing
 
-/// `mailscope query …` on the scenario database (built once, by IncidentCLITests), against
-/// its ground truth and against direct SQL counts.
+/// `mailscope query …` on a copy of the scenario's standard run, against its ground truth and
+/// against direct SQL counts.
 @Suite struct QueryCLITests {
-    struct Truth: Decodable {
-        var attacks: [Attack]
-        var expected_incidents: [Incident]
-        var edr: EDR
+    /// This test's copy of the scenario's standard run.
+    let scenario: ScenarioRun
+    let truth: GroundTruth
 
-        struct Attack: Decodable {
-            var id: String
-            var sender: Sender
-            var subject: String
-            var message_ids: [String]
-            var aggregate_ids: [String]
-            var recipients: [String]
-            var delivered_recipients: [String]
-            var held_recipients: [String]
-            var attachment: Attachment?
-            var url: Link?
-            var clickers: [Clicker]?
-            var entry_scans: Int?
-            var impersonation: Impersonation?
-        }
-        struct Sender: Decodable { var address: String; var domain: String }
-        struct Attachment: Decodable { var name: String; var sha256: String }
-        struct Link: Decodable { var host: String; var registrable_domain: String }
-        struct Clicker: Decodable {
-            var user: String
-            var time: String
-            var action: String
-            var scanResult: String
-            var userAwarenessAction: String
-            var message_id: String
-        }
-        struct Impersonation: Decodable { var identifiers: [String]; var tagged_malicious: Bool }
-        struct Incident: Decodable {
-            var key: String
-            var severity: String
-            var stage: String
-            var interacted: [String]
-            var stages: [String: String]
-            var hosts: [String: String]
-        }
-        struct EDR: Decodable { var attacks: [EDRAttack]; var users: [EDRUser] }
-        struct EDRAttack: Decodable { var id: String; var recipients: [Person]?; var clickers: [Person]? }
-        struct Person: Decodable { var user: String; var host: String; var evidence: [Row] }
-        struct Row: Decodable { var file: String; var line: Int }
-        struct EDRUser: Decodable { var email: String; var host: String }
-
-        func attack(_ id: String) throws -> Attack { try #require(attacks.first { $0.id == id }, "no attack \(id) in the ground truth") }
+    init() throws {
+        scenario = try ScenarioRun.copy()
+        truth = try GroundTruth.scenario()
     }
-
-    /// The scenario database IncidentCLITests builds (one `mailscope run` for both suites) and the ground truth.
-    static let scenario: (db: String, truth: Truth)? = {
-        guard let db = IncidentCLITests.run?.db,
-              let truth = try? JSONDecoder().decode(Truth.self, from: Data(contentsOf: CLI.root.appendingPathComponent("fixtures/scenario/ground-truth.json")))
-        else { return nil }
-        return (db, truth)
-    }()
-
-    func scenario() throws -> (db: String, truth: Truth) { try #require(Self.scenario, "the scenario database could not be built") }
 
     /// Runs `mailscope query ARGS --db DB` and expects success.
     func query(_ arguments: [String]) throws -> CLI.Result {
-        let r = try CLI.run(["query"] + arguments + ["--db", try scenario().db])
+        let r = try CLI.run(["query"] + arguments + ["--db", scenario.db])
         #expect(r.status == 0, "query \(arguments): \(r.stderr)")
         return r
     }
@@ -84,7 +34,7 @@ import Testing
     }
 
     func count(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int {
-        Int(try Database(path: try scenario().db, mode: .readOnly).scalar(sql, arguments)?.intValue ?? -1)
+        Int(try Database(path: scenario.db, mode: .readOnly).scalar(sql, arguments)?.intValue ?? -1)
     }
 
     /// Ground-truth times are whole seconds with Z; query times carry milliseconds.
@@ -93,7 +43,7 @@ import Testing
     // MARK: - query url
 
     @Test func clicksOnTheAttackDomainAreExactlyThePlantedClickers() throws {
-        let phish = try scenario().truth.attack("credential-phish-url")
+        let phish = try truth.attack("credential-phish-url")
         let clickers = try #require(phish.clickers)
         let clicks = try rows(["url", "--domain", try #require(phish.url).registrable_domain])
         #expect(Set(clicks.compactMap { $0["user"] as? String }) == Set(clickers.map(\.user)))
@@ -115,14 +65,14 @@ import Testing
     }
 
     @Test func entryScansAreListedOnlyWhenAsked() throws {
-        let phish = try scenario().truth.attack("credential-phish-url")
+        let phish = try truth.attack("credential-phish-url")
         let all = try rows(["url", "--url", try #require(phish.url).host, "--include-scans", "--limit", "0"])
         #expect(all.filter { $0["kind"] as? String == "entry scan" }.count == phish.entry_scans)
         #expect(Set(all.filter { $0["kind"] as? String == "entry scan" }.compactMap { $0["user"] as? String }) == Set(phish.recipients))
     }
 
     @Test func aPeriodKeepsTheClicksInsideIt() throws {
-        let phish = try scenario().truth.attack("credential-phish-url")
+        let phish = try truth.attack("credential-phish-url")
         let clickers = try #require(phish.clickers)
         let since = "2026-11-02T09:00:00Z"
         let late = try rows(["url", "--domain", try #require(phish.url).registrable_domain, "--since", since, "--until", "2026-11-02"])
@@ -141,7 +91,7 @@ import Testing
     // MARK: - query attachment
 
     @Test func theAttachmentHashReachedExactlyThePlantedRecipients() throws {
-        let attack = try scenario().truth.attack("malicious-attachment")
+        let attack = try truth.attack("malicious-attachment")
         let attachment = try #require(attack.attachment)
         let results = try rows(["attachment", "--sha256", attachment.sha256.uppercased()])
         let recipients = Set(results.compactMap { $0["recipient"] as? String }.flatMap { $0.components(separatedBy: ", ") })
@@ -159,7 +109,7 @@ import Testing
     // MARK: - query impersonation
 
     @Test func theImpersonatorReachedThePlantedRecipientsTaggedMalicious() throws {
-        let bec = try scenario().truth.attack("bec-impersonation")
+        let bec = try truth.attack("bec-impersonation")
         let hits = try rows(["impersonation", "--sender", bec.sender.address])
         #expect(Set(hits.compactMap { $0["recipient"] as? String }) == Set(bec.recipients))
         let identifiers = try #require(bec.impersonation).identifiers.joined(separator: ", ")
@@ -172,7 +122,7 @@ import Testing
     // MARK: - query message
 
     @Test func aClickedMessageTracesReceiptProcessDeliveryAndTheClick() throws {
-        let phish = try scenario().truth.attack("credential-phish-url")
+        let phish = try truth.attack("credential-phish-url")
         let clicker = try #require(phish.clickers?.first)
         let trace = try rows(["message", "<\(clicker.message_id)>"])
         let sources = trace.compactMap { $0["source"] as? String }
@@ -189,7 +139,7 @@ import Testing
     }
 
     @Test func theAttachmentMessageTracesEveryRecipientAndTheDeliveries() throws {
-        let attack = try scenario().truth.attack("malicious-attachment")
+        let attack = try truth.attack("malicious-attachment")
         let id = try #require(attack.message_ids.first)
         let trace = try rows(["message", id])
         func recipients(_ source: String) -> Set<String> {
@@ -224,17 +174,17 @@ import Testing
         let malicious = byType.first { $0["event_type"] as? String == "attachment" && $0["verdict"] as? String == "malicious" && $0["action"] as? String == "hold" }
         #expect(malicious?["events"] as? Int == (try count("SELECT COUNT(*) FROM attachment_scan WHERE result = 'malicious' AND action_triggered = 'hold'")))
 
-        let phish = try scenario().truth.attack("credential-phish-url")
+        let phish = try truth.attack("credential-phish-url")
         let domain = try #require(s["top_clicked_domains"]?.first { $0["domain"] as? String == phish.url?.registrable_domain })
         #expect(domain["users"] as? Int == phish.clickers?.count)
         #expect(domain["clicks"] as? Int == (try count("SELECT COUNT(*) FROM url_click WHERE is_click = 1 AND url_domain = ?", [.text(phish.url?.registrable_domain ?? "")])))
         #expect(s["top_targeted_users"]?.count == 10)
-        let attack = try scenario().truth.attack("malicious-attachment")
+        let attack = try truth.attack("malicious-attachment")
         #expect(s["top_senders"]?.first?["sender"] as? String == attack.sender.address)
     }
 
     @Test func threatActivityForTheLookalikeSenderDomainCountsTheClickers() throws {
-        let phish = try scenario().truth.attack("credential-phish-url")
+        let phish = try truth.attack("credential-phish-url")
         let s = try sections(["threat-activity", "--domain", phish.sender.domain])
         #expect(s["totals"]?.first?["users"] as? Int == phish.clickers?.count)
         #expect(Set(s["top_targeted_users"]?.compactMap { $0["user"] as? String } ?? []) == Set(phish.clickers?.map(\.user) ?? []))
@@ -265,7 +215,6 @@ import Testing
     /// Every person who interacted with a planted campaign sees that incident with their
     /// stage, their host's stage, and the endpoint rows the ground truth names as evidence.
     @Test func aVictimSeesTheirIncidentStageHostAndEvidence() throws {
-        let truth = try scenario().truth
         let victims = Set(truth.expected_incidents.flatMap(\.interacted)).sorted()
         #expect(victims.count >= 4)
         for victim in victims {
@@ -297,7 +246,7 @@ import Testing
     }
 
     @Test func aPersonsProfileHasTheirMailClicksAndFindings() throws {
-        let phish = try scenario().truth.attack("credential-phish-url")
+        let phish = try truth.attack("credential-phish-url")
         let clicker = try #require(phish.clickers?.first { $0.user.hasPrefix("lisa.") })
         let s = try sections(["user", clicker.user.uppercased()])
         #expect(s["clicks"]?.contains { $0["time"] as? String == iso(clicker.time) && $0["action"] as? String == clicker.action } == true)
@@ -319,10 +268,10 @@ import Testing
         let missing = try CLI.run(["query", "url", "--db", CLI.scratch() + "/none.db"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("none.db does not exist"))
-        let sha = try CLI.run(["query", "url", "--sha256", String(repeating: "a", count: 64), "--db", try scenario().db])
+        let sha = try CLI.run(["query", "url", "--sha256", String(repeating: "a", count: 64), "--db", scenario.db])
         #expect(sha.status != 0)
         #expect(sha.stderr.contains("--sha256"))
-        let both = try CLI.run(["query", "threat-activity", "--user", "a@acme-corp.example", "--domain", "acme-corp.example", "--db", try scenario().db])
+        let both = try CLI.run(["query", "threat-activity", "--user", "a@acme-corp.example", "--domain", "acme-corp.example", "--db", scenario.db])
         #expect(both.status != 0)
         #expect(both.stderr.contains("give --user or --domain, not both"))
         let hostile = try rows(["url", "--url", "' OR 1=1 --"])

@@ -5,22 +5,15 @@ import Testing
 /// `mailscope run` / `mailscope report`: the report files, their reproducibility, their
 /// contract, and what they do with attacker-written text.
 @Suite struct ReportCLITests {
-    static let epoch = ["SOURCE_DATE_EPOCH": "1793664000"]  // 2026-11-03T00:00:00Z
+    /// The standard run's report time: a `report` rendered with it must equal the run's own.
+    static let epoch = ScenarioRun.environment
     static let files = ["report.html", "report.md", "report.json", "iocs.csv", "timeline.jsonl"]
-
-    /// One scenario run for the suite.
-    static let scenario: (dir: String, db: String)? = {
-        let dir = CLI.scratch("reports")
-        let db = dir + "/case.db"
-        guard let r = try? CLI.run(["run"] + DetectCLITests.scenarioRunInputs + ["--db", db, "--out", dir + "/run"], environment: epoch),
-              r.status == 0 else { return nil }
-        return (dir, db)
-    }()
 
     func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
     @Test func sameDatabaseGivesTheSameBytes() throws {
-        let (dir, db) = try #require(Self.scenario)
+        let scenario = try ScenarioRun.copy()
+        let (dir, db) = (scenario.folder, scenario.db)
         for out in ["a", "b"] {
             let r = try CLI.run(["report", "--db", db, "--out", dir + "/" + out], environment: Self.epoch)
             #expect(r.status == 0, "\(r.stderr)")
@@ -29,26 +22,26 @@ import Testing
             let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/a/\(file)"))
             #expect(a.count > 100, "\(file) is empty")
             #expect(a == (try Data(contentsOf: URL(fileURLWithPath: "\(dir)/b/\(file)"))), "\(file) differs between two renders")
-            #expect(a == (try Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/\(file)"))), "\(file) from run differs from report")
+            #expect(a == (try Data(contentsOf: URL(fileURLWithPath: "\(scenario.out)/\(file)"))), "\(file) from run differs from report")
         }
         // No temporary files are left behind.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/a").filter { $0.contains(".tmp-") }.isEmpty)
     }
 
     @Test func reportSaysWhatTheGroundTruthSays() throws {
-        let (dir, _) = try #require(Self.scenario)
-        let md = try read(dir + "/run/report.md")
+        let out = try ScenarioRun.copy().out
+        let md = try read(out + "/report.md")
         #expect(md.contains("Generated 2026-11-03T00:00:00.000Z"))
         #expect(md.contains("Malicious attachment INV-88341.xlsm from billing@halvorsen-billing.example"))
         #expect(md.contains("executed on 1 host \\(ws-0221\\)"))
         #expect(md.contains("| helen.ashby@acme-corp.example | command-and-control | yes | yes | fixtures/scenario/edr/mde\\_advanced\\_hunting\\_2026-11-02.csv:1803"))
         #expect(md.contains("## Questions for the customer (DUET)"))
-        let html = try read(dir + "/run/report.html")
+        let html = try read(out + "/report.html")
         #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\""))
         #expect(!html.lowercased().contains("<script"))
         #expect(!html.contains("http://") || !html.contains("src=\"http"))
         // The JSON follows its schema and its first incident is the most severe.
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run/report.json"))) as? [String: Any]
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any]
         let incidents = json?["incidents"] as? [[String: Any]] ?? []
         #expect(incidents.count == 9)
         #expect(incidents.first?["severity"] as? String == "critical")
@@ -67,12 +60,12 @@ import Testing
         let clickLocators = paged.map { "\($0["file"] ?? ""):\($0["line"] ?? "")#\($0["record"] ?? "")" }
         // Markdown escapes _ and #.
         #expect(clickLocators.contains { md.contains($0.replacingOccurrences(of: "_", with: "\\_").replacingOccurrences(of: "#", with: "\\#")) }, "\(clickLocators)")
-        try Self.validateAgainstSchema(dir + "/run/report.json")
+        try Self.validateAgainstSchema(out + "/report.json")
         // Timesketch lines.
-        let line = try #require(try read(dir + "/run/timeline.jsonl").split(separator: "\n").first)
+        let line = try #require(try read(out + "/timeline.jsonl").split(separator: "\n").first)
         let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         for key in ["message", "datetime", "timestamp", "timestamp_desc"] { #expect(event?[key] != nil, "timeline lacks \(key)") }
-        #expect(try read(dir + "/run/iocs.csv").hasPrefix("type,value,incident,first_seen,last_seen,recipients,hosts,feeds\r\n"))
+        #expect(try read(out + "/iocs.csv").hasPrefix("type,value,incident,first_seen,last_seen,recipients,hosts,feeds\r\n"))
     }
 
     /// Validates with Python's jsonschema (scripts/test installs it).
@@ -186,8 +179,8 @@ import Testing
     }
 
     @Test func theExampleReportRendersInABrowser() throws {
-        let (dir, _) = try #require(Self.scenario)
-        guard let dom = try Self.chromiumDOM(dir + "/run/report.html") else { return }
+        let out = try ScenarioRun.copy().out
+        guard let dom = try Self.chromiumDOM(out + "/report.html") else { return }
         #expect(dom.contains("Malicious attachment INV-88341.xlsm from billing@halvorsen-billing.example"))
         #expect(dom.contains("<svg"))
     }

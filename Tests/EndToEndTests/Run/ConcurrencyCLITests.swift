@@ -20,7 +20,7 @@ import Testing
     func readersSeeAConsistentSnapshotWhileARunWrites() throws {
         let dir = CLI.scratch("concurrency")
         let db = dir + "/case.db"
-        let writer = CLI.start(["run"] + DetectCLITests.scenarioRunInputs + ["--db", db, "--out", dir + "/out"])
+        let writer = CLI.start(["run"] + ScenarioRun.arguments + ["--db", db, "--out", dir + "/out"])
         writer.standardOutput = FileHandle.nullDevice
         writer.standardError = FileHandle.nullDevice
         try writer.run()

@@ -96,10 +96,10 @@ import Testing
     /// what one clean run gives (no duplicate rows or findings), and the reports are whole.
     @Test(.timeLimit(.minutes(5)), arguments: KillPoint.allCases)
     func killARunAtAnyStageThenRerunEqualsACleanRun(_ point: KillPoint) throws {
-        let oneShot = try #require(IncidentCLITests.run).db
+        let oneShot = try ScenarioRun.copy().db
         let dir = CLI.scratch("kill-\(point.rawValue)")
         let db = dir + "/case.db", out = dir + "/out"
-        let arguments = ["run"] + DetectCLITests.scenarioRunInputs + ["--db", db, "--out", out]
+        let arguments = ["run"] + ScenarioRun.arguments + ["--db", db, "--out", out]
         let process = CLI.start(arguments)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

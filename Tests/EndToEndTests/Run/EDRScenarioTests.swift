@@ -6,37 +6,10 @@ import Testing
 /// every row loads, every user's computer resolves the way the ground truth says, the planted
 /// evidence rows are where it says.
 @Suite struct EDRScenarioTests {
-    struct Truth: Decodable {
-        var edr: EDR
-        struct EDR: Decodable {
-            var users: [User]
-            var attacks: [Attack]
-        }
-        struct User: Decodable {
-            var email: String
-            var host: String
-            var resolution: String
-        }
-        struct Attack: Decodable {
-            var id: String
-            var recipients: [Target]?
-            var clickers: [Target]?
-        }
-        struct Target: Decodable {
-            var user: String
-            var evidence: [Evidence]?
-        }
-        struct Evidence: Decodable {
-            var file: String
-            var line: Int
-            var event_type: String?
-        }
-    }
-
     static let inputs = ["fixtures/scenario/siem_v2", "fixtures/scenario/siem_v1", "fixtures/scenario/ttp", "fixtures/scenario/edr"]
 
     @Test func identitiesResolveAsTheGroundTruthSays() throws {
-        let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: CLI.root.appendingPathComponent("fixtures/scenario/ground-truth.json")))
+        let truth = try GroundTruth.scenario()
         let db = CLI.scratch() + "/case.db"
         let result = try CLI.run(["ingest"] + Self.inputs + ["--identities", "fixtures/scenario/identities.csv", "--db", db])
         #expect(result.status == 0, "\(result.stderr)")
@@ -60,7 +33,7 @@ import Testing
     }
 
     @Test func plantedEvidenceRowsAreLoadedAtTheirLines() throws {
-        let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: CLI.root.appendingPathComponent("fixtures/scenario/ground-truth.json")))
+        let truth = try GroundTruth.scenario()
         let db = CLI.scratch() + "/case.db"
         let result = try CLI.run(["ingest", "fixtures/scenario/edr", "--db", db])
         #expect(result.status == 0)
@@ -68,7 +41,7 @@ import Testing
         var checked = 0
         for attack in truth.edr.attacks {
             for target in (attack.recipients ?? []) + (attack.clickers ?? []) {
-                for evidence in target.evidence ?? [] {
+                for evidence in target.evidence {
                     let rows = try database.query("""
                         SELECT e.event_type FROM edr_event e JOIN input_file f ON f.id = e.file_id
                         WHERE f.path LIKE '%' || ? AND e.line_no = ?
@@ -96,11 +69,7 @@ import Testing
         let mde = try String(contentsOfFile: CLI.root.appendingPathComponent("fixtures/scenario/edr/mde_advanced_hunting_2026-11-02.csv").path, encoding: .utf8)
         #expect(!mde.components(separatedBy: "\r\n").contains { $0.contains(",ProcessCreated,EXCEL.EXE,") && $0.contains("ws-0221") },
                 "the scenario must lack Excel's own start on ws-0221 for this test to say anything")
-        let work = CLI.scratch()
-        let db = work + "/case.db"
-        let result = try CLI.run(["run"] + DetectCLITests.scenarioRunInputs + ["--db", db, "--out", work + "/out"])
-        #expect(result.status == 0, "\(result.stderr)")
-        let database = try Database(path: db, mode: .readOnly)
+        let database = try Database(path: try ScenarioRun.copy().db, mode: .readOnly)
         let summaries = try database.query("SELECT summary FROM finding WHERE rule_id = 'MS-COR-002' AND host = 'ws-0221'").compactMap { $0.first?.stringValue }
         #expect(summaries.count == 1, "\(summaries)")
         #expect(summaries.first?.hasPrefix("EXCEL.EXE opened INV-88341.xlsm and started powershell.exe on ws-0221") == true, "\(summaries)")

@@ -4,51 +4,9 @@ import Testing
 
 /// Correlation and incident scoping on the scenario, against its ground truth.
 @Suite struct IncidentCLITests {
-    struct Truth: Decodable {
-        var expected_incidents: [Expected]
-        var edr: EDR
-        struct Expected: Decodable {
-            var key: String
-            var severity: String
-            var stage: String
-            var recipients: [String]
-            var delivered: [String]
-            var interacted: [String]
-            var stages: [String: String]
-            var hosts: [String: String]
-        }
-        struct EDR: Decodable {
-            var attacks: [Attack]
-            var negatives: [Row]
-        }
-        struct Attack: Decodable {
-            var id: String
-            var recipients: [Person]?
-            var clickers: [Person]?
-        }
-        struct Person: Decodable {
-            var user: String
-            var host: String
-            var evidence: [Row]
-        }
-        struct Row: Decodable {
-            var file: String
-            var line: Int
-        }
-    }
-
-    /// Runs the whole job once for the suite's tests.
-    static let run: (db: String, truth: Truth)? = {
-        guard let truth = try? JSONDecoder().decode(Truth.self, from: Data(contentsOf: CLI.root.appendingPathComponent("fixtures/scenario/ground-truth.json"))) else { return nil }
-        let dir = CLI.scratch("incidents")
-        let db = dir + "/case.db"
-        guard let r = try? CLI.run(["run"] + DetectCLITests.scenarioRunInputs + ["--db", db, "--out", dir + "/out"]), r.status == 0 else { return nil }
-        return (db, truth)
-    }()
-
     @Test func incidentsEqualTheGroundTruth() throws {
-        let (path, truth) = try #require(Self.run)
-        let db = try Database(path: path, mode: .readOnly)
+        let truth = try GroundTruth.scenario()
+        let db = try Database(path: try ScenarioRun.copy().db, mode: .readOnly)
         let keys = try db.query("SELECT key FROM incident ORDER BY key").compactMap { $0.first?.stringValue }
         #expect(keys == truth.expected_incidents.map(\.key))
         for expected in truth.expected_incidents {
@@ -74,8 +32,8 @@ import Testing
     /// Every endpoint row the ground truth names as evidence of an attack is among the
     /// findings of that user's incident; the benign look-alikes are in none.
     @Test func everyEvidenceRowIsFoundAndNoNegativeIs() throws {
-        let (path, truth) = try #require(Self.run)
-        let db = try Database(path: path, mode: .readOnly)
+        let truth = try GroundTruth.scenario()
+        let db = try Database(path: try ScenarioRun.copy().db, mode: .readOnly)
         func evidence(of user: String) throws -> Set<String> {
             Set(try db.query("""
                 SELECT f.path, e.line_no FROM finding x JOIN edr_event e ON e.id = x.evidence_rowid JOIN input_file f ON f.id = e.file_id
@@ -105,8 +63,7 @@ import Testing
 
     /// Each claim leads to a row: the stage evidence of every person and every finding exist.
     @Test func everyClaimTracesToAStoredRow() throws {
-        let (path, _) = try #require(Self.run)
-        let db = try Database(path: path, mode: .readOnly)
+        let db = try Database(path: try ScenarioRun.copy().db, mode: .readOnly)
         for r in try db.query("SELECT stage_evidence FROM incident_user WHERE stage_evidence IS NOT NULL") {
             let parts = (r[0].stringValue ?? "").split(separator: ":")
             let table = String(parts[0]), rowid = Int64(parts[1]) ?? -1
@@ -134,7 +91,7 @@ import Testing
             2,7,Other,text,hello,,0,20261102
 
             """.utf8).write(to: URL(fileURLWithPath: feed))
-        let r = try CLI.run(["run"] + DetectCLITests.scenarioRunInputs + ["--ti", "partner-misp=\(feed)", "--db", dir + "/case.db", "--out", dir + "/out"])
+        let r = try CLI.run(["run"] + ScenarioRun.arguments + ["--ti", "partner-misp=\(feed)", "--db", dir + "/case.db", "--out", dir + "/out"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("\(feed):3: unsupported_value"))
         #expect(r.stderr.contains("threat-intel feed partner-misp (misp): 1 indicators, 1 new, 1 lines rejected"))
@@ -157,7 +114,7 @@ import Testing
     /// Indicator prevalence and campaign copies measured by one table scan per question (what
     /// large rebuilds use) equal the indexed lookups per value (what small ones use), row for row.
     @Test func scanningForAllIncidentsAtOnceEqualsLookingUpEachValue() throws {
-        let (path, _) = try #require(Self.run)
+        let path = try ScenarioRun.copy().db
         let copy = CLI.scratch("prevalence") + "/copy.db"
         try FileManager.default.copyItem(atPath: path, toPath: copy)
         let db = try Database(path: copy)

@@ -47,11 +47,8 @@ import Testing
 
     @Test func withTheDeliveryLogsTheStoppedCopiesAreSaidToBeStopped() throws {
         // The same conclusion is drawn when the data supports it (the full scenario).
-        let work = CLI.scratch()
-        let db = work + "/case.db"
-        let result = try CLI.run(["run"] + DetectCLITests.scenarioRunInputs + ["--db", db, "--out", work + "/out"])
-        #expect(result.status == 0, "\(result.stderr)")
-        let database = try Database(path: db, mode: .readOnly)
+        let scenario = try ScenarioRun.copy()
+        let database = try Database(path: scenario.db, mode: .readOnly)
         let notes = try database.query("SELECT text FROM incident_note").compactMap { $0[0].stringValue }
         #expect(notes.contains { $0.hasPrefix("no copy was delivered") })
         #expect(!notes.contains { $0.hasPrefix("delivery unknown") })
@@ -70,7 +67,7 @@ import Testing
         #expect(kept == counted)
         // The report shows each log type's days and the days missing in between (the scenario's
         // earlier MDE export is three days before the main day).
-        let report = try String(contentsOfFile: work + "/out/report.md", encoding: .utf8)
+        let report = try String(contentsOfFile: scenario.out + "/report.md", encoding: .utf8)
         #expect(report.contains("| edr:mde | 2 | 2026-10-30 | 2026-11-02 | 2437 | 2026-10-31, 2026-11-01 | 134 |"))
     }
 }

@@ -86,7 +86,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: setup.reports + "/2026-11-01/report.html"), "the earlier night's reports stay")
 
         // Incremental nights find exactly what one run over everything finds.
-        let oneShot = try #require(IncidentCLITests.run).db
+        let oneShot = try ScenarioRun.copy().db
         #expect(try Self.findings(setup.db) == Self.findings(oneShot))
         #expect(try Self.incidents(setup.db) == Self.incidents(oneShot))
 
@@ -248,7 +248,7 @@ import Testing
         #expect(next.stderr.contains("ALERT critical"))
         #expect(next.stderr.contains("Detection window: the data not yet checked from 2026-10-30"), "\(next.stderr)")
         #expect(next.stderr.contains("Identity map:"), "the identity map is rebuilt")
-        let oneShot = try #require(IncidentCLITests.run).db
+        let oneShot = try ScenarioRun.copy().db
         #expect(try Self.findings(setup.db) == Self.findings(oneShot))
         #expect(try Self.incidents(setup.db) == Self.incidents(oneShot))
         #expect(try database.scalar("SELECT COUNT(*) FROM input_file WHERE detected = 0")?.intValue == 0)
