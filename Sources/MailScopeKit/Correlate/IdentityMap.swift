@@ -30,6 +30,7 @@ public enum IdentityMap {
     /// the input manifest kept in `meta`), so a run killed after loading but before the rebuild
     /// gets it rebuilt next time. Returns nil when nothing needed rebuilding (or there is no
     /// endpoint or directory data to map).
+    @discardableResult
     public static func rebuildIfStale(_ db: Database) throws -> Summary? {
         let endpointDataExists = try db.scalar("SELECT EXISTS (SELECT 1 FROM edr_event) OR EXISTS (SELECT 1 FROM directory_entry)")?.intValue == 1
         let fingerprint = try db.scalar("SELECT COUNT(*) || ':' || COALESCE(SUM(rows), 0) FROM input_file")?.stringValue ?? ""
@@ -51,8 +52,8 @@ public enum IdentityMap {
 
     /// The problems of the kinds given, by account and host.
     public static func issues(_ db: Database, kinds: [String]) throws -> [Issue] {
-        let marks = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
-        return try db.rows("SELECT kind, account, host, detail FROM identity_issue WHERE kind IN (\(marks)) ORDER BY account, host",
+        let placeholders = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
+        return try db.rows("SELECT kind, account, host, detail FROM identity_issue WHERE kind IN (\(placeholders)) ORDER BY account, host",
                            kinds.map { .text($0) }).map {
             Issue(kind: $0.text("kind") ?? "", account: $0.text("account"), host: $0.text("host"), detail: $0.text("detail") ?? "")
         }
@@ -99,12 +100,12 @@ public enum IdentityMap {
     /// Accounts seen on hosts without a UPN: matched to a mailbox's local part when exactly
     /// one mailbox fits; otherwise reported.
     private static func inferFromAccounts(_ db: Database) throws {
-        let mailboxes = try db.query("""
-            SELECT recipient FROM mail_message WHERE recipient IS NOT NULL
+        let mailboxes = try db.rows("""
+            SELECT recipient AS mailbox FROM mail_message WHERE recipient IS NOT NULL
             UNION SELECT user FROM url_click WHERE user IS NOT NULL
             UNION SELECT recipient FROM attachment_scan WHERE recipient IS NOT NULL
             UNION SELECT email FROM identity
-            """).compactMap { $0.first?.stringValue }
+            """).compactMap { $0.text("mailbox") }
         var byLocalPart: [String: [String]] = [:]
         var byNamePattern: [String: [String]] = [:]
         for address in mailboxes {
@@ -136,8 +137,8 @@ public enum IdentityMap {
                 let domain = row.text("account_domain")
                 if EDRRowBuilder.isServiceAccount(account, domain: domain) || account.contains("@") { continue }
                 // Already known for this host (directory or UPN rows)?
-                let known = try db.query("SELECT DISTINCT email FROM identity WHERE account = ? AND (host = ? OR host IS NULL)",
-                                         [.text(account), .text(host)]).compactMap { $0.first?.stringValue }
+                let known = try db.rows("SELECT DISTINCT email FROM identity WHERE account = ? AND (host = ? OR host IS NULL)",
+                                        [.text(account), .text(host)]).compactMap { $0.text("email") }
                 if known.count == 1 { continue }
                 if known.count > 1 {
                     try issue(db, "conflict", account, host, known, "account \(account) on \(host) maps to several mailboxes in the directory or UPN data")
@@ -227,9 +228,9 @@ public enum IdentityMap {
 
     /// The hosts of a mailbox, strongest evidence first.
     public static func hosts(of email: String, in db: Database) throws -> [String] {
-        try db.query("""
+        try db.rows("""
             SELECT host FROM identity WHERE email = ? AND host IS NOT NULL
             GROUP BY host ORDER BY MIN(CASE source WHEN 'directory' THEN 0 WHEN 'edr_upn' THEN 1 WHEN 'directory_account' THEN 2 ELSE 3 END), host
-            """, [.text(email.lowercased())]).compactMap { $0.first?.stringValue }
+            """, [.text(email.lowercased())]).compactMap { $0.text("host") }
     }
 }

@@ -15,22 +15,16 @@ public enum IncidentBuilder {
     /// What a rebuild produced.
     public struct Summary: Sendable, Equatable {
         public var incidents = 0
-        public var bySeverity: [String: Int] = [:]
+        public var bySeverity: [Rule.Severity: Int] = [:]
         /// Wall time of the rebuild, filled by the caller that measures it.
         public var milliseconds = 0
         public init() {}
     }
 
-    /// The stages, in order; `targeted` means a copy was addressed to the person but stopped.
-    public static let stages = Rule.Stage.allCases.map(\.rawValue)
-
-    /// A stage's place in the chain, for stages read back as text (reports).
-    static func rank(_ stage: String) -> Int { Rule.Stage(rawValue: stage).flatMap { Rule.Stage.allCases.firstIndex(of: $0) } ?? 0 }
-
     struct Finding {
         var id: Int64
         var ruleID: String
-        var kind: String
+        var kind: Rule.Kind
         var severity: Rule.Severity
         var stage: Rule.Stage?
         var ts: Int64
@@ -43,6 +37,8 @@ public enum IncidentBuilder {
         var rowid: Int64
         var host: String?
         var matchKey: String?
+        /// The row the finding points at.
+        var evidence: EvidenceRow { EvidenceRow(table: table, rowid: rowid) }
     }
 
     /// Rebuilds every incident table from `finding`; `rules` supplies titles and ATT&CK ids.
@@ -60,7 +56,7 @@ public enum IncidentBuilder {
         var scoped: [Scope] = []
         let memo = Memo(evidence: evidence)
         try memo.prefillSenderMessages(senders: Set(findings.compactMap { f in
-            f.kind != "correlation" && normalizedSubject(f.subject) != nil ? campaignSender(f.sender) : nil
+            f.kind != .correlation && normalizedSubject(f.subject) != nil ? campaignSender(f.sender) : nil
         }), db: db, scanThreshold: scanThreshold)
         for (members, keys) in groups {
             scoped.append(try Scope(findings: members, keys: keys, db: db, rules: byID, memo: memo))
@@ -78,7 +74,7 @@ public enum IncidentBuilder {
             for (index, scope) in scoped.enumerated() {
                 try scope.store(id: Int64(index + 1), in: db)
                 summary.incidents += 1
-                summary.bySeverity[scope.severity.rawValue, default: 0] += 1
+                summary.bySeverity[scope.severity, default: 0] += 1
             }
         }
         return summary
@@ -91,7 +87,7 @@ public enum IncidentBuilder {
                    evidence_table, evidence_rowid, host, match_key
             FROM finding WHERE kind <> 'hunt' ORDER BY id
             """).map { r in
-            Finding(id: r.int("id") ?? 0, ruleID: r.text("rule_id") ?? "", kind: r.text("kind") ?? "",
+            Finding(id: r.int("id") ?? 0, ruleID: r.text("rule_id") ?? "", kind: r.text("kind").flatMap(Rule.Kind.init(rawValue:)) ?? .detection,
                     severity: Rule.Severity(rawValue: r.text("severity") ?? "") ?? .info, stage: r.text("stage").flatMap(Rule.Stage.init(rawValue:)),
                     ts: r.int("ts") ?? 0, user: r.text("user"), sender: r.text("sender"), messageID: r.text("message_id"),
                     subject: r.text("subject"), indicator: r.text("indicator"), table: r.text("evidence_table") ?? "",

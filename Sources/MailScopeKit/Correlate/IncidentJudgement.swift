@@ -136,7 +136,7 @@ extension IncidentBuilder.Scope {
     func facts(rules: [String: Rule], coverage: LogCoverage) -> IncidentFacts {
         var f = IncidentFacts()
         f.findings = findings.map {
-            IncidentFacts.Finding(id: $0.id, ruleID: $0.ruleID, kind: Rule.Kind(rawValue: $0.kind) ?? .detection, severity: $0.severity,
+            IncidentFacts.Finding(id: $0.id, ruleID: $0.ruleID, kind: $0.kind, severity: $0.severity,
                                   ts: $0.ts, user: $0.user, sender: $0.sender, subject: $0.subject, indicator: $0.indicator)
         }
         for id in Set(findings.map(\.ruleID)) { if let t = rules[id]?.title { f.ruleTitles[id] = t } }
@@ -193,13 +193,13 @@ extension IncidentBuilder.Scope {
         let message = try db.prepare("INSERT INTO incident_message (incident_id, message_id) VALUES (?, ?)")
         for m in messages { try message.bind([.integer(id), .text(m)]); _ = try message.step() }
         let user = try db.prepare("""
-            INSERT INTO incident_user (incident_id, user, received, delivered, interacted, stage, stage_evidence, first_ts)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO incident_user (incident_id, user, received, delivered, interacted, stage, stage_evidence_table, stage_evidence_rowid, first_ts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (name, p) in people.sorted(by: { $0.key < $1.key }) {
             try user.bind([.integer(id), .text(name), .integer(p.received ? 1 : 0), .integer(p.delivered ? 1 : 0),
                            .integer(p.stage >= .interaction ? 1 : 0), .text(p.stage.rawValue),
-                           p.evidence.map { .text($0) } ?? .null, p.firstTS.map { .integer($0) } ?? .null])
+                           p.evidence.map { .text($0.table) } ?? .null, p.evidence.map { .integer($0.rowid) } ?? .null, p.firstTS.map { .integer($0) } ?? .null])
             _ = try user.step()
         }
         let host = try db.prepare("INSERT INTO incident_host (incident_id, host, user, stage, first_ts, evidence_rows) VALUES (?, ?, ?, ?, ?, ?)")

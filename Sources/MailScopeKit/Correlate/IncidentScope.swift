@@ -9,14 +9,14 @@ extension IncidentBuilder {
         var clickedThrough = false   // a click Mimecast let through (allow or warn)
         var stopped = false          // Mimecast's own action says the copy was held, blocked or rejected
         var stage = Rule.Stage.targeted
-        var evidence: String?
+        var evidence: EvidenceRow?
         var firstTS: Int64?
 
         /// Moves the person to `to` when it is further than where they are (the row proving it
         /// goes with it), and keeps the earliest time seen.
-        mutating func raise(_ to: Rule.Stage, _ evidence: String?, ts: Int64?) {
+        mutating func raise(_ to: Rule.Stage, _ evidence: EvidenceRow?, ts: Int64?) {
             // At the same stage an endpoint row is the better proof than a mail-side one.
-            let better = self.evidence == nil || (!(self.evidence!.hasPrefix("edr_event:")) && (evidence?.hasPrefix("edr_event:") ?? false))
+            let better = self.evidence == nil || (!(self.evidence!.isEndpoint) && (evidence?.isEndpoint ?? false))
             if to > stage || (to == stage && better) {
                 stage = to
                 self.evidence = evidence
@@ -138,7 +138,7 @@ extension IncidentBuilder {
                     if let u = memo.evidence.resource[f.rowid] { resources.insert(u) }
                 default: break
                 }
-                if f.kind != "correlation", let s = IncidentBuilder.campaignSender(f.sender), let subject = IncidentBuilder.normalizedSubject(f.subject) {
+                if f.kind != .correlation, let s = IncidentBuilder.campaignSender(f.sender), let subject = IncidentBuilder.normalizedSubject(f.subject) {
                     pairs.insert("\(s)\u{1}\(subject)")
                 }
             }
@@ -189,9 +189,9 @@ extension IncidentBuilder {
                     if r.text("event") == "delivery" && r.int("delivered") == 1 {
                         p.delivered = true
                         deliveredCopies[m, default: []].insert(user)
-                        p.raise(.delivery, "mail_message:\(r.int("id") ?? 0)", ts: r.int("ts"))
+                        p.raise(.delivery, EvidenceRow(table: EventTable.mailMessage.rawValue, rowid: r.int("id") ?? 0), ts: r.int("ts"))
                     } else {
-                        p.raise(.targeted, "mail_message:\(r.int("id") ?? 0)", ts: r.int("ts"))
+                        p.raise(.targeted, EvidenceRow(table: EventTable.mailMessage.rawValue, rowid: r.int("id") ?? 0), ts: r.int("ts"))
                     }
                     people[user] = p
                 }
@@ -202,14 +202,14 @@ extension IncidentBuilder {
                     guard let user = r.text("recipient") else { continue }
                     var p = person(user)
                     p.received = true
-                    p.raise(.targeted, "attachment_scan:\(r.int("id") ?? 0)", ts: r.int("ts"))
+                    p.raise(.targeted, EvidenceRow(table: EventTable.attachmentScan.rawValue, rowid: r.int("id") ?? 0), ts: r.int("ts"))
                     let action = (r.text("action_triggered") ?? "").lowercased()
                     if ["hold", "block", "reject", "quarantine"].contains(where: { action.contains($0) }) { p.stopped = true }
                     if action.contains("release") {
                         p.delivered = true
                         deliveredCopies[m, default: []].insert(user)
                         p.reached = true
-                        p.raise(.interaction, "attachment_scan:\(r.int("id") ?? 0)", ts: r.int("ts"))
+                        p.raise(.interaction, EvidenceRow(table: EventTable.attachmentScan.rawValue, rowid: r.int("id") ?? 0), ts: r.int("ts"))
                     }
                     if let h = r.text("sha256"), ["malicious", "unknown", "timeout"].contains(r.text("result") ?? "") { hashes.insert(h) }
                     people[user] = p
@@ -218,7 +218,7 @@ extension IncidentBuilder {
                     guard let user = r.text("recipient") else { continue }
                     var p = person(user)
                     p.received = true
-                    p.raise(.targeted, "impersonation:\(r.int("id") ?? 0)", ts: r.int("ts"))
+                    p.raise(.targeted, EvidenceRow(table: EventTable.impersonation.rawValue, rowid: r.int("id") ?? 0), ts: r.int("ts"))
                     people[user] = p
                 }
             }
@@ -239,10 +239,10 @@ extension IncidentBuilder {
                     // A click, even a blocked one, was made in a delivered copy.
                     p.delivered = true
                     if let m = r.text("message_id") { deliveredCopies[m, default: []].insert(user) }
-                    p.raise(.interaction, "url_click:\(id)", ts: r.int("ts"))
+                    p.raise(.interaction, EvidenceRow(table: EventTable.urlClick.rawValue, rowid: id), ts: r.int("ts"))
                     if ["allow", "warn"].contains(r.text("action") ?? "") { p.reached = true; p.clickedThrough = true }
                 } else {
-                    p.raise(.targeted, "url_click:\(id)", ts: r.int("ts"))
+                    p.raise(.targeted, EvidenceRow(table: EventTable.urlClick.rawValue, rowid: id), ts: r.int("ts"))
                 }
                 // A page Mimecast called phishing or found credential-theft evidence on: whoever
                 // went through to it may have typed a password there.
@@ -258,23 +258,23 @@ extension IncidentBuilder {
             // Findings about a person (not the sender) with a stage add them and their stage.
             for f in findings.sorted(by: { $0.id < $1.id }) {
                 guard let user = f.user, user != f.sender else { continue }
-                if f.kind == "correlation" && f.host != nil && !(people[user]?.received ?? false) {
+                if f.kind == .correlation && f.host != nil && !(people[user]?.received ?? false) {
                     // A computer outside the recipients (spread): the person is listed, not as a recipient.
                     var p = person(user)
-                    p.raise(f.stage ?? .interaction, "\(f.table):\(f.rowid)", ts: f.ts)
+                    p.raise(f.stage ?? .interaction, f.evidence, ts: f.ts)
                     p.reached = true
                     people[user] = p
                     continue
                 }
                 var p = person(user)
                 p.received = true
-                if f.kind == "correlation", let stage = f.stage {
+                if f.kind == .correlation, let stage = f.stage {
                     p.reached = true
                     p.delivered = true
                     if let m = f.messageID { deliveredCopies[m, default: []].insert(user) }
-                    p.raise(stage, "\(f.table):\(f.rowid)", ts: f.ts)
+                    p.raise(stage, f.evidence, ts: f.ts)
                 } else {
-                    p.raise(p.stage, p.evidence ?? "\(f.table):\(f.rowid)", ts: f.ts)
+                    p.raise(p.stage, p.evidence ?? f.evidence, ts: f.ts)
                 }
                 people[user] = p
             }
@@ -282,7 +282,7 @@ extension IncidentBuilder {
         }
 
         mutating func collectMachines() throws {
-            for f in findings where f.kind == "correlation" || f.table == "edr_event" {
+            for f in findings where f.kind == .correlation || f.table == "edr_event" {
                 guard let host = f.host else { continue }
                 var m = machines[host] ?? Machine(user: f.user, stage: f.stage ?? .interaction, firstTS: f.ts, rows: 0)
                 if let stage = f.stage, stage > m.stage { m.stage = stage }
@@ -314,7 +314,7 @@ extension IncidentBuilder {
             for d in domains { found.insert(Indicator(type: "domain", value: d)) }
             for u in resources { found.insert(Indicator(type: "url", value: u)) }
             // What the endpoints showed: downloaded or spawned files, and where they connected.
-            for f in findings where f.kind == "correlation" && f.table == "edr_event" {
+            for f in findings where f.kind == .correlation && f.table == "edr_event" {
                 guard let r = try db.cachedRows("SELECT action, sha256, file_name, url_host, domain, remote_ip FROM edr_event WHERE id = ?", [.integer(f.rowid)]).first else { continue }
                 let action = r.text("action") ?? ""
                 if ["download", "process_start"].contains(action), f.ruleID != "MS-COR-002", f.ruleID != "MS-COR-006",

@@ -51,12 +51,13 @@ extension IncidentBuilder {
             var throughDomain: Bool { keyColumn == "sender" }
             var single: String {
                 throughDomain
-                    ? "SELECT COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts), COUNT(DISTINCT \(spreadExpression)) FROM \(lookupSource) WHERE \(condition) AND sender_domain = ? AND \(keyColumn) = ?"
-                    : "SELECT COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts), COUNT(DISTINCT \(spreadExpression)) FROM \(lookupSource) WHERE \(condition) AND \(keyExpression) = ?"
+                    ? "SELECT COUNT(DISTINCT \(countedColumn)) AS counted, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COUNT(DISTINCT \(spreadExpression)) AS sender_domains FROM \(lookupSource) WHERE \(condition) AND sender_domain = ? AND \(keyColumn) = ?"
+                    : "SELECT COUNT(DISTINCT \(countedColumn)) AS counted, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COUNT(DISTINCT \(spreadExpression)) AS sender_domains FROM \(lookupSource) WHERE \(condition) AND \(keyExpression) = ?"
             }
             var scan: String {
                 """
-                SELECT \(groupKey), COUNT(DISTINCT \(countedColumn)), MIN(ts), MAX(ts), COUNT(DISTINCT \(spreadExpression)) FROM \(table)
+                SELECT \(groupKey) AS indicator_value, COUNT(DISTINCT \(countedColumn)) AS counted, MIN(ts) AS first_ts, MAX(ts) AS last_ts,
+                       COUNT(DISTINCT \(spreadExpression)) AS sender_domains FROM \(table)
                 WHERE \(condition) AND +\(keyExpression) IN (SELECT value FROM temp.prevalence_wanted) GROUP BY \(groupKey)
                 """
             }
@@ -95,9 +96,9 @@ extension IncidentBuilder {
                 let scan = !q.indexed || (q.covered ? scanThreshold <= 1 : values.count >= scanThreshold)
                 if scan {
                     try db.withValueTable("prevalence_wanted", values) {
-                        for r in try db.query(q.scan) {
-                            guard let v = r[0].stringValue else { continue }
-                            answers[q.caseInsensitive ? v.lowercased() : v] = (Int(r[1].intValue ?? 0), r[2].intValue, r[3].intValue, Int(r[4].intValue ?? 0))
+                        for r in try db.rows(q.scan) {
+                            guard let v = r.text("indicator_value") else { continue }
+                            answers[q.caseInsensitive ? v.lowercased() : v] = answer(r)
                         }
                     }
                 } else {
@@ -107,9 +108,7 @@ extension IncidentBuilder {
                             guard let domain = EmailAddress.domain(v) else { continue }
                             arguments = [.text(domain), .text(v)]
                         }
-                        let r = try db.cachedQuery(q.single, arguments).first ?? []
-                        answers[v] = (Int(r.first?.intValue ?? 0), r.count > 1 ? r[1].intValue : nil, r.count > 2 ? r[2].intValue : nil,
-                                      r.count > 3 ? Int(r[3].intValue ?? 0) : 0)
+                        answers[v] = try db.cachedRows(q.single, arguments).first.map(answer) ?? (0, nil, nil, 0)
                     }
                 }
                 for v in values {
@@ -126,14 +125,19 @@ extension IncidentBuilder {
             return out
         }
 
+        /// One row of a question's answer (`single` or `scan`, read by the names they give).
+        static func answer(_ r: Row) -> (Int, Int64?, Int64?, Int) {
+            (Int(r.int("counted") ?? 0), r.int("first_ts"), r.int("last_ts"), Int(r.int("sender_domains") ?? 0))
+        }
+
         /// The threat-intel feeds listing an indicator (a domain also by its registrable domain).
         static func feeds(_ i: Indicator, db: Database) throws -> String? {
             let iocType: String? = ["sender": "email", "sender_domain": "domain", "domain": "domain", "sender_ip": "ip", "ip": "ip",
                                     "sha256": "sha256", "url": "url"][i.type]
             guard let t = iocType else { return nil }
             let value = t == "domain" ? (PublicSuffixList.shared.registrableDomain(i.value) ?? i.value) : i.value
-            let rows = try db.cachedQuery("SELECT DISTINCT feed FROM ioc WHERE type = ? AND (value = ? OR value = ?) ORDER BY feed", [.text(t), .text(i.value), .text(value)])
-            let names = rows.compactMap { $0.first?.stringValue }
+            let rows = try db.cachedRows("SELECT DISTINCT feed FROM ioc WHERE type = ? AND (value = ? OR value = ?) ORDER BY feed", [.text(t), .text(i.value), .text(value)])
+            let names = rows.compactMap { $0.text("feed") }
             return names.isEmpty ? nil : names.joined(separator: ", ")
         }
     }

@@ -15,10 +15,10 @@ public struct LogCoverage: Sendable {
     /// Reads `log_coverage` (a few rows per log type and day).
     public static func load(_ db: Database) throws -> LogCoverage {
         var coverage = LogCoverage()
-        for r in try db.query("SELECT log, host, day FROM log_coverage") {
-            guard let log = r[0].stringValue, let day = r[2].intValue else { continue }
+        for r in try db.rows("SELECT log, host, day FROM log_coverage") {
+            guard let log = r.text("log"), let day = r.int("day") else { continue }
             coverage.days[log, default: []].insert(day)
-            if log.hasPrefix("edr:"), let host = r[1].stringValue, !host.isEmpty {
+            if log.hasPrefix("edr:"), let host = r.text("host"), !host.isEmpty {
                 coverage.edrHosts[String(log.dropFirst(4)), default: []].insert(host)
             }
         }

@@ -55,6 +55,7 @@ public enum RuleExamples {
             throw Rule.Error(source: rule.source, problem: "a \(label) example does not load (\(reasons))")
         }
         let db = try Database(path: dir + "/examples.db")
+        try IdentityMap.rebuildIfStale(db)
         for (name, entries) in rule.exampleWatchLists.sorted(by: { $0.key < $1.key }) {
             let file = dir + "/watch-\(name).txt"
             try Data((entries.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))

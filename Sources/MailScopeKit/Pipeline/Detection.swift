@@ -100,7 +100,7 @@ public struct DetectionResult: Sendable, Equatable {
 extension IncidentBuilder.Summary {
     /// "3 incidents (1 critical, 2 high)".
     public var description: String {
-        let parts = Rule.Severity.allCases.reversed().compactMap { sev in bySeverity[sev.rawValue].map { "\($0) \(sev.rawValue)" } }
+        let parts = Rule.Severity.allCases.reversed().compactMap { sev in bySeverity[sev].map { "\($0) \(sev.rawValue)" } }
         return "\(incidents) incident\(incidents == 1 ? "" : "s")" + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))")
     }
 }

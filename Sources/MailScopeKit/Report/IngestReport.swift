@@ -47,25 +47,25 @@ public enum IngestReport {
 
     public static func model(_ db: Database) throws -> Model {
         var inputs: [Input] = []
-        for row in try db.query("""
+        for row in try db.rows("""
             SELECT path, sha256, bytes, format, status, records, rows, duplicates, rejected, rows_by_table, first_ts, last_ts, notes
             FROM input_file ORDER BY path, sha256
             """) {
-            let byTable = (row[9].stringValue?.data(using: .utf8)).flatMap { try? JSONDecoder().decode([String: Int].self, from: $0) } ?? [:]
-            inputs.append(Input(path: row[0].stringValue ?? "", sha256: row[1].stringValue ?? "", bytes: Int(row[2].intValue ?? 0),
-                                format: row[3].stringValue ?? "", status: row[4].stringValue ?? "",
-                                records: Int(row[5].intValue ?? 0), rows: Int(row[6].intValue ?? 0),
-                                duplicates: Int(row[7].intValue ?? 0), rejected: Int(row[8].intValue ?? 0),
-                                rowsByTable: byTable, firstSeen: row[10].intValue.map(TimeParser.iso8601),
-                                lastSeen: row[11].intValue.map(TimeParser.iso8601), notes: row[12].stringValue))
+            let byTable = (row.text("rows_by_table")?.data(using: .utf8)).flatMap { try? JSONDecoder().decode([String: Int].self, from: $0) } ?? [:]
+            inputs.append(Input(path: row.text("path") ?? "", sha256: row.text("sha256") ?? "", bytes: Int(row.int("bytes") ?? 0),
+                                format: row.text("format") ?? "", status: row.text("status") ?? "",
+                                records: Int(row.int("records") ?? 0), rows: Int(row.int("rows") ?? 0),
+                                duplicates: Int(row.int("duplicates") ?? 0), rejected: Int(row.int("rejected") ?? 0),
+                                rowsByTable: byTable, firstSeen: row.int("first_ts").map(TimeParser.iso8601),
+                                lastSeen: row.int("last_ts").map(TimeParser.iso8601), notes: row.text("notes")))
         }
         var rowsByTable: [String: Int] = [:]
         for table in EventTable.allCases {
             rowsByTable[table.rawValue] = Int(try db.scalar("SELECT COUNT(*) FROM \(table.rawValue)")?.intValue ?? 0)
         }
         var byReason: [String: Int] = [:]
-        for row in try db.query("SELECT reason, COUNT(*) FROM reject GROUP BY reason") {
-            byReason[row[0].stringValue ?? ""] = Int(row[1].intValue ?? 0)
+        for row in try db.rows("SELECT reason, COUNT(*) AS n FROM reject GROUP BY reason") {
+            byReason[row.text("reason") ?? ""] = Int(row.int("n") ?? 0)
         }
         return Model(tool: ["name": "mailscope", "version": MailScopeVersion.string], inputs: inputs, rowsByTable: rowsByTable,
                      rejects: .init(total: byReason.values.reduce(0, +), byReason: byReason))

@@ -7,7 +7,7 @@ import Foundation
 public struct ReportModel: Codable, Sendable {
     public var schemaVersion = 1
     public var tool: Tool
-    public var generatedAt: String
+    public var generatedAt: Timestamp
     public var command: String?
     public var dataWindow: Window
     public var summary: Summary
@@ -37,12 +37,12 @@ public struct ReportModel: Codable, Sendable {
     }
 
     public struct Tool: Codable, Sendable { public var name: String; public var version: String }
-    public struct Window: Codable, Sendable { public var firstSeen: String?; public var lastSeen: String? }
+    public struct Window: Codable, Sendable { public var firstSeen: Timestamp?; public var lastSeen: Timestamp? }
 
     public struct Summary: Codable, Sendable {
         public var incidents: Int
         public var bySeverity: [String: Int]
-        public var highestSeverity: String?
+        public var highestSeverity: Rule.Severity?
         public var findings: Int
         public var duetQuestions: Int
         public var recipients: Int
@@ -68,10 +68,10 @@ public struct ReportModel: Codable, Sendable {
         public var id: Int64
         public var ruleId: String
         public var ruleVersion: Int
-        public var kind: String
-        public var severity: String
-        public var stage: String?
-        public var ts: String
+        public var kind: Rule.Kind
+        public var severity: Rule.Severity
+        public var stage: Rule.Stage?
+        public var ts: Timestamp
         public var user: String?
         public var host: String?
         public var sender: String?
@@ -88,15 +88,15 @@ public struct ReportModel: Codable, Sendable {
         public var received: Bool
         public var delivered: Bool
         public var interacted: Bool
-        public var stage: String
+        public var stage: Rule.Stage
         public var stageEvidence: Evidence?
     }
 
     public struct HostRow: Codable, Sendable {
         public var host: String
         public var user: String?
-        public var stage: String
-        public var firstSeen: String
+        public var stage: Rule.Stage
+        public var firstSeen: Timestamp
         public var evidenceRows: Int
     }
 
@@ -106,8 +106,8 @@ public struct ReportModel: Codable, Sendable {
         public var incident: Int?
         public var recipients: Int
         public var hosts: Int
-        public var firstSeen: String?
-        public var lastSeen: String?
+        public var firstSeen: Timestamp?
+        public var lastSeen: Timestamp?
         public var feeds: String?
         /// How many sender domains' mail carried it (sender IPs and clicked domains).
         public var senderDomains: Int = 0
@@ -129,13 +129,13 @@ public struct ReportModel: Codable, Sendable {
         public var id: Int
         public var key: String
         public var title: String
-        public var severity: String
-        public var stage: String
+        public var severity: Rule.Severity
+        public var stage: Rule.Stage
         public var attack: [String]
         /// The subjects of the campaign's flagged messages, as sent (attacker text).
         public var subjects: [String]
-        public var firstSeen: String
-        public var lastSeen: String
+        public var firstSeen: Timestamp
+        public var lastSeen: Timestamp
         public var reasons: [String]
         public var actions: [String]
         public var recipients: [String]
@@ -154,7 +154,7 @@ public struct ReportModel: Codable, Sendable {
         public var ruleId: String
         public var ruleVersion: Int
         public var incident: Int?
-        public var ts: String
+        public var ts: Timestamp
         public var user: String?
         public var sender: String?
         public var question: String
@@ -171,15 +171,15 @@ public struct ReportModel: Codable, Sendable {
         public var rows: Int64
         public var duplicates: Int64
         public var rejected: Int64
-        public var firstSeen: String?
-        public var lastSeen: String?
+        public var firstSeen: Timestamp?
+        public var lastSeen: Timestamp?
     }
 
     public struct RuleRef: Codable, Sendable {
         public var id: String
         public var version: Int
-        public var kind: String
-        public var severity: String
+        public var kind: Rule.Kind
+        public var severity: Rule.Severity
         public var sha256: String
         public var title: String
         public var attack: [String]

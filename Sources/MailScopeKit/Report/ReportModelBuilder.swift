@@ -5,7 +5,7 @@ extension ReportModel {
     public static func build(_ db: Database, options: Options) throws -> ReportModel {
         let rules = Dictionary(options.rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let evidence = try EvidenceLookup(db)
-        let iso = TimeParser.iso8601
+        let time: (Int64) -> Timestamp = { Timestamp($0) }
 
         // Findings, with their evidence (and for correlations the mail-side row too).
         var findingsByIncident: [Int: [Finding]] = [:]
@@ -25,15 +25,16 @@ extension ReportModel {
             let ruleID = r.text("rule_id") ?? ""
             var ev = [try evidence.lookup(r.text("evidence_table") ?? "", r.int("evidence_rowid") ?? 0)]
             if let t = r.text("related_table"), let row = r.int("related_rowid"), t != "finding" { ev.append(try evidence.lookup(t, row)) }
-            let f = Finding(id: id, ruleId: ruleID, ruleVersion: Int(r.int("rule_version") ?? 0), kind: r.text("kind") ?? "",
-                            severity: r.text("severity") ?? "", stage: r.text("stage"), ts: iso(r.int("ts") ?? 0),
+            let f = Finding(id: id, ruleId: ruleID, ruleVersion: Int(r.int("rule_version") ?? 0), kind: r.text("kind").flatMap(Rule.Kind.init(rawValue:)) ?? .detection,
+                            severity: r.text("severity").flatMap(Rule.Severity.init(rawValue:)) ?? .info,
+                            stage: r.text("stage").flatMap(Rule.Stage.init(rawValue:)), ts: time(r.int("ts") ?? 0),
                             user: r.text("user"), host: r.text("host"), sender: r.text("sender"), subject: r.text("subject"),
                             indicator: r.text("indicator"), summary: r.text("summary") ?? "", matchKey: r.text("match_key"),
                             matchStrength: r.text("match_strength"), evidence: ev)
             totalFindings += 1
             findingsByRule[ruleID, default: 0] += 1
             if let incident = incidentOfFinding[id] { findingsByIncident[incident, default: []].append(f) }
-            if f.kind == "duet" {
+            if f.kind == .duet {
                 let template = rules[ruleID]?.question ?? rules[ruleID]?.title ?? ruleID
                 let question = template.replacingOccurrences(of: "{user}", with: f.user ?? "the user")
                     .replacingOccurrences(of: "{sender}", with: f.sender ?? "the sender")
@@ -52,24 +53,27 @@ extension ReportModel {
             let id = Int(r.int("id") ?? 0)
             let arg: [SQLValue] = [.integer(Int64(id))]
             var people: [Person] = []
-            for p in try db.rows("SELECT user, received, delivered, interacted, stage, stage_evidence FROM incident_user WHERE incident_id = ? ORDER BY user", arg) {
+            for p in try db.rows("""
+                SELECT user, received, delivered, interacted, stage, stage_evidence_table, stage_evidence_rowid
+                FROM incident_user WHERE incident_id = ? ORDER BY user
+                """, arg) {
                 var stageEvidence: Evidence?
-                if let e = p.text("stage_evidence"), let colon = e.firstIndex(of: ":"), let row = Int64(e[e.index(after: colon)...]) {
-                    stageEvidence = try evidence.lookup(String(e[..<colon]), row)
+                if let table = p.text("stage_evidence_table"), let row = p.int("stage_evidence_rowid") {
+                    stageEvidence = try evidence.lookup(table, row)
                 }
                 people.append(Person(user: p.text("user") ?? "", received: p.bool("received"), delivered: p.bool("delivered"),
-                                     interacted: p.bool("interacted"), stage: p.text("stage") ?? "", stageEvidence: stageEvidence))
+                                     interacted: p.bool("interacted"), stage: stage(p), stageEvidence: stageEvidence))
             }
             let hosts = try db.rows("SELECT host, user, stage, first_ts, evidence_rows FROM incident_host WHERE incident_id = ? ORDER BY host", arg).map {
-                HostRow(host: $0.text("host") ?? "", user: $0.text("user"), stage: $0.text("stage") ?? "",
-                        firstSeen: iso($0.int("first_ts") ?? 0), evidenceRows: Int($0.int("evidence_rows") ?? 0))
+                HostRow(host: $0.text("host") ?? "", user: $0.text("user"), stage: stage($0),
+                        firstSeen: time($0.int("first_ts") ?? 0), evidenceRows: Int($0.int("evidence_rows") ?? 0))
             }
             var details: [IndicatorRow] = []
             var grouped = Indicators()
             for i in try db.rows("SELECT type, value, recipients, hosts, first_ts, last_ts, feeds, sender_domains, shared FROM incident_indicator WHERE incident_id = ? ORDER BY type, value", arg) {
                 let row = IndicatorRow(type: i.text("type") ?? "", value: i.text("value") ?? "", incident: id,
                                        recipients: Int(i.int("recipients") ?? 0), hosts: Int(i.int("hosts") ?? 0),
-                                       firstSeen: i.int("first_ts").map(iso), lastSeen: i.int("last_ts").map(iso), feeds: i.text("feeds"),
+                                       firstSeen: i.int("first_ts").map(time), lastSeen: i.int("last_ts").map(time), feeds: i.text("feeds"),
                                        senderDomains: Int(i.int("sender_domains") ?? 0), shared: i.bool("shared"))
                 details.append(row)
                 switch row.type {
@@ -89,10 +93,10 @@ extension ReportModel {
             let techniques = try db.rows("SELECT technique FROM incident_technique WHERE incident_id = ? ORDER BY technique", arg).compactMap { $0.text("technique") }
             let messages = try db.rows("SELECT message_id FROM incident_message WHERE incident_id = ? ORDER BY message_id", arg).compactMap { $0.text("message_id") }
             incidents.append(Incident(
-                id: id, key: r.text("key") ?? "", title: r.text("title") ?? "", severity: r.text("severity") ?? "",
-                stage: r.text("stage") ?? "", attack: techniques,
-                subjects: Array(Set((findingsByIncident[id] ?? []).compactMap(\.subject))).sorted(), firstSeen: iso(r.int("first_ts") ?? 0),
-                lastSeen: iso(r.int("last_ts") ?? 0),
+                id: id, key: r.text("key") ?? "", title: r.text("title") ?? "",
+                severity: r.text("severity").flatMap(Rule.Severity.init(rawValue:)) ?? .info, stage: stage(r), attack: techniques,
+                subjects: Array(Set((findingsByIncident[id] ?? []).compactMap(\.subject))).sorted(), firstSeen: time(r.int("first_ts") ?? 0),
+                lastSeen: time(r.int("last_ts") ?? 0),
                 reasons: notes.filter { $0.text("kind") == "reason" }.compactMap { $0.text("text") },
                 actions: notes.filter { $0.text("kind") == "action" }.compactMap { $0.text("text") },
                 recipients: people.filter(\.received).map(\.user), deliveredTo: people.filter(\.delivered).map(\.user),
@@ -100,15 +104,14 @@ extension ReportModel {
                 hostDetails: hosts, indicators: grouped, indicatorDetails: details, messages: messages,
                 findings: findingsByIncident[id] ?? []))
         }
-        // Most severe first, then by first activity: the order a reader should take them in.
-        let order = Rule.Severity.allCases.map(\.rawValue)
-        incidents.sort { (order.firstIndex(of: $1.severity) ?? 0, $1.firstSeen, $1.id) < (order.firstIndex(of: $0.severity) ?? 0, $0.firstSeen, $0.id) }
+        // Most severe first, then the most recent first activity: the order a reader should take them in.
+        incidents.sort { ($1.severity, $1.firstSeen, $1.id) < ($0.severity, $0.firstSeen, $0.id) }
 
         var bySeverity: [String: Int] = [:]
-        for i in incidents { bySeverity[i.severity, default: 0] += 1 }
+        for i in incidents { bySeverity[i.severity.rawValue, default: 0] += 1 }
         let highest = incidents.first?.severity
-        let actNow = incidents.filter { $0.severity == "critical" || $0.severity == "high" }.map { i in
-            "#\(i.id) \(i.severity): \(i.title) — \(i.actions.first ?? "review")"
+        let actNow = incidents.filter { $0.severity >= .high }.map { i in
+            "#\(i.id) \(i.severity.rawValue): \(i.title) — \(i.actions.first ?? "review")"
         }
         let summary = Summary(
             incidents: incidents.count, bySeverity: bySeverity, highestSeverity: highest, findings: totalFindings,
@@ -122,13 +125,13 @@ extension ReportModel {
             """).map {
             Input(path: $0.text("path") ?? "", sha256: $0.text("sha256") ?? "", format: $0.text("format") ?? "",
                   bytes: $0.int("bytes") ?? 0, records: $0.int("records") ?? 0, rows: $0.int("rows") ?? 0, duplicates: $0.int("duplicates") ?? 0,
-                  rejected: $0.int("rejected") ?? 0, firstSeen: $0.int("first_ts").map(iso), lastSeen: $0.int("last_ts").map(iso))
+                  rejected: $0.int("rejected") ?? 0, firstSeen: $0.int("first_ts").map(time), lastSeen: $0.int("last_ts").map(time))
         }
         var ruleRefs: [String: RuleRef] = [:]
         for r in options.rules where r.enabledByDefault || options.enabled.contains(r.id) || findingsByRule[r.id] != nil {
             var params = r.params.mapValues(\.description)
             for (name, value) in options.parameters where params[name] != nil { params[name] = value }
-            ruleRefs[r.id] = RuleRef(id: r.id, version: r.version, kind: r.kind.rawValue, severity: r.severity.rawValue, sha256: r.sha256,
+            ruleRefs[r.id] = RuleRef(id: r.id, version: r.version, kind: r.kind, severity: r.severity, sha256: r.sha256,
                                      title: r.title, attack: r.attack, params: params,
                                      findings: findingsByRule[r.id] ?? 0)
         }
@@ -141,7 +144,8 @@ extension ReportModel {
             if let known = ruleRefs[id], known.sha256 == r.text("rule_sha256") { continue }
             let version = r.int("rule_version") ?? 0
             let key = ruleRefs[id] == nil ? id : "\(id)@\(version)"
-            ruleRefs[key] = RuleRef(id: id, version: Int(version), kind: r.text("kind") ?? "", severity: r.text("severity") ?? "",
+            ruleRefs[key] = RuleRef(id: id, version: Int(version), kind: r.text("kind").flatMap(Rule.Kind.init(rawValue:)) ?? .detection,
+                                    severity: r.text("severity").flatMap(Rule.Severity.init(rawValue:)) ?? .info,
                                     sha256: r.text("rule_sha256") ?? "", title: "(not in the current catalog)", attack: [], params: [:],
                                     findings: Int(r.int("findings") ?? 0))
         }
@@ -169,9 +173,9 @@ extension ReportModel {
 
         return ReportModel(
             tool: Tool(name: "mailscope", version: MailScopeVersion.string),
-            generatedAt: TimeParser.iso8601(Int64(options.generatedAt.timeIntervalSince1970 * 1000)),
+            generatedAt: Timestamp(Int64(options.generatedAt.timeIntervalSince1970 * 1000)),
             command: options.command,
-            dataWindow: Window(firstSeen: window?.int("first_ts").map(iso), lastSeen: window?.int("last_ts").map(iso)),
+            dataWindow: Window(firstSeen: window?.int("first_ts").map(time), lastSeen: window?.int("last_ts").map(time)),
             summary: summary, incidents: incidents, duet: duet,
             indicators: allIndicators.sorted { ($0.type, $0.value, $0.incident ?? 0) < ($1.type, $1.value, $1.incident ?? 0) },
             inputs: inputs, rules: ruleRefs.values.sorted { ($0.id, $0.version) < ($1.id, $1.version) },
@@ -179,6 +183,11 @@ extension ReportModel {
             statistics: Statistics(rowsByTable: rowsByTable, findingsByRule: findingsByRule,
                                    identities: Int(try db.scalar("SELECT COUNT(*) FROM identity")?.intValue ?? 0), identityIssues: issues),
             rejects: Rejects(total: byReason.values.reduce(0, +), byReason: byReason), coverage: coverage)
+    }
+
+    /// A row's `stage` column (a closed set the schema's writers keep; `targeted` if unreadable).
+    static func stage(_ row: Row) -> Rule.Stage {
+        row.text("stage").flatMap(Rule.Stage.init(rawValue:)) ?? .targeted
     }
 
     /// The mail log types a conclusion may need, listed even when the data has none of them.

@@ -19,11 +19,11 @@ enum ReportView {
             + "\(count(m.summary.duetQuestions, "question", "questions")) for the customer."
         var root: [String: Any] = [
             "tool": "\(m.tool.name) \(m.tool.version)",
-            "generated_at": m.generatedAt,
+            "generated_at": time(m.generatedAt),
             "command": m.command ?? "",
             "has_command": m.command != nil,
-            "window_first": m.dataWindow.firstSeen ?? "—",
-            "window_last": m.dataWindow.lastSeen ?? "—",
+            "window_first": time(m.dataWindow.firstSeen),
+            "window_last": time(m.dataWindow.lastSeen),
             "incident_count": m.summary.incidents,
             "incidents_noun": m.summary.incidents == 1 ? "incident" : "incidents",
             "recipients_noun": m.summary.recipients == 1 ? "recipient" : "recipients",
@@ -31,7 +31,7 @@ enum ReportView {
             "hosts_noun": m.summary.hosts == 1 ? "host touched" : "hosts touched",
             "findings_text": Self.count(m.summary.findings, "finding", "findings"),
             "summary_text": summary,
-            "highest": m.summary.highestSeverity ?? "none",
+            "highest": m.summary.highestSeverity?.rawValue ?? "none",
             "findings": m.summary.findings,
             "duet_count": m.summary.duetQuestions,
             "recipients": m.summary.recipients,
@@ -47,14 +47,14 @@ enum ReportView {
         ]
         root["incidents"] = m.incidents.map { incident(m, $0, format: format) }
         root["duet"] = m.duet.map { d -> [String: Any] in
-            ["rule": "\(d.ruleId)@\(d.ruleVersion)", "incident": d.incident.map { "#\($0)" } ?? "—", "ts": d.ts,
+            ["rule": "\(d.ruleId)@\(d.ruleVersion)", "incident": d.incident.map { "#\($0)" } ?? "—", "ts": time(d.ts),
              "user": d.user ?? "—", "question": d.question, "summary": d.summary,
              "evidence": d.evidence.map(evidenceText).joined(separator: "; ")]
         }
         root["has_duet"] = !m.duet.isEmpty
         let indicators = capped(m.indicators) { i in
             ["type": Self.indicatorType(i), "value": i.value, "value_code": MarkdownText.code(i.value), "incident": i.incident.map { "#\($0)" } ?? "",
-             "recipients": i.recipients, "hosts": i.hosts, "first": i.firstSeen ?? "—", "last": i.lastSeen ?? "—", "feeds": i.feeds ?? ""]
+             "recipients": i.recipients, "hosts": i.hosts, "first": time(i.firstSeen), "last": time(i.lastSeen), "feeds": i.feeds ?? ""]
         }
         root["indicators"] = indicators.rows
         root["indicators_more"] = indicators.more
@@ -62,13 +62,13 @@ enum ReportView {
         root["inputs"] = m.inputs.map { i -> [String: Any] in
             ["path": i.path, "path_code": MarkdownText.code(i.path), "sha256": i.sha256, "format": i.format, "bytes": i.bytes,
              "records": i.records, "rows": i.rows, "duplicates": i.duplicates, "rejected": i.rejected,
-             "first": i.firstSeen ?? "—", "last": i.lastSeen ?? "—"]
+             "first": time(i.firstSeen), "last": time(i.lastSeen)]
         }
         root["rejects_total"] = m.rejects.total
         root["rejects"] = m.rejects.byReason.sorted { $0.key < $1.key }.map { ["reason": $0.key, "count": $0.value] }
         root["has_rejects"] = m.rejects.total > 0
         root["rules"] = m.rules.map { r -> [String: Any] in
-            ["id": r.id, "version": r.version, "kind": r.kind, "severity": r.severity, "sha256": r.sha256, "title": r.title,
+            ["id": r.id, "version": r.version, "kind": r.kind.rawValue, "severity": r.severity.rawValue, "sha256": r.sha256, "title": r.title,
              "attack": r.attack.joined(separator: ", "), "findings": r.findings,
              "params": r.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")]
         }
@@ -99,28 +99,28 @@ enum ReportView {
     }
 
     static func incident(_ m: ReportModel, _ i: ReportModel.Incident, format: Format) -> [String: Any] {
-        let people = capped(i.people.sorted { (IncidentBuilder.rank($1.stage), $0.user) < (IncidentBuilder.rank($0.stage), $1.user) }) { p in
-            ["user": p.user, "stage": p.stage, "delivered": p.delivered ? "yes" : "no", "interacted": p.interacted ? "yes" : "no",
+        let people = capped(i.people.sorted { ($1.stage, $0.user) < ($0.stage, $1.user) }) { p in
+            ["user": p.user, "stage": p.stage.rawValue, "delivered": p.delivered ? "yes" : "no", "interacted": p.interacted ? "yes" : "no",
              "evidence": p.stageEvidence.map(evidenceText) ?? "—"]
         }
         let hosts = capped(i.hostDetails) { h in
-            ["host": h.host, "user": h.user ?? "—", "stage": h.stage, "first": h.firstSeen, "rows": h.evidenceRows]
+            ["host": h.host, "user": h.user ?? "—", "stage": h.stage.rawValue, "first": time(h.firstSeen), "rows": h.evidenceRows]
         }
         let indicators = capped(i.indicatorDetails) { d in
             ["type": Self.indicatorType(d), "value": d.value, "value_code": MarkdownText.code(d.value), "recipients": d.recipients, "hosts": d.hosts,
-             "first": d.firstSeen ?? "—", "last": d.lastSeen ?? "—", "feeds": d.feeds ?? ""]
+             "first": time(d.firstSeen), "last": time(d.lastSeen), "feeds": d.feeds ?? ""]
         }
         let findings = capped(i.findings) { f in
-            ["ts": f.ts, "rule": "\(f.ruleId)@\(f.ruleVersion)", "severity": f.severity, "stage": f.stage ?? "—", "user": f.user ?? "—",
+            ["ts": time(f.ts), "rule": "\(f.ruleId)@\(f.ruleVersion)", "severity": f.severity.rawValue, "stage": f.stage?.rawValue ?? "—", "user": f.user ?? "—",
              "host": f.host ?? "", "summary": f.summary, "match": f.matchKey.map { "\($0) (\(f.matchStrength ?? "?"))" } ?? "",
              "evidence": f.evidence.map(evidenceText).joined(separator: "; ")]
         }
         return [
-            "id": i.id, "title": i.title, "severity": i.severity, "stage": i.stage, "key": i.key,
+            "id": i.id, "title": i.title, "severity": i.severity.rawValue, "stage": i.stage.rawValue, "key": i.key,
             "subjects": i.subjects.prefix(5).map { ["text": $0] }, "has_subjects": !i.subjects.isEmpty,
             "subjects_more": max(0, i.subjects.count - 5), "has_subjects_more": i.subjects.count > 5,
             "senders": i.indicators.senders.prefix(5).joined(separator: ", "), "has_senders": !i.indicators.senders.isEmpty,
-            "attack": i.attack.joined(separator: ", "), "first": i.firstSeen, "last": i.lastSeen,
+            "attack": i.attack.joined(separator: ", "), "first": time(i.firstSeen), "last": time(i.lastSeen),
             "reasons": i.reasons.map { ["text": $0] }, "actions": i.actions.map { ["text": $0] },
             "recipient_count": i.recipients.count, "delivered_count": i.deliveredTo.count, "interacted_count": i.interactedUsers.count,
             "host_count": i.hosts.count, "message_count": i.messages.count, "finding_count": i.findings.count,
@@ -135,20 +135,24 @@ enum ReportView {
         ]
     }
 
+    /// A time as the reports show it.
+    static func time(_ t: Timestamp) -> String { t.iso }
+    static func time(_ t: Timestamp?) -> String { t.map(time) ?? "—" }
+
     /// "1 finding", "2 findings".
     static func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
 }
 
 /// A small inline SVG of an incident's findings over time, one lane per stage.
 enum TimelineSVG {
-    static let lanes = ["delivery", "interaction", "download", "execution", "command-and-control"]
-    static let colours = ["delivery": "#6b7280", "interaction": "#2563eb", "download": "#d97706", "execution": "#dc2626",
-                          "command-and-control": "#7f1d1d"]
+    static let lanes: [Rule.Stage] = [.delivery, .interaction, .download, .execution, .commandAndControl]
+    static let colours: [Rule.Stage: String] = [.delivery: "#6b7280", .interaction: "#2563eb", .download: "#d97706", .execution: "#dc2626",
+                                                .commandAndControl: "#7f1d1d"]
 
     static func render(_ i: ReportModel.Incident) -> String {
-        let points = i.findings.compactMap { f -> (Int64, String, String)? in
-            guard let ms = TimeParser.parse(f.ts) else { return nil }
-            return (ms, lanes.contains(f.stage ?? "") ? f.stage! : "delivery", "\(f.ts) \(f.ruleId): \(f.summary)")
+        let points = i.findings.map { f -> (Int64, Rule.Stage, String) in
+            let lane = f.stage.flatMap { lanes.contains($0) ? $0 : nil } ?? .delivery
+            return (f.ts.milliseconds, lane, "\(ReportView.time(f.ts)) \(f.ruleId): \(f.summary)")
         }
         guard let first = points.map(\.0).min(), let last = points.map(\.0).max() else { return "" }
         let width = 720.0, left = 150.0, right = 20.0, laneHeight = 22.0
@@ -156,19 +160,19 @@ enum TimelineSVG {
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" viewBox=\"0 0 \(Int(width)) \(Int(laneHeight * Double(lanes.count) + 30))\" role=\"img\" aria-label=\"timeline of incident \(i.id)\">"
         for (n, lane) in lanes.enumerated() {
             let y = 15 + Double(n) * laneHeight
-            svg += "<text x=\"4\" y=\"\(y + 4)\" class=\"lane\">\(lane)</text><line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(width - right)\" y2=\"\(y)\" class=\"axis\"/>"
+            svg += "<text x=\"4\" y=\"\(y + 4)\" class=\"lane\">\(lane.rawValue)</text><line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(width - right)\" y2=\"\(y)\" class=\"axis\"/>"
         }
         var seen = Set<String>()
         for (ms, lane, label) in points {
             let x = left + (width - left - right) * Double(ms - first) / span
             let y = 15 + Double(lanes.firstIndex(of: lane) ?? 0) * laneHeight
-            let key = "\(Int(x))/\(lane)"
+            let key = "\(Int(x))/\(lane.rawValue)"
             if !seen.insert(key).inserted { continue }
             svg += "<circle cx=\"\(String(format: "%.1f", x))\" cy=\"\(y)\" r=\"5\" fill=\"\(colours[lane] ?? "#000")\"><title>\(HTMLText.escape(label))</title></circle>"
         }
         let bottom = 15 + Double(lanes.count) * laneHeight
-        svg += "<text x=\"\(left)\" y=\"\(bottom + 8)\" class=\"tick\">\(HTMLText.escape(TimeParser.iso8601(first)))</text>"
-        svg += "<text x=\"\(width - right)\" y=\"\(bottom + 8)\" class=\"tick\" text-anchor=\"end\">\(HTMLText.escape(TimeParser.iso8601(last)))</text></svg>"
+        svg += "<text x=\"\(left)\" y=\"\(bottom + 8)\" class=\"tick\">\(HTMLText.escape(ReportView.time(Timestamp(first))))</text>"
+        svg += "<text x=\"\(width - right)\" y=\"\(bottom + 8)\" class=\"tick\" text-anchor=\"end\">\(HTMLText.escape(ReportView.time(Timestamp(last))))</text></svg>"
         return svg
     }
 }

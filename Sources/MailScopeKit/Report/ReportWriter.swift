@@ -112,7 +112,7 @@ public enum ReportWriter {
     public static func iocCSV(_ model: ReportModel) -> String {
         var out = "type,value,incident,first_seen,last_seen,recipients,hosts,feeds\r\n"
         for i in model.indicators where !i.shared {
-            let cells = [i.type, i.value, i.incident.map(String.init) ?? "", i.firstSeen ?? "", i.lastSeen ?? "",
+            let cells = [i.type, i.value, i.incident.map(String.init) ?? "", i.firstSeen?.iso ?? "", i.lastSeen?.iso ?? "",
                          String(i.recipients), String(i.hosts), i.feeds ?? ""]
             out += cells.map(CSVText.cell).joined(separator: ",") + "\r\n"
         }
@@ -123,16 +123,15 @@ public enum ReportWriter {
     /// `timestamp` in microseconds, `timestamp_desc`), plus MailScope's own fields. Control
     /// and bidi characters from input are written `\uXXXX` (see ``JSONText``).
     public static func timeline(_ model: ReportModel) -> String {
-        var rows: [(String, Int64, String)] = []
+        var rows: [(Timestamp, Int64, String)] = []
         for incident in model.incidents {
             for f in incident.findings {
-                let micros = (TimeParser.parse(f.ts) ?? 0) * 1000
                 var object: [String: Any] = [
-                    "message": f.summary, "datetime": f.ts, "timestamp": micros, "timestamp_desc": "\(f.ruleId) finding",
-                    "rule_id": f.ruleId, "rule_version": f.ruleVersion, "severity": f.severity, "incident": incident.id,
-                    "incident_title": incident.title, "kind": f.kind,
+                    "message": f.summary, "datetime": f.ts.iso, "timestamp": f.ts.milliseconds * 1000, "timestamp_desc": "\(f.ruleId) finding",
+                    "rule_id": f.ruleId, "rule_version": f.ruleVersion, "severity": f.severity.rawValue, "incident": incident.id,
+                    "incident_title": incident.title, "kind": f.kind.rawValue,
                 ]
-                if let v = f.stage { object["stage"] = v }
+                if let v = f.stage { object["stage"] = v.rawValue }
                 if let v = f.user { object["user"] = v }
                 if let v = f.host { object["host"] = v }
                 if let v = f.sender { object["sender"] = v }

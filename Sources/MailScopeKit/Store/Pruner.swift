@@ -39,8 +39,8 @@ public struct Pruner {
             try db.run("INSERT OR IGNORE INTO temp.prune_keep SELECT related_table, related_rowid FROM finding WHERE related_table IS NOT NULL AND related_rowid IS NOT NULL")
             try db.run("""
                 INSERT OR IGNORE INTO temp.prune_keep
-                SELECT substr(stage_evidence, 1, instr(stage_evidence, ':') - 1), CAST(substr(stage_evidence, instr(stage_evidence, ':') + 1) AS INTEGER)
-                FROM incident_user WHERE instr(COALESCE(stage_evidence, ''), ':') > 1
+                SELECT stage_evidence_table, stage_evidence_rowid
+                FROM incident_user WHERE stage_evidence_table IS NOT NULL AND stage_evidence_rowid IS NOT NULL
                 """)
             for table in Self.tables where Self.messageTables.contains(table) {
                 try db.run("""

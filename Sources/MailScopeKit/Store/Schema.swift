@@ -62,9 +62,9 @@ public enum Schema {
         // So those indexes keep their statistics marked `noskipscan` (sqlite_stat1's flag).
         try db.execute("PRAGMA analysis_limit = 400; ANALYZE;")
         var timeIndexes: [String] = []
-        for row in try db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name") {
-            guard let name = row.first?.stringValue else { continue }
-            let columns = try db.query("SELECT name FROM pragma_index_info(?)", [.text(name)]).compactMap { $0.first?.stringValue }
+        for row in try db.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name") {
+            guard let name = row.text("name") else { continue }
+            let columns = try db.rows("SELECT name FROM pragma_index_info(?)", [.text(name)]).compactMap { $0.text("name") }
             if columns.count > 1 && (columns.last == "ts" || coveringTimeIndexes.contains(name)) { timeIndexes.append(name) }
         }
         try db.transaction {
@@ -94,6 +94,7 @@ public enum Schema {
         Migration(version: 10, name: "record index within a line", sql: recordIndexSchema),
         Migration(version: 11, name: "log coverage by type and day", sql: logCoverageSchema),
         Migration(version: 12, name: "shared infrastructure among indicators", sql: sharedIndicatorSchema),
+        Migration(version: 13, name: "stage evidence as table and row", sql: stageEvidenceSchema),
     ]
 
     static let initialSchema = """
@@ -718,6 +719,18 @@ public enum Schema {
     -- as something to block. Incidents are rebuilt by every detect, which fills them.
     ALTER TABLE incident_indicator ADD COLUMN sender_domains INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE incident_indicator ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+    """
+
+    static let stageEvidenceSchema = """
+    -- The row that proves a person's stage, as (table, rowid) instead of "table:rowid" text
+    -- split again by every reader. Kept rows of older databases are carried over.
+    ALTER TABLE incident_user ADD COLUMN stage_evidence_table TEXT;
+    ALTER TABLE incident_user ADD COLUMN stage_evidence_rowid INTEGER;
+    UPDATE incident_user
+    SET stage_evidence_table = substr(stage_evidence, 1, instr(stage_evidence, ':') - 1),
+        stage_evidence_rowid = CAST(substr(stage_evidence, instr(stage_evidence, ':') + 1) AS INTEGER)
+    WHERE instr(COALESCE(stage_evidence, ''), ':') > 1;
+    ALTER TABLE incident_user DROP COLUMN stage_evidence;
     """
 
     static let recordIndexSchema = """

@@ -64,9 +64,8 @@ import Testing
     /// Each claim leads to a row: the stage evidence of every person and every finding exist.
     @Test func everyClaimTracesToAStoredRow() throws {
         let db = try Database(path: try ScenarioRun.copy().db, mode: .readOnly)
-        for r in try db.query("SELECT stage_evidence FROM incident_user WHERE stage_evidence IS NOT NULL") {
-            let parts = (r[0].stringValue ?? "").split(separator: ":")
-            let table = String(parts[0]), rowid = Int64(parts[1]) ?? -1
+        for r in try db.rows("SELECT stage_evidence_table, stage_evidence_rowid FROM incident_user WHERE stage_evidence_table IS NOT NULL") {
+            let table = r.text("stage_evidence_table") ?? "", rowid = r.int("stage_evidence_rowid") ?? -1
             #expect(["mail_message", "url_click", "attachment_scan", "impersonation", "edr_event", "mail_event"].contains(table))
             #expect(try db.scalar("SELECT COUNT(*) FROM \(table) WHERE id = ?", [.integer(rowid)])?.intValue == 1, "\(table):\(rowid)")
         }

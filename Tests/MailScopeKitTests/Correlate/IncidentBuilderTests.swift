@@ -16,7 +16,7 @@ import Testing
 
     func finding(_ id: Int64, message: String? = nil, sender: String? = nil, subject: String? = nil,
                  table: String = "mail_message", rowid: Int64 = 0, indicator: String? = nil, rule: String = "MS-X-001") -> IncidentBuilder.Finding {
-        IncidentBuilder.Finding(id: id, ruleID: rule, kind: "detection", severity: .medium, stage: .delivery, ts: id, user: "u@x.example",
+        IncidentBuilder.Finding(id: id, ruleID: rule, kind: .detection, severity: .medium, stage: .delivery, ts: id, user: "u@x.example",
                                 sender: sender, messageID: message, subject: subject, indicator: indicator, table: table, rowid: rowid,
                                 host: nil, matchKey: nil)
     }

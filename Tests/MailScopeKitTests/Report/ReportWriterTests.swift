@@ -6,16 +6,16 @@ import Testing
 @Suite struct ReportWriterTests {
     /// A campaign that reached 40 people: the tables stop at 25 rows and say how many more.
     @Test func largeIncidentsAreCappedWithAndNMore() throws {
-        let people = (0..<40).map { ReportModel.Person(user: "user\($0)@acme-corp.example", received: true, delivered: true, interacted: false, stage: "delivery", stageEvidence: nil) }
+        let people = (0..<40).map { ReportModel.Person(user: "user\($0)@acme-corp.example", received: true, delivered: true, interacted: false, stage: .delivery, stageEvidence: nil) }
         let incident = ReportModel.Incident(
-            id: 1, key: "message:x", title: "Burst", severity: "medium", stage: "delivery", attack: ["T1566"], subjects: ["Hi"],
-            firstSeen: "2026-11-02T00:00:00.000Z", lastSeen: "2026-11-02T01:00:00.000Z", reasons: ["r"], actions: ["a"],
+            id: 1, key: "message:x", title: "Burst", severity: .medium, stage: .delivery, attack: ["T1566"], subjects: ["Hi"],
+            firstSeen: Timestamp(1_793_577_600_000), lastSeen: Timestamp(1_793_581_200_000), reasons: ["r"], actions: ["a"],
             recipients: people.map(\.user), deliveredTo: people.map(\.user), interactedUsers: [], hosts: [], people: people,
             hostDetails: [], indicators: .init(), indicatorDetails: [], messages: ["x"], findings: [])
         let model = ReportModel(
-            tool: .init(name: "mailscope", version: "test"), generatedAt: "2026-11-03T00:00:00.000Z", command: nil,
+            tool: .init(name: "mailscope", version: "test"), generatedAt: Timestamp(1_793_664_000_000), command: nil,
             dataWindow: .init(firstSeen: nil, lastSeen: nil),
-            summary: .init(incidents: 1, bySeverity: ["medium": 1], highestSeverity: "medium", findings: 0, duetQuestions: 0,
+            summary: .init(incidents: 1, bySeverity: ["medium": 1], highestSeverity: .medium, findings: 0, duetQuestions: 0,
                            recipients: 40, interactedUsers: 0, hosts: 0, actNow: []),
             incidents: [incident], duet: [], indicators: [], inputs: [], rules: [], feeds: [], watchLists: [],
             statistics: .init(rowsByTable: [:], findingsByRule: [:], identities: 0, identityIssues: [:]), rejects: .init(total: 0, byReason: [:]))
@@ -35,7 +35,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir + "/t", withIntermediateDirectories: true)
         try Data("{{% CONTENT_TYPE: MARKDOWN }}Incidents: {{incident_count}} by {{tool}} <{{command}}>\n".utf8)
             .write(to: URL(fileURLWithPath: dir + "/t/report.md.mustache"))
-        var model = try JSONDecoder().decode(ReportModel.self, from: Data(#"{"schema_version":1,"tool":{"name":"mailscope","version":"1"},"generated_at":"x","command":"[a](javascript:b)","data_window":{},"summary":{"incidents":0,"by_severity":{},"findings":0,"duet_questions":0,"recipients":0,"interacted_users":0,"hosts":0,"act_now":[]},"incidents":[],"duet":[],"indicators":[],"inputs":[],"rules":[],"feeds":[],"watch_lists":[],"statistics":{"rows_by_table":{},"findings_by_rule":{},"identities":0,"identity_issues":{}},"rejects":{"total":0,"by_reason":{}},"coverage":[]}"#.utf8))
+        var model = try JSONDecoder().decode(ReportModel.self, from: Data(#"{"schema_version":1,"tool":{"name":"mailscope","version":"1"},"generated_at":"2026-11-03T00:00:00.000Z","command":"[a](javascript:b)","data_window":{},"summary":{"incidents":0,"by_severity":{},"findings":0,"duet_questions":0,"recipients":0,"interacted_users":0,"hosts":0,"act_now":[]},"incidents":[],"duet":[],"indicators":[],"inputs":[],"rules":[],"feeds":[],"watch_lists":[],"statistics":{"rows_by_table":{},"findings_by_rule":{},"identities":0,"identity_issues":{}},"rejects":{"total":0,"by_reason":{}},"coverage":[]}"#.utf8))
         model.summary.incidents = 3
         try ReportWriter.write(model, to: dir + "/out", formats: [.md], templates: dir + "/t")
         #expect(try String(contentsOfFile: dir + "/out/report.md", encoding: .utf8) == "Incidents: 3 by mailscope 1 <\\[a\\]\\(javascript:b\\)>\n")

@@ -48,10 +48,11 @@ struct LoadedDatabase {
 
     init(_ paths: [String], dbPath: String? = nil, options: IngestOptions = IngestOptions()) throws {
         let path = dbPath ?? (TestPaths.scratch("db") + "/test.db")
-        let ingester = Ingester(databasePath: path, options: options)
+        // As `mailscope ingest` loads: the files, then the identity map.
+        let job = Job(command: "test")
         let collected = MessageLog()
-        ingester.onMessage = { collected.append($0) }
-        summary = try ingester.ingest(paths: paths)
+        job.onEvent = { if case .message(let text) = $0 { collected.append(text) } }
+        summary = try job.ingest(paths, database: path, options: options)
         messages = collected.all
         db = try Database(path: path)
     }
