@@ -9513,5 +9513,15 @@ virtualserver.io
 enterprisecloud.nu
 """#
 
+    /// Debian's package version when the list came from Debian's publicsuffix; else `version`.
     static let listVersion = "20230209.2326-1"
+
+    /// The list's version: the time of its commit to github.com/publicsuffix/list, in the form
+    /// of the list's own `// VERSION:` line. Which list shaped the registrable domains matters
+    /// when two runs group domains differently.
+    public static let version = "2023-02-09_23-26-35_UTC"
+    /// The publicsuffix/list commit the rules come from.
+    public static let sourceCommit = "9e8325c62adb9f7c6211cb7c4f6970a27fcb67f1"
+    /// SHA-256 of the list file the rules were generated from (scripts/data/public_suffix_list.dat).
+    public static let sourceSHA256 = "87d2e11f3602b504fc5dbea9218429a4ce3c0f62aa6ce7a1371024add024baed"
 }
