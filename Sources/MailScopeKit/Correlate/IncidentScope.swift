@@ -172,112 +172,25 @@ extension IncidentBuilder {
             try collectMachines()
         }
 
-        func person(_ user: String) -> Person { people[user] ?? Person() }
-
+        /// The people of the campaign, from one reader per evidence table (run per message in
+        /// row order, so the first row at a stage stays its proof), then the findings.
         mutating func collectPeople(_ db: Database) throws {
+            var ledger = PeopleLedger(people: people, deliveredCopies: deliveredCopies, senders: senders, hashes: hashes,
+                                      domains: domains, resources: resources, credentialPage: credentialPage)
             for m in messages {
-                for r in try db.cachedRows("""
-                    SELECT id, event, recipient, delivered, ts, sender FROM mail_message
-                    WHERE message_id = ? AND recipient IS NOT NULL AND event IN ('receipt', 'delivery')
-                    ORDER BY id
-                    """, [.text(m)]) {
-                    guard let user = r.text("recipient") else { continue }
-                    // The null sender `<>` (bounces) is no one to block and no indicator.
-                    if let s = r.text("sender"), s != EmailAddress.nullSender { senders.insert(s) }
-                    var p = person(user)
-                    p.received = true
-                    if r.text("event") == "delivery" && r.int("delivered") == 1 {
-                        p.delivered = true
-                        deliveredCopies[m, default: []].insert(user)
-                        p.raise(.delivery, EvidenceRow(table: EventTable.mailMessage.rawValue, rowid: r.int("id") ?? 0), ts: r.int("ts"))
-                    } else {
-                        p.raise(.targeted, EvidenceRow(table: EventTable.mailMessage.rawValue, rowid: r.int("id") ?? 0), ts: r.int("ts"))
-                    }
-                    people[user] = p
-                }
-                for r in try db.cachedRows("""
-                    SELECT id, recipient, action_triggered, ts, sha256, result FROM attachment_scan
-                    WHERE message_id = ? AND recipient IS NOT NULL ORDER BY id
-                    """, [.text(m)]) {
-                    guard let user = r.text("recipient") else { continue }
-                    var p = person(user)
-                    p.received = true
-                    p.raise(.targeted, EvidenceRow(table: EventTable.attachmentScan.rawValue, rowid: r.int("id") ?? 0), ts: r.int("ts"))
-                    let action = (r.text("action_triggered") ?? "").lowercased()
-                    if ["hold", "block", "reject", "quarantine"].contains(where: { action.contains($0) }) { p.stopped = true }
-                    if action.contains("release") {
-                        p.delivered = true
-                        deliveredCopies[m, default: []].insert(user)
-                        p.reached = true
-                        p.raise(.interaction, EvidenceRow(table: EventTable.attachmentScan.rawValue, rowid: r.int("id") ?? 0), ts: r.int("ts"))
-                    }
-                    if let h = r.text("sha256"), ["malicious", "unknown", "timeout"].contains(r.text("result") ?? "") { hashes.insert(h) }
-                    people[user] = p
-                }
-                for r in try db.cachedRows("SELECT id, recipient, ts FROM impersonation WHERE message_id = ? AND recipient IS NOT NULL ORDER BY id", [.text(m)]) {
-                    guard let user = r.text("recipient") else { continue }
-                    var p = person(user)
-                    p.received = true
-                    p.raise(.targeted, EvidenceRow(table: EventTable.impersonation.rawValue, rowid: r.int("id") ?? 0), ts: r.int("ts"))
-                    people[user] = p
-                }
+                try ledger.readMail(db, message: m)
+                try ledger.readAttachmentScans(db, message: m)
+                try ledger.readImpersonations(db, message: m)
             }
-            // URL clicks on the campaign's messages or pages; entry scans only say who received it.
-            var clickRows: [Row] = []
-            for m in messages {
-                clickRows += try db.cachedRows("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result, message_id, category, credential_theft FROM url_click WHERE message_id = ? AND user IS NOT NULL", [.text(m)])
-            }
-            for u in resources.sorted() {
-                clickRows += try db.cachedRows("SELECT id, user, is_click, action, ts, url_domain, url_resource, scan_result, message_id, category, credential_theft FROM url_click WHERE url_resource = ? AND user IS NOT NULL", [.text(u)])
-            }
-            var seen = Set<Int64>()
-            for r in clickRows.sorted(by: { ($0.int("id") ?? 0) < ($1.int("id") ?? 0) }) {
-                guard let id = r.int("id"), seen.insert(id).inserted, let user = r.text("user") else { continue }
-                var p = person(user)
-                p.received = true
-                if r.int("is_click") == 1 {
-                    // A click, even a blocked one, was made in a delivered copy.
-                    p.delivered = true
-                    if let m = r.text("message_id") { deliveredCopies[m, default: []].insert(user) }
-                    p.raise(.interaction, EvidenceRow(table: EventTable.urlClick.rawValue, rowid: id), ts: r.int("ts"))
-                    if ["allow", "warn"].contains(r.text("action") ?? "") { p.reached = true; p.clickedThrough = true }
-                } else {
-                    p.raise(.targeted, EvidenceRow(table: EventTable.urlClick.rawValue, rowid: id), ts: r.int("ts"))
-                }
-                // A page Mimecast called phishing or found credential-theft evidence on: whoever
-                // went through to it may have typed a password there.
-                if (r.text("category") ?? "").lowercased().contains("phish") || !(r.text("credential_theft") ?? "").isEmpty {
-                    credentialPage = true
-                }
-                if r.text("scan_result") == "malicious" {
-                    if let d = r.text("url_domain") { domains.insert(d) }
-                    if let u = r.text("url_resource") { resources.insert(u) }
-                }
-                people[user] = p
-            }
-            // Findings about a person (not the sender) with a stage add them and their stage.
-            for f in findings.sorted(by: { $0.id < $1.id }) {
-                guard let user = f.user, user != f.sender else { continue }
-                if f.kind == .correlation && f.host != nil && !(people[user]?.received ?? false) {
-                    // A computer outside the recipients (spread): the person is listed, not as a recipient.
-                    var p = person(user)
-                    p.raise(f.stage ?? .interaction, f.evidence, ts: f.ts)
-                    p.reached = true
-                    people[user] = p
-                    continue
-                }
-                var p = person(user)
-                p.received = true
-                if f.kind == .correlation, let stage = f.stage {
-                    p.reached = true
-                    p.delivered = true
-                    if let m = f.messageID { deliveredCopies[m, default: []].insert(user) }
-                    p.raise(stage, f.evidence, ts: f.ts)
-                } else {
-                    p.raise(p.stage, p.evidence ?? f.evidence, ts: f.ts)
-                }
-                people[user] = p
-            }
+            try ledger.readClicks(db, messages: messages, resources: resources.sorted())
+            ledger.apply(findings)
+            people = ledger.people
+            deliveredCopies = ledger.deliveredCopies
+            senders = ledger.senders
+            hashes = ledger.hashes
+            domains = ledger.domains
+            resources = ledger.resources
+            credentialPage = ledger.credentialPage
             if let first = people.values.compactMap(\.firstTS).min() { firstTS = min(firstTS, first) }
         }
 
