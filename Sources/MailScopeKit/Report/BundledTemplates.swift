@@ -68,84 +68,91 @@ details summary { cursor: pointer; color: #1d4ed8; }
 <p><span class="sev sev-{{severity}}">{{severity}}</span> furthest stage <strong>{{stage}}</strong> · {{first}} – {{last}} · ATT&amp;CK {{attack}}<br>
 <span class="muted">{{#counts}}{{text}} · {{/counts}}key <code>{{key}}</code></span></p>
 {{#has_senders}}<p>From <span class="mono">{{senders}}</span></p>{{/has_senders}}
-{{#has_subjects}}<ul class="subjects">{{#subjects}}<li>Subject: <q>{{text}}</q></li>{{/subjects}}{{#has_subjects_more}}<li class="muted">…and {{subjects_more}} more</li>{{/has_subjects_more}}</ul>{{/has_subjects}}
+{{#has_subjects}}<ul class="subjects">{{#subjects}}<li>Subject: <q>{{text}}</q></li>{{/subjects}}</ul>{{/has_subjects}}
 {{{timeline_svg}}}
 <div class="cols">
 <div><strong>Why this severity</strong><ul>{{#reasons}}<li>{{text}}</li>{{/reasons}}</ul></div>
 <div><strong>What to do</strong><ol>{{#actions}}<li>{{text}}</li>{{/actions}}</ol></div>
 </div>
-<table><thead><tr><th>Person</th><th>Stage</th><th>Delivered</th><th>Interacted</th><th>Proof</th></tr></thead><tbody>
-{{#people}}<tr><td>{{user}}</td><td>{{stage}}</td><td>{{delivered}}</td><td>{{interacted}}</td><td class="mono">{{evidence}}</td></tr>
+{{#people_long}}<details><summary>People ({{people_count}})</summary>{{/people_long}}
+<table class="people"><thead><tr><th>Person</th><th>Stage</th><th>Delivered</th><th>Interacted</th><th>Proof</th></tr></thead><tbody>
+{{#people}}<tr><td>{{user}}</td><td>{{stage}}</td><td>{{delivered}}</td><td>{{interacted}}</td><td class="ev">{{#evidence_items}}<span class="ev-item"><span class="loc">{{{locator_html}}}</span> <span class="sha">{{sha}}</span></span>{{/evidence_items}}{{^evidence_items}}—{{/evidence_items}}</td></tr>
 {{/people}}</tbody></table>
-{{#has_people_more}}<p class="muted">…and {{people_more}} more (all in report.json).</p>{{/has_people_more}}
+{{#people_long}}</details>{{/people_long}}
 {{#has_hosts}}
-<table><thead><tr><th>Host</th><th>Owner</th><th>Stage</th><th>First seen</th><th>Evidence rows</th></tr></thead><tbody>
-{{#host_rows}}<tr><td>{{host}}</td><td>{{user}}</td><td>{{stage}}</td><td>{{first}}</td><td>{{rows}}</td></tr>
+{{#hosts_long}}<details><summary>Hosts</summary>{{/hosts_long}}
+<table><thead><tr><th>Host</th><th>Owner</th><th>Stage</th><th>First seen</th><th class="num">Evidence rows</th></tr></thead><tbody>
+{{#host_rows}}<tr><td>{{host}}</td><td>{{user}}</td><td>{{stage}}</td><td class="mono">{{first}}</td><td class="num">{{rows}}</td></tr>
 {{/host_rows}}</tbody></table>
-{{#has_hosts_more}}<p class="muted">…and {{hosts_more}} more (all in report.json).</p>{{/has_hosts_more}}
+{{#hosts_long}}</details>{{/hosts_long}}
 {{/has_hosts}}
-<table><thead><tr><th>Indicator</th><th>Value</th><th>Recipients</th><th>Hosts</th><th>First seen</th><th>Last seen</th><th>Feeds</th></tr></thead><tbody>
-{{#indicator_rows}}<tr><td>{{type}}</td><td class="mono">{{value}}</td><td>{{recipients}}</td><td>{{hosts}}</td><td>{{first}}</td><td>{{last}}</td><td>{{feeds}}</td></tr>
+{{#indicators_long}}<details><summary>Indicators ({{indicator_count}})</summary>{{/indicators_long}}
+<table><thead><tr><th>Indicator</th><th>Value</th><th class="num">Recipients</th><th class="num">Hosts</th><th>First seen</th><th>Last seen</th><th>Feeds</th></tr></thead><tbody>
+{{#indicator_rows}}<tr><td class="text">{{type}}</td><td class="val mono">{{value}}</td><td class="num">{{recipients}}</td><td class="num">{{hosts}}</td><td class="mono">{{first}}</td><td class="mono">{{last}}</td><td class="text">{{feeds}}</td></tr>
 {{/indicator_rows}}</tbody></table>
-{{#has_indicators_more}}<p class="muted">…and {{indicators_more}} more (all in iocs.csv).</p>{{/has_indicators_more}}
-<details><summary>Findings ({{finding_count}})</summary>
-<table><thead><tr><th>Time</th><th>Rule</th><th>Severity</th><th>Stage</th><th>User</th><th>Host</th><th>Match</th><th>Summary</th><th>Evidence</th></tr></thead><tbody>
-{{#finding_rows}}<tr><td class="mono">{{ts}}</td><td>{{rule}}</td><td>{{severity}}</td><td>{{stage}}</td><td>{{user}}</td><td>{{host}}</td><td>{{match}}</td><td>{{summary}}</td><td class="mono">{{evidence}}</td></tr>
-{{/finding_rows}}</tbody></table>
-{{#has_findings_more}}<p class="muted">…and {{findings_more}} more (all in report.json and timeline.jsonl).</p>{{/has_findings_more}}
-</details>
+{{#indicators_long}}</details>{{/indicators_long}}
+{{#findings_long}}<details><summary>Findings ({{finding_count}})</summary>{{/findings_long}}{{^findings_long}}<p class="tcap">Findings ({{finding_count}})</p>{{/findings_long}}
+<table class="findings"><thead><tr><th>Finding</th><th>Time</th><th>Rule</th><th>Severity</th><th>Stage</th><th>User</th><th>Host</th></tr></thead>
+{{#finding_rows}}<tbody class="pair"><tr class="head"><td>{{finding}}</td><td class="mono">{{ts}}</td><td>{{rule}}</td><td>{{severity}}</td><td>{{stage}}</td><td>{{user}}</td><td>{{host}}</td></tr>
+<tr class="sub"><td colspan="7" class="text">{{summary}}{{#has_match}} · linked by {{match}}{{/has_match}}<div class="ev">{{#evidence_items}}<span class="ev-item"><span class="loc">{{{locator_html}}}</span> <span class="sha">{{sha}}</span></span>{{/evidence_items}}</div></td></tr></tbody>
+{{/finding_rows}}</table>
+{{#findings_long}}</details>{{/findings_long}}
 </section>
 {{/incidents}}
 
 <h2 id="duet">Questions for the customer (DUET)</h2>
 {{^has_duet}}<p>None.</p>{{/has_duet}}
 {{#has_duet}}
-<table><thead><tr><th>Incident</th><th>Time</th><th>Question</th><th>Why</th><th>Rule</th><th>Evidence</th></tr></thead><tbody>
-{{#duet}}<tr><td>{{incident}}</td><td class="mono">{{ts}}</td><td>{{question}}</td><td>{{summary}}</td><td>{{rule}}</td><td class="mono">{{evidence}}</td></tr>
+<table><thead><tr><th>Incident</th><th>Time</th><th>Rule</th><th>Question, and why</th><th>Evidence</th></tr></thead><tbody>
+{{#duet}}<tr><td>{{incident}}</td><td class="mono">{{ts}}</td><td>{{rule}}</td><td class="text">{{question}}<span class="why">{{summary}}</span></td><td class="ev">{{#evidence_items}}<span class="ev-item"><span class="loc">{{{locator_html}}}</span> <span class="sha">{{sha}}</span></span>{{/evidence_items}}</td></tr>
 {{/duet}}</tbody></table>
 {{/has_duet}}
 
 <h2 id="indicators">Indicators</h2>
-<table><thead><tr><th>Type</th><th>Value</th><th>Incident</th><th>Recipients</th><th>Hosts</th><th>First seen</th><th>Last seen</th><th>Feeds</th></tr></thead><tbody>
-{{#indicators}}<tr><td>{{type}}</td><td class="mono">{{value}}</td><td>{{incident}}</td><td>{{recipients}}</td><td>{{hosts}}</td><td>{{first}}</td><td>{{last}}</td><td>{{feeds}}</td></tr>
+{{#indicators_long}}<details><summary>Indicators ({{indicator_count}})</summary>{{/indicators_long}}
+<table><thead><tr><th>Type</th><th>Value</th><th>Incident</th><th class="num">Recipients</th><th class="num">Hosts</th><th>First seen</th><th>Last seen</th><th>Feeds</th></tr></thead><tbody>
+{{#indicators}}<tr><td class="text">{{type}}</td><td class="val mono">{{value}}</td><td>{{incident}}</td><td class="num">{{recipients}}</td><td class="num">{{hosts}}</td><td class="mono">{{first}}</td><td class="mono">{{last}}</td><td class="text">{{feeds}}</td></tr>
 {{/indicators}}</tbody></table>
-{{#has_indicators_more}}<p class="muted">…and {{indicators_more}} more (all in iocs.csv).</p>{{/has_indicators_more}}
+{{#indicators_long}}</details>{{/indicators_long}}
 
 <h2 id="evidence">Evidence and chain of custody</h2>
-<table><thead><tr><th>Input</th><th>SHA-256</th><th>Format</th><th>Bytes</th><th>Records</th><th>Rows</th><th>Duplicates</th><th>Rejected</th><th>First event</th><th>Last event</th></tr></thead><tbody>
-{{#inputs}}<tr><td class="mono">{{path}}</td><td class="mono">{{sha256}}</td><td>{{format}}</td><td>{{bytes}}</td><td>{{records}}</td><td>{{rows}}</td><td>{{duplicates}}</td><td>{{rejected}}</td><td class="mono">{{first}}</td><td class="mono">{{last}}</td></tr>
-{{/inputs}}</tbody></table>
+<table><thead><tr><th>Input</th><th>Format</th><th class="num">Bytes</th><th class="num">Records</th><th class="num">Rows</th><th class="num">Duplicates</th><th class="num">Rejected</th></tr></thead>
+{{#inputs}}<tbody class="pair"><tr class="head"><td class="ev"><span class="loc">{{{path_html}}}</span></td><td>{{format}}</td><td class="num">{{bytes}}</td><td class="num">{{records}}</td><td class="num">{{rows}}</td><td class="num">{{duplicates}}</td><td class="num">{{rejected}}</td></tr>
+<tr class="sub"><td colspan="7">SHA-256 <span class="mono">{{sha256}}</span> · events <span class="mono">{{first}}</span> to <span class="mono">{{last}}</span></td></tr></tbody>
+{{/inputs}}</table>
 <p>Rejected lines: {{rejects_total}}{{#rejects}} · {{reason}} {{count}}{{/rejects}}. Each is kept in the <code>reject</code> table with its file, line and reason.</p>
 
 <h3 id="coverage">Data coverage</h3>
 <p>Which logs the data holds for which days (UTC). A conclusion that needs a log missing for its day says “unknown”.</p>
-<table><thead><tr><th>Log</th><th>Days</th><th>First day</th><th>Last day</th><th>Rows</th><th>Days missing between</th><th>Hosts</th></tr></thead><tbody>
-{{#coverage}}<tr><td>{{log}}</td><td>{{days}}</td><td class="mono">{{first}}</td><td class="mono">{{last}}</td><td>{{rows}}</td><td>{{gaps}}</td><td>{{hosts}}</td></tr>
+<table><thead><tr><th>Log</th><th class="num">Days</th><th>First day</th><th>Last day</th><th class="num">Rows</th><th>Days missing between</th><th class="num">Hosts</th></tr></thead><tbody>
+{{#coverage}}<tr><td>{{log}}</td><td class="num">{{days}}</td><td class="mono">{{first}}</td><td class="mono">{{last}}</td><td class="num">{{rows}}</td><td class="text">{{gaps}}</td><td class="num">{{hosts}}</td></tr>
 {{/coverage}}</tbody></table>
 
 <h2 id="methodology">Methodology</h2>
-<p>Tool: {{tool}}.{{#has_command}} Command: <code>{{command}}</code>.{{/has_command}}</p>
-<table><thead><tr><th>Rule</th><th>Version</th><th>Kind</th><th>Severity</th><th>ATT&amp;CK</th><th>Parameters</th><th>Findings</th><th>SHA-256</th><th>Title</th></tr></thead><tbody>
-{{#rules}}<tr><td>{{id}}</td><td>{{version}}</td><td>{{kind}}</td><td>{{severity}}</td><td>{{attack}}</td><td class="mono">{{params}}</td><td>{{findings}}</td><td class="mono">{{sha256}}</td><td>{{title}}</td></tr>
-{{/rules}}</tbody></table>
+<p>Tool: {{tool}}; Public Suffix List {{public_suffix_list}}.{{#has_command}} Command: <code>{{command}}</code>.{{/has_command}}</p>
+<p>Report <code>{{report_id}}</code> is the first 12 hex digits of the SHA-256 of this report's report.json (<code>sha256sum report.json</code> matches a printout to its JSON). The input manifest SHA-256 <code>{{input_manifest_sha256}}</code> is the SHA-256 of the inputs' SHA-256 digests, sorted, one per line (<code>jq -r '.inputs[].sha256' report.json | sort | sha256sum</code>): it names the set of evidence files whatever their paths. A finding F<i>n</i> is the finding with <code>id</code> <i>n</i> in report.json and in the database.</p>
+<table><thead><tr><th>Rule</th><th>Version</th><th>Kind</th><th>Severity</th><th>ATT&amp;CK</th><th class="num">Findings</th><th>Title</th></tr></thead>
+{{#rules}}<tbody class="pair"><tr class="head"><td>{{id}}</td><td>{{version}}</td><td>{{kind}}</td><td>{{severity}}</td><td class="text">{{attack}}</td><td class="num">{{findings}}</td><td class="text">{{title}}</td></tr>
+<tr class="sub"><td colspan="7" class="text">SHA-256 <span class="mono">{{sha256}}</span>{{#has_params}} · parameters <span class="mono">{{params}}</span>{{/has_params}}</td></tr></tbody>
+{{/rules}}</table>
 {{#has_feeds}}
-<table><thead><tr><th>Threat-intel feed</th><th>File</th><th>SHA-256</th><th>Format</th><th>Indicators</th></tr></thead><tbody>
-{{#feeds}}<tr><td>{{name}}</td><td class="mono">{{path}}</td><td class="mono">{{sha256}}</td><td>{{format}}</td><td>{{indicators}}</td></tr>
+<table><thead><tr><th>Threat-intel feed</th><th>File and SHA-256</th><th>Format</th><th class="num">Indicators</th></tr></thead><tbody>
+{{#feeds}}<tr><td>{{name}}</td><td class="ev"><span class="ev-item loc">{{path}}</span><span class="ev-item mono">{{sha256}}</span></td><td>{{format}}</td><td class="num">{{indicators}}</td></tr>
 {{/feeds}}</tbody></table>
 {{/has_feeds}}
 {{#has_watch_lists}}
-<table><thead><tr><th>Watch list</th><th>File</th><th>SHA-256</th><th>People</th></tr></thead><tbody>
-{{#watch_lists}}<tr><td>{{name}}</td><td class="mono">{{path}}</td><td class="mono">{{sha256}}</td><td>{{people}}</td></tr>
+<table><thead><tr><th>Watch list</th><th>File and SHA-256</th><th class="num">People</th></tr></thead><tbody>
+{{#watch_lists}}<tr><td>{{name}}</td><td class="ev"><span class="ev-item loc">{{path}}</span><span class="ev-item mono">{{sha256}}</span></td><td class="num">{{people}}</td></tr>
 {{/watch_lists}}</tbody></table>
 {{/has_watch_lists}}
 
 <h2 id="statistics">Statistics</h2>
 <div class="cols">
-<table><thead><tr><th>Table</th><th>Rows</th></tr></thead><tbody>
-{{#rows_by_table}}<tr><td>{{table}}</td><td>{{rows}}</td></tr>
+<table><thead><tr><th>Table</th><th class="num">Rows</th></tr></thead><tbody>
+{{#rows_by_table}}<tr><td>{{table}}</td><td class="num">{{rows}}</td></tr>
 {{/rows_by_table}}</tbody></table>
-<table><thead><tr><th>Rule</th><th>Findings</th></tr></thead><tbody>
-{{#findings_by_rule}}<tr><td>{{rule}}</td><td>{{count}}</td></tr>
+<table><thead><tr><th>Rule</th><th class="num">Findings</th></tr></thead><tbody>
+{{#findings_by_rule}}<tr><td>{{rule}}</td><td class="num">{{count}}</td></tr>
 {{/findings_by_rule}}</tbody></table>
 </div>
 <p>Identity map: {{identities}} mappings{{#identity_issues}} · {{count}} {{kind}}{{/identity_issues}}.</p>
@@ -297,7 +304,9 @@ Which logs the data holds for which days (UTC). A conclusion that needs a log mi
 
 ## Methodology
 
-Tool: {{tool}}.{{#has_command}} Command: {{command}}.{{/has_command}}
+Tool: {{tool}}; Public Suffix List {{public_suffix_list}}.{{#has_command}} Command: {{command}}.{{/has_command}}
+
+Report {{report_id}} is the first 12 hex digits of the SHA-256 of this report's report.json (`sha256sum report.json` matches a copy to its JSON). The input manifest SHA-256 {{input_manifest_sha256}} is the SHA-256 of the inputs' SHA-256 digests, sorted, one per line (`jq -r '.inputs[].sha256' report.json | sort | sha256sum`): it names the set of evidence files whatever their paths. A finding F*n* is the finding with `id` *n* in report.json and in the database.
 
 | Rule | Version | Kind | Severity | ATT&CK | Parameters | Findings | SHA-256 | Title |
 |---|---|---|---|---|---|---|---|---|

@@ -36,7 +36,14 @@ public struct ReportModel: Codable, Sendable {
         enum CodingKeys: String, CodingKey { case log, days, firstDay = "first_day", lastDay = "last_day", rows, gaps, hosts }
     }
 
-    public struct Tool: Codable, Sendable { public var name: String; public var version: String }
+    /// The tool and the data shipped in it that shapes conclusions: the Public Suffix List
+    /// version decides which registrable domain a host belongs to (campaign grouping).
+    public struct Tool: Codable, Sendable {
+        public var name: String
+        public var version: String
+        public var publicSuffixList: String?
+        enum CodingKeys: String, CodingKey { case name, version, publicSuffixList = "public_suffix_list" }
+    }
     public struct Window: Codable, Sendable { public var firstSeen: Timestamp?; public var lastSeen: Timestamp? }
 
     public struct Summary: Codable, Sendable {

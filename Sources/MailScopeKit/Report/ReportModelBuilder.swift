@@ -12,7 +12,8 @@ extension ReportModel {
         let methodology = try ReportMethodology.read(db, options: options, findingsByRule: findings.byRule)
         let statistics = try ReportStatistics.read(db, findingsByRule: findings.byRule)
         return ReportModel(
-            tool: Tool(name: "mailscope", version: MailScopeVersion.string),
+            tool: Tool(name: "mailscope", version: MailScopeVersion.string,
+                       publicSuffixList: "\(PublicSuffixList.version) (publicsuffix/list commit \(PublicSuffixList.sourceCommit.prefix(12)))"),
             generatedAt: Timestamp(Int64(options.generatedAt.timeIntervalSince1970 * 1000)),
             command: options.command,
             dataWindow: statistics.window,

@@ -19,6 +19,7 @@ enum ReportView {
             + "\(count(m.summary.duetQuestions, "question", "questions")) for the customer."
         var root: [String: Any] = [
             "tool": "\(m.tool.name) \(m.tool.version)",
+            "public_suffix_list": m.tool.publicSuffixList ?? "unknown",
             "generated_at": time(m.generatedAt),
             "command": m.command ?? "",
             "has_command": m.command != nil,
