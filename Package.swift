@@ -27,7 +27,14 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            // The rule files are compiled in by scripts/bundle-rules (Detect/BundledRules.swift).
+            // Resources/rules and Resources/templates are compiled into Swift source by
+            // scripts/bundle-rules (Detect/BundledRules.swift, Report/BundledTemplates.swift), not
+            // shipped as a SwiftPM resource bundle: the binary must run alone from cron or a copy
+            // on an evidence workstation, with no bundle directory beside it to lose or mismatch,
+            // and `--rules DIR` / `--templates DIR` add to or replace them at run time.
+            // scripts/bundle-rules --check (in scripts/test) fails when the generated files are stale.
+            // Likewise the Public Suffix List is compiled in (Ingest/Normalize/PublicSuffixRules.swift,
+            // scripts/update-public-suffix-list, version in PublicSuffixList.version).
             exclude: ["Resources"],
             swiftSettings: [
                 // Ingest's hot loop touches class state per byte; dynamic exclusivity checks cost
