@@ -110,12 +110,12 @@ def recorded(swift_text: str) -> dict:
 
 def check(data_path=DATA, swift_path=SWIFT) -> list:
     """What is wrong with the generated file, as sentences (none: it is current)."""
-    data = open(data_path, "rb").read()
+    data = read(data_path)
     try:
         p = provenance(data)
     except ListError as e:
         return [f"{rel(data_path)}: {e}"]
-    have = open(swift_path, encoding="utf-8").read() if os.path.exists(swift_path) else ""
+    have = read(swift_path).decode("utf-8") if os.path.exists(swift_path) else ""
     problems = []
     got = recorded(have)
     for key in ("version", "commit", "sha256"):
@@ -132,6 +132,11 @@ def check(data_path=DATA, swift_path=SWIFT) -> list:
 
 def rel(path):
     return os.path.relpath(path, ROOT)
+
+
+def read(path) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
 
 
 def download(url=URL) -> bytes:
@@ -166,11 +171,11 @@ def main(argv=None) -> int:
         for p in problems:
             print(f"update-public-suffix-list: {p}", file=sys.stderr)
         if not problems:
-            p = provenance(open(DATA, "rb").read())
+            p = provenance(read(DATA))
             print(f"{rel(SWIFT)}: current (Public Suffix List {p['version']}, commit {p['commit'][:12]})")
         return 1 if problems else 0
     try:
-        data = open(a.file, "rb").read() if a.file else download()
+        data = read(a.file) if a.file else download()
         p = update(data)
     except (ListError, OSError) as e:
         print(f"update-public-suffix-list: {e}", file=sys.stderr)
