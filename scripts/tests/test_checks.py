@@ -3,7 +3,6 @@ kept, the PostgreSQL check's parameter rewrite and SQLite-only list, and bundle-
 sources and their staleness."""
 
 import json
-import os
 import pathlib
 import unittest
 
