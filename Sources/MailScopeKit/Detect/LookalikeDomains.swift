@@ -28,9 +28,9 @@ public enum LookalikeDomains {
         let ownDomains = try OwnDomains.rebuild(db)
         // One DISTINCT per column (each walks an index) rather than a UNION over all rows.
         var candidates = Set<String>()
-        for sql in ["SELECT DISTINCT sender_domain FROM mail_message WHERE event = 'receipt'", "SELECT DISTINCT url_domain FROM url_click",
-                    "SELECT DISTINCT url_host FROM url_click", "SELECT DISTINCT sender_domain FROM impersonation"] {
-            for row in try db.query(sql) { if let d = row.first?.stringValue { candidates.insert(d) } }
+        for sql in ["SELECT DISTINCT sender_domain AS domain FROM mail_message WHERE event = 'receipt'", "SELECT DISTINCT url_domain AS domain FROM url_click",
+                    "SELECT DISTINCT url_host AS domain FROM url_click", "SELECT DISTINCT sender_domain AS domain FROM impersonation"] {
+            for row in try db.rows(sql) { if let d = row.text("domain") { candidates.insert(d) } }
         }
         var rows = 0
         try db.transaction {

@@ -5,10 +5,10 @@ public enum OwnDomains {
     /// Rebuilds `own_domain`; returns the domains, sorted.
     @discardableResult
     public static func rebuild(_ db: Database) throws -> [String] {
-        let recipients = try db.query("""
+        let recipients = try db.rows("""
             SELECT DISTINCT recipient_domain FROM mail_message
             WHERE event = 'receipt' AND direction = 'inbound' AND recipient_domain IS NOT NULL
-            """).compactMap { $0.first?.stringValue }
+            """).compactMap { $0.text("recipient_domain") }
         let domains = Set(recipients.compactMap { PublicSuffixList.shared.registrableDomain($0) }).sorted()
         try db.transaction {
             try db.execute("DELETE FROM own_domain")

@@ -13,7 +13,7 @@ public enum IOCMatcher {
     @discardableResult
     public static func rebuild(_ db: Database) throws -> Int {
         var types = Set<String>()
-        for r in try db.query("SELECT DISTINCT type FROM ioc") { if let t = r.first?.stringValue { types.insert(t) } }
+        for r in try db.rows("SELECT DISTINCT type FROM ioc") { if let t = r.text("type") { types.insert(t) } }
         return try db.transaction {
             try db.execute("DELETE FROM ioc_match")
             guard !types.isEmpty else { return 0 }
@@ -44,8 +44,8 @@ public enum IOCMatcher {
     static func matchURLResources(_ db: Database) throws {
         try db.execute("CREATE TEMP TABLE IF NOT EXISTS ioc_url_resource (resource TEXT NOT NULL, ioc_id INTEGER NOT NULL); DELETE FROM ioc_url_resource;")
         let insert = try db.prepare("INSERT INTO ioc_url_resource (resource, ioc_id) VALUES (?, ?)")
-        for r in try db.query("SELECT id, value FROM ioc WHERE type = 'url'") {
-            guard let id = r[0].intValue, let resource = URLNormalizer.normalize(r[1].stringValue)?.resource else { continue }
+        for r in try db.rows("SELECT id, value FROM ioc WHERE type = 'url'") {
+            guard let id = r.int("id"), let resource = URLNormalizer.normalize(r.text("value"))?.resource else { continue }
             try insert.bind([.text(resource), .integer(id)])
             _ = try insert.step()
         }
@@ -61,8 +61,8 @@ public enum IOCMatcher {
     /// values are recorded in one pass over the table.
     static func matchDomains(_ db: Database) throws {
         var indicators: [String: [Int64]] = [:]
-        for r in try db.query("SELECT id, value FROM ioc WHERE type = 'domain' ORDER BY id") {
-            if let id = r[0].intValue, let v = r[1].stringValue { indicators[v.lowercased(), default: []].append(id) }
+        for r in try db.rows("SELECT id, value FROM ioc WHERE type = 'domain' ORDER BY id") {
+            if let id = r.int("id"), let v = r.text("value") { indicators[v.lowercased(), default: []].append(id) }
         }
         func matching(_ value: String) -> [Int64] {
             var ids: [Int64] = []
@@ -83,8 +83,8 @@ public enum IOCMatcher {
             try db.execute("DELETE FROM ioc_domain_hit")
             let insert = try db.prepare("INSERT OR IGNORE INTO ioc_domain_hit (value, ioc_id) VALUES (?, ?)")
             var any = false
-            for r in try db.query("SELECT DISTINCT \(column) FROM \(table) WHERE \(column) IS NOT NULL") {
-                guard let v = r.first?.stringValue else { continue }
+            for r in try db.rows("SELECT DISTINCT \(column) AS value FROM \(table) WHERE \(column) IS NOT NULL") {
+                guard let v = r.text("value") else { continue }
                 for id in matching(v) {
                     try insert.bind([.text(v), .integer(id)])
                     _ = try insert.step()

@@ -31,8 +31,8 @@ final class BatchWriter {
         self.counters = counters
         self.commitRows = commitRows
         for table in EventTable.allCases {
-            let columns = try db.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [.text(table.rawValue)])
-                .compactMap { $0.first?.stringValue }
+            let columns = try db.rows("SELECT name FROM pragma_table_info(?) ORDER BY cid", [.text(table.rawValue)])
+                .compactMap { $0.text("name") }
                 .filter { $0 != "id" }
             let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ",")
             let statement = try db.prepare("INSERT OR IGNORE INTO \(table.rawValue) (\(columns.joined(separator: ","))) VALUES (\(placeholders))")

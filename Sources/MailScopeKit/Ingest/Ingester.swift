@@ -172,13 +172,13 @@ public final class Ingester: @unchecked Sendable {
             let (sha, size) = try Ingester.fingerprint(path)
             result.sha256 = sha
             result.bytes = size
-            let existing = try db.query("SELECT id, status, units_committed, path, format FROM input_file WHERE sha256 = ?", [.text(sha)]).first
+            let existing = try db.rows("SELECT id, status, path, format FROM input_file WHERE sha256 = ?", [.text(sha)]).first
             var fileID: Int64
             var counters = FileCounters()
-            if let existing, existing[1].stringValue == "loaded" {
+            if let existing, existing.text("status") == "loaded" {
                 result.status = .alreadyLoaded
-                result.format = existing[4].stringValue ?? "unknown"
-                let original = existing[3].stringValue ?? "?"
+                result.format = existing.text("format") ?? "unknown"
+                let original = existing.text("path") ?? "?"
                 // The same file seen again (a nightly run over a growing export folder) is only
                 // counted in the summary; a copy under another name is worth a line.
                 result.message = original == path ? nil : "\(path): already loaded (same SHA-256 as \(original)) — skipped"
@@ -187,15 +187,15 @@ public final class Ingester: @unchecked Sendable {
             let sniff = try FileParser.sniff(path: path)
             var csvKind: CSVKind?
             let compression = sniff.gzip ? "gzip" : "none"
-            if let existing, existing[1].stringValue == "loading" {
-                fileID = existing[0].intValue ?? 0
+            if let existing, existing.text("status") == "loading" {
+                fileID = existing.int("id") ?? 0
                 counters = try loadCounters(db, fileID: fileID)
                 result.status = .resumed
                 onMessage("\(path): resuming an interrupted load after \(counters.units) lines")
             } else {
                 if let existing {
                     // An earlier run could not recognise it: try again with this version.
-                    let id = existing[0].intValue ?? 0
+                    let id = existing.int("id") ?? 0
                     try db.transaction {
                         try db.run("DELETE FROM reject WHERE file_id = ?", [.integer(id)])
                         try db.run("DELETE FROM input_file WHERE id = ?", [.integer(id)])
@@ -296,31 +296,31 @@ public final class Ingester: @unchecked Sendable {
     }
 
     private func loadCounters(_ db: Database, fileID: Int64) throws -> FileCounters {
-        guard let row = try db.query("""
+        guard let row = try db.rows("""
             SELECT units_committed, lines, records, rows, duplicates, rejected, rows_by_table, bytes_uncompressed, first_ts, last_ts
             FROM input_file WHERE id = ?
             """, [.integer(fileID)]).first else { return FileCounters() }
         var c = FileCounters()
-        c.units = Int(row[0].intValue ?? 0)
-        c.lines = Int(row[1].intValue ?? 0)
-        c.records = Int(row[2].intValue ?? 0)
-        c.rows = Int(row[3].intValue ?? 0)
-        c.duplicates = Int(row[4].intValue ?? 0)
-        c.rejected = Int(row[5].intValue ?? 0)
-        if let json = row[6].stringValue, let data = json.data(using: .utf8),
+        c.units = Int(row.int("units_committed") ?? 0)
+        c.lines = Int(row.int("lines") ?? 0)
+        c.records = Int(row.int("records") ?? 0)
+        c.rows = Int(row.int("rows") ?? 0)
+        c.duplicates = Int(row.int("duplicates") ?? 0)
+        c.rejected = Int(row.int("rejected") ?? 0)
+        if let json = row.text("rows_by_table"), let data = json.data(using: .utf8),
            let dict = try? JSONDecoder().decode([String: Int].self, from: data) {
             c.rowsByTable = dict
         }
-        c.bytesUncompressed = Int(row[7].intValue ?? 0)
-        c.firstTS = row[8].intValue
-        c.lastTS = row[9].intValue
+        c.bytesUncompressed = Int(row.int("bytes_uncompressed") ?? 0)
+        c.firstTS = row.int("first_ts")
+        c.lastTS = row.int("last_ts")
         return c
     }
 
     private func rejectsByReason(_ db: Database, fileID: Int64) throws -> [String: Int] {
         var out: [String: Int] = [:]
-        for row in try db.query("SELECT reason, COUNT(*) FROM reject WHERE file_id = ? GROUP BY reason", [.integer(fileID)]) {
-            if let reason = row[0].stringValue { out[reason] = Int(row[1].intValue ?? 0) }
+        for row in try db.rows("SELECT reason, COUNT(*) AS n FROM reject WHERE file_id = ? GROUP BY reason", [.integer(fileID)]) {
+            if let reason = row.text("reason") { out[reason] = Int(row.int("n") ?? 0) }
         }
         return out
     }

@@ -31,12 +31,12 @@ public struct DetectionWindow: Sendable, Equatable {
         let back = (lookback ?? defaultLookback).milliseconds
         var window = DetectionWindow(since: nil, dataStart: nil, dataEnd: nil, explanation: "")
         window.lastFileID = try db.scalar("SELECT COALESCE(MAX(id), 0) FROM input_file")?.intValue ?? 0
-        if let row = try db.query("SELECT MIN(first_ts), MAX(last_ts) FROM input_file WHERE detected = 0 AND first_ts IS NOT NULL").first {
-            window.dataStart = row[0].intValue
-            window.dataEnd = row[1].intValue
+        if let row = try db.rows("SELECT MIN(first_ts) AS data_start, MAX(last_ts) AS data_end FROM input_file WHERE detected = 0 AND first_ts IS NOT NULL").first {
+            window.dataStart = row.int("data_start")
+            window.dataEnd = row.int("data_end")
         }
         let pending = window.dataStart != nil
-        if !pending, let row = try db.query("SELECT MAX(last_ts) FROM input_file WHERE last_ts IS NOT NULL").first, let end = row[0].intValue {
+        if !pending, let row = try db.rows("SELECT MAX(last_ts) AS data_end FROM input_file WHERE last_ts IS NOT NULL").first, let end = row.int("data_end") {
             window.dataEnd = end
             window.dataStart = end
         }

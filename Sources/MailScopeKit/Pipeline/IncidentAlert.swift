@@ -30,13 +30,13 @@ public enum IncidentAlert {
 
     /// Incidents at or above `severity` that hold a finding with an id above `mark`.
     public static func matches(_ db: Database, atLeast severity: Rule.Severity, findingsAfter mark: Int64) throws -> [Match] {
-        try db.query("""
+        try db.rows("""
             SELECT i.key, i.title, i.severity, i.stage, i.id FROM incident i
             WHERE EXISTS (SELECT 1 FROM incident_finding f WHERE f.incident_id = i.id AND f.finding_id > ?)
             ORDER BY i.id
             """, [.integer(mark)]).compactMap { row in
-            guard let sev = row[2].stringValue.flatMap(Rule.Severity.init(rawValue:)), sev >= severity else { return nil }
-            return Match(id: row[4].intValue ?? 0, key: row[0].stringValue ?? "", title: row[1].stringValue ?? "", severity: sev, stage: row[3].stringValue ?? "")
+            guard let sev = row.text("severity").flatMap(Rule.Severity.init(rawValue:)), sev >= severity else { return nil }
+            return Match(id: row.int("id") ?? 0, key: row.text("key") ?? "", title: row.text("title") ?? "", severity: sev, stage: row.text("stage") ?? "")
         }
     }
 }

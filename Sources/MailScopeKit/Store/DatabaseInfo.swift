@@ -18,33 +18,33 @@ public enum DatabaseInfo {
         let pages = try db.scalar("PRAGMA page_count")?.intValue ?? 0
         let pageSize = try db.scalar("PRAGMA page_size")?.intValue ?? 0
         out += "Size: \(String(format: "%.1f", Double(pages * pageSize) / 1_048_576)) MB\n"
-        let files = try db.query("SELECT status, COUNT(*) FROM input_file GROUP BY status ORDER BY status")
-        out += "Inputs: " + (files.isEmpty ? "none" : files.map { "\($0[1]) \($0[0])" }.joined(separator: ", ")) + "\n"
+        let files = try db.rows("SELECT status, COUNT(*) AS n FROM input_file GROUP BY status ORDER BY status")
+        out += "Inputs: " + (files.isEmpty ? "none" : files.map { "\($0["n"]) \($0["status"])" }.joined(separator: ", ")) + "\n"
         out += "Rows:\n"
         for table in EventTable.allCases {
             let n = try db.scalar("SELECT COUNT(*) FROM \(table.rawValue)")?.intValue ?? 0
             let count = String(n)
             var line = "  \(table.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(repeating: " ", count: max(0, 10 - count.count)))\(count)"
-            if table != .ioc, table != .directoryEntry, n > 0, let range = try db.query("SELECT MIN(ts), MAX(ts) FROM \(table.rawValue)").first,
-               let lo = range[0].intValue, let hi = range[1].intValue {
+            if table != .ioc, table != .directoryEntry, n > 0, let range = try db.rows("SELECT MIN(ts) AS first_ts, MAX(ts) AS last_ts FROM \(table.rawValue)").first,
+               let lo = range.int("first_ts"), let hi = range.int("last_ts") {
                 line += "  \(TimeParser.iso8601(lo)) … \(TimeParser.iso8601(hi))"
             }
             out += line + "\n"
         }
-        let rejects = try db.query("SELECT reason, COUNT(*) FROM reject GROUP BY reason ORDER BY 2 DESC, 1")
-        out += "Rejects: " + (rejects.isEmpty ? "none" : rejects.map { "\($0[0]) \($0[1])" }.joined(separator: ", ")) + "\n"
-        let findings = try db.query("SELECT kind, COUNT(*) FROM finding GROUP BY kind ORDER BY kind")
-        let total = findings.reduce(Int64(0)) { $0 + ($1[1].intValue ?? 0) }
-        out += "Findings: \(total)" + (findings.isEmpty ? "" : " (" + findings.map { "\($0[1]) \($0[0])" }.joined(separator: ", ") + ")") + "\n"
-        let incidents = try db.query("""
-            SELECT severity, COUNT(*) FROM incident GROUP BY severity
+        let rejects = try db.rows("SELECT reason, COUNT(*) AS n FROM reject GROUP BY reason ORDER BY n DESC, reason")
+        out += "Rejects: " + (rejects.isEmpty ? "none" : rejects.map { "\($0["reason"]) \($0["n"])" }.joined(separator: ", ")) + "\n"
+        let findings = try db.rows("SELECT kind, COUNT(*) AS n FROM finding GROUP BY kind ORDER BY kind")
+        let total = findings.reduce(Int64(0)) { $0 + ($1.int("n") ?? 0) }
+        out += "Findings: \(total)" + (findings.isEmpty ? "" : " (" + findings.map { "\($0["n"]) \($0["kind"])" }.joined(separator: ", ") + ")") + "\n"
+        let incidents = try db.rows("""
+            SELECT severity, COUNT(*) AS n FROM incident GROUP BY severity
             ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END
             """)
-        let incidentTotal = incidents.reduce(Int64(0)) { $0 + ($1[1].intValue ?? 0) }
-        out += "Incidents: \(incidentTotal)" + (incidents.isEmpty ? "" : " (" + incidents.map { "\($0[1]) \($0[0])" }.joined(separator: ", ") + ")") + "\n"
-        if let run = try db.query("SELECT started_at, finished_at, status, command FROM run ORDER BY id DESC LIMIT 1").first, let started = run[0].intValue {
-            let finished = run[1].intValue.map { ", finished \(TimeParser.iso8601($0))" } ?? ""
-            out += "Last run: \(run[2].stringValue ?? "?"), started \(TimeParser.iso8601(started))\(finished): \(run[3].stringValue ?? "")\n"
+        let incidentTotal = incidents.reduce(Int64(0)) { $0 + ($1.int("n") ?? 0) }
+        out += "Incidents: \(incidentTotal)" + (incidents.isEmpty ? "" : " (" + incidents.map { "\($0["n"]) \($0["severity"])" }.joined(separator: ", ") + ")") + "\n"
+        if let run = try db.rows("SELECT started_at, finished_at, status, command FROM run ORDER BY id DESC LIMIT 1").first, let started = run.int("started_at") {
+            let finished = run.int("finished_at").map { ", finished \(TimeParser.iso8601($0))" } ?? ""
+            out += "Last run: \(run.text("status") ?? "?"), started \(TimeParser.iso8601(started))\(finished): \(run.text("command") ?? "")\n"
         }
         return out
     }
