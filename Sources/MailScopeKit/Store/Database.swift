@@ -13,7 +13,7 @@ public final class Database {
     let handle: OpaquePointer
     /// The file this connection opened.
     public let path: String
-    /// Prepared statements kept for `cachedQuery`, by SQL text.
+    /// Prepared statements kept for `cachedRows`, by SQL text.
     private var statementCache: [String: Statement] = [:]
     private var columnCache: [String: [String: Int]] = [:]
 
@@ -144,8 +144,15 @@ public final class Database {
         try Statement(database: self, sql: sql)
     }
 
-    /// Runs `sql` with `arguments` bound and returns every row as an array of values.
-    public func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
+    /// Runs `sql` with `arguments` bound and returns every row as an array of values, read by
+    /// position. Library code reads rows by name instead (`rows`, `Row.swift`), so a SELECT
+    /// that gains a column cannot shift another's value; `RowTests` fails on a positional read
+    /// outside `Store/`.
+    ///
+    /// `package`, not `internal`, only because the end-to-end tests (which import MailScopeKit
+    /// without `@testable`) still read their checks this way; make it `internal` once they use
+    /// `rows`. Not part of the library's public API.
+    package func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
         let statement = try prepare(sql)
         try statement.bind(arguments)
         var rows: [[SQLValue]] = []
@@ -165,16 +172,19 @@ public final class Database {
         return columns
     }
 
-    /// `query` with the statement prepared once and kept: for the same SQL run many times
-    /// with different arguments (incident scoping runs a dozen per incident).
-    public func cachedQuery(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
-        let statement: Statement
-        if let cached = statementCache[sql] {
-            statement = cached
-        } else {
-            statement = try prepare(sql)
-            statementCache[sql] = statement
-        }
+    /// The statement for `sql`, prepared on first use and kept: for the same SQL run many
+    /// times with different arguments (incident scoping runs a dozen per incident).
+    func cachedStatement(_ sql: String) throws -> Statement {
+        if let cached = statementCache[sql] { return cached }
+        let statement = try prepare(sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// `query` with the statement kept (`cachedStatement`). Internal: outside `Store/` rows
+    /// are read by name (`cachedRows`).
+    func cachedQuery(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
+        let statement = try cachedStatement(sql)
         try statement.bind(arguments)
         defer { statement.reset() }
         var rows: [[SQLValue]] = []
@@ -184,7 +194,7 @@ public final class Database {
         return rows
     }
 
-    /// Drops the statements kept by `cachedQuery`.
+    /// Drops the statements kept by `cachedRows`.
     public func clearStatementCache() { statementCache.removeAll(); columnCache.removeAll() }
 
     /// Runs `sql` with `arguments` bound, for statements that return no rows.

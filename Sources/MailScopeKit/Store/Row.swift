@@ -26,19 +26,24 @@ extension Database {
         try statement.bind(arguments)
         var columns: [String: Int] = [:]
         for (i, name) in statement.columnNames.enumerated() where columns[name] == nil { columns[name] = i }
+        return try Self.collect(statement, columns: columns)
+    }
+
+    /// `rows` with the statement prepared once and kept (`cachedStatement`), and its column
+    /// map made once: for SQL run many times in a loop.
+    public func cachedRows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [Row] {
+        let statement = try cachedStatement(sql)
+        try statement.bind(arguments)
+        defer { statement.reset() }
+        return try Self.collect(statement, columns: cachedColumns(sql) ?? [:])
+    }
+
+    /// Steps `statement` to the end, one `Row` per result row sharing `columns`.
+    private static func collect(_ statement: Statement, columns: [String: Int]) throws -> [Row] {
         var rows: [Row] = []
         while try statement.step() {
             rows.append(Row(columns: columns, values: (0..<statement.columnCount).map { statement.value(at: $0) }))
         }
         return rows
-    }
-}
-
-extension Database {
-    /// `rows` with the statement prepared once and kept (see `cachedQuery`).
-    public func cachedRows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [Row] {
-        let values = try cachedQuery(sql, arguments)
-        guard !values.isEmpty, let columns = cachedColumns(sql) else { return [] }
-        return values.map { Row(columns: columns, values: $0) }
     }
 }
