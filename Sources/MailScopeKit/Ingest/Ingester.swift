@@ -19,25 +19,6 @@ public struct IngestOptions: Sendable {
     public init() {}
 }
 
-/// What happened to one input file.
-public struct FileResult: Sendable, Codable {
-    public enum Status: String, Sendable, Codable {
-        case loaded, resumed, alreadyLoaded = "already_loaded", empty, unrecognized, unreadable
-    }
-    public var path: String
-    public var sha256: String?
-    public var status: Status
-    public var format: String
-    public var bytes: Int
-    public var records: Int
-    public var rows: Int
-    public var duplicates: Int
-    public var rejected: Int
-    public var rowsByTable: [String: Int]
-    public var rejectsByReason: [String: Int]
-    public var message: String?
-}
-
 /// The outcome of `mailscope ingest`.
 public struct IngestSummary: Sendable, Codable {
     public var files: [FileResult] = []
@@ -165,92 +146,45 @@ public final class Ingester: @unchecked Sendable {
         return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), size)
     }
 
+    /// Loads one file and says what became of it: already loaded, damaged, empty,
+    /// unrecognized, loaded (or resumed), or failed. Never throws: a file that cannot be
+    /// loaded is a result with a message, and the run goes on with the next one.
     private func loadFile(_ path: String, index: Int, count: Int, db: Database, seed: (UInt64, UInt64)) -> FileResult {
-        var result = FileResult(path: path, sha256: nil, status: .unreadable, format: "unknown", bytes: 0, records: 0,
-                                rows: 0, duplicates: 0, rejected: 0, rowsByTable: [:], rejectsByReason: [:], message: nil)
+        var sha: String?
+        var size = 0
+        var status = FileResult.Status.unreadable
         do {
-            let (sha, size) = try Ingester.fingerprint(path)
-            result.sha256 = sha
-            result.bytes = size
-            let existing = try db.rows("SELECT id, status, path, format FROM input_file WHERE sha256 = ?", [.text(sha)]).first
-            var fileID: Int64
-            var counters = FileCounters()
+            (sha, size) = try Ingester.fingerprint(path)
+            let sha256 = sha!
+            let existing = try db.rows("SELECT id, status, path, format FROM input_file WHERE sha256 = ?", [.text(sha256)]).first
             if let existing, existing.text("status") == "loaded" {
-                result.status = .alreadyLoaded
-                result.format = existing.text("format") ?? "unknown"
-                let original = existing.text("path") ?? "?"
-                // The same file seen again (a nightly run over a growing export folder) is only
-                // counted in the summary; a copy under another name is worth a line.
-                result.message = original == path ? nil : "\(path): already loaded (same SHA-256 as \(original)) — skipped"
-                return result
+                return .alreadyLoaded(path: path, sha256: sha256, bytes: size, format: existing.text("format") ?? "unknown",
+                                      originalPath: existing.text("path") ?? "?")
             }
             let sniff = try FileParser.sniff(path: path)
-            var csvKind: CSVKind?
-            let compression = sniff.gzip ? "gzip" : "none"
-            if let existing, existing.text("status") == "loading" {
-                fileID = existing.int("id") ?? 0
-                counters = try loadCounters(db, fileID: fileID)
-                result.status = .resumed
-                onMessage("\(path): resuming an interrupted load after \(counters.units) lines")
-            } else {
-                if let existing {
-                    // An earlier run could not recognise it: try again with this version.
-                    let id = existing.int("id") ?? 0
-                    try db.transaction {
-                        try db.run("DELETE FROM reject WHERE file_id = ?", [.integer(id)])
-                        try db.run("DELETE FROM input_file WHERE id = ?", [.integer(id)])
-                    }
-                }
-                try db.run("""
-                    INSERT INTO input_file (path, sha256, bytes, compression, format, status, loaded_at)
-                    VALUES (?, ?, ?, ?, ?, 'loading', ?)
-                    """, [.text(path), .text(sha), .integer(Int64(size)), .text(compression), .text("unknown"),
-                          .integer(Int64(Date().timeIntervalSince1970 * 1000))])
-                fileID = db.lastInsertRowID
-                result.status = .loaded
-            }
+            let (fileID, counters, opened) = try openManifestRow(path: path, sha256: sha256, size: size, gzip: sniff.gzip, existing: existing, db: db)
+            status = opened
             if !sniff.gzip && path.lowercased().hasSuffix(".gz") {
                 onMessage("\(path): not gzip-compressed although named .gz — read as plain text")
                 try appendNote(db, fileID: fileID, "not gzip-compressed although named .gz; read as plain text")
             }
+            var csvKind: CSVKind?
             switch sniff.layout {
             case .empty where !sniff.damage.isEmpty:
-                // Nothing readable because the gzip data is cut off or damaged: a reject, not an empty file.
-                try db.transaction {
-                    for issue in sniff.damage {
-                        try db.run("INSERT INTO reject (file_id, line_no, reason, detail, excerpt, line_bytes) VALUES (?, 1, ?, ?, '', 0)",
-                                   [.integer(fileID), .text(issue.reason.rawValue), .text(issue.detail)])
-                    }
-                    try db.run("UPDATE input_file SET status = 'loaded', format = 'unknown', rejected = ? WHERE id = ?", [.integer(Int64(sniff.damage.count)), .integer(fileID)])
-                }
-                result.rejected = sniff.damage.count
-                result.rejectsByReason = Dictionary(sniff.damage.map { ($0.reason.rawValue, 1) }, uniquingKeysWith: +)
-                result.format = "unknown"
-                result.message = "\(path):1: \(sniff.damage[0].reason.rawValue): \(sniff.damage[0].detail) — nothing could be read"
-                return result
+                try markDamaged(db, fileID: fileID, damage: sniff.damage)
+                return .damaged(path: path, sha256: sha256, bytes: size, status: status, damage: sniff.damage.map { ($0.reason.rawValue, $0.detail) })
             case .empty:
                 try db.run("UPDATE input_file SET status = 'loaded', format = 'empty', notes = COALESCE(notes || '; ', '') || 'empty file' WHERE id = ?", [.integer(fileID)])
-                result.status = .empty
-                result.format = "empty"
-                result.message = "\(path): empty file — nothing to load"
-                return result
+                return .empty(path: path, sha256: sha256, bytes: size)
             case .unrecognized:
                 try markUnrecognized(db, fileID: fileID, detail: "the file is in no format MailScope knows (Mimecast SIEM v1/v2, TTP logs, threat intel, message tracking, EDR CSV or NDJSON, identity directory CSV)", excerpt: sniff.firstLine)
-                result.status = .unrecognized
-                result.rejected = 1
-                result.rejectsByReason = [RejectReason.unrecognizedFormat.rawValue: 1]
-                result.message = "\(path):1: unrecognized_format: not an export MailScope knows (Mimecast, EDR, identity directory) — file kept in rejects"
-                return result
+                return .unrecognized(path: path, sha256: sha256, bytes: size, detail: nil)
             case .csv:
                 let kind = try EDRFileParser.kind(ofCSV: path, options: options)
                 if case .unknown(let header) = kind {
                     let detail = CSVKind.unknownMessage(header, mapping: options.edrMapping)
                     try markUnrecognized(db, fileID: fileID, detail: detail, excerpt: sniff.firstLine)
-                    result.status = .unrecognized
-                    result.rejected = 1
-                    result.rejectsByReason = [RejectReason.unrecognizedFormat.rawValue: 1]
-                    result.message = "\(path):1: unrecognized_format: \(detail)"
-                    return result
+                    return .unrecognized(path: path, sha256: sha256, bytes: size, detail: detail)
                 }
                 csvKind = kind
             case .lines, .document, .edrLines:
@@ -259,25 +193,54 @@ public final class Ingester: @unchecked Sendable {
             let counted = try load(path: path, fileID: fileID, layout: sniff.layout, csvKind: csvKind, firstLine: sniff.firstLine,
                                    db: db, seed: seed, counters: counters,
                                    progress: { [onProgress] bytes in onProgress(index, count, path, bytes, size) })
-            result.format = counted.format
-            result.records = counted.counters.records
-            result.rows = counted.counters.rows
-            result.duplicates = counted.counters.duplicates
-            result.rejected = counted.counters.rejected
-            result.rowsByTable = counted.counters.rowsByTable
-            result.rejectsByReason = try rejectsByReason(db, fileID: fileID)
-            return result
+            return .loaded(path: path, sha256: sha256, bytes: size, status: status, format: counted.format, counters: counted.counters,
+                           rejectsByReason: try rejectsByReason(db, fileID: fileID))
         } catch let error as IngestError {
-            result.message = error.description
-            return result
+            return .failed(path: path, sha256: sha, bytes: size, status: status, message: error.description)
         } catch let error as DatabaseError where error.isDiskFull {
             diskFull = true
-            result.message = "\(path): \(error.message) (\(String(cString: strerror(error.systemErrno))))"
-            return result
+            return .failed(path: path, sha256: sha, bytes: size, status: status,
+                           message: "\(path): \(error.message) (\(String(cString: strerror(error.systemErrno))))")
         } catch {
-            result.status = .unreadable
-            result.message = "\(path): \(error)"
-            return result
+            return .failed(path: path, sha256: sha, bytes: size, status: .unreadable, message: "\(path): \(error)")
+        }
+    }
+
+    /// The file's row in the input manifest: the one an interrupted load left (resumed where it
+    /// stopped), or a new one (an earlier unrecognized attempt is replaced, so this version
+    /// tries again). Returns its id, the counters to resume from, and the file's status.
+    private func openManifestRow(path: String, sha256: String, size: Int, gzip: Bool, existing: Row?,
+                                 db: Database) throws -> (Int64, FileCounters, FileResult.Status) {
+        if let existing, existing.text("status") == "loading" {
+            let fileID = existing.int("id") ?? 0
+            let counters = try loadCounters(db, fileID: fileID)
+            onMessage("\(path): resuming an interrupted load after \(counters.units) lines")
+            return (fileID, counters, .resumed)
+        }
+        if let existing {
+            let id = existing.int("id") ?? 0
+            try db.transaction {
+                try db.run("DELETE FROM reject WHERE file_id = ?", [.integer(id)])
+                try db.run("DELETE FROM input_file WHERE id = ?", [.integer(id)])
+            }
+        }
+        try db.run("""
+            INSERT INTO input_file (path, sha256, bytes, compression, format, status, loaded_at)
+            VALUES (?, ?, ?, ?, ?, 'loading', ?)
+            """, [.text(path), .text(sha256), .integer(Int64(size)), .text(gzip ? "gzip" : "none"), .text("unknown"),
+                  .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+        return (db.lastInsertRowID, FileCounters(), .loaded)
+    }
+
+    /// Nothing readable because the gzip data is cut off or damaged: a reject per problem,
+    /// not an empty file.
+    private func markDamaged(_ db: Database, fileID: Int64, damage: [StreamIssue]) throws {
+        try db.transaction {
+            for issue in damage {
+                try db.run("INSERT INTO reject (file_id, line_no, reason, detail, excerpt, line_bytes) VALUES (?, 1, ?, ?, '', 0)",
+                           [.integer(fileID), .text(issue.reason.rawValue), .text(issue.detail)])
+            }
+            try db.run("UPDATE input_file SET status = 'loaded', format = 'unknown', rejected = ? WHERE id = ?", [.integer(Int64(damage.count)), .integer(fileID)])
         }
     }
 
