@@ -24,7 +24,7 @@ struct IngestCommand: ParsableCommand {
           mailscope ingest siem/2026-11-02/ --db case.db
           mailscope ingest ttp_url_logs.json.gz receipt_20261101.log --db case.db --json
           mailscope ingest exports/ edr/ --identities directory.csv --db case.db
-          mailscope ingest carbonblack.csv --edr-map carbonblack.yml --edr-tz +02:00 --db case.db
+          mailscope ingest carbonblack.csv --edr-map carbonblack.yml --edr-tz Europe/Berlin --db case.db
         """
     )
 
@@ -85,19 +85,23 @@ struct EDROptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A YAML mapping for an EDR export without a built-in profile.", valueName: "file"))
     var edrMap: String?
 
-    @Option(name: .long, help: ArgumentHelp("Time zone of EDR timestamps exported without one, e.g. +02:00 or UTC.", valueName: "offset"))
+    @Option(name: .long, help: ArgumentHelp("Time zone of EDR timestamps exported without one: an IANA zone such as Europe/Berlin (each row read with the offset in force at its time, daylight saving included) or a fixed offset such as +02:00 or UTC.", valueName: "zone"))
     var edrTz: String?
 
     @Option(name: .long, help: ArgumentHelp("How EDR dates like 02/11/2026 read: mdy (month first) or dmy (day first, Excel on most non-US systems). Default: decided per file from its dates, with a note when it cannot tell.", valueName: "order"))
     var edrDateOrder: String?
 
     func validate() throws {
-        if let edrTz, TimeZoneOption.offsetSeconds(edrTz) == nil {
-            throw ValidationError("--edr-tz \"\(edrTz)\" must look like +02:00, -0500 or UTC")
-        }
+        _ = try edrTimeZone()
         if let edrDateOrder, TimeParser.SlashDateOrder(rawValue: edrDateOrder) == nil {
             throw ValidationError("--edr-date-order \"\(edrDateOrder)\" must be mdy (month first) or dmy (day first)")
         }
+    }
+
+    /// `--edr-tz` read as a zone; a name that is none is refused with what would do.
+    func edrTimeZone() throws -> TimeZoneOffsets? {
+        guard let edrTz else { return nil }
+        do { return try TimeZoneOffsets(parsing: edrTz) } catch { throw ValidationError("--edr-tz: \(error)") }
     }
 
     /// These options with the config file's values where the command line gave none.
@@ -113,7 +117,7 @@ struct EDROptions: ParsableArguments {
     /// The ingest options these EDR options set.
     func ingestOptions() throws -> IngestOptions {
         var options = IngestOptions()
-        options.edrOffsetSeconds = edrTz.flatMap(TimeZoneOption.offsetSeconds)
+        options.edrTimeZone = try edrTimeZone()
         options.edrDateOrder = edrDateOrder.flatMap(TimeParser.SlashDateOrder.init(rawValue:))
         options.edrMapping = try edrMap.map { try GenericMapping(path: $0) }
         return options

@@ -9,8 +9,9 @@ public struct IngestOptions: Sendable {
     public var batchUnits = 2048
     /// Rows (and rejects) per committed transaction.
     public var commitRows = 50_000
-    /// Offset (seconds east of UTC) for EDR timestamps exported without one (`--edr-tz`).
-    public var edrOffsetSeconds: Int?
+    /// The zone of EDR times exported without one (`--edr-tz`): a fixed offset or an IANA
+    /// zone, whose offset at each row's local time applies.
+    public var edrTimeZone: TimeZoneOffsets?
     /// `--edr-date-order`: how EDR exports' `02/11/2026` dates read; nil decides per file from
     /// its own dates (a day over 12 in either place) and notes when it cannot tell.
     public var edrDateOrder: TimeParser.SlashDateOrder?

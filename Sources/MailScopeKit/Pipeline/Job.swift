@@ -86,6 +86,7 @@ public final class Job: @unchecked Sendable {
         recorded["since"] = window.since.map { $0 as Any } ?? NSNull()
         recorded["lookback"] = (s.lookback ?? DetectionWindow.defaultLookback).text
         recorded["full"] = s.full
+        if let zone = s.ingest.edrTimeZone { recorded["edr_tz"] = zone.name }
         let runID = try RunRecord.start(database, kind: .run, command: command, options: recorded)
         let mark = try IncidentAlert.findingMark(database)
         let detection = try prepared.run(on: database, since: window.since, event: onEvent)

@@ -25,6 +25,7 @@ public struct RunConfig: Sendable, Equatable {
     public var inputs: [String]?
     public var identities: [String]?
     public var edrMap: String?
+    /// An IANA zone or a fixed offset, as `--edr-tz` takes it.
     public var edrTz: String?
     /// `mdy` or `dmy`, as `--edr-date-order` takes it.
     public var edrDateOrder: String?
@@ -58,7 +59,7 @@ public struct RunConfig: Sendable, Equatable {
     /// Each key with what it takes, in the order the help and errors list them.
     public static let keys: [(name: String, takes: String)] = [
         ("db", "a path"), ("out", "a path"), ("inputs", "a list of paths"), ("identities", "a list of paths"),
-        ("edr_map", "a path"), ("edr_tz", "an offset like +02:00 or UTC"), ("edr_date_order", "mdy or dmy"), ("ti", "a list of [NAME=]paths or a NAME: path mapping"),
+        ("edr_map", "a path"), ("edr_tz", "an IANA zone like Europe/Berlin or an offset like +02:00"), ("edr_date_order", "mdy or dmy"), ("ti", "a list of [NAME=]paths or a NAME: path mapping"),
         ("rules", "a folder"), ("enable", "a list of rule ids"), ("watch_lists", "a NAME: path mapping"),
         ("params", "a mapping of rule parameter: value"), ("lookback", TimeSpan.allowed), ("fail_on", Rule.Severity.allCases.map(\.rawValue).joined(separator: ", ")),
         ("dated_reports", "true or false"), ("formats", "a list of html, md, json, csv, timeline"), ("templates", "a folder"),
@@ -149,7 +150,7 @@ public struct RunConfig: Sendable, Equatable {
             case "edr_map": config.edrMap = path(try scalar())
             case "edr_tz":
                 let tz = try scalar()
-                guard TimeZoneOption.offsetSeconds(tz) != nil else { throw fail("\"\(tz)\" is not \(spec.takes)") }
+                do { _ = try TimeZoneOffsets(parsing: tz) } catch { throw fail(error.description) }
                 config.edrTz = tz
             case "edr_date_order":
                 let order = try scalar()

@@ -50,7 +50,7 @@ import Testing
         ("db: a\ndb: b\n", 2, "key \"db\": given twice"),
         ("fail_on: severe\n", 1, "key \"fail_on\": \"severe\" is not one of info, low, medium, high, critical"),
         ("lookback: a week\n", 1, "key \"lookback\": \"a week\" is not a number followed by w, d, h, m or s"),
-        ("edr_tz: CET\n", 1, "key \"edr_tz\": \"CET\" is not an offset like +02:00 or UTC"),
+        ("edr_tz: CET\n", 1, "key \"edr_tz\": \"CET\" is an abbreviation, not a zone: give the place's IANA zone"),
         ("watch_lists: [vip.txt]\n", 1, "key \"watch_lists\": expected a NAME: path mapping"),
         ("inputs: [[a]]\n", 1, "key \"inputs\": expected a list of paths; an item is not a plain value"),
         ("dated_reports: often\n", 1, "key \"dated_reports\": expected true or false"),

@@ -380,7 +380,7 @@ extension IngestOptions {
     /// A profile with this run's `--edr-tz` applied (a mapping file's own zone wins).
     func edrProfile(_ profile: EDRProfile) -> EDRProfile {
         var p = profile
-        if let edrOffsetSeconds, p.defaultOffsetSeconds == 0 { p.defaultOffsetSeconds = edrOffsetSeconds }
+        if p.timeZone == nil { p.timeZone = edrTimeZone }
         return p
     }
 }

@@ -9,8 +9,9 @@ public struct EDRProfile: Sendable {
     let recognises: @Sendable (Set<String>) -> Bool
     /// Event type (normalized) → action.
     let actions: [String: EDRAction]
-    /// Time for zone-less timestamps (seconds east of UTC); `--edr-tz` sets it.
-    public var defaultOffsetSeconds = 0
+    /// The zone of times exported without one: a mapping's `time_zone:`, else `--edr-tz`;
+    /// nil reads them as UTC.
+    public var timeZone: TimeZoneOffsets?
     /// How `02/11/2026` reads: `--edr-date-order`, else decided per file from its dates.
     public var slashDateOrder: TimeParser.SlashDateOrder = .monthFirst
     /// Event types repeat millions of times: remember their actions.

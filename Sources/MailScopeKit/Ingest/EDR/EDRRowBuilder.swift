@@ -22,7 +22,7 @@ struct EDRRowBuilder {
         guard let tsText = v.take(.ts) else {
             throw Failure(reason: .missingTimestamp, detail: "no time column value")
         }
-        guard let ts = TimeParser.parse(tsText, defaultOffsetSeconds: profile.defaultOffsetSeconds, slashOrder: profile.slashDateOrder) else {
+        guard let ts = TimeParser.parse(tsText, defaultZone: profile.timeZone ?? .utc, slashOrder: profile.slashDateOrder) else {
             throw Failure(reason: .badTimestamp, detail: "time \"\(tsText.prefix(60))\" is not a date MailScope can read")
         }
         guard TimeParser.plausibleRange.contains(ts) else {

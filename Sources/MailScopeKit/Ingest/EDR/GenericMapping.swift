@@ -18,13 +18,14 @@ import Yams
 /// actions:                        # optional: exported event type → MailScope action
 ///   filemod: file_modified
 ///   netconn: network_connect
-/// time_zone: "+02:00"             # optional, for exports without an offset
+/// time_zone: Europe/Berlin        # optional, for times exported without an offset (or "+02:00")
 /// ```
 public struct GenericMapping: Sendable {
     public let product: String
     public let columns: [EDRField: String]
     public let actions: [String: EDRAction]
-    public let offsetSeconds: Int?
+    /// The zone of times exported without one (`time_zone:`), before `--edr-tz`.
+    public let timeZone: TimeZoneOffsets?
 
     /// The actions MailScope knows (what `actions:` values may be).
     public static let knownActions = EDRAction.allCases.map(\.rawValue)
@@ -73,23 +74,20 @@ public struct GenericMapping: Sendable {
                 actions[k] = action
             }
         }
-        var offset: Int?
+        var zone: TimeZoneOffsets?
         if let tz = map["time_zone"] as? String {
-            guard let o = TimeZoneOption.offsetSeconds(tz) else {
-                throw Error(description: "\(path): time_zone \"\(tz)\" must look like +02:00, -0500 or UTC")
-            }
-            offset = o
+            do { zone = try TimeZoneOffsets(parsing: tz) } catch { throw Error(description: "\(path): time_zone: \(error)") }
         }
         self.product = product
         self.columns = resolved
         self.actions = actions
-        self.offsetSeconds = offset
+        self.timeZone = zone
     }
 
     /// The profile this mapping defines.
     public var profile: EDRProfile {
         var p = EDRProfile(name: "generic:" + product, aliases: columns.mapValues { [$0] }, actions: actions, recognises: { _ in false })
-        if let offsetSeconds { p.defaultOffsetSeconds = offsetSeconds }
+        p.timeZone = timeZone
         return p
     }
 
@@ -103,24 +101,4 @@ extension EDRField {
     /// The fields a generic mapping may name.
     /// Every canonical field but MDE's AdditionalFields (whose JSON only MDE writes).
     static let genericFields: [EDRField] = allCases.filter { $0 != .additionalFields }
-}
-
-/// `--edr-tz`: an offset for timestamps exported without one.
-public enum TimeZoneOption {
-    /// `+02:00`, `-0500`, `+2`, `UTC`, `Z` → seconds east of UTC.
-    public static func offsetSeconds(_ text: String) -> Int? {
-        let t = text.trimmingCharacters(in: .whitespaces).uppercased()
-        if t == "UTC" || t == "Z" || t == "GMT" { return 0 }
-        guard let sign = t.first, sign == "+" || sign == "-" else { return nil }
-        let digits = t.dropFirst().filter { $0 != ":" }
-        guard !digits.isEmpty, digits.allSatisfy(\.isNumber) else { return nil }
-        let hours: Int, minutes: Int
-        switch digits.count {
-        case 1, 2: hours = Int(digits) ?? 99; minutes = 0
-        case 4: hours = Int(digits.prefix(2)) ?? 99; minutes = Int(digits.suffix(2)) ?? 99
-        default: return nil
-        }
-        guard hours <= 14, minutes < 60 else { return nil }
-        return (sign == "+" ? 1 : -1) * (hours * 3600 + minutes * 60)
-    }
 }

@@ -5,7 +5,8 @@ import Foundation
 /// the `+0100` offsets Mimecast writes).
 ///
 /// Forms: ISO 8601 with `T` or a space, 0–9 fractional digits, and `Z`, `+HH:MM`, `+HHMM`,
-/// `+HH` or no zone (then `defaultOffsetSeconds` applies, UTC unless told otherwise);
+/// `+HH` or no zone (then the time is local to `defaultZone`, UTC unless told otherwise, and
+/// read with the offset that zone had at that time);
 /// US `M/D/YYYY, h:mm:ss[.fff] AM` (Sentinel and Defender portal exports); epoch seconds or
 /// milliseconds as digits.
 public enum TimeParser {
@@ -13,9 +14,9 @@ public enum TimeParser {
     public static let plausibleRange: ClosedRange<Int64> = 631_152_000_000...4_102_444_800_000
 
     /// Parses text; returns nil when it is no date form MailScope knows.
-    public static func parse(_ text: String, defaultOffsetSeconds: Int = 0, slashOrder: SlashDateOrder = .monthFirst) -> Int64? {
+    public static func parse(_ text: String, defaultZone: TimeZoneOffsets = .utc, slashOrder: SlashDateOrder = .monthFirst) -> Int64? {
         var copy = text
-        return copy.withUTF8 { parse(bytes: $0, defaultOffsetSeconds: defaultOffsetSeconds, slashOrder: slashOrder) }
+        return copy.withUTF8 { parse(bytes: $0, defaultZone: defaultZone, slashOrder: slashOrder) }
     }
 
     /// How to read `02/11/2026`: month first (US, as Sentinel and the Defender portal write)
@@ -33,7 +34,7 @@ public enum TimeParser {
     }
 
     /// Parses UTF-8 bytes; returns nil when they are no date form MailScope knows.
-    public static func parse(bytes: UnsafeBufferPointer<UInt8>, defaultOffsetSeconds: Int = 0, slashOrder: SlashDateOrder = .monthFirst) -> Int64? {
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>, defaultZone: TimeZoneOffsets = .utc, slashOrder: SlashDateOrder = .monthFirst) -> Int64? {
         var s = 0
         var e = bytes.count
         while s < e, bytes[s] == 0x20 { s += 1 }
@@ -44,8 +45,8 @@ public enum TimeParser {
             return epochDigits(b)
         }
         if let v = epochSecondsWithFraction(b) { return v }
-        if let v = iso(b, defaultOffsetSeconds: defaultOffsetSeconds) { return v }
-        return usStyle(b, defaultOffsetSeconds: defaultOffsetSeconds, slashOrder: slashOrder)
+        if let v = iso(b, defaultZone: defaultZone) { return v }
+        return usStyle(b, defaultZone: defaultZone, slashOrder: slashOrder)
     }
 
     /// Epoch digits: 13 digits (or more than 11) are milliseconds, up to 11 are seconds.
@@ -142,31 +143,51 @@ public enum TimeParser {
         return ms
     }
 
-    /// Zone: Z, +HH:MM, +HHMM, +HH; nil means malformed; absent returns the default.
-    private static func zone(_ c: inout Cursor, defaultOffsetSeconds: Int) -> Int? {
+    /// A time's zone as written: none, an offset, or something malformed.
+    private enum WrittenZone {
+        case none, offset(Int), malformed
+    }
+
+    /// Zone: Z, +HH:MM, +HHMM, +HH, UTC, or nothing.
+    private static func zone(_ c: inout Cursor) -> WrittenZone {
         while c.eat(" ") {}
-        if c.atEnd { return defaultOffsetSeconds }
-        if c.eat("Z") || c.eat("z") { return c.atEnd ? 0 : nil }
+        if c.atEnd { return .none }
+        if c.eat("Z") || c.eat("z") { return c.atEnd ? .offset(0) : .malformed }
         if c.peek == UInt8(ascii: "U"), c.b.count - c.i == 3,
-           c.b[c.i + 1] == UInt8(ascii: "T"), c.b[c.i + 2] == UInt8(ascii: "C") { return 0 }
+           c.b[c.i + 1] == UInt8(ascii: "T"), c.b[c.i + 2] == UInt8(ascii: "C") { return .offset(0) }
         let sign: Int
-        if c.eat("+") { sign = 1 } else if c.eat("-") { sign = -1 } else { return nil }
-        guard let hh = c.digits(2) else { return nil }
+        if c.eat("+") { sign = 1 } else if c.eat("-") { sign = -1 } else { return .malformed }
+        guard let hh = c.digits(2) else { return .malformed }
         var mm = 0
         if !c.atEnd {
             _ = c.eat(":")
-            guard let m = c.digits(2) else { return nil }
+            guard let m = c.digits(2) else { return .malformed }
             mm = m
         }
-        guard c.atEnd, hh <= 14, mm < 60 else { return nil }
-        return sign * (hh * 3600 + mm * 60)
+        guard c.atEnd, hh <= 14, mm < 60 else { return .malformed }
+        return .offset(sign * (hh * 3600 + mm * 60))
     }
 
-    static func iso(_ b: UnsafeBufferPointer<UInt8>, defaultOffsetSeconds: Int) -> Int64? {
+    /// The UTC time of date and clock fields in `zone` as written, or local to `defaultZone`
+    /// when none is written.
+    private static func compose(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millis: Int,
+                                zone: WrittenZone, defaultZone: TimeZoneOffsets) -> Int64? {
+        switch zone {
+        case .malformed: return nil
+        case .offset(let offset):
+            return compose(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis, offsetSeconds: offset)
+        case .none:
+            guard let local = compose(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis,
+                                      offsetSeconds: 0) else { return nil }
+            return defaultZone.utcMilliseconds(fromLocal: local)
+        }
+    }
+
+    static func iso(_ b: UnsafeBufferPointer<UInt8>, defaultZone: TimeZoneOffsets) -> Int64? {
         var c = Cursor(b: b)
         guard let year = c.digits(4), c.eat("-"), let month = c.digits(2), c.eat("-"), let day = c.digits(2) else { return nil }
         var hour = 0, minute = 0, second = 0, millis = 0
-        var offset = defaultOffsetSeconds
+        var written = WrittenZone.none
         if !c.atEnd {
             guard c.eat("T") || c.eat("t") || c.eat(" ") else { return nil }
             guard let h = c.digits(2), c.eat(":"), let m = c.digits(2) else { return nil }
@@ -176,16 +197,15 @@ public enum TimeParser {
                 second = s
                 millis = fraction(&c)
             }
-            guard let z = zone(&c, defaultOffsetSeconds: defaultOffsetSeconds) else { return nil }
-            offset = z
+            written = zone(&c)
         }
-        return compose(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
-                       millis: millis, offsetSeconds: offset)
+        return compose(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis,
+                       zone: written, defaultZone: defaultZone)
     }
 
     /// `10/28/2025, 9:24:48.633 AM` and `9/29/2025 8:06:08 PM` (month first, as Sentinel writes).
     /// With `.dayFirst`, `21/12/2023 19:04` (Excel on a day-first system).
-    static func usStyle(_ b: UnsafeBufferPointer<UInt8>, defaultOffsetSeconds: Int, slashOrder: SlashDateOrder = .monthFirst) -> Int64? {
+    static func usStyle(_ b: UnsafeBufferPointer<UInt8>, defaultZone: TimeZoneOffsets, slashOrder: SlashDateOrder = .monthFirst) -> Int64? {
         var c = Cursor(b: b)
         guard let n1 = c.shortNumber(), c.eat("/"), let n2 = c.shortNumber(), c.eat("/"),
               let year = c.digits(4) else { return nil }
@@ -208,13 +228,21 @@ public enum TimeParser {
             guard c.eat("M") || c.eat("m"), hour >= 1, hour <= 12 else { return nil }
             if hour != 12 { hour += 12 }
         }
-        guard let offset = zone(&c, defaultOffsetSeconds: defaultOffsetSeconds) else { return nil }
-        return compose(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
-                       millis: millis, offsetSeconds: offset)
+        return compose(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis,
+                       zone: zone(&c), defaultZone: defaultZone)
     }
 
     /// The UTC day number (days since 1970-01-01) of a time in milliseconds, rounding down.
     public static func utcDay(_ ms: Int64) -> Int64 { ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000 }
+
+    /// Formats milliseconds as ISO 8601 at an offset from UTC, with milliseconds
+    /// (`2024-11-13T12:57:39.314+01:00`).
+    public static func iso8601(_ ms: Int64, offsetSeconds: Int) -> String {
+        let sign = offsetSeconds < 0 ? "-" : "+"
+        let minutes = abs(offsetSeconds) / 60
+        let suffix = "\(sign)\(minutes / 60 < 10 ? "0" : "")\(minutes / 60):\(minutes % 60 < 10 ? "0" : "")\(minutes % 60)"
+        return String(iso8601(ms + Int64(offsetSeconds) * 1000).dropLast()) + suffix
+    }
 
     /// Formats milliseconds as ISO 8601 UTC with milliseconds (`2024-11-13T11:57:39.314Z`).
     public static func iso8601(_ ms: Int64) -> String {

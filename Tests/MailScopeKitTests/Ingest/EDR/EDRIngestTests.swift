@@ -184,7 +184,7 @@ import Testing
         ("columns:\n  ts: t\n  host: h\n", "product:"),
         ("product: x\ncolumns:\n  ts: t\n  host: h\nactions:\n  a: explode\n", "actions.a must be one of"),
         ("product: x\ncolumns:\n  ts: t\n  host: h\ncolour: red\n", "unknown key \"colour\""),
-        ("product: x\ncolumns:\n  ts: t\n  host: h\ntime_zone: Mars\n", "time_zone \"Mars\""),
+        ("product: x\ncolumns:\n  ts: t\n  host: h\ntime_zone: Mars\n", "time_zone: \"Mars\" is not a time zone"),
     ])
     func badMappingFilesNameTheKey(yaml: String, message: String) throws {
         let path = TestPaths.scratch() + "/map.yml"
@@ -229,12 +229,43 @@ import Testing
         let path = TestPaths.scratch() + "/mde.csv"
         try Array("Timestamp,DeviceName,ActionType,FileName\n2026-11-02 10:00:00,ws-1,FileCreated,a.txt\n".utf8).write(to: path)
         var options = IngestOptions()
-        options.edrOffsetSeconds = TimeZoneOption.offsetSeconds("-05:00")
+        options.edrTimeZone = try TimeZoneOffsets(parsing: "-05:00")
         let db = try LoadedDatabase([path], options: options)
         #expect(try db.rows("SELECT ts FROM edr_event").first?.int("ts") == 1_793_631_600_000)   // 10:00-05:00 = 15:00Z
-        #expect(TimeZoneOption.offsetSeconds("+0530") == 19_800)
-        #expect(TimeZoneOption.offsetSeconds("UTC") == 0)
-        #expect(TimeZoneOption.offsetSeconds("Mars") == nil)
+    }
+
+    /// An export in Berlin local time (no zone on its times) read with --edr-tz Europe/Berlin:
+    /// each row with the offset in force at its local time, across both 2026 changes; the
+    /// skipped spring hour with the offset before it, the repeated autumn hour as its first
+    /// (summer-time) occurrence; a time that states its zone keeps it.
+    @Test func anIANAZoneReadsEachRowWithItsOwnOffset() throws {
+        var options = IngestOptions()
+        options.edrTimeZone = try TimeZoneOffsets(parsing: "Europe/Berlin")
+        let db = try LoadedDatabase([TestPaths.fixture("edr/mde_local_time_berlin.csv")], options: options)
+        #expect(db.summary.rejected == 0)
+        let expected = [
+            "winter.txt": "2026-01-15T11:00:00.000Z", "before-spring.txt": "2026-03-29T00:59:59.000Z",
+            "skipped-hour.txt": "2026-03-29T01:30:00.000Z", "after-spring.txt": "2026-03-29T01:00:00.000Z",
+            "summer.txt": "2026-07-15T10:00:00.000Z", "before-autumn.txt": "2026-10-24T23:59:59.000Z",
+            "repeated-hour.txt": "2026-10-25T00:30:00.000Z", "after-autumn.txt": "2026-10-25T02:00:00.000Z",
+            "written-utc.txt": "2026-11-02T09:14:03.120Z",
+        ]
+        let rows = try db.rows("SELECT file_name, ts FROM edr_event")
+        #expect(rows.count == expected.count)
+        for row in rows {
+            let name = row.text("file_name") ?? ""
+            #expect(row.int("ts").map(TimeParser.iso8601) == expected[name], "\(name)")
+        }
+        // A mapping's own time_zone wins over --edr-tz.
+        var mapped = IngestOptions()
+        mapped.edrTimeZone = try TimeZoneOffsets(parsing: "America/New_York")
+        mapped.edrMapping = try GenericMapping(path: TestPaths.fixture("edr/carbonblack.yml"))
+        let header = ["event_time", "device_name", "username", "type", "path", "process_hash", "cmdline", "netconn_domain"]
+        guard case .edr(let profile) = EDRFileParser.kind(ofHeader: header, options: mapped) else {
+            Issue.record("the carbonblack mapping does not match its own header")
+            return
+        }
+        #expect(profile.timeZone?.name == "+01:00")
     }
 
     /// Excel saves dates in the system's order: a file whose dates show a day over 12 in the

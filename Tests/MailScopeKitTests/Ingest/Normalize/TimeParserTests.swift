@@ -29,9 +29,17 @@ import Testing
         #expect(TimeParser.parse(text) == nil)
     }
 
-    @Test func honoursADefaultOffsetForZonelessTimes() {
-        #expect(TimeParser.parse("2026-11-02 06:30:00", defaultOffsetSeconds: 3600) == 1_793_597_400_000)
-        #expect(TimeParser.parse("2026-11-02T06:30:00Z", defaultOffsetSeconds: 3600) == 1_793_601_000_000)
+    @Test func honoursADefaultZoneForZonelessTimes() {
+        let plusOne = TimeZoneOffsets(name: "+01:00", fixedSeconds: 3600)
+        #expect(TimeParser.parse("2026-11-02 06:30:00", defaultZone: plusOne) == 1_793_597_400_000)
+        #expect(TimeParser.parse("2026-11-02", defaultZone: plusOne) == 1_793_574_000_000)
+        #expect(TimeParser.parse("2026-11-02T06:30:00Z", defaultZone: plusOne) == 1_793_601_000_000)
+    }
+
+    @Test func formatsISO8601AtAnOffset() {
+        #expect(TimeParser.iso8601(1_731_499_059_314, offsetSeconds: 3600) == "2024-11-13T12:57:39.314+01:00")
+        #expect(TimeParser.iso8601(1_731_499_059_314, offsetSeconds: -34_200) == "2024-11-13T02:27:39.314-09:30")
+        #expect(TimeParser.iso8601(1_731_499_059_314, offsetSeconds: 0) == "2024-11-13T11:57:39.314+00:00")
     }
 
     @Test func formatsISO8601RoundTrip() {
