@@ -27,8 +27,6 @@ enum JobPrinter {
         case .detected(let result):
             Terminal.write("Detection: \(result.outcomes.count) rules run, \(result.new) new findings (\(result.found) rows matched); \(result.incidents.description)\n")
             Terminal.write("Detection " + result.timing.lowercased() + "\n")
-        case .latestKept(let out, let latest, let day):
-            Terminal.write("note: \(TerminalText.safe(out))/latest stays at \(latest), newer than this run's data (\(day))\n")
         case .reportsWritten(let folder, _):
             print("Reports written to \(TerminalText.safe(folder))")
         case .alert(let m):

@@ -13,8 +13,9 @@ struct RunCommand: ParsableCommand {
         window (--lookback, default 7d; --full for the whole database), groups the findings \
         into incidents, and writes report.html, report.md, report.json, iocs.csv, \
         timeline.jsonl and the ingest summary into --out. With --dated-reports (the default \
-        with --config) they go to OUT/YYYY-MM-DD/ (the UTC day the data ends) and OUT/latest \
-        points at the newest.
+        with --config) each run writes them to a folder of its own, OUT/YYYY-MM-DD/ (the UTC day \
+        the run started; OUT/YYYY-MM-DD-2/ … for a later run that day), and OUT/latest points at \
+        this run's folder, whatever data it covered (the report states its data window).
 
         Every option can come from a YAML file (--config); a value on the command line wins. \
         Keys: db, out, inputs, identities, edr_map, edr_tz, edr_date_order, ti, rules, enable, watch_lists, \
@@ -60,7 +61,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when an incident at or above this severity gained findings since the last completed run.", valueName: "severity"))
     var failOn: Rule.Severity?
 
-    @Flag(name: .customLong("dated-reports"), inversion: .prefixedNo, help: "Write the reports to OUT/YYYY-MM-DD/ and point OUT/latest at them (default with --config; otherwise straight into OUT).")
+    @Flag(name: .customLong("dated-reports"), inversion: .prefixedNo, help: "Write the reports to OUT/YYYY-MM-DD/ (the run's UTC day, -2, -3 … for a later run that day) and point OUT/latest at them (default with --config; otherwise straight into OUT).")
     var datedReports: Bool?
 
     @OptionGroup var edr: EDROptions

@@ -1,12 +1,13 @@
 import Foundation
 
-/// Which evidence a `mailscope run` hands to the rules, and which day its reports are filed
-/// under. A nightly run loads only the new exports; looking at everything again each night
-/// would make the job grow with the database. So the rules see the new data's time range plus
-/// a look-back before it (long enough for a click today on yesterday's mail, or an EDR export
-/// that arrives a day late). "New" means not yet checked by a run that finished
-/// (`input_file.detected`), so a killed run's files are checked by the next one. Findings are
-/// keyed by rule and evidence row, so overlapping windows never duplicate anything.
+/// Which evidence a `mailscope run` hands to the rules (its reports are filed under the day of
+/// the run, not of this window: `ReportFolder`). A nightly run loads only the new exports;
+/// looking at everything again each night would make the job grow with the database. So the
+/// rules see the new data's time range plus a look-back before it (long enough for a click
+/// today on yesterday's mail, or an EDR export that arrives a day late). "New" means not yet
+/// checked by a run that finished (`input_file.detected`), so a killed run's files are checked
+/// by the next one. Findings are keyed by rule and evidence row, so overlapping windows never
+/// duplicate anything.
 public struct DetectionWindow: Sendable, Equatable {
     /// Evidence at or after this time (ms UTC) is checked; nil means the whole database.
     public var since: Int64?
@@ -60,10 +61,5 @@ public struct DetectionWindow: Sendable, Equatable {
     public func markChecked(_ db: Database) throws {
         try db.run("UPDATE input_file SET detected = 1 WHERE detected = 0 AND id <= ? AND (first_ts IS NULL OR first_ts >= ?)",
                    [.integer(lastFileID), .integer(since ?? Int64.min)])
-    }
-
-    /// `YYYY-MM-DD` (UTC) of the end of the data window: the folder a dated report goes to.
-    public var day: String? {
-        dataEnd.map { String(TimeParser.iso8601($0).prefix(10)) }
     }
 }

@@ -32,7 +32,8 @@ public final class Job: @unchecked Sendable {
         /// Check the whole database (`--full`).
         public var full = false
         public var failOn: Rule.Severity?
-        /// Reports into OUT/YYYY-MM-DD with OUT/latest pointing at the newest.
+        /// Reports into OUT/YYYY-MM-DD (the UTC day the run started; `-2`, `-3` … for a later
+        /// run that day) with OUT/latest pointing at this run's folder.
         public var datedReports = false
         public var ingest = IngestOptions()
         /// Identity directory CSVs, loaded with the inputs.
@@ -75,6 +76,8 @@ public final class Job: @unchecked Sendable {
         let prepared = try s.detection.prepare()
         let lock = try takeLock(s.database)
         defer { lock.release() }
+        // The run's time names its report folder (SOURCE_DATE_EPOCH when set, as the reports' time).
+        let started = Int64(ReportModel.Options.reportTime().timeIntervalSince1970 * 1000)
 
         let summary = try load(loading, database: s.database, options: s.ingest)
         onEvent(.ingested(summary))
@@ -93,15 +96,11 @@ public final class Job: @unchecked Sendable {
         try window.markChecked(database)
         onEvent(.detected(detection))
 
-        let day = window.day ?? "undated"
-        let folder = s.datedReports ? try ReportFolder.dated(out: s.out, day: day) : s.out
+        let folder = s.datedReports ? try ReportFolder.forRun(out: s.out, startedAt: started) : s.out
         try IngestReport.write(database: database, to: folder)
         try RunRecord.finish(database, runID)
         let paths = try Self.writeReports(database, rules: prepared.catalog, to: folder, settings: s.report)
-        if s.datedReports {
-            let latest = try ReportFolder.pointLatest(out: s.out, day: day)
-            if latest != day { onEvent(.latestKept(out: s.out, latest: latest, day: day)) }
-        }
+        if s.datedReports { try ReportFolder.pointLatest(out: s.out, at: folder) }
         onEvent(.reportsWritten(folder: folder, paths: paths))
         let alerts = try s.failOn.map { try IncidentAlert.matches(database, atLeast: $0, findingsAfter: mark) } ?? []
         for match in alerts { onEvent(.alert(match)) }

@@ -17,8 +17,6 @@ public enum JobEvent: Sendable {
     case feedStored(ThreatIntelFeed, newIndicators: Int?)
     /// The rules ran and the incidents are rebuilt.
     case detected(DetectionResult)
-    /// `OUT/latest` stays at a newer folder than this run's.
-    case latestKept(out: String, latest: String, day: String)
     /// The reports are in `folder`.
     case reportsWritten(folder: String, paths: [String])
     /// An incident matched `--fail-on`.

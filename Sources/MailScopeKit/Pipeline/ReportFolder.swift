@@ -1,8 +1,14 @@
 import Foundation
 
-/// Dated report folders for nightly runs: `OUT/2026-11-02/` holds the reports of the run whose
-/// data ends on that day, and `OUT/latest` is a symbolic link to the newest one, swapped in one
-/// `rename` so a reader (a web server, a mail script) never sees it missing or half-changed.
+/// Dated report folders for nightly runs: `OUT/2026-11-03/` holds the reports of the run that
+/// started on that UTC day (`OUT/2026-11-03-2/` a second run that day), and `OUT/latest` is a
+/// symbolic link to the last run's folder, swapped in one `rename` so a reader (a web server,
+/// a mail script) never sees it missing or half-changed.
+///
+/// Dated by the run, not by the data: a folder named after the day the data ends put a night
+/// whose EDR export reached less far than the night before into an older folder, and `latest`
+/// (which then refused to move back) showed the stale report while the run alerted on new
+/// incidents. Each report still says which data it covers (its data window).
 public enum ReportFolder {
     /// Why the folders could not be set up.
     public struct Error: Swift.Error, CustomStringConvertible {
@@ -58,30 +64,39 @@ public enum ReportFolder {
         return (error as NSError).localizedDescription
     }
 
-    /// `OUT/DAY`, created if missing.
-    public static func dated(out: String, day: String) throws -> String {
-        let folder = (out as NSString).appendingPathComponent(day)
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
+    /// `YYYY-MM-DD`, the UTC day of `time` (ms since the epoch): the name of a run's folder.
+    public static func day(of time: Int64) -> String {
+        String(TimeParser.iso8601(time).prefix(10))
     }
 
-    /// Points `OUT/latest` at `OUT/DAY` (a relative link, so the tree can be moved or copied),
-    /// unless it already points at a later day (a late export filed under an older day must not
-    /// move `latest` back). Returns the day `latest` points at afterwards.
-    @discardableResult
-    public static func pointLatest(out: String, day: String) throws(Error) -> String {
+    /// Creates and returns the folder for a run that started at `startedAt` (ms UTC):
+    /// `OUT/YYYY-MM-DD`, or `OUT/YYYY-MM-DD-2`, `-3` … when an earlier run of that day has its
+    /// folder, so a second run (a re-run after fixing an input) never overwrites the first's
+    /// reports. `mkdir` refuses a folder that exists, so two runs never get the same one.
+    public static func forRun(out: String, startedAt: Int64) throws(Error) -> String {
+        if let problem = makeFolder(out) { throw Error(path: out, problem: "cannot create the report folder (\(problem))") }
+        let day = day(of: startedAt)
+        var n = 1
+        while true {
+            let folder = (out as NSString).appendingPathComponent(n == 1 ? day : "\(day)-\(n)")
+            if mkdir(folder, 0o755) == 0 { return folder }
+            if errno != EEXIST { throw Error(path: folder, problem: "cannot create the report folder (\(String(cString: strerror(errno))))") }
+            n += 1
+        }
+    }
+
+    /// Points `OUT/latest` at `folder` (a folder inside `OUT`; the link is relative, so the tree
+    /// can be moved or copied): always the run that just wrote its reports, whatever its data.
+    public static func pointLatest(out: String, at folder: String) throws(Error) {
         let latest = (out as NSString).appendingPathComponent("latest")
         var info = stat()
         if lstat(latest, &info) == 0, (info.st_mode & S_IFMT) != S_IFLNK {
             throw Error(path: latest, problem: "exists and is not a symbolic link; move it away so mailscope can point it at the newest reports")
         }
-        if let current = try? FileManager.default.destinationOfSymbolicLink(atPath: latest), current.count == 10, current > day,
-           FileManager.default.fileExists(atPath: (out as NSString).appendingPathComponent(current)) {
-            return current
-        }
+        let target = (folder as NSString).lastPathComponent
         let temporary = (out as NSString).appendingPathComponent(".latest-\(getpid())")
         unlink(temporary)
-        guard symlink(day, temporary) == 0 else {
+        guard symlink(target, temporary) == 0 else {
             throw Error(path: temporary, problem: "cannot create a symbolic link (\(String(cString: strerror(errno))))")
         }
         guard rename(temporary, latest) == 0 else {
@@ -89,6 +104,5 @@ public enum ReportFolder {
             unlink(temporary)
             throw Error(path: latest, problem: "cannot replace it (\(reason))")
         }
-        return day
     }
 }

@@ -45,7 +45,8 @@ import Testing
         }
     }
 
-    // No dated_reports key: a config run dates its reports by default.
+    // No dated_reports key: a config run dates its reports by default, by the run: every test
+    // night runs with SOURCE_DATE_EPOCH 2026-11-03, so nights go to 2026-11-03, 2026-11-03-2, …
     static let day1 = ["siem_v1", "edr/mde_advanced_hunting_2026-10-30.csv"]
     static let day2 = ["siem_v2", "ttp", "edr/mde_advanced_hunting_2026-11-02.csv", "edr/crowdstrike_events_2026-11-02.csv", "edr/sentinelone_dv_2026-11-02.csv"]
 
@@ -70,8 +71,8 @@ import Testing
         let night1 = try setup.run()
         #expect(night1.status == 0, "\(night1.stderr)")
         #expect(night1.stderr.contains("Detection window: the data not yet checked from 2026-10-30"))
-        #expect(FileManager.default.fileExists(atPath: setup.reports + "/2026-11-01/report.html"))
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.reports + "/latest") == "2026-11-01")
+        #expect(FileManager.default.fileExists(atPath: setup.reports + "/2026-11-03/report.html"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.reports + "/latest") == "2026-11-03")
 
         try setup.deliver(Self.day2)
         let night2 = try setup.run()
@@ -80,10 +81,10 @@ import Testing
         #expect(night2.stderr.contains(/ALERT critical incident #\d+ hash:ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83 \(command-and-control\)/))
         #expect(night2.stderr.contains(/ALERT critical incident #\d+ domain:acme-c0rp-secure.com \(execution\)/))
         #expect(!night2.stderr.contains("ALERT low"))
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.reports + "/latest") == "2026-11-02")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.reports + "/latest") == "2026-11-03-2")
         let html = try String(contentsOfFile: setup.reports + "/latest/report.html", encoding: .utf8)
         #expect(html.contains("INV-88341.xlsm"))
-        #expect(FileManager.default.fileExists(atPath: setup.reports + "/2026-11-01/report.html"), "the earlier night's reports stay")
+        #expect(FileManager.default.fileExists(atPath: setup.reports + "/2026-11-03/report.html"), "the earlier night's reports stay")
 
         // Incremental nights find exactly what one run over everything finds.
         let oneShot = try ScenarioRun.copy().db
@@ -254,7 +255,7 @@ import Testing
         #expect(try database.scalar("SELECT COUNT(*) FROM input_file WHERE detected = 0")?.intValue == 0)
     }
 
-    @Test func reportsNameTheRulesAndParametersTheRunUsedAndLatestNeverMovesBack() throws {
+    @Test func reportsNameTheRulesAndParametersTheRunUsed() throws {
         let setup = try Setup("methodology")
         try setup.deliver(Self.day1 + Self.day2)
         let first = try setup.run(["--enable", "MS-URL-060", "--param", "window_ms=1"])
@@ -267,23 +268,42 @@ import Testing
         let database = try Database(path: setup.db, mode: .readOnly)
         #expect(try database.scalar("SELECT json_extract(options, '$.params.window_ms') FROM run ORDER BY id DESC LIMIT 1")?.intValue == 1)
 
-        // A late EDR export of an older day: its reports go under that day, latest stays.
-        let late = try String(contentsOfFile: CLI.root.appendingPathComponent("fixtures/scenario/edr/mde_advanced_hunting_2026-10-30.csv").path, encoding: .utf8)
-        let lines = late.split(separator: "\n", omittingEmptySubsequences: false)
-        try (lines.prefix(1) + lines.dropFirst().prefix(20)).joined(separator: "\n").appending("\n").replacingOccurrences(of: "2026-10-30T", with: "2026-10-29T")
-            .write(toFile: setup.inbox + "/late.csv", atomically: true, encoding: .utf8)
-        let again = try setup.run(["--enable", "MS-URL-060", "--param", "window_ms=1"])
-        #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stderr.contains("latest stays at 2026-11-02"), "\(again.stderr)")
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.reports + "/latest") == "2026-11-02")
-        #expect(FileManager.default.fileExists(atPath: setup.reports + "/2026-10-29/report.html"))
-
         // A prune is recorded, but the report still names the detection run.
         #expect(try CLI.run(["prune", "--older-than", "3650d", "--db", setup.db]).status == 0)
         let report = try CLI.run(["report", "--db", setup.db, "--out", setup.dir + "/again", "--format", "json"])
         #expect(report.status == 0)
         let command = (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.dir + "/again/report.json"))) as? [String: Any])?["command"] as? String
         #expect(command?.hasPrefix("mailscope run --config") == true, "\(command ?? "nil")")
+    }
+
+    /// The nightly failure this fixes: a night whose EDR export reached further than the next
+    /// night's data, then the next night (which alerted on new critical incidents) filed its
+    /// report under an older day and latest/ kept showing the stale one. Reports are dated by
+    /// the run now, each keeps its data window, and latest/ is always the last run's.
+    @Test func latestIsTheLastRunsReportEvenWhenItsDataEndsEarlier() throws {
+        let setup = try Setup("backwards")
+        try setup.deliver(Self.day2)
+        let first = try setup.run()
+        #expect(first.status == 3, "\(first.stderr)")
+        #expect(first.stderr.contains("Detection window: the data not yet checked from 2026-11-02"), "\(first.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.reports + "/latest") == "2026-11-03")
+
+        // The next night brings older data (Sunday's mail and an EDR export of the Friday before).
+        try setup.deliver(Self.day1)
+        let second = try setup.run()
+        #expect(second.stderr.contains("Detection window: the data not yet checked from 2026-10-30"), "\(second.stderr)")
+        #expect(second.stderr.contains("ALERT critical"), "this night alerts too: \(second.stderr)")
+        #expect(second.stdout.contains("Reports written to \(setup.reports)/2026-11-03-2"), "\(second.stdout)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.reports + "/latest") == "2026-11-03-2")
+
+        func inputs(_ folder: String) throws -> [String] {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.reports + "/" + folder + "/report.json"))) as? [String: Any]
+            return ((json?["inputs"] as? [[String: Any]]) ?? []).compactMap { $0["path"] as? String }
+        }
+        #expect(try inputs("latest").contains { $0.contains("siem_v1") }, "latest/ is the second night's report")
+        #expect(try !inputs("2026-11-03").contains { $0.contains("siem_v1") }, "the first night's report stays as it was")
+        let window = (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.reports + "/latest/report.json"))) as? [String: Any])?["data_window"] as? [String: Any]
+        #expect((window?["first_seen"] as? String)?.hasPrefix("2026-10-30") == true, "the report still says which data it covers: \(String(describing: window))")
     }
 
     @Test func aMissingInputOrAnUnwritableReportFolderStopsTheRunBeforeItStarts() throws {
