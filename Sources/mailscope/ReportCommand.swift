@@ -6,16 +6,20 @@ import MailScopeKit
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write the incident reports (HTML, Markdown, JSON, IOC CSV, timeline) from the database.",
+        abstract: "Write the incident reports (HTML, Markdown, JSON, IOC CSV, timeline, PDF) from the database.",
         discussion: """
         Reads the incidents, findings and inputs already in the database (see mailscope run and \
         mailscope detect) and writes report.html (one self-contained file), report.md, \
         report.json (docs/report-schema.json), iocs.csv and timeline.jsonl (Timesketch). The \
-        same database gives the same bytes; the report time is SOURCE_DATE_EPOCH when set.
+        same database gives the same bytes; the report time is SOURCE_DATE_EPOCH when set. \
+        --format pdf also prints report.html to report.pdf with headless Chromium (Debian's \
+        chromium package; without it the other files are written and the command exits 2), with \
+        the report id, the input manifest hash and page numbers on every page.
 
         Examples:
           mailscope report --db case.db --out reports/
           mailscope report --db case.db --out reports/ --format html,json
+          mailscope report --db case.db --out reports/ --format pdf
           SOURCE_DATE_EPOCH=1793664000 mailscope report --db case.db --out reports/ --templates my-templates/
         """
     )
@@ -40,20 +44,20 @@ struct ReportCommand: ParsableCommand {
 
 /// `--format` and `--templates`, shared by `report` and `run`.
 struct ReportOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Which files to write, comma-separated: html, md, json, csv (iocs.csv), timeline (timeline.jsonl). Default: all.", valueName: "list"))
+    @Option(name: .long, help: ArgumentHelp("Which files to write, comma-separated: html, md, json, csv (iocs.csv), timeline (timeline.jsonl), pdf (report.pdf, printed from report.html by headless Chromium: Debian's chromium package). Default: all but pdf.", valueName: "list"))
     var format: String?
 
     @Option(name: .long, help: ArgumentHelp("A folder of report.html.mustache / report.md.mustache that replace the bundled templates.", valueName: "dir"))
     var templates: String?
 
-    static let allFormats = "html,md,json,csv,timeline"
+    static let defaultFormats = ReportWriter.Format.defaults.map(\.rawValue).joined(separator: ",")
 
     var formats: [ReportWriter.Format] {
-        (format ?? Self.allFormats).split(separator: ",").compactMap { ReportWriter.Format(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+        (format ?? Self.defaultFormats).split(separator: ",").compactMap { ReportWriter.Format(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
     }
 
     func validate() throws {
-        for f in (format ?? Self.allFormats).split(separator: ",") where ReportWriter.Format(rawValue: f.trimmingCharacters(in: .whitespaces)) == nil {
+        for f in (format ?? Self.defaultFormats).split(separator: ",") where ReportWriter.Format(rawValue: f.trimmingCharacters(in: .whitespaces)) == nil {
             throw ValidationError("--format: \(f) is not one of \(ReportWriter.Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }

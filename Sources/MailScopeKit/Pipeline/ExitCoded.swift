@@ -36,6 +36,7 @@ extension WatchList.Error: ExitCoded { public var exitCode: Int32 { ExitStatus.u
 extension ThreatIntelFeed.Error: ExitCoded { public var exitCode: Int32 { ExitStatus.usage } }
 extension GenericMapping.Error: ExitCoded { public var exitCode: Int32 { ExitStatus.usage } }
 extension ReportWriter.TemplateError: ExitCoded { public var exitCode: Int32 { ExitStatus.usage } }
+extension PDFRenderer.Error: ExitCoded { public var exitCode: Int32 { ExitStatus.input } }
 extension InvestigationError: ExitCoded { public var exitCode: Int32 { ExitStatus.usage } }
 
 extension RunLock.Error: ExitCoded {

@@ -203,6 +203,8 @@ public final class Job: @unchecked Sendable {
             return try ReportWriter.write(model, to: folder, formats: settings.formats, templates: settings.templates)
         } catch let error as ReportWriter.TemplateError {
             throw error
+        } catch let error as PDFRenderer.Error {
+            throw error
         } catch {
             throw JobError.reportsNotWritten(folder: folder, reason: ReportFolder.reason(error))
         }
@@ -211,7 +213,7 @@ public final class Job: @unchecked Sendable {
 
 /// Which report files to write and with which templates.
 public struct ReportSettings: Sendable {
-    public var formats: [ReportWriter.Format] = ReportWriter.Format.allCases
+    public var formats: [ReportWriter.Format] = ReportWriter.Format.defaults
     /// A folder of templates that replace the bundled ones.
     public var templates: String?
     public init() {}

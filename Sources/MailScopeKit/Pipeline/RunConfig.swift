@@ -62,7 +62,7 @@ public struct RunConfig: Sendable, Equatable {
         ("edr_map", "a path"), ("edr_tz", "an IANA zone like Europe/Berlin or an offset like +02:00"), ("edr_date_order", "mdy or dmy"), ("ti", "a list of [NAME=]paths or a NAME: path mapping"),
         ("rules", "a folder"), ("enable", "a list of rule ids"), ("watch_lists", "a NAME: path mapping"),
         ("params", "a mapping of rule parameter: value"), ("lookback", TimeSpan.allowed), ("fail_on", Rule.Severity.allCases.map(\.rawValue).joined(separator: ", ")),
-        ("dated_reports", "true or false"), ("formats", "a list of html, md, json, csv, timeline"), ("templates", "a folder"),
+        ("dated_reports", "true or false"), ("formats", "a list of html, md, json, csv, timeline, pdf"), ("templates", "a folder"),
     ]
 
     /// Reads and checks a config file.
@@ -183,7 +183,8 @@ public struct RunConfig: Sendable, Equatable {
                 config.datedReports = b
             case "formats":
                 let items = try list().flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-                for f in items where !["html", "md", "json", "csv", "timeline"].contains(f) { throw fail("\"\(f)\" is not one of html, md, json, csv, timeline") }
+                let known = ReportWriter.Format.allCases.map(\.rawValue)
+                for f in items where !known.contains(f) { throw fail("\"\(f)\" is not one of \(known.joined(separator: ", "))") }
                 config.formats = items
             case "templates": config.templates = path(try scalar())
             default: break

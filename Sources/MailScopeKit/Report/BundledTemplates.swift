@@ -18,9 +18,23 @@ body { font: 14px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Aria
 h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 32px 0 8px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 16px; margin: 0 0 6px; } .muted { color: var(--muted); }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; font-size: 12.5px; }
-th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+/* Column roles: a cell holds an id, time, stage, severity, rule, number or name and never
+   wraps (no "Stag e", no time over three lines); only free text (.text: summaries, questions,
+   titles) and long machine values (.val: URLs) wrap, and evidence paths (.ev) wrap only after
+   a "/" (each piece a nowrap .seg). */
+th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--line); vertical-align: top;
+  white-space: nowrap; word-break: normal; overflow-wrap: normal; hyphens: none; }
+td.text, td.val { white-space: normal; overflow-wrap: anywhere; }
+td.ev { white-space: normal; }
+th.num, td.num { text-align: right; }
 th { background: var(--panel); font-weight: 600; }
-code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; overflow-wrap: anywhere; }
+code, .mono, .loc, .sha { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
+p code { overflow-wrap: anywhere; }
+.seg { white-space: nowrap; }
+.ev-item { display: block; } .sha { color: var(--muted); white-space: nowrap; font-size: 11px; }
+.sub td { border-top: 0; color: #374151; padding-top: 0; } tr.head td { border-bottom: 0; }
+.why { display: block; color: var(--muted); }
+.tcap { font-weight: 600; margin: 8px 0 0; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 12px 0; }
 .card { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 120px; }
 .card b { display: block; font-size: 20px; }
@@ -31,15 +45,39 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; } @media (max-width: 800px) { .cols { grid-template-columns: 1fr; } }
 svg.timeline { width: 100%; height: auto; background: var(--panel); border: 1px solid var(--line); border-radius: 4px; }
 svg.timeline .lane, svg.timeline .tick { font-size: 10px; fill: var(--muted); } svg.timeline .axis { stroke: var(--line); }
+svg.timeline .when, svg.timeline .who { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 9px; fill: #374151; }
+svg.timeline .halo { fill: var(--panel); }
+svg.timeline .leader { stroke-width: 0.6; opacity: 0.7; }
 .act { background: #fef2f2; border: 1px solid #fecaca; border-radius: 6px; padding: 8px 14px; }
 details summary { cursor: pointer; color: #1d4ed8; }
-@media print { body { max-width: none; padding: 0; } details { display: block; } details > summary { display: none; } .incident { page-break-inside: avoid; } }
+/* On paper nothing is collapsed: every <details> is open (::details-content, Chromium 131+,
+   Firefox 143+, Safari 18.4+), and each page carries the report id, the input manifest hash
+   and its number (CSS paged-media margin boxes, Chromium 131+). */
+@page { size: A4; margin: 15mm 11mm 14mm;
+  @top-left { content: "MailScope report {{report_id}}"; font: 8px/1 Arial, Helvetica, sans-serif; color: #6b7280; }
+  @top-right { content: "generated {{generated_at}}"; font: 8px/1 Arial, Helvetica, sans-serif; color: #6b7280; }
+  @bottom-left { content: "input manifest SHA-256 {{input_manifest_sha256}}"; font: 7.5px/1 Arial, Helvetica, sans-serif; color: #6b7280; }
+  @bottom-right { content: "page " counter(page) " / " counter(pages); font: 8px/1 Arial, Helvetica, sans-serif; color: #6b7280; } }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10.5px; }
+  h1 { font-size: 18px; } h2 { font-size: 15px; margin-top: 18px; } h3 { font-size: 13px; }
+  h2, h3, .tcap, details > summary { break-after: avoid; }
+  table { font-size: 9.5px; } code, .mono, .loc { font-size: 8.5px; } .sha { font-size: 8px; }
+  th, td { padding: 2px 4px; }
+  details::details-content { content-visibility: visible; }
+  details > summary { list-style: none; color: inherit; font-weight: 600; cursor: auto; }
+  details > summary::-webkit-details-marker { display: none; }
+  .incident { break-inside: auto; padding: 8px 10px; }
+  tr, tbody.pair { break-inside: avoid; }
+  .cards .card { padding: 4px 8px; } .card b { font-size: 15px; }
+}
 </style>
 </head>
 <body>
 <header>
 <h1>MailScope incident report</h1>
 <div class="muted">Generated {{generated_at}} by {{tool}} · data from {{window_first}} to {{window_last}}</div>
+<div class="muted">Report <code>{{report_id}}</code> · input manifest SHA-256 <code>{{input_manifest_sha256}}</code> (see Methodology)</div>
 </header>
 
 <h2 id="summary">Summary</h2>
@@ -75,8 +113,8 @@ details summary { cursor: pointer; color: #1d4ed8; }
 <div><strong>What to do</strong><ol>{{#actions}}<li>{{text}}</li>{{/actions}}</ol></div>
 </div>
 {{#people_long}}<details><summary>People ({{people_count}})</summary>{{/people_long}}
-<table class="people"><thead><tr><th>Person</th><th>Stage</th><th>Delivered</th><th>Interacted</th><th>Proof</th></tr></thead><tbody>
-{{#people}}<tr><td>{{user}}</td><td>{{stage}}</td><td>{{delivered}}</td><td>{{interacted}}</td><td class="ev">{{#evidence_items}}<span class="ev-item"><span class="loc">{{{locator_html}}}</span> <span class="sha">{{sha}}</span></span>{{/evidence_items}}{{^evidence_items}}—{{/evidence_items}}</td></tr>
+<table class="people"><thead><tr><th>Person, and the row that proves the stage</th><th>Stage</th><th>Delivered</th><th>Interacted</th></tr></thead><tbody>
+{{#people}}<tr><td class="ev"><span class="ev-item">{{user}}</span>{{#evidence_items}}<span class="ev-item"><span class="loc">{{{locator_html}}}</span> <span class="sha">{{sha}}</span></span>{{/evidence_items}}</td><td>{{stage}}</td><td>{{delivered}}</td><td>{{interacted}}</td></tr>
 {{/people}}</tbody></table>
 {{#people_long}}</details>{{/people_long}}
 {{#has_hosts}}
@@ -103,9 +141,10 @@ details summary { cursor: pointer; color: #1d4ed8; }
 <h2 id="duet">Questions for the customer (DUET)</h2>
 {{^has_duet}}<p>None.</p>{{/has_duet}}
 {{#has_duet}}
-<table><thead><tr><th>Incident</th><th>Time</th><th>Rule</th><th>Question, and why</th><th>Evidence</th></tr></thead><tbody>
-{{#duet}}<tr><td>{{incident}}</td><td class="mono">{{ts}}</td><td>{{rule}}</td><td class="text">{{question}}<span class="why">{{summary}}</span></td><td class="ev">{{#evidence_items}}<span class="ev-item"><span class="loc">{{{locator_html}}}</span> <span class="sha">{{sha}}</span></span>{{/evidence_items}}</td></tr>
-{{/duet}}</tbody></table>
+<table class="duet"><thead><tr><th>Incident</th><th>Time</th><th>Rule</th><th>User</th></tr></thead>
+{{#duet}}<tbody class="pair"><tr class="head"><td>{{incident}}</td><td class="mono">{{ts}}</td><td>{{rule}}</td><td>{{user}}</td></tr>
+<tr class="sub"><td colspan="4" class="text"><strong>{{question}}</strong><span class="why">{{summary}}</span><div class="ev">{{#evidence_items}}<span class="ev-item"><span class="loc">{{{locator_html}}}</span> <span class="sha">{{sha}}</span></span>{{/evidence_items}}</div></td></tr></tbody>
+{{/duet}}</table>
 {{/has_duet}}
 
 <h2 id="indicators">Indicators</h2>
@@ -130,7 +169,7 @@ details summary { cursor: pointer; color: #1d4ed8; }
 
 <h2 id="methodology">Methodology</h2>
 <p>Tool: {{tool}}; Public Suffix List {{public_suffix_list}}.{{#has_command}} Command: <code>{{command}}</code>.{{/has_command}}</p>
-<p>Report <code>{{report_id}}</code> is the first 12 hex digits of the SHA-256 of this report's report.json (<code>sha256sum report.json</code> matches a printout to its JSON). The input manifest SHA-256 <code>{{input_manifest_sha256}}</code> is the SHA-256 of the inputs' SHA-256 digests, sorted, one per line (<code>jq -r '.inputs[].sha256' report.json | sort | sha256sum</code>): it names the set of evidence files whatever their paths. A finding F<i>n</i> is the finding with <code>id</code> <i>n</i> in report.json and in the database.</p>
+<p>Report <code>{{report_id}}</code> is the first 12 hex digits of the SHA-256 of this report's report.json (<code>sha256sum report.json</code> matches a printout to its JSON). The input manifest SHA-256 <code>{{input_manifest_sha256}}</code> is the SHA-256 of the inputs' SHA-256 digests, sorted, one per line (<code>jq -r '.inputs[].sha256' report.json | sort | sha256sum</code>): it names the set of evidence files whatever their paths. A finding shown as F115 is the finding with <code>id</code> 115 in report.json and in the database.</p>
 <table><thead><tr><th>Rule</th><th>Version</th><th>Kind</th><th>Severity</th><th>ATT&amp;CK</th><th class="num">Findings</th><th>Title</th></tr></thead>
 {{#rules}}<tbody class="pair"><tr class="head"><td>{{id}}</td><td>{{version}}</td><td>{{kind}}</td><td>{{severity}}</td><td class="text">{{attack}}</td><td class="num">{{findings}}</td><td class="text">{{title}}</td></tr>
 <tr class="sub"><td colspan="7" class="text">SHA-256 <span class="mono">{{sha256}}</span>{{#has_params}} · parameters <span class="mono">{{params}}</span>{{/has_params}}</td></tr></tbody>
@@ -165,6 +204,7 @@ details summary { cursor: pointer; color: #1d4ed8; }
 # MailScope incident report
 
 Generated {{generated_at}} by {{tool}}. Data from {{window_first}} to {{window_last}}.
+Report {{report_id}} · input manifest SHA-256 {{input_manifest_sha256}} (see Methodology).
 
 ## Summary
 
@@ -196,9 +236,6 @@ From: {{senders}}.
 {{#subjects}}
 Subject: {{text}}
 {{/subjects}}
-{{#has_subjects_more}}
-…and {{subjects_more}} more subjects.
-{{/has_subjects_more}}
 
 Why this severity:
 {{#reasons}}
@@ -215,10 +252,6 @@ What to do:
 {{#people}}
 | {{user}} | {{stage}} | {{delivered}} | {{interacted}} | {{evidence}} |
 {{/people}}
-{{#has_people_more}}
-
-…and {{people_more}} more (all in report.json).
-{{/has_people_more}}
 
 {{#has_hosts}}
 | Host | Owner | Stage | First seen | Rows |
@@ -226,10 +259,6 @@ What to do:
 {{#host_rows}}
 | {{host}} | {{user}} | {{stage}} | {{first}} | {{rows}} |
 {{/host_rows}}
-{{#has_hosts_more}}
-
-…and {{hosts_more}} more (all in report.json).
-{{/has_hosts_more}}
 
 {{/has_hosts}}
 | Indicator | Value | Recipients | Hosts | First seen | Last seen | Feeds |
@@ -237,22 +266,14 @@ What to do:
 {{#indicator_rows}}
 | {{type}} | {{{value_code}}} | {{recipients}} | {{hosts}} | {{first}} | {{last}} | {{feeds}} |
 {{/indicator_rows}}
-{{#has_indicators_more}}
-
-…and {{indicators_more}} more (all in iocs.csv).
-{{/has_indicators_more}}
 
 <details><summary>Findings ({{finding_count}})</summary>
 
-| Time | Rule | Severity | Stage | User | Host | Match | Summary | Evidence |
-|---|---|---|---|---|---|---|---|---|
+| Finding | Time | Rule | Severity | Stage | User | Host | Match | Summary | Evidence |
+|---|---|---|---|---|---|---|---|---|---|
 {{#finding_rows}}
-| {{ts}} | {{rule}} | {{severity}} | {{stage}} | {{user}} | {{host}} | {{match}} | {{summary}} | {{evidence}} |
+| {{finding}} | {{ts}} | {{rule}} | {{severity}} | {{stage}} | {{user}} | {{host}} | {{match}} | {{summary}} | {{evidence}} |
 {{/finding_rows}}
-{{#has_findings_more}}
-
-…and {{findings_more}} more (all in report.json and timeline.jsonl).
-{{/has_findings_more}}
 
 </details>
 
@@ -277,10 +298,6 @@ None.
 {{#indicators}}
 | {{type}} | {{{value_code}}} | {{incident}} | {{recipients}} | {{hosts}} | {{first}} | {{last}} | {{feeds}} |
 {{/indicators}}
-{{#has_indicators_more}}
-
-…and {{indicators_more}} more (all in iocs.csv).
-{{/has_indicators_more}}
 
 ## Evidence and chain of custody
 
@@ -306,7 +323,7 @@ Which logs the data holds for which days (UTC). A conclusion that needs a log mi
 
 Tool: {{tool}}; Public Suffix List {{public_suffix_list}}.{{#has_command}} Command: {{command}}.{{/has_command}}
 
-Report {{report_id}} is the first 12 hex digits of the SHA-256 of this report's report.json (`sha256sum report.json` matches a copy to its JSON). The input manifest SHA-256 {{input_manifest_sha256}} is the SHA-256 of the inputs' SHA-256 digests, sorted, one per line (`jq -r '.inputs[].sha256' report.json | sort | sha256sum`): it names the set of evidence files whatever their paths. A finding F*n* is the finding with `id` *n* in report.json and in the database.
+Report {{report_id}} is the first 12 hex digits of the SHA-256 of this report's report.json (`sha256sum report.json` matches a copy to its JSON). The input manifest SHA-256 {{input_manifest_sha256}} is the SHA-256 of the inputs' SHA-256 digests, sorted, one per line (`jq -r '.inputs[].sha256' report.json | sort | sha256sum`): it names the set of evidence files whatever their paths. A finding shown as F115 is the finding with `id` 115 in report.json and in the database.
 
 | Rule | Version | Kind | Severity | ATT&CK | Parameters | Findings | SHA-256 | Title |
 |---|---|---|---|---|---|---|---|---|

@@ -2,13 +2,14 @@ import Crypto
 import Foundation
 import Mustache
 
-/// Writes the report files of a `ReportModel`: report.html, report.md, report.json, iocs.csv
-/// and timeline.jsonl. Each file is written to a temporary name in the same folder and renamed
-/// into place, so a crash never leaves a half-written report where a reader expects a whole one.
+/// Writes the report files of a `ReportModel`: report.html, report.md, report.json, iocs.csv,
+/// timeline.jsonl and, when asked, report.pdf. Each file is written to a temporary name in the
+/// same folder and renamed into place, so a crash never leaves a half-written report where a
+/// reader expects a whole one.
 public enum ReportWriter {
     /// The files, by the name used with `--format`.
     public enum Format: String, CaseIterable, Sendable {
-        case html, md, json, csv, timeline
+        case html, md, json, csv, timeline, pdf
         public var fileName: String {
             switch self {
             case .html: "report.html"
@@ -16,8 +17,13 @@ public enum ReportWriter {
             case .json: "report.json"
             case .csv: "iocs.csv"
             case .timeline: "timeline.jsonl"
+            case .pdf: "report.pdf"
             }
         }
+
+        /// What `run` and `report` write unless told otherwise: every format but pdf, which
+        /// needs a Chromium on the machine (see ``PDFRenderer``) and is written only when asked.
+        public static let defaults: [Format] = [.html, .md, .json, .csv, .timeline]
     }
 
     /// A template folder that does not hold usable templates.
@@ -25,24 +31,37 @@ public enum ReportWriter {
         public var description: String
     }
 
-    /// Writes `formats` into `folder`; returns the paths written, in format order.
+    /// Writes `formats` into `folder`; returns the paths written, in format order with
+    /// report.pdf last: it is printed after the others are in place, so a missing browser
+    /// (``PDFRenderer/Error``) costs only the PDF.
     @discardableResult
-    public static func write(_ model: ReportModel, to folder: String, formats: [Format] = Format.allCases,
-                             templates: String? = nil) throws -> [String] {
+    public static func write(_ model: ReportModel, to folder: String, formats: [Format] = Format.defaults,
+                             templates: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let library = try templateLibrary(override: templates)
+        let jsonText = try json(model)
+        let identity = ReportIdentity(model: model, json: jsonText)
+        var html: String?
         var written: [String] = []
-        for format in formats {
+        for format in formats where format != .pdf {
             let text: String
             switch format {
-            case .json: text = try json(model)
-            case .md: text = try render(model, library, "report.md", .markdown)
-            case .html: text = try render(model, library, "report.html", .html)
+            case .json: text = jsonText
+            case .md: text = try render(model, identity, library, "report.md", .markdown)
+            case .html: text = try render(model, identity, library, "report.html", .html); html = text
             case .csv: text = iocCSV(model)
             case .timeline: text = timeline(model)
+            case .pdf: continue
             }
             let path = (folder as NSString).appendingPathComponent(format.fileName)
             try AtomicFile.write(text, to: path)
+            written.append(path)
+        }
+        if formats.contains(.pdf) {
+            let renderer = try PDFRenderer.locate(environment: environment)
+            let page = try html ?? render(model, identity, library, "report.html", .html)
+            let path = (folder as NSString).appendingPathComponent(Format.pdf.fileName)
+            try AtomicFile.write(try renderer.render(html: page, date: model.generatedAt), to: path)
             written.append(path)
         }
         return written
@@ -97,8 +116,12 @@ public enum ReportWriter {
         return library
     }
 
-    static func render(_ model: ReportModel, _ library: MustacheLibrary, _ name: String, _ format: ReportView.Format) throws -> String {
-        guard let text = library.render(ReportView.dictionary(model, format: format), withTemplate: name) else {
+    static func render(_ model: ReportModel, _ identity: ReportIdentity, _ library: MustacheLibrary, _ name: String,
+                       _ format: ReportView.Format) throws -> String {
+        var values = ReportView.dictionary(model, format: format)
+        values["report_id"] = identity.reportID
+        values["input_manifest_sha256"] = identity.inputManifestSHA256
+        guard let text = library.render(values, withTemplate: name) else {
             throw TemplateError(description: "no template named \(name).mustache")
         }
         return text

@@ -33,15 +33,19 @@ import Testing
     @Test func theCommittedExampleReportIsWhatTheCodeProduces() throws {
         // The standard run is exactly what scripts/example runs (it pins the report time the same way).
         let out = try ScenarioRun.copy().out
-        // The command line names this run's own database and folder; everything else is equal.
-        func comparable(_ name: String, _ data: Data) -> String {
-            let text = String(decoding: data, as: UTF8.self)
+        // The command line names this run's own database and folder, and so changes report.json
+        // and the report id (its SHA-256) printed in the HTML and Markdown; everything else is equal.
+        func comparable(_ name: String, _ data: Data, folder: URL) throws -> String {
+            let id = ReportIdentity.reportID(json: try String(contentsOf: folder.appendingPathComponent("report.json"), encoding: .utf8))
+            let text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: id, with: "<report id>")
             return text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("mailscope run --input") }.joined(separator: "\n")
         }
+        let example = CLI.root.appendingPathComponent("reports/example")
         for name in ["ingest-summary.md", "ingest-summary.json", "report.md", "report.json", "report.html", "iocs.csv", "timeline.jsonl"] {
             let fresh = try Data(contentsOf: URL(fileURLWithPath: out + "/" + name))
-            let committed = try Data(contentsOf: CLI.root.appendingPathComponent("reports/example/" + name))
-            #expect(comparable(name, fresh) == comparable(name, committed), "reports/example/\(name) is stale: run scripts/example")
+            let committed = try Data(contentsOf: example.appendingPathComponent(name))
+            #expect(try comparable(name, fresh, folder: URL(fileURLWithPath: out)) == comparable(name, committed, folder: example),
+                    "reports/example/\(name) is stale: run scripts/example")
         }
     }
 

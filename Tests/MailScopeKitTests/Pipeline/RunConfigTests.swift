@@ -54,7 +54,7 @@ import Testing
         ("watch_lists: [vip.txt]\n", 1, "key \"watch_lists\": expected a NAME: path mapping"),
         ("inputs: [[a]]\n", 1, "key \"inputs\": expected a list of paths; an item is not a plain value"),
         ("dated_reports: often\n", 1, "key \"dated_reports\": expected true or false"),
-        ("formats: [html, pdf]\n", 1, "key \"formats\": \"pdf\" is not one of html, md, json, csv, timeline"),
+        ("formats: [html, docx]\n", 1, "key \"formats\": \"docx\" is not one of html, md, json, csv, timeline, pdf"),
         ("db: ''\n", 1, "key \"db\": expected a path"),
         ("- db\n", 1, "expected key: value lines at the top level"),
         ("db: [x\n", 2, "not valid YAML"),

@@ -2,10 +2,12 @@ import Foundation
 import Testing
 @testable import MailScopeKit
 
-/// The report files ReportWriter renders: long tables capped, user templates escaped like the bundled ones.
+/// The report files ReportWriter renders: every row of every table, user templates escaped like the bundled ones.
 @Suite struct ReportWriterTests {
-    /// A campaign that reached 40 people: the tables stop at 25 rows and say how many more.
-    @Test func largeIncidentsAreCappedWithAndNMore() throws {
+    /// A campaign that reached 40 people: all 40 rows are in the HTML and the Markdown (an
+    /// auditor's record leaves nothing out); on screen the long table is collapsed, and the
+    /// print stylesheet opens it.
+    @Test func largeIncidentsListEveryRowCollapsedOnScreenAndOpenOnPaper() throws {
         let people = (0..<40).map { ReportModel.Person(user: "user\($0)@acme-corp.example", received: true, delivered: true, interacted: false, stage: .delivery, stageEvidence: nil) }
         let incident = ReportModel.Incident(
             id: 1, key: "message:x", title: "Burst", severity: .medium, stage: .delivery, attack: ["T1566"], subjects: ["Hi"],
@@ -22,10 +24,15 @@ import Testing
         let dir = TestPaths.scratch()
         try ReportWriter.write(model, to: dir, formats: [.md, .html, .json])
         let md = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
-        #expect(md.contains("…and 15 more (all in report.json)."))
-        #expect(md.components(separatedBy: "| delivery | yes | no |").count - 1 == 25)
+        #expect(md.components(separatedBy: "| delivery | yes | no |").count - 1 == 40)
+        #expect(!md.contains("more (all in"))
         let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
-        #expect(html.contains("…and 15 more (all in report.json)."))
+        for n in 0..<40 { #expect(html.contains("<span class=\"ev-item\">user\(n)@acme-corp.example</span></td><td>delivery</td>"), "row \(n) missing") }
+        #expect(!html.contains("more (all in"))
+        let collapsed = try #require(html.range(of: "<details><summary>People (40)</summary>"))
+        #expect(html[collapsed.upperBound...].contains("user39@acme-corp.example</span>"), "the rows are inside the collapsed list")
+        let print = try #require(html.range(of: "@media print {"))
+        #expect(html[print.upperBound...].contains("details::details-content { content-visibility: visible; }"))
         let json = try String(contentsOfFile: dir + "/report.json", encoding: .utf8)
         #expect(json.contains("user39@acme-corp.example"), "the JSON keeps the full list")
     }
