@@ -50,6 +50,9 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A folder of report.html.mustache / report.md.mustache that replace the bundled templates.", valueName: "dir"))
     var templates: String?
 
+    @Option(name: .customLong("display-tz"), help: ArgumentHelp("Show the HTML and Markdown reports' times in this zone, each with its UTC offset: an IANA zone such as Europe/Berlin or a fixed offset such as +02:00. report.json, iocs.csv and timeline.jsonl stay UTC. Default: UTC.", valueName: "zone"))
+    var displayTz: String?
+
     static let defaultFormats = ReportWriter.Format.defaults.map(\.rawValue).joined(separator: ",")
 
     var formats: [ReportWriter.Format] {
@@ -57,6 +60,7 @@ struct ReportOptions: ParsableArguments {
     }
 
     func validate() throws {
+        _ = try displayTimeZone()
         for f in (format ?? Self.defaultFormats).split(separator: ",") where ReportWriter.Format(rawValue: f.trimmingCharacters(in: .whitespaces)) == nil {
             throw ValidationError("--format: \(f) is not one of \(ReportWriter.Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -67,14 +71,24 @@ struct ReportOptions: ParsableArguments {
         var copy = self
         if copy.format == nil, let f = config.formats { copy.format = f.joined(separator: ",") }
         if copy.templates == nil { copy.templates = config.templates }
+        if copy.displayTz == nil { copy.displayTz = config.displayTz }
         return copy
+    }
+
+    /// `--display-tz` read as a zone; a name that is none is refused with what would do.
+    func displayTimeZone() throws -> TimeZoneOffsets? {
+        guard let displayTz else { return nil }
+        do { return try TimeZoneOffsets(parsing: displayTz) } catch { throw ValidationError("--display-tz: \(error)") }
     }
 
     /// The library's report settings from these options.
     var settings: ReportSettings {
-        var s = ReportSettings()
-        s.formats = formats
-        s.templates = templates
-        return s
+        get throws {
+            var s = ReportSettings()
+            s.formats = formats
+            s.templates = templates
+            s.displayTimeZone = try displayTimeZone() ?? .utc
+            return s
+        }
     }
 }

@@ -19,7 +19,7 @@ struct RunCommand: ParsableCommand {
 
         Every option can come from a YAML file (--config); a value on the command line wins. \
         Keys: db, out, inputs, identities, edr_map, edr_tz, edr_date_order, ti, rules, enable, watch_lists, \
-        params, lookback, fail_on, dated_reports, formats, templates (see the README). \
+        params, lookback, fail_on, dated_reports, formats, templates, display_tz (see the README). \
         Relative paths in the file are relative to the file's folder.
 
         One run at a time per database: a second run exits 4 at once; a lock left by a killed \
@@ -100,7 +100,7 @@ struct RunCommand: ParsableCommand {
         s.ingest = try edr.ingestOptions()
         s.identities = edr.identities
         s.detection = detection.merged(with: file).settings
-        s.report = output.settings
+        s.report = try output.settings
         s.configPath = config
         return s
     }

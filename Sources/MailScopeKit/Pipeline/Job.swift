@@ -198,7 +198,8 @@ public final class Job: @unchecked Sendable {
     static func writeReports(_ database: Database, rules: [Rule], to folder: String, settings: ReportSettings) throws -> [String] {
         let last = try RunRecord.lastDetection(database)
         let model = try ReportModel.build(database, options: .init(generatedAt: ReportModel.Options.reportTime(), command: last.command,
-                                                                   rules: rules, enabled: last.enabled, parameters: last.parameters))
+                                                                   rules: rules, enabled: last.enabled, parameters: last.parameters,
+                                                                   edrTimeZone: last.edrTimeZone, displayTimeZone: settings.displayTimeZone))
         do {
             return try ReportWriter.write(model, to: folder, formats: settings.formats, templates: settings.templates)
         } catch let error as ReportWriter.TemplateError {
@@ -216,5 +217,8 @@ public struct ReportSettings: Sendable {
     public var formats: [ReportWriter.Format] = ReportWriter.Format.defaults
     /// A folder of templates that replace the bundled ones.
     public var templates: String?
+    /// The zone the HTML and Markdown reports show times in (`--display-tz`); report.json
+    /// keeps UTC.
+    public var displayTimeZone: TimeZoneOffsets = .utc
     public init() {}
 }

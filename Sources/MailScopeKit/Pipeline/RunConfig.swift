@@ -18,6 +18,7 @@ import Yams
 /// lookback: 7d
 /// fail_on: high
 /// dated_reports: true
+/// display_tz: Europe/Berlin
 /// ```
 public struct RunConfig: Sendable, Equatable {
     public var db: String?
@@ -42,6 +43,8 @@ public struct RunConfig: Sendable, Equatable {
     public var datedReports: Bool?
     public var formats: [String]?
     public var templates: String?
+    /// The zone report times are shown in, as `--display-tz` takes it.
+    public var displayTz: String?
     /// Where each key was set, "file:line", for errors found later (an `enable:` id that names
     /// no rule is only known once the catalog is loaded).
     public var origins: [String: String] = [:]
@@ -63,6 +66,7 @@ public struct RunConfig: Sendable, Equatable {
         ("rules", "a folder"), ("enable", "a list of rule ids"), ("watch_lists", "a NAME: path mapping"),
         ("params", "a mapping of rule parameter: value"), ("lookback", TimeSpan.allowed), ("fail_on", Rule.Severity.allCases.map(\.rawValue).joined(separator: ", ")),
         ("dated_reports", "true or false"), ("formats", "a list of html, md, json, csv, timeline, pdf"), ("templates", "a folder"),
+        ("display_tz", "an IANA zone like Europe/Berlin or an offset like +02:00"),
     ]
 
     /// Reads and checks a config file.
@@ -148,10 +152,10 @@ public struct RunConfig: Sendable, Equatable {
             case "inputs": config.inputs = try list().map(path)
             case "identities": config.identities = try list().map(path)
             case "edr_map": config.edrMap = path(try scalar())
-            case "edr_tz":
+            case "edr_tz", "display_tz":
                 let tz = try scalar()
                 do { _ = try TimeZoneOffsets(parsing: tz) } catch { throw fail(error.description) }
-                config.edrTz = tz
+                if key == "edr_tz" { config.edrTz = tz } else { config.displayTz = tz }
             case "edr_date_order":
                 let order = try scalar()
                 guard TimeParser.SlashDateOrder(rawValue: order) != nil else { throw fail("\"\(order)\" is not \(spec.takes)") }

@@ -41,6 +41,8 @@ public enum RunRecord {
         public var enabled: Set<String> = []
         /// Rule parameters it overrode, as text.
         public var parameters: [String: String] = [:]
+        /// The zone its EDR times without one were read in (`--edr-tz`), as given.
+        public var edrTimeZone: String?
     }
 
     public static func lastDetection(_ db: Database) throws -> LastDetection {
@@ -52,7 +54,8 @@ public enum RunRecord {
         let options = row.text("options").flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
         return LastDetection(command: row.text("command"),
                              enabled: Set(options["enabled"] as? [String] ?? []),
-                             parameters: (options["params"] as? [String: Any] ?? [:]).mapValues { "\($0)" })
+                             parameters: (options["params"] as? [String: Any] ?? [:]).mapValues { "\($0)" },
+                             edrTimeZone: options["edr_tz"] as? String)
     }
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

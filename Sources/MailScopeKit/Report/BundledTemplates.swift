@@ -76,7 +76,7 @@ details summary { cursor: pointer; color: #1d4ed8; }
 <body>
 <header>
 <h1>MailScope incident report</h1>
-<div class="muted">Generated {{generated_at}} by {{tool}} · data from {{window_first}} to {{window_last}}</div>
+<div class="muted">Generated {{generated_at}} by {{tool}} · data from {{window_first}} to {{window_last}}{{#has_display_tz}} · times in {{display_tz}}, each with its UTC offset{{/has_display_tz}}</div>
 <div class="muted">Report <code>{{report_id}}</code> · input manifest SHA-256 <code>{{input_manifest_sha256}}</code> (see Methodology)</div>
 </header>
 
@@ -168,7 +168,7 @@ details summary { cursor: pointer; color: #1d4ed8; }
 {{/coverage}}</tbody></table>
 
 <h2 id="methodology">Methodology</h2>
-<p>Tool: {{tool}}; Public Suffix List {{public_suffix_list}}.{{#has_command}} Command: <code>{{command}}</code>.{{/has_command}}</p>
+<p>Tool: {{tool}}; Public Suffix List {{public_suffix_list}}.{{#has_command}} Command: <code>{{command}}</code>.{{/has_command}}{{#has_display_tz}} Times are shown in {{display_tz}} with the UTC offset in force at each; report.json, iocs.csv and timeline.jsonl keep UTC.{{/has_display_tz}}{{#has_edr_tz}} EDR times exported without a zone were read in {{edr_tz}} (--edr-tz), each with the offset in force at its time.{{/has_edr_tz}}</p>
 <p>Report <code>{{report_id}}</code> is the first 12 hex digits of the SHA-256 of this report's report.json (<code>sha256sum report.json</code> matches a printout to its JSON). The input manifest SHA-256 <code>{{input_manifest_sha256}}</code> is the SHA-256 of the inputs' SHA-256 digests, sorted, one per line (<code>jq -r '.inputs[].sha256' report.json | sort | sha256sum</code>): it names the set of evidence files whatever their paths. A finding shown as F115 is the finding with <code>id</code> 115 in report.json and in the database.</p>
 <table><thead><tr><th>Rule</th><th>Version</th><th>Kind</th><th>Severity</th><th>ATT&amp;CK</th><th class="num">Findings</th><th>Title</th></tr></thead>
 {{#rules}}<tbody class="pair"><tr class="head"><td>{{id}}</td><td>{{version}}</td><td>{{kind}}</td><td>{{severity}}</td><td class="text">{{attack}}</td><td class="num">{{findings}}</td><td class="text">{{title}}</td></tr>
@@ -203,7 +203,7 @@ details summary { cursor: pointer; color: #1d4ed8; }
 {{% CONTENT_TYPE: MARKDOWN }}
 # MailScope incident report
 
-Generated {{generated_at}} by {{tool}}. Data from {{window_first}} to {{window_last}}.
+Generated {{generated_at}} by {{tool}}. Data from {{window_first}} to {{window_last}}.{{#has_display_tz}} Times in {{display_tz}}, each with its UTC offset.{{/has_display_tz}}
 Report {{report_id}} · input manifest SHA-256 {{input_manifest_sha256}} (see Methodology).
 
 ## Summary
@@ -321,7 +321,7 @@ Which logs the data holds for which days (UTC). A conclusion that needs a log mi
 
 ## Methodology
 
-Tool: {{tool}}; Public Suffix List {{public_suffix_list}}.{{#has_command}} Command: {{command}}.{{/has_command}}
+Tool: {{tool}}; Public Suffix List {{public_suffix_list}}.{{#has_command}} Command: {{command}}.{{/has_command}}{{#has_display_tz}} Times are shown in {{display_tz}} with the UTC offset in force at each; report.json, iocs.csv and timeline.jsonl keep UTC.{{/has_display_tz}}{{#has_edr_tz}} EDR times exported without a zone were read in {{edr_tz}} (--edr-tz), each with the offset in force at its time.{{/has_edr_tz}}
 
 Report {{report_id}} is the first 12 hex digits of the SHA-256 of this report's report.json (`sha256sum report.json` matches a copy to its JSON). The input manifest SHA-256 {{input_manifest_sha256}} is the SHA-256 of the inputs' SHA-256 digests, sorted, one per line (`jq -r '.inputs[].sha256' report.json | sort | sha256sum`): it names the set of evidence files whatever their paths. A finding shown as F115 is the finding with `id` 115 in report.json and in the database.
 

@@ -22,6 +22,12 @@ public struct ReportModel: Codable, Sendable {
     public var rejects: Rejects
     /// Which log types the data holds for which days: what the conclusions could see.
     public var coverage: [CoverageRow] = []
+    /// The zone EDR times exported without one were read in (`--edr-tz`, `edr_tz:`) by the run
+    /// described, as given; absent when they were read as UTC.
+    public var edrTimeZone: String?
+    /// The zone the HTML and Markdown reports show times in (`--display-tz`). Not part of
+    /// report.json, which keeps every time in UTC whatever the reader's zone.
+    public var displayTimeZone: TimeZoneOffsets = .utc
 
     /// One log type's coverage: its days, the days missing between its first and last, and
     /// (for an EDR product) how many hosts it covers. A log type with no rows says so.
@@ -233,12 +239,19 @@ public struct ReportModel: Codable, Sendable {
         /// Rule parameters the detection run overrode (`--param`, `params:`), shown instead of
         /// the defaults for every rule declaring them.
         public var parameters: [String: String]
-        public init(generatedAt: Date, command: String? = nil, rules: [Rule], enabled: Set<String> = [], parameters: [String: String] = [:]) {
+        /// `--edr-tz` of the run described, as given.
+        public var edrTimeZone: String?
+        /// The zone the HTML and Markdown reports show times in.
+        public var displayTimeZone: TimeZoneOffsets
+        public init(generatedAt: Date, command: String? = nil, rules: [Rule], enabled: Set<String> = [], parameters: [String: String] = [:],
+                    edrTimeZone: String? = nil, displayTimeZone: TimeZoneOffsets = .utc) {
             self.generatedAt = generatedAt
             self.command = command
             self.rules = rules
             self.enabled = enabled
             self.parameters = parameters
+            self.edrTimeZone = edrTimeZone
+            self.displayTimeZone = displayTimeZone
         }
 
         /// `SOURCE_DATE_EPOCH` when set (reproducible builds' convention), otherwise now.
@@ -251,6 +264,7 @@ public struct ReportModel: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", tool, generatedAt = "generated_at", command, dataWindow = "data_window", summary
         case incidents, duet, indicators, inputs, rules, feeds, watchLists = "watch_lists", statistics, rejects, coverage
+        case edrTimeZone = "edr_tz"
     }
 }
 

@@ -21,7 +21,8 @@ extension ReportModel {
             incidents: incidents.incidents, duet: findings.duet,
             indicators: incidents.indicators.sorted { ($0.type, $0.value, $0.incident ?? 0) < ($1.type, $1.value, $1.incident ?? 0) },
             inputs: methodology.inputs, rules: methodology.rules, feeds: methodology.feeds, watchLists: methodology.watchLists,
-            statistics: statistics.statistics, rejects: statistics.rejects, coverage: statistics.coverage)
+            statistics: statistics.statistics, rejects: statistics.rejects, coverage: statistics.coverage,
+            edrTimeZone: options.edrTimeZone, displayTimeZone: options.displayTimeZone)
     }
 }
 

@@ -17,17 +17,22 @@ enum ReportView {
     }
 
     static func dictionary(_ m: ReportModel, format: Format) -> [String: Any] {
+        let zone = m.displayTimeZone
         let summary = "\(count(m.summary.findings, "finding", "findings")); \(count(m.summary.recipients, "recipient", "recipients")), "
             + "\(count(m.summary.interactedUsers, "user who interacted", "users who interacted")), \(count(m.summary.hosts, "host touched", "hosts touched")); "
             + "\(count(m.summary.duetQuestions, "question", "questions")) for the customer."
         var root: [String: Any] = [
             "tool": "\(m.tool.name) \(m.tool.version)",
             "public_suffix_list": m.tool.publicSuffixList ?? "unknown",
-            "generated_at": time(m.generatedAt),
+            "generated_at": time(m.generatedAt, zone),
             "command": m.command ?? "",
             "has_command": m.command != nil,
-            "window_first": time(m.dataWindow.firstSeen),
-            "window_last": time(m.dataWindow.lastSeen),
+            "display_tz": zone.name,
+            "has_display_tz": !zone.isUTC,
+            "edr_tz": m.edrTimeZone ?? "",
+            "has_edr_tz": m.edrTimeZone != nil,
+            "window_first": time(m.dataWindow.firstSeen, zone),
+            "window_last": time(m.dataWindow.lastSeen, zone),
             "incident_count": m.summary.incidents,
             "incidents_noun": m.summary.incidents == 1 ? "incident" : "incidents",
             "recipients_noun": m.summary.recipients == 1 ? "recipient" : "recipients",
@@ -51,14 +56,14 @@ enum ReportView {
         ]
         root["incidents"] = m.incidents.map { incident(m, $0, format: format) }
         root["duet"] = m.duet.map { d -> [String: Any] in
-            ["rule": "\(d.ruleId)@\(d.ruleVersion)", "incident": d.incident.map { "#\($0)" } ?? "—", "ts": time(d.ts),
+            ["rule": "\(d.ruleId)@\(d.ruleVersion)", "incident": d.incident.map { "#\($0)" } ?? "—", "ts": time(d.ts, zone),
              "user": d.user ?? "—", "question": d.question, "summary": d.summary,
              "evidence": d.evidence.map(evidenceText).joined(separator: "; "), "evidence_items": d.evidence.map(evidenceItem)]
         }
         root["has_duet"] = !m.duet.isEmpty
         let indicators = table(m.indicators) { i in
             ["type": Self.indicatorType(i), "value": i.value, "value_code": MarkdownText.code(i.value), "incident": i.incident.map { "#\($0)" } ?? "",
-             "recipients": i.recipients, "hosts": i.hosts, "first": time(i.firstSeen), "last": time(i.lastSeen), "feeds": i.feeds ?? ""]
+             "recipients": i.recipients, "hosts": i.hosts, "first": time(i.firstSeen, zone), "last": time(i.lastSeen, zone), "feeds": i.feeds ?? ""]
         }
         root["indicators"] = indicators.rows
         root["indicators_long"] = indicators.long
@@ -66,7 +71,7 @@ enum ReportView {
         root["inputs"] = m.inputs.map { i -> [String: Any] in
             ["path": i.path, "path_html": locatorHTML(i.path), "path_code": MarkdownText.code(i.path), "sha256": i.sha256, "format": i.format, "bytes": i.bytes,
              "records": i.records, "rows": i.rows, "duplicates": i.duplicates, "rejected": i.rejected,
-             "first": time(i.firstSeen), "last": time(i.lastSeen)]
+             "first": time(i.firstSeen, zone), "last": time(i.lastSeen, zone)]
         }
         root["rejects_total"] = m.rejects.total
         root["rejects"] = m.rejects.byReason.sorted { $0.key < $1.key }.map { ["reason": $0.key, "count": $0.value] }
@@ -125,19 +130,20 @@ enum ReportView {
     }
 
     static func incident(_ m: ReportModel, _ i: ReportModel.Incident, format: Format) -> [String: Any] {
+        let zone = m.displayTimeZone
         let people = table(i.people.sorted { ($1.stage, $0.user) < ($0.stage, $1.user) }) { p in
             ["user": p.user, "stage": p.stage.rawValue, "delivered": p.delivered ? "yes" : "no", "interacted": p.interacted ? "yes" : "no",
              "evidence": p.stageEvidence.map(evidenceText) ?? "—", "evidence_items": p.stageEvidence.map { [evidenceItem($0)] } ?? []]
         }
         let hosts = table(i.hostDetails) { h in
-            ["host": h.host, "user": h.user ?? "—", "stage": h.stage.rawValue, "first": time(h.firstSeen), "rows": h.evidenceRows]
+            ["host": h.host, "user": h.user ?? "—", "stage": h.stage.rawValue, "first": time(h.firstSeen, zone), "rows": h.evidenceRows]
         }
         let indicators = table(i.indicatorDetails) { d in
             ["type": Self.indicatorType(d), "value": d.value, "value_code": MarkdownText.code(d.value), "recipients": d.recipients, "hosts": d.hosts,
-             "first": time(d.firstSeen), "last": time(d.lastSeen), "feeds": d.feeds ?? ""]
+             "first": time(d.firstSeen, zone), "last": time(d.lastSeen, zone), "feeds": d.feeds ?? ""]
         }
         let findings = table(i.findings) { f in
-            ["finding": "F\(f.id)", "ts": time(f.ts), "rule": "\(f.ruleId)@\(f.ruleVersion)", "severity": f.severity.rawValue, "stage": f.stage?.rawValue ?? "—", "user": f.user ?? "—",
+            ["finding": "F\(f.id)", "ts": time(f.ts, zone), "rule": "\(f.ruleId)@\(f.ruleVersion)", "severity": f.severity.rawValue, "stage": f.stage?.rawValue ?? "—", "user": f.user ?? "—",
              "host": f.host ?? "", "summary": f.summary, "match": f.matchKey.map { "\($0) (\(f.matchStrength ?? "?"))" } ?? "", "has_match": f.matchKey != nil,
              "evidence": f.evidence.map(evidenceText).joined(separator: "; "), "evidence_items": f.evidence.map(evidenceItem)]
         }
@@ -145,7 +151,7 @@ enum ReportView {
             "id": i.id, "title": i.title, "severity": i.severity.rawValue, "stage": i.stage.rawValue, "key": i.key,
             "subjects": i.subjects.map { ["text": $0] }, "has_subjects": !i.subjects.isEmpty,
             "senders": i.indicators.senders.joined(separator: ", "), "has_senders": !i.indicators.senders.isEmpty,
-            "attack": i.attack.joined(separator: ", "), "first": time(i.firstSeen), "last": time(i.lastSeen),
+            "attack": i.attack.joined(separator: ", "), "first": time(i.firstSeen, zone), "last": time(i.lastSeen, zone),
             "reasons": i.reasons.map { ["text": $0] }, "actions": i.actions.map { ["text": $0] },
             "recipient_count": i.recipients.count, "delivered_count": i.deliveredTo.count, "interacted_count": i.interactedUsers.count,
             "host_count": i.hosts.count, "message_count": i.messages.count, "finding_count": i.findings.count,
@@ -156,13 +162,15 @@ enum ReportView {
             "host_rows": hosts.rows, "has_hosts": !i.hostDetails.isEmpty, "hosts_long": hosts.long,
             "indicator_rows": indicators.rows, "indicators_long": indicators.long, "indicator_count": i.indicatorDetails.count,
             "finding_rows": findings.rows, "findings_long": findings.long,
-            "timeline_svg": format == .html ? TimelineSVG.render(i) : "",
+            "timeline_svg": format == .html ? TimelineSVG.render(i, zone: zone) : "",
         ]
     }
 
-    /// A time as the reports show it.
-    static func time(_ t: Timestamp) -> String { t.iso }
-    static func time(_ t: Timestamp?) -> String { t.map(time) ?? "—" }
+    /// A time as the HTML and Markdown reports show it: ISO 8601 in the display zone with the
+    /// offset in force at that moment (`2026-11-02T10:14:03.120+01:00`), or in UTC
+    /// (`2026-11-02T09:14:03.120Z`, as report.json writes it) when no zone was asked for.
+    static func time(_ t: Timestamp, _ zone: TimeZoneOffsets) -> String { zone.iso8601(t.milliseconds) }
+    static func time(_ t: Timestamp?, _ zone: TimeZoneOffsets) -> String { t.map { time($0, zone) } ?? "—" }
 
     /// "1 finding", "2 findings".
     static func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }

@@ -30,8 +30,9 @@ enum TimelineSVG {
         var labelStart = 0.0, labelEnd = 0.0, endAnchored = false, row = 0
     }
 
-    /// The points of `incident`, grouped and labelled, lane by lane and left to right.
-    static func marks(_ incident: ReportModel.Incident) -> [Mark] {
+    /// The points of `incident`, grouped and labelled (times in `zone`), lane by lane and left
+    /// to right.
+    static func marks(_ incident: ReportModel.Incident, zone: TimeZoneOffsets) -> [Mark] {
         let findings = incident.findings.sorted { ($0.ts, $0.id) < ($1.ts, $1.id) }
         guard let first = findings.first?.ts.milliseconds, let last = findings.last?.ts.milliseconds else { return [] }
         let span = Double(max(last - first, 1))
@@ -47,9 +48,9 @@ enum TimelineSVG {
                 let head = group[0]
                 var who: [String] = []
                 for f in group { if let w = f.host ?? f.user, !who.contains(w) { who.append(w) } }
-                let time = ReportView.time(head.ts) + (group.count > 1 ? " (\(group.count))" : "")
+                let time = ReportView.time(head.ts, zone) + (group.count > 1 ? " (\(group.count))" : "")
                 let subject = who.isEmpty ? head.ruleId : who[0] + (who.count > 1 ? " +\(who.count - 1) more" : "")
-                let tooltip = group.map { "\(ReportView.time($0.ts)) \($0.ruleId): \($0.summary)" }.joined(separator: "\n")
+                let tooltip = group.map { "\(ReportView.time($0.ts, zone)) \($0.ruleId): \($0.summary)" }.joined(separator: "\n")
                 marks.append(Mark(lane: stage, x: x(head), findings: group.map(\.id), lines: [time, subject], tooltip: tooltip))
             }
         }
@@ -83,8 +84,8 @@ enum TimelineSVG {
         return placed.reversed()
     }
 
-    static func render(_ i: ReportModel.Incident) -> String {
-        let marks = marks(i)
+    static func render(_ i: ReportModel.Incident, zone: TimeZoneOffsets) -> String {
+        let marks = marks(i, zone: zone)
         guard let first = i.findings.map(\.ts).min(), let last = i.findings.map(\.ts).max() else { return "" }
         let rowHeight = lineHeight * 2 + 4
         // Each lane: its axis, then as many label rows as its busiest stretch needs.
@@ -120,8 +121,8 @@ enum TimelineSVG {
             }
         }
         svg += leaders + points + labels
-        svg += "<text x=\"\(left)\" y=\"\(num(height - 4))\" class=\"tick\">\(HTMLText.escape(ReportView.time(first)))</text>"
-        svg += "<text x=\"\(width - right)\" y=\"\(num(height - 4))\" class=\"tick\" text-anchor=\"end\">\(HTMLText.escape(ReportView.time(last)))</text></svg>"
+        svg += "<text x=\"\(left)\" y=\"\(num(height - 4))\" class=\"tick\">\(HTMLText.escape(ReportView.time(first, zone)))</text>"
+        svg += "<text x=\"\(width - right)\" y=\"\(num(height - 4))\" class=\"tick\" text-anchor=\"end\">\(HTMLText.escape(ReportView.time(last, zone)))</text></svg>"
         return svg
     }
 }

@@ -21,6 +21,7 @@ import Testing
             dated_reports: yes
             formats: html,json
             templates: t
+            display_tz: Europe/Berlin
             """, source: "m.yml", baseDirectory: "/etc/mailscope")
         #expect(config.db == "/etc/mailscope/state/case.db")
         #expect(config.out == "/srv/reports")
@@ -38,6 +39,7 @@ import Testing
         #expect(config.datedReports == true)
         #expect(config.formats == ["html", "json"])
         #expect(config.templates == "/etc/mailscope/t")
+        #expect(config.displayTz == "Europe/Berlin")
     }
 
     @Test func anEmptyFileIsAnEmptyConfig() throws {
@@ -51,6 +53,7 @@ import Testing
         ("fail_on: severe\n", 1, "key \"fail_on\": \"severe\" is not one of info, low, medium, high, critical"),
         ("lookback: a week\n", 1, "key \"lookback\": \"a week\" is not a number followed by w, d, h, m or s"),
         ("edr_tz: CET\n", 1, "key \"edr_tz\": \"CET\" is an abbreviation, not a zone: give the place's IANA zone"),
+        ("display_tz: Europe/Berln\n", 1, "key \"display_tz\": \"Europe/Berln\" is not a time zone (did you mean Europe/Berlin?)"),
         ("watch_lists: [vip.txt]\n", 1, "key \"watch_lists\": expected a NAME: path mapping"),
         ("inputs: [[a]]\n", 1, "key \"inputs\": expected a list of paths; an item is not a plain value"),
         ("dated_reports: often\n", 1, "key \"dated_reports\": expected true or false"),
