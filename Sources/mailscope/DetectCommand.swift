@@ -67,6 +67,11 @@ struct DetectionOptions: ParsableArguments {
         valueName: "feed"))
     var feeds: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Known-good senders, domains and SHA-256 hashes whose findings are set aside before incidents are built (a YAML list; see the README). Replaces the stored list.",
+        valueName: "file"))
+    var suppress: String?
+
     @Option(name: .customLong("param"), help: ArgumentHelp(
         "Override a rule parameter for every rule that declares it, name=value (repeatable), e.g. window_ms=172800000.",
         valueName: "name=value"))
@@ -88,7 +93,7 @@ struct DetectionOptions: ParsableArguments {
     /// Parameters from the config file (the command line wins).
     var configParameters: [String: SQLValue] = [:]
 
-    enum CodingKeys: CodingKey { case ruleFolder, enable, watchLists, feeds, params }   // origins and configParameters are not options
+    enum CodingKeys: CodingKey { case ruleFolder, enable, watchLists, feeds, suppress, params }   // origins and configParameters are not options
 
     func validate() throws {
         for p in params where !p.contains("=") || p.hasPrefix("=") { throw ValidationError("--param \(p): write it as name=value") }
@@ -105,6 +110,7 @@ struct DetectionOptions: ParsableArguments {
         if copy.params.isEmpty { copy.origins["params"] = config.origins["params"] }
         if copy.watchLists.isEmpty { copy.watchLists = config.watchLists ?? [] }
         if copy.feeds.isEmpty { copy.feeds = config.ti ?? [] }
+        if copy.suppress == nil { copy.suppress = config.suppress }
         copy.configParameters = config.params ?? [:]
         return copy
     }
@@ -116,6 +122,7 @@ struct DetectionOptions: ParsableArguments {
         s.enable = enable
         s.watchLists = watchLists
         s.feeds = feeds
+        s.suppress = suppress
         s.parameters = parameters
         s.origins = origins
         return s

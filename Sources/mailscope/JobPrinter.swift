@@ -24,13 +24,19 @@ enum JobPrinter {
             if feed.rejects.count > 20 { Terminal.write(TerminalText.safe("\(feed.path): \(feed.rejects.count - 20) more lines rejected (see the reject table)") + "\n") }
             let what = new.map { "\(feed.entries.count) indicators, \($0) new" } ?? "already loaded (same SHA-256), skipped"
             Terminal.write(TerminalText.safe("threat-intel feed \(feed.name) (\(feed.format)): \(what), \(feed.rejects.count) lines rejected, from \(feed.path)") + "\n")
+        case .suppressionsStored(let list):
+            Terminal.write(TerminalText.safe("suppression list: \(list.entries.count) entr\(list.entries.count == 1 ? "y" : "ies") from \(list.path)") + "\n")
         case .detected(let result):
             Terminal.write("Detection: \(result.outcomes.count) rules run, \(result.new) new findings (\(result.found) rows matched); \(result.incidents.description)\n")
             Terminal.write("Detection " + result.timing.lowercased() + "\n")
         case .reportsWritten(let folder, _):
             print("Reports written to \(TerminalText.safe(folder))")
         case .alert(let m):
-            Terminal.write(TerminalText.safe("ALERT \(m.severity.rawValue) incident #\(m.id) \(m.key) (\(m.stage)): \(m.title)") + "\n")
+            Terminal.write(TerminalText.safe("ALERT \(m.severity.rawValue) incident #\(m.id) \(m.key) (\(m.stage.rawValue)): \(m.title)") + "\n")
+        case .alertReopened(let m, let d):
+            Terminal.write(TerminalText.safe("ALERT \(m.severity.rawValue) incident #\(m.id) \(m.key) (\(m.stage.rawValue)): \(m.title) — re-opened by new evidence: was triaged \(d.summary)") + "\n")
+        case .alertSilenced(let m, let d):
+            Terminal.write(TerminalText.safe("note: incident #\(m.id) \(m.key) (\(m.stage.rawValue)) gained findings but is triaged \(d.summary) (\"\(d.note)\"): not alerted") + "\n")
         }
     }
 }

@@ -22,13 +22,14 @@ struct MailScope: ParsableCommand {
           mailscope run --config mailscope.yml --fail-on high
           mailscope query user nadia.petrova@acme-corp.example --db case.db
           mailscope hunt --db case.db
+          mailscope triage 3 --status false-positive --note "vendor newsletter" --db case.db
           mailscope prune --older-than 90d --db case.db
           mailscope db info --db case.db
 
         Shell completions: mailscope --generate-completion-script bash|zsh|fish
         """,
         version: MailScopeVersion.string,
-        subcommands: [IngestCommand.self, RunCommand.self, DetectCommand.self, ReportCommand.self, RulesCommand.self, HuntCommand.self, QueryCommand.self, PruneCommand.self, DBCommand.self]
+        subcommands: [IngestCommand.self, RunCommand.self, DetectCommand.self, ReportCommand.self, RulesCommand.self, HuntCommand.self, QueryCommand.self, TriageCommand.self, PruneCommand.self, DBCommand.self]
     )
 
     /// Runs the command. Library errors carry their exit code (`ExitCoded`) and are printed

@@ -12,7 +12,8 @@ struct PruneCommand: ParsableCommand {
         events, EDR events) older than the cut-off. Kept whatever their age: findings and \
         incidents, every row they point at (evidence, correlated rows, stage proofs, all rows \
         of an incident's messages), the input manifest with each file's SHA-256 (so pruned \
-        exports are never loaded again), rejects, identities, threat intel and watch lists. \
+        exports are never loaded again), rejects, identities, threat intel, watch lists, the \
+        suppression list and triage decisions. \
         Works in batches: a kill leaves a consistent database and running again finishes. \
         Indicator prevalence of incidents older than the cut-off counts only the kept rows \
         after the next rebuild. SQLite reuses the freed pages; --vacuum also shrinks the file \

@@ -7,7 +7,7 @@ import MailScopeKit
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Investigate a loaded database: clicks, attachments, impersonation, a message, threat activity, a person.",
+        abstract: "Investigate a loaded database: clicks, attachments, impersonation, a message, threat activity, a person, an incident, a host.",
         discussion: """
         The database is opened read-only. Filters are bound as values, never spliced into SQL. \
         Times are UTC (ISO 8601); evidence is the input file and line of each row. The table \
@@ -17,8 +17,10 @@ struct QueryCommand: ParsableCommand {
           mailscope query url --domain acme-c0rp-secure.com --db case.db
           mailscope query message 8e794267a4779ee393db.12@mailer.acme-c0rp.example --db case.db
           mailscope query user helen.ashby@acme-corp.example --db case.db
+          mailscope query incident 1 --db case.db
+          mailscope query host ws-0042 --since 2026-11-02 --db case.db
         """,
-        subcommands: [URLClicks.self, Attachments.self, Impersonations.self, Message.self, ThreatActivitySummary.self, Person.self]
+        subcommands: [URLClicks.self, Attachments.self, Impersonations.self, Message.self, ThreatActivitySummary.self, Person.self, Incident.self, Host.self]
     )
 
     // MARK: - Subcommands

@@ -19,6 +19,7 @@ struct ReportCommand: ParsableCommand {
         Examples:
           mailscope report --db case.db --out reports/
           mailscope report --db case.db --out reports/ --format html,json
+          mailscope report --db case.db --out incident-3/ --incident 3
           mailscope report --db case.db --out reports/ --format pdf
           SOURCE_DATE_EPOCH=1793664000 mailscope report --db case.db --out reports/ --templates my-templates/
         """
@@ -32,12 +33,17 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var output: ReportOptions
 
+    @Option(name: .long, help: ArgumentHelp("Only this incident: its number as the reports show it (3 or #3) or its key. Every format, one incident, to hand over.", valueName: "n"))
+    var incident: String?
+
     @OptionGroup var ruleFolder: RuleFolderOption
 
     func validate() throws { try output.validate() }
 
     func run() throws {
-        let paths = try Job.report(database: db, out: out, ruleFolder: ruleFolder.rules, settings: output.settings)
+        var settings = try output.settings
+        settings.incident = incident
+        let paths = try Job.report(database: db, out: out, ruleFolder: ruleFolder.rules, settings: settings)
         for p in paths { print(TerminalText.safe(p)) }
     }
 }

@@ -19,7 +19,7 @@ struct RunCommand: ParsableCommand {
 
         Every option can come from a YAML file (--config); a value on the command line wins. \
         Keys: db, out, inputs, identities, edr_map, edr_tz, edr_date_order, ti, rules, enable, watch_lists, \
-        params, lookback, fail_on, dated_reports, formats, templates, display_tz (see the README). \
+        params, lookback, fail_on, dated_reports, formats, templates, suppress, display_tz (see the README). \
         Relative paths in the file are relative to the file's folder.
 
         One run at a time per database: a second run exits 4 at once; a lock left by a killed \
@@ -27,8 +27,9 @@ struct RunCommand: ParsableCommand {
 
         Exit codes: 0 done; 1 bad options or config; 2 an input is missing, nothing could be \
         read, or the reports cannot be written; 3 --fail-on matched (an incident at or above \
-        that severity gained findings since the last completed run; the reports are written \
-        first); 4 another run holds the database.
+        that severity gained findings since the last completed run, unless it is triaged \
+        false-positive or benign and reached no higher stage since; the reports are written \
+        first and OUT/latest points at them); 4 another run holds the database.
 
         Examples:
           mailscope run --input fixtures/scenario/siem_v2 --input fixtures/scenario/ttp --db case.db --out reports/
@@ -58,7 +59,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Run the rules over the whole database (e.g. after adding a threat-intel feed or a rule).")
     var full = false
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when an incident at or above this severity gained findings since the last completed run.", valueName: "severity"))
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when an incident at or above this severity gained findings since the last completed run (not one triaged false-positive or benign, unless it reached a higher stage).", valueName: "severity"))
     var failOn: Rule.Severity?
 
     @Flag(name: .customLong("dated-reports"), inversion: .prefixedNo, help: "Write the reports to OUT/YYYY-MM-DD/ (the run's UTC day, -2, -3 … for a later run that day) and point OUT/latest at them (default with --config; otherwise straight into OUT).")

@@ -16,6 +16,8 @@ public enum IncidentBuilder {
     public struct Summary: Sendable, Equatable {
         public var incidents = 0
         public var bySeverity: [Rule.Severity: Int] = [:]
+        /// Findings set aside by a suppression entry before grouping (`SuppressionList`).
+        public var suppressed = 0
         /// Wall time of the rebuild, filled by the caller that measures it.
         public var milliseconds = 0
         public init() {}
@@ -50,6 +52,7 @@ public enum IncidentBuilder {
         // One transaction for the reads and the writes: one snapshot, no lock per statement.
         defer { db.clearStatementCache() }
         return try db.transaction {
+        let suppressed = try SuppressionList.apply(db)
         let findings = try loadFindings(db)
         let evidence = try EvidenceKeys(db)
         let groups = try group(findings, db: db, evidence: evidence)
@@ -58,21 +61,27 @@ public enum IncidentBuilder {
         try memo.prefillSenderMessages(senders: Set(findings.compactMap { f in
             f.kind != .correlation && normalizedSubject(f.subject) != nil ? campaignSender(f.sender) : nil
         }), db: db, scanThreshold: scanThreshold)
+        var keysOf: [String: Set<String>] = [:]
         for (members, keys) in groups {
-            scoped.append(try Scope(findings: members, keys: keys, db: db, rules: byID, memo: memo))
+            let scope = try Scope(findings: members, keys: keys, db: db, rules: byID, memo: memo)
+            keysOf[scope.key] = keys
+            scoped.append(scope)
         }
         let prevalence = try IndicatorPrevalence.measure(Set(scoped.flatMap(\.indicators.keys)), db: db, scanThreshold: scanThreshold)
         let coverage = try LogCoverage.load(db)
         for i in scoped.indices { scoped[i].finish(prevalence: prevalence, rules: byID, coverage: coverage) }
         scoped.sort { ($0.firstTS, $0.key) < ($1.firstTS, $1.key) }
         var summary = Summary()
+        summary.suppressed = suppressed
         do {
-            for table in ["incident_note", "incident_technique", "incident_indicator", "incident_host", "incident_user",
+            try db.execute("DELETE FROM incident_key")
+            for table in ["incident_delivery", "incident_note", "incident_technique", "incident_indicator", "incident_host", "incident_user",
                           "incident_message", "incident_finding", "incident"] {
                 try db.execute("DELETE FROM \(table)")
             }
             for (index, scope) in scoped.enumerated() {
                 try scope.store(id: Int64(index + 1), in: db)
+                try storeKeys(keysOf[scope.key] ?? [scope.key], incident: Int64(index + 1), in: db)
                 summary.incidents += 1
                 summary.bySeverity[scope.severity, default: 0] += 1
             }
@@ -81,11 +90,24 @@ public enum IncidentBuilder {
         }
     }
 
+    /// Keeps every campaign key of incident `id`, so a triage decision made under one of them
+    /// finds the incident whatever key names it after the next rebuild (`Triage`).
+    static func storeKeys(_ keys: Set<String>, incident id: Int64, in db: Database) throws {
+        let insert = try db.prepare("INSERT OR IGNORE INTO incident_key (key, incident_id) VALUES (?, ?)")
+        for key in keys.sorted() {
+            try insert.bind([.text(key), .integer(id)])
+            _ = try insert.step()
+            insert.reset()
+        }
+    }
+
+    /// The findings incidents are built from: not hunts, and not those a suppression entry set
+    /// aside (`finding_suppressed`, filled just before by `SuppressionList.apply`).
     static func loadFindings(_ db: Database) throws -> [Finding] {
         try db.cachedRows("""
             SELECT id, rule_id, kind, severity, stage, ts, user, sender, message_id, subject, indicator,
                    evidence_table, evidence_rowid, host, match_key
-            FROM finding WHERE kind <> 'hunt' ORDER BY id
+            FROM finding WHERE kind <> 'hunt' AND id NOT IN (SELECT finding_id FROM finding_suppressed) ORDER BY id
             """).map { r in
             Finding(id: r.int("id") ?? 0, ruleID: r.text("rule_id") ?? "", kind: r.text("kind").flatMap(Rule.Kind.init(rawValue:)) ?? .detection,
                     severity: Rule.Severity(rawValue: r.text("severity") ?? "") ?? .info, stage: r.text("stage").flatMap(Rule.Stage.init(rawValue:)),

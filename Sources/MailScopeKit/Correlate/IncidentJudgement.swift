@@ -192,6 +192,10 @@ extension IncidentBuilder.Scope {
         for f in findings { try link.bind([.integer(id), .integer(f.id)]); _ = try link.step() }
         let message = try db.prepare("INSERT INTO incident_message (incident_id, message_id) VALUES (?, ?)")
         for m in messages { try message.bind([.integer(id), .text(m)]); _ = try message.step() }
+        let delivery = try db.prepare("INSERT INTO incident_delivery (incident_id, message_id, recipient) VALUES (?, ?, ?)")
+        for (m, recipients) in deliveredCopies.sorted(by: { $0.key < $1.key }) {
+            for r in recipients.sorted() { try delivery.bind([.integer(id), .text(m), .text(r)]); _ = try delivery.step() }
+        }
         let user = try db.prepare("""
             INSERT INTO incident_user (incident_id, user, received, delivered, interacted, stage, stage_evidence_table, stage_evidence_rowid, first_ts)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

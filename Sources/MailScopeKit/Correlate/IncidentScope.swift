@@ -37,8 +37,13 @@ extension IncidentBuilder {
     final class Memo {
         let evidence: EvidenceKeys
         init(evidence: EvidenceKeys) { self.evidence = evidence }
-        /// Per sender, the (Message-ID, subject) of every message received from them.
-        var senderMessages: [String: [[SQLValue]]] = [:]
+        /// One message received from a sender: its Message-ID and subject.
+        struct SentMessage {
+            var messageID: String
+            var subject: String?
+        }
+        /// Per sender, every message received from them.
+        var senderMessages: [String: [SentMessage]] = [:]
 
         /// Fills `senderMessages` for all these senders at once: with many senders one scan of
         /// the received mail beats a lookup per sender, whose rows lie all over the table (see
@@ -47,13 +52,13 @@ extension IncidentBuilder {
             guard senders.count >= scanThreshold else { return }   // looked up one by one, as needed
             for s in senders { senderMessages[s] = [] }
             try db.withValueTable("wanted_sender", senders.sorted()) {
-                for r in try db.query("""
+                for r in try db.rows("""
                     SELECT DISTINCT sender, message_id, subject FROM mail_message
                     WHERE event = 'receipt' AND message_id IS NOT NULL AND +sender IN (SELECT value FROM temp.wanted_sender)
                     ORDER BY sender, message_id, subject
                     """) {
-                    guard let s = r[0].stringValue else { continue }
-                    senderMessages[s, default: []].append([r[1], r[2]])
+                    guard let s = r.text("sender"), let m = r.text("message_id") else { continue }
+                    senderMessages[s, default: []].append(SentMessage(messageID: m, subject: r.text("subject")))
                 }
             }
         }
@@ -148,13 +153,15 @@ extension IncidentBuilder {
                 let sender = parts[0], subject = parts[1]
                 guard let domain = EmailAddress.domain(sender) else { continue }
                 if memo.senderMessages[sender] == nil {
-                    memo.senderMessages[sender] = try db.cachedQuery("""
+                    memo.senderMessages[sender] = try db.cachedRows("""
                         SELECT DISTINCT message_id, subject FROM mail_message INDEXED BY mail_message_receipt_domain_sender
                         WHERE event = 'receipt' AND sender_domain = ? AND sender = ? AND message_id IS NOT NULL
-                        """, [.text(domain), .text(sender)])
+                        """, [.text(domain), .text(sender)]).compactMap { r in
+                        r.text("message_id").map { Memo.SentMessage(messageID: $0, subject: r.text("subject")) }
+                    }
                 }
-                for r in memo.senderMessages[sender] ?? [] where IncidentBuilder.normalizedSubject(r[1].stringValue) == subject {
-                    if let m = r[0].stringValue { messageSet.insert(m) }
+                for r in memo.senderMessages[sender] ?? [] where IncidentBuilder.normalizedSubject(r.subject) == subject {
+                    messageSet.insert(r.messageID)
                 }
             }
             for h in hashes.sorted() {

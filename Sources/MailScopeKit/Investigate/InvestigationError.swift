@@ -14,6 +14,8 @@ public enum InvestigationError: Error, CustomStringConvertible, Equatable, Senda
     case badValue(option: String, value: String, expected: String)
     /// A filter was given to a query it means nothing to (the CLI does not offer it there).
     case filterNotApplicable(option: String, query: String)
+    /// No incident has that number or key.
+    case noSuchIncident(String, incidents: Int)
     /// SQLite failed while the query ran.
     case queryFailed(database: String, message: String)
 
@@ -35,6 +37,9 @@ public enum InvestigationError: Error, CustomStringConvertible, Equatable, Senda
             return "\(option) \(value): expected \(expected)"
         case .filterNotApplicable(let option, let query):
             return "\(option) does not apply to \(query)"
+        case .noSuchIncident(let text, let count):
+            return count == 0 ? "no incident \(text): the database holds no incidents (run `mailscope detect` or `mailscope run` first)"
+                : "no incident \(text): give its number as the reports show it (#1…#\(count)) or its key (`mailscope query incident` lists them)"
         case .queryFailed(let database, let message):
             return "\(database): the query failed: \(message)"
         }

@@ -69,9 +69,9 @@ public struct InvestigationTable: Sendable {
         var total = rows.count
         if limit > 0 && rows.count > limit {
             rows.removeLast(rows.count - limit)
-            let counter = try db.prepare("SELECT COUNT(*) FROM (" + sql + ")")
+            let counter = try db.prepare("SELECT COUNT(*) AS n FROM (" + sql + ")")
             try counter.bind(named: parameters)
-            if try counter.step() { total = Int(counter.value(at: 0).intValue ?? Int64(total)) }
+            if try counter.step(), let n = counter.value(named: "n").intValue { total = Int(n) }
         }
         return InvestigationTable(columns: columns, compactColumns: compact, rows: rows, totalRows: total)
     }

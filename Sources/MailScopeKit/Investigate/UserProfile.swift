@@ -150,7 +150,7 @@ public enum UserProfile {
 
     /// The person's row in each incident: their furthest stage and their hosts' stages.
     static let incidents = """
-        SELECT i.key AS incident, i.title AS title, i.severity AS severity, i.stage AS incident_stage, u.stage AS stage,
+        SELECT '#' || i.id AS incident, i.key AS key, i.title AS title, i.severity AS severity, i.stage AS incident_stage, u.stage AS stage,
                u.received AS received, u.delivered AS delivered, u.interacted AS interacted,
                (SELECT group_concat(h.host || ' (' || h.stage || ')', char(31)) FROM incident_host h
                    WHERE h.incident_id = i.id AND h.user = u.user) AS hosts,

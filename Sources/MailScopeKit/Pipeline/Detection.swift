@@ -13,6 +13,8 @@ public struct DetectionSettings: Sendable {
     public var watchLists: [String] = []
     /// Threat-intel feeds, `[NAME=]FILE`.
     public var feeds: [String] = []
+    /// The suppression list (`--suppress`, `suppress:`): replaces the stored one when given.
+    public var suppress: String?
     /// Rule parameter overrides.
     public var parameters: [String: SQLValue] = [:]
     /// "file:line" of `enable:` and `params:` when they came from a config file.
@@ -36,6 +38,7 @@ public struct DetectionSettings: Sendable {
         return PreparedDetection(rules: catalog.enabled(Set(enable)), catalog: catalog.rules,
                                  watchLists: try watchLists.map(WatchList.load(argument:)),
                                  feeds: try feeds.map(ThreatIntelFeed.read(argument:)),
+                                 suppressions: try suppress.map(SuppressionList.load(path:)),
                                  parameters: parameters)
     }
 }
@@ -48,6 +51,8 @@ public struct PreparedDetection: Sendable {
     public var catalog: [Rule]
     public var watchLists: [WatchList]
     public var feeds: [ThreatIntelFeed]
+    /// Replaces the stored suppression list; nil keeps it.
+    public var suppressions: SuppressionList?
     public var parameters: [String: SQLValue]
 
     /// Stores the watch lists and feeds, runs the rules over evidence in [since, until], then
@@ -61,6 +66,10 @@ public struct PreparedDetection: Sendable {
         for feed in feeds {
             let new = try feed.store(in: database)
             event(.feedStored(feed, newIndicators: new))
+        }
+        if let suppressions {
+            try suppressions.store(in: database)
+            event(.suppressionsStored(suppressions))
         }
         var runner = RuleRunner(db: database)
         runner.since = since
@@ -102,5 +111,6 @@ extension IncidentBuilder.Summary {
     public var description: String {
         let parts = Rule.Severity.allCases.reversed().compactMap { sev in bySeverity[sev].map { "\($0) \(sev.rawValue)" } }
         return "\(incidents) incident\(incidents == 1 ? "" : "s")" + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))")
+            + (suppressed == 0 ? "" : "; \(suppressed) finding\(suppressed == 1 ? "" : "s") set aside by the suppression list")
     }
 }

@@ -38,6 +38,8 @@ extension GenericMapping.Error: ExitCoded { public var exitCode: Int32 { ExitSta
 extension ReportWriter.TemplateError: ExitCoded { public var exitCode: Int32 { ExitStatus.usage } }
 extension PDFRenderer.Error: ExitCoded { public var exitCode: Int32 { ExitStatus.input } }
 extension InvestigationError: ExitCoded { public var exitCode: Int32 { ExitStatus.usage } }
+extension SuppressionList.Error: ExitCoded { public var exitCode: Int32 { ExitStatus.usage } }
+extension Triage.Error: ExitCoded { public var exitCode: Int32 { ExitStatus.usage } }
 
 extension RunLock.Error: ExitCoded {
     public var exitCode: Int32 {

@@ -4,7 +4,9 @@ import Foundation
 /// monitoring alerts. An incident counts when it is at or above the severity and gained a
 /// finding since the last completed run: the night its evidence arrives, not every night after
 /// (a standing incident would otherwise page someone forever), and not never when the run that
-/// found it was killed before alerting. A first run over a case counts everything.
+/// found it was killed before alerting. A first run over a case counts everything. The run then
+/// leaves out incidents an analyst triaged false positive or benign that reached no higher
+/// stage since (`Triage.verdict`, applied by `Job.run`).
 public enum IncidentAlert {
     /// One incident that matched.
     public struct Match: Sendable, Equatable {
@@ -13,7 +15,7 @@ public enum IncidentAlert {
         public var key: String
         public var title: String
         public var severity: Rule.Severity
-        public var stage: String
+        public var stage: Rule.Stage
     }
 
     /// The largest finding id the last completed run covered (0 before any): findings above it
@@ -36,7 +38,7 @@ public enum IncidentAlert {
             ORDER BY i.id
             """, [.integer(mark)]).compactMap { row in
             guard let sev = row.text("severity").flatMap(Rule.Severity.init(rawValue:)), sev >= severity else { return nil }
-            return Match(id: row.int("id") ?? 0, key: row.text("key") ?? "", title: row.text("title") ?? "", severity: sev, stage: row.text("stage") ?? "")
+            return Match(id: row.int("id") ?? 0, key: row.text("key") ?? "", title: row.text("title") ?? "", severity: sev, stage: row.text("stage").flatMap(Rule.Stage.init(rawValue:)) ?? .targeted)
         }
     }
 }

@@ -102,8 +102,8 @@ public final class Job: @unchecked Sendable {
         let paths = try Self.writeReports(database, rules: prepared.catalog, to: folder, settings: s.report)
         if s.datedReports { try ReportFolder.pointLatest(out: s.out, at: folder) }
         onEvent(.reportsWritten(folder: folder, paths: paths))
-        let alerts = try s.failOn.map { try IncidentAlert.matches(database, atLeast: $0, findingsAfter: mark) } ?? []
-        for match in alerts { onEvent(.alert(match)) }
+        let matches = try s.failOn.map { try IncidentAlert.matches(database, atLeast: $0, findingsAfter: mark) } ?? []
+        let alerts = try triaged(matches, database: database)
         try IncidentAlert.markChecked(database)
         if summary.nothingRead { throw JobError.nothingRead }
         if let threshold = s.failOn, !alerts.isEmpty { throw JobError.alert(incidents: alerts.count, threshold: threshold) }
@@ -165,7 +165,35 @@ public final class Job: @unchecked Sendable {
         return outcomes
     }
 
+    /// `mailscope triage N --status … --note …`: records a decision on the incident `reference`
+    /// names (#n or key), under the run lock: a run rebuilding the incidents meanwhile could
+    /// renumber them between the lookup and the record.
+    public func triage(database path: String, reference: String, status: Triage.Status, note: String,
+                       by: String) throws -> (decision: Triage.Decision, incident: Triage.IncidentRef) {
+        guard FileManager.default.fileExists(atPath: path) else { throw DatabaseReadError.missing(path: path) }
+        let lock = try takeLock(path)
+        defer { lock.release() }
+        return try Triage.record(try Database(path: path), reference: reference, status: status, note: note, by: by)
+    }
+
     // MARK: steps
+
+    /// The `--fail-on` matches that alert once triage decisions are applied (a false positive
+    /// or benign incident alerts only when it reached a higher stage since), each reported.
+    func triaged(_ matches: [IncidentAlert.Match], database: Database) throws -> [IncidentAlert.Match] {
+        guard !matches.isEmpty else { return [] }
+        let decisions = try Triage.current(database)
+        return matches.filter { match in
+            switch Triage.verdict(decisions[match.id], stageNow: match.stage) {
+            case .alert: onEvent(.alert(match))
+            case .reopened(let decision): onEvent(.alertReopened(match, decision))
+            case .silenced(let decision):
+                onEvent(.alertSilenced(match, decision))
+                return false
+            }
+            return true
+        }
+    }
 
     /// Takes the one-writer lock. A file that is not a MailScope database is refused before
     /// the lock file is made.
@@ -197,9 +225,11 @@ public final class Job: @unchecked Sendable {
     /// Writes the reports of `database` into `folder`, describing its last detection.
     static func writeReports(_ database: Database, rules: [Rule], to folder: String, settings: ReportSettings) throws -> [String] {
         let last = try RunRecord.lastDetection(database)
-        let model = try ReportModel.build(database, options: .init(generatedAt: ReportModel.Options.reportTime(), command: last.command,
+        let one = try settings.incident.map { try IncidentReference.resolve($0, in: database) }
+        var model = try ReportModel.build(database, options: .init(generatedAt: ReportModel.Options.reportTime(), command: last.command,
                                                                    rules: rules, enabled: last.enabled, parameters: last.parameters,
                                                                    edrTimeZone: last.edrTimeZone, displayTimeZone: settings.displayTimeZone))
+        if let one { model = model.only(incident: Int(one.id)) }
         do {
             return try ReportWriter.write(model, to: folder, formats: settings.formats, templates: settings.templates)
         } catch let error as ReportWriter.TemplateError {
@@ -220,5 +250,7 @@ public struct ReportSettings: Sendable {
     /// The zone the HTML and Markdown reports show times in (`--display-tz`); report.json
     /// keeps UTC.
     public var displayTimeZone: TimeZoneOffsets = .utc
+    /// Only this incident (its number, `#n`, or its key): a report to hand over on its own.
+    public var incident: String?
     public init() {}
 }

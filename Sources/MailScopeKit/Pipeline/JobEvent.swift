@@ -15,10 +15,18 @@ public enum JobEvent: Sendable {
     case watchListStored(name: String, people: Int, path: String)
     /// A threat-intel feed was stored (`newIndicators` nil: the same file was already loaded).
     case feedStored(ThreatIntelFeed, newIndicators: Int?)
+    /// The suppression list was stored (it replaces the one before).
+    case suppressionsStored(SuppressionList)
     /// The rules ran and the incidents are rebuilt.
     case detected(DetectionResult)
     /// The reports are in `folder`.
     case reportsWritten(folder: String, paths: [String])
     /// An incident matched `--fail-on`.
     case alert(IncidentAlert.Match)
+    /// An incident triaged false positive or benign matched `--fail-on` at a higher stage than
+    /// when it was decided: new evidence re-opened it, and it alerts.
+    case alertReopened(IncidentAlert.Match, Triage.Decision)
+    /// An incident matched `--fail-on` but is triaged false positive or benign (and reached no
+    /// higher stage since): no alert.
+    case alertSilenced(IncidentAlert.Match, Triage.Decision)
 }

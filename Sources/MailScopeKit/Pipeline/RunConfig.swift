@@ -13,6 +13,7 @@ import Yams
 /// identities: [/srv/exports/identities.csv]
 /// ti: {abusech: /srv/feeds/abusech.csv}
 /// watch_lists: {vip: vip.txt}
+/// suppress: suppress.yml
 /// enable: [MS-URL-060]
 /// params: {window_ms: 86400000}
 /// lookback: 7d
@@ -36,6 +37,8 @@ public struct RunConfig: Sendable, Equatable {
     public var enable: [String]?
     /// `NAME=FILE`, as `--watch-list` takes them.
     public var watchLists: [String]?
+    /// The suppression list of known-good senders, domains and hashes, as `--suppress` takes it.
+    public var suppress: String?
     /// Rule parameter overrides (`window_ms`, `new_days`, …), as `--param` takes them.
     public var params: [String: SQLValue]?
     public var lookback: TimeSpan?
@@ -63,7 +66,7 @@ public struct RunConfig: Sendable, Equatable {
     public static let keys: [(name: String, takes: String)] = [
         ("db", "a path"), ("out", "a path"), ("inputs", "a list of paths"), ("identities", "a list of paths"),
         ("edr_map", "a path"), ("edr_tz", "an IANA zone like Europe/Berlin or an offset like +02:00"), ("edr_date_order", "mdy or dmy"), ("ti", "a list of [NAME=]paths or a NAME: path mapping"),
-        ("rules", "a folder"), ("enable", "a list of rule ids"), ("watch_lists", "a NAME: path mapping"),
+        ("rules", "a folder"), ("enable", "a list of rule ids"), ("watch_lists", "a NAME: path mapping"), ("suppress", "a path"),
         ("params", "a mapping of rule parameter: value"), ("lookback", TimeSpan.allowed), ("fail_on", Rule.Severity.allCases.map(\.rawValue).joined(separator: ", ")),
         ("dated_reports", "true or false"), ("formats", "a list of html, md, json, csv, timeline, pdf"), ("templates", "a folder"),
         ("display_tz", "an IANA zone like Europe/Berlin or an offset like +02:00"),
@@ -172,6 +175,7 @@ public struct RunConfig: Sendable, Equatable {
             case "rules": config.rules = path(try scalar())
             case "enable": config.enable = try list()
             case "watch_lists": config.watchLists = try pairs().map { "\($0.0)=\(path($0.1))" }
+            case "suppress": config.suppress = path(try scalar())
             case "params":
                 config.params = Dictionary(try pairs().map { ($0.0, SQLValue.parameter($0.1)) }, uniquingKeysWith: { a, _ in a })
             case "lookback":

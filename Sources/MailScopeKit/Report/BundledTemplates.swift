@@ -26,6 +26,7 @@ th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--line
   white-space: nowrap; word-break: normal; overflow-wrap: normal; hyphens: none; }
 td.text, td.val { white-space: normal; overflow-wrap: anywhere; }
 td.ev { white-space: normal; }
+td.words { white-space: normal; overflow-wrap: normal; }
 th.num, td.num { text-align: right; }
 th { background: var(--panel); font-weight: 600; }
 code, .mono, .loc, .sha { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
@@ -34,6 +35,9 @@ p code { overflow-wrap: anywhere; }
 .ev-item { display: block; } .sha { color: var(--muted); white-space: nowrap; font-size: 11px; }
 .sub td { border-top: 0; color: #374151; padding-top: 0; } tr.head td { border-bottom: 0; }
 .why { display: block; color: var(--muted); }
+tbody.linked td { background: #fff7ed; }
+table.activity { table-layout: fixed; } .c-time { width: 17%; } .c-action { width: 11%; } .c-process { width: 24%; } .c-parent { width: 14%; } .c-file { width: 34%; }
+.cmd { display: block; white-space: normal; overflow-wrap: anywhere; }
 .tcap { font-weight: 600; margin: 8px 0 0; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 12px 0; }
 .card { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 120px; }
@@ -49,6 +53,8 @@ svg.timeline .when, svg.timeline .who { font-family: ui-monospace, "DejaVu Sans 
 svg.timeline .halo { fill: var(--panel); }
 svg.timeline .leader { stroke-width: 0.6; opacity: 0.7; }
 .act { background: #fef2f2; border: 1px solid #fecaca; border-radius: 6px; padding: 8px 14px; }
+.triage { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 6px 12px; }
+.triage.reopened { background: #fef2f2; border-color: #fecaca; }
 details summary { cursor: pointer; color: #1d4ed8; }
 /* On paper nothing is collapsed: every <details> is open (::details-content, Chromium 131+,
    Firefox 143+, Safari 18.4+), and each page carries the report id, the input manifest hash
@@ -105,6 +111,9 @@ details summary { cursor: pointer; color: #1d4ed8; }
 <h3>#{{id}} {{title}}</h3>
 <p><span class="sev sev-{{severity}}">{{severity}}</span> furthest stage <strong>{{stage}}</strong> · {{first}} – {{last}} · ATT&amp;CK {{attack}}<br>
 <span class="muted">{{#counts}}{{text}} · {{/counts}}key <code>{{key}}</code></span></p>
+{{#triage}}
+<p class="triage{{#reopened}} reopened{{/reopened}}"><strong>Triage: {{status}}</strong> by {{by}}, <span class="mono">{{at}}</span>{{#other_key}} (decided as <code>{{key}}</code>){{/other_key}}{{#reopened}} — <strong>re-opened by new evidence</strong>: decided at stage {{stage_when_decided}}, now {{stage_now}}{{/reopened}}{{#set_aside}} — no --fail-on alert unless it reaches a stage above {{stage_when_decided}}{{/set_aside}}<br><span class="text">{{note}}</span></p>
+{{/triage}}
 {{#has_senders}}<p>From <span class="mono">{{senders}}</span></p>{{/has_senders}}
 {{#has_subjects}}<ul class="subjects">{{#subjects}}<li>Subject: <q>{{text}}</q></li>{{/subjects}}</ul>{{/has_subjects}}
 {{{timeline_svg}}}
@@ -124,9 +133,23 @@ details summary { cursor: pointer; color: #1d4ed8; }
 {{/host_rows}}</tbody></table>
 {{#hosts_long}}</details>{{/hosts_long}}
 {{/has_hosts}}
+{{#has_delivered_copies}}
+<p class="tcap">Delivered copies: the Message-IDs a purge needs</p>
+<table class="copies"><thead><tr><th>Message-ID</th><th>Delivered to</th></tr></thead><tbody>
+{{#delivered_copies}}<tr><td class="val mono">{{message_id}}</td><td class="text">{{recipients}}</td></tr>
+{{/delivered_copies}}</tbody></table>
+{{/has_delivered_copies}}
+{{#host_stories}}
+<p class="tcap">What ran on {{host}}: the rows linking it to the campaign, then the process chain that followed ({{event_count}} endpoint rows)</p>
+<table class="activity"><colgroup><col class="c-time"><col class="c-action"><col class="c-process"><col class="c-parent"><col class="c-file"></colgroup>
+<thead><tr><th>Time</th><th>Action</th><th>Process</th><th>Parent</th><th>File / reached</th></tr></thead>
+{{#events}}<tbody class="pair{{#linked}} linked{{/linked}}"><tr class="head"><td class="mono">{{ts}}</td><td>{{action}}</td><td class="ev"><span class="loc">{{{process_html}}}</span></td><td class="ev"><span class="loc">{{{parent_html}}}</span></td><td class="ev"><span class="loc">{{{target_html}}}</span></td></tr>
+<tr class="sub"><td colspan="5" class="ev">{{#command_line}}<span class="cmd mono">{{command_line}}</span>{{/command_line}}<span class="ev-item"><span class="loc">{{{locator_html}}}</span> <span class="sha">{{via}}</span></span></td></tr></tbody>
+{{/events}}</table>
+{{/host_stories}}
 {{#indicators_long}}<details><summary>Indicators ({{indicator_count}})</summary>{{/indicators_long}}
 <table><thead><tr><th>Indicator</th><th>Value</th><th class="num">Recipients</th><th class="num">Hosts</th><th>First seen</th><th>Last seen</th><th>Feeds</th></tr></thead><tbody>
-{{#indicator_rows}}<tr><td class="text">{{type}}</td><td class="val mono">{{value}}</td><td class="num">{{recipients}}</td><td class="num">{{hosts}}</td><td class="mono">{{first}}</td><td class="mono">{{last}}</td><td class="text">{{feeds}}</td></tr>
+{{#indicator_rows}}<tr><td class="words">{{type}}</td><td class="val mono">{{value}}</td><td class="num">{{recipients}}</td><td class="num">{{hosts}}</td><td class="mono">{{first}}</td><td class="mono">{{last}}</td><td class="text">{{feeds}}</td></tr>
 {{/indicator_rows}}</tbody></table>
 {{#indicators_long}}</details>{{/indicators_long}}
 {{#findings_long}}<details><summary>Findings ({{finding_count}})</summary>{{/findings_long}}{{^findings_long}}<p class="tcap">Findings ({{finding_count}})</p>{{/findings_long}}
@@ -150,7 +173,7 @@ details summary { cursor: pointer; color: #1d4ed8; }
 <h2 id="indicators">Indicators</h2>
 {{#indicators_long}}<details><summary>Indicators ({{indicator_count}})</summary>{{/indicators_long}}
 <table><thead><tr><th>Type</th><th>Value</th><th>Incident</th><th class="num">Recipients</th><th class="num">Hosts</th><th>First seen</th><th>Last seen</th><th>Feeds</th></tr></thead><tbody>
-{{#indicators}}<tr><td class="text">{{type}}</td><td class="val mono">{{value}}</td><td>{{incident}}</td><td class="num">{{recipients}}</td><td class="num">{{hosts}}</td><td class="mono">{{first}}</td><td class="mono">{{last}}</td><td class="text">{{feeds}}</td></tr>
+{{#indicators}}<tr><td class="words">{{type}}</td><td class="val mono">{{value}}</td><td>{{incident}}</td><td class="num">{{recipients}}</td><td class="num">{{hosts}}</td><td class="mono">{{first}}</td><td class="mono">{{last}}</td><td class="text">{{feeds}}</td></tr>
 {{/indicators}}</tbody></table>
 {{#indicators_long}}</details>{{/indicators_long}}
 
@@ -184,6 +207,14 @@ details summary { cursor: pointer; color: #1d4ed8; }
 {{#watch_lists}}<tr><td>{{name}}</td><td class="ev"><span class="ev-item loc">{{path}}</span><span class="ev-item mono">{{sha256}}</span></td><td class="num">{{people}}</td></tr>
 {{/watch_lists}}</tbody></table>
 {{/has_watch_lists}}
+{{#has_suppressions}}
+<h3 id="suppressions">Suppression list</h3>
+<p>Findings matching these known-good entries were set aside before the incidents were built: kept in the database, but in no incident, DUET question or alert.</p>
+<table class="suppressions"><thead><tr><th>Entry</th><th>Reason</th><th>List file, line and SHA-256</th><th class="num">Findings set aside</th></tr></thead>
+{{#suppressions}}<tbody class="pair"><tr class="head"><td class="val mono">{{kind}}: {{value}}</td><td class="text">{{reason}}</td><td class="ev"><span class="ev-item loc">{{source}}</span><span class="ev-item sha">{{sha256}}</span></td><td class="num">{{count}}</td></tr>
+{{#has_findings}}<tr class="sub"><td colspan="4" class="ev">{{#finding_rows}}<span class="ev-item">{{finding}} <span class="mono">{{ts}}</span> {{rule}}: {{summary}} {{#evidence_items}}<span class="loc">{{{locator_html}}}</span> {{/evidence_items}}</span>{{/finding_rows}}</td></tr>{{/has_findings}}</tbody>
+{{/suppressions}}</table>
+{{/has_suppressions}}
 
 <h2 id="statistics">Statistics</h2>
 <div class="cols">
@@ -230,6 +261,9 @@ No incidents: nothing the rules found needs scoping.
 
 **Severity {{severity}}**, furthest stage **{{stage}}**. {{first}} – {{last}}. ATT&CK: {{attack}}.
 {{#counts}}{{text}}{{^last()}}, {{/last()}}{{/counts}}.
+{{#triage}}
+**Triage: {{status}}** by {{by}}, {{at}}{{#other_key}} (decided as {{key}}){{/other_key}}{{#reopened}} — **re-opened by new evidence**: decided at stage {{stage_when_decided}}, now {{stage_now}}{{/reopened}}{{#set_aside}} — no --fail-on alert unless it reaches a stage above {{stage_when_decided}}{{/set_aside}}. {{note}}
+{{/triage}}
 {{#has_senders}}
 From: {{senders}}.
 {{/has_senders}}
@@ -261,6 +295,26 @@ What to do:
 {{/host_rows}}
 
 {{/has_hosts}}
+{{#has_delivered_copies}}
+Delivered copies (the Message-IDs a purge needs):
+
+| Message-ID | Delivered to |
+|---|---|
+{{#delivered_copies}}
+| {{{message_id_code}}} | {{recipients}} |
+{{/delivered_copies}}
+
+{{/has_delivered_copies}}
+{{#host_stories}}
+What ran on {{host}}: the rows linking it to the campaign, then the process chain that followed ({{event_count}} endpoint rows):
+
+| Time | Action | Process | Command line | Parent | File / reached | Source |
+|---|---|---|---|---|---|---|
+{{#events}}
+| {{ts}} | {{action}} | {{{process_code}}} | {{{command_line_code}}} | {{parent}} | {{{target_code}}} | {{evidence}} {{via}} |
+{{/events}}
+
+{{/host_stories}}
 | Indicator | Value | Recipients | Hosts | First seen | Last seen | Feeds |
 |---|---|---|---|---|---|---|
 {{#indicator_rows}}
@@ -347,6 +401,28 @@ Report {{report_id}} is the first 12 hex digits of the SHA-256 of this report's 
 {{/watch_lists}}
 
 {{/has_watch_lists}}
+{{#has_suppressions}}
+### Suppression list
+
+Findings matching these known-good entries were set aside before the incidents were built: kept in the database, but in no incident, DUET question or alert.
+
+| Entry | Reason | List file and line | SHA-256 | Findings set aside |
+|---|---|---|---|---|
+{{#suppressions}}
+| {{{value_code}}} | {{reason}} | {{source}} | {{sha256}} | {{count}} |
+{{/suppressions}}
+
+{{#suppressions}}
+{{#has_findings}}
+Set aside by {{{value_code}}}:
+
+{{#finding_rows}}
+- {{finding}} {{ts}} {{rule}}: {{summary}} ({{evidence}})
+{{/finding_rows}}
+
+{{/has_findings}}
+{{/suppressions}}
+{{/has_suppressions}}
 ## Statistics
 
 | Table | Rows |

@@ -1,7 +1,9 @@
 import Foundation
 
-/// The findings a report shows (hunts are not findings of a run), oldest first, each with the
-/// rows it rests on, grouped by incident; and the DUET questions they raise for the customer.
+/// The findings a report shows (hunts are not findings of a run, and findings the suppression
+/// list set aside are listed under its entries in the methodology instead), oldest first, each
+/// with the rows it rests on, grouped by incident; and the DUET questions they raise for the
+/// customer.
 struct ReportFindings {
     var byIncident: [Int: [ReportModel.Finding]] = [:]
     var duet: [ReportModel.DuetItem] = []
@@ -17,7 +19,7 @@ struct ReportFindings {
         for r in try db.rows("""
             SELECT id, rule_id, rule_version, kind, severity, stage, ts, user, host, sender, subject, indicator, summary,
                    match_key, match_strength, evidence_table, evidence_rowid, related_table, related_rowid, message_id
-            FROM finding WHERE kind <> 'hunt' ORDER BY ts, id
+            FROM finding WHERE kind <> 'hunt' AND id NOT IN (SELECT finding_id FROM finding_suppressed) ORDER BY ts, id
             """) {
             let f = try finding(r, evidence: evidence)
             out.total += 1

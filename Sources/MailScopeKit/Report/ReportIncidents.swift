@@ -29,8 +29,12 @@ struct ReportIncidents {
                 recipients: people.filter(\.received).map(\.user), deliveredTo: people.filter(\.delivered).map(\.user),
                 interactedUsers: people.filter(\.interacted).map(\.user), hosts: hosts.map(\.host), people: people,
                 hostDetails: hosts, indicators: grouped, indicatorDetails: details, messages: messages,
-                findings: findings[id] ?? []))
+                findings: findings[id] ?? [],
+                deliveredCopies: try Self.deliveredCopies(db, incident: id),
+                hostActivity: try hosts.map { ReportModel.HostStory(host: $0.host, events: try HostActivity.story(db, incident: Int64(id), host: $0.host)) }))
         }
+        let decisions = try ReportTriage.decisions(db, incidents: out.incidents)
+        for i in out.incidents.indices { out.incidents[i].triage = decisions[out.incidents[i].id] }
         // Most severe first, then the most recent first activity: the order a reader should take them in.
         out.incidents.sort { ($1.severity, $1.firstSeen, $1.id) < ($0.severity, $0.firstSeen, $0.id) }
         return out
@@ -49,6 +53,16 @@ struct ReportIncidents {
             return ReportModel.Person(user: p.text("user") ?? "", received: p.bool("received"), delivered: p.bool("delivered"),
                                       interacted: p.bool("interacted"), stage: stage(p), stageEvidence: stageEvidence)
         }
+    }
+
+    /// The delivered copies of incident `id`'s messages, by Message-ID.
+    static func deliveredCopies(_ db: Database, incident id: Int) throws -> [ReportModel.DeliveredCopy] {
+        var byMessage: [(String, [String])] = []
+        for r in try db.rows("SELECT message_id, recipient FROM incident_delivery WHERE incident_id = ? ORDER BY message_id, recipient", [.integer(Int64(id))]) {
+            guard let m = r.text("message_id"), let user = r.text("recipient") else { continue }
+            if byMessage.last?.0 == m { byMessage[byMessage.count - 1].1.append(user) } else { byMessage.append((m, [user])) }
+        }
+        return byMessage.map { ReportModel.DeliveredCopy(messageId: $0.0, recipients: $0.1) }
     }
 
     /// The hosts of incident `id`.

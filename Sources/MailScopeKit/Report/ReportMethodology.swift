@@ -1,13 +1,14 @@
 import Foundation
 
 /// What the conclusions rest on, for the auditor: the inputs with their SHA-256, the rules that
-/// ran (or found something) with their version, hash and parameters, the threat-intel feeds
-/// and the watch lists.
+/// ran (or found something) with their version, hash and parameters, the threat-intel feeds,
+/// the watch lists, and the suppression list's entries with the findings each set aside.
 struct ReportMethodology {
     var inputs: [ReportModel.Input] = []
     var rules: [ReportModel.RuleRef] = []
     var feeds: [ReportModel.Feed] = []
     var watchLists: [ReportModel.WatchListRef] = []
+    var suppressions: [ReportModel.Suppression]?
 
     static func read(_ db: Database, options: ReportModel.Options, findingsByRule: [String: Int]) throws -> ReportMethodology {
         var out = ReportMethodology()
@@ -27,6 +28,8 @@ struct ReportMethodology {
             ReportModel.Feed(name: $0.text("feed") ?? "", path: $0.text("path"), sha256: $0.text("sha256"), format: $0.text("format"),
                              indicators: Int($0.int("indicators") ?? 0))
         }
+        let suppressions = try ReportTriage.suppressions(db, evidence: EvidenceLookup(db))
+        out.suppressions = suppressions.isEmpty ? nil : suppressions
         out.watchLists = try db.rows("SELECT list, source_path, source_sha256, COUNT(*) AS people FROM watch_list GROUP BY list ORDER BY list").map {
             ReportModel.WatchListRef(name: $0.text("list") ?? "", path: $0.text("source_path") ?? "", sha256: $0.text("source_sha256") ?? "",
                                      people: Int($0.int("people") ?? 0))

@@ -18,10 +18,16 @@ public struct ReportModel: Codable, Sendable {
     public var rules: [RuleRef]
     public var feeds: [Feed]
     public var watchLists: [WatchListRef]
+    /// The suppression list's entries, each with the findings it set aside (`suppress:`); nil
+    /// (absent from report.json) when no list is stored.
+    public var suppressions: [Suppression]? = nil
     public var statistics: Statistics
     public var rejects: Rejects
     /// Which log types the data holds for which days: what the conclusions could see.
     public var coverage: [CoverageRow] = []
+    /// The raw events around the incidents, for timeline.jsonl only (not part of report.json,
+    /// whose findings already point at their rows).
+    public var timelineEvents: [TimelineEvent] = []
     /// The zone EDR times exported without one were read in (`--edr-tz`, `edr_tz:`) by the run
     /// described, as given; absent when they were read as UTC.
     public var edrTimeZone: String?
@@ -161,6 +167,26 @@ public struct ReportModel: Codable, Sendable {
         public var indicatorDetails: [IndicatorRow]
         public var messages: [String]
         public var findings: [Finding]
+        /// The analyst's decision in force (`mailscope triage`), if any.
+        public var triage: IncidentTriage? = nil
+        /// The delivered copies by Message-ID: what a purge has to remove, and where.
+        public var deliveredCopies: [DeliveredCopy] = []
+        /// For each host: the endpoint rows linking it to the campaign and the process chain
+        /// that followed (``HostActivity/story(_:incident:host:)``).
+        public var hostActivity: [HostStory] = []
+    }
+
+    /// One message's delivered copies.
+    public struct DeliveredCopy: Codable, Sendable, Equatable {
+        public var messageId: String
+        public var recipients: [String]
+        enum CodingKeys: String, CodingKey { case messageId = "message_id", recipients }
+    }
+
+    /// What happened on one host of an incident, oldest first.
+    public struct HostStory: Codable, Sendable {
+        public var host: String
+        public var events: [HostActivity.Event]
     }
 
     public struct DuetItem: Codable, Sendable {
@@ -264,6 +290,7 @@ public struct ReportModel: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", tool, generatedAt = "generated_at", command, dataWindow = "data_window", summary
         case incidents, duet, indicators, inputs, rules, feeds, watchLists = "watch_lists", statistics, rejects, coverage
+        case suppressions
         case edrTimeZone = "edr_tz"
     }
 }
@@ -303,6 +330,8 @@ extension ReportModel.Incident {
         case id, key, title, severity, stage, attack, subjects, firstSeen = "first_seen", lastSeen = "last_seen", reasons, actions
         case recipients, deliveredTo = "delivered_to", interactedUsers = "interacted_users", hosts, people
         case hostDetails = "host_details", indicators, indicatorDetails = "indicator_details", messages, findings
+        case triage
+        case deliveredCopies = "delivered_copies", hostActivity = "host_activity"
     }
 }
 extension ReportModel.DuetItem {

@@ -11,7 +11,7 @@ extension ReportModel {
         let incidents = try ReportIncidents.read(db, findings: findings.byIncident, evidence: evidence)
         let methodology = try ReportMethodology.read(db, options: options, findingsByRule: findings.byRule)
         let statistics = try ReportStatistics.read(db, findingsByRule: findings.byRule)
-        return ReportModel(
+        var model = ReportModel(
             tool: Tool(name: "mailscope", version: MailScopeVersion.string,
                        publicSuffixList: "\(PublicSuffixList.version) (publicsuffix/list commit \(PublicSuffixList.sourceCommit.prefix(12)))"),
             generatedAt: Timestamp(Int64(options.generatedAt.timeIntervalSince1970 * 1000)),
@@ -20,15 +20,18 @@ extension ReportModel {
             summary: Summary(incidents: incidents.incidents, findings: findings.total, duetQuestions: findings.duet.count),
             incidents: incidents.incidents, duet: findings.duet,
             indicators: incidents.indicators.sorted { ($0.type, $0.value, $0.incident ?? 0) < ($1.type, $1.value, $1.incident ?? 0) },
-            inputs: methodology.inputs, rules: methodology.rules, feeds: methodology.feeds, watchLists: methodology.watchLists,
+            inputs: methodology.inputs, rules: methodology.rules, feeds: methodology.feeds, watchLists: methodology.watchLists, suppressions: methodology.suppressions,
             statistics: statistics.statistics, rejects: statistics.rejects, coverage: statistics.coverage,
             edrTimeZone: options.edrTimeZone, displayTimeZone: options.displayTimeZone)
+        model.timelineEvents = try TimelineEvent.read(db, incidents: incidents.incidents)
+        return model
     }
 }
 
 extension ReportModel.Summary {
     /// The summary of `incidents` (most severe first): counts by severity, the highest, the
-    /// people and hosts involved, and one act-now line per high or critical incident.
+    /// people and hosts involved, and one act-now line per high or critical incident (not those
+    /// triaged false positive or benign, unless new evidence re-opened them).
     init(incidents: [ReportModel.Incident], findings: Int, duetQuestions: Int) {
         var bySeverity: [String: Int] = [:]
         for i in incidents { bySeverity[i.severity.rawValue, default: 0] += 1 }
@@ -37,7 +40,7 @@ extension ReportModel.Summary {
             duetQuestions: duetQuestions,
             recipients: Set(incidents.flatMap(\.recipients)).count, interactedUsers: Set(incidents.flatMap(\.interactedUsers)).count,
             hosts: Set(incidents.flatMap(\.hosts)).count,
-            actNow: incidents.filter { $0.severity >= .high }.map { i in "#\(i.id) \(i.severity.rawValue): \(i.title) — \(i.actions.first ?? "review")" })
+            actNow: incidents.filter { $0.severity >= .high && !($0.triage?.setAside ?? false) }.map { i in "#\(i.id) \(i.severity.rawValue): \(i.title) — \(i.actions.first ?? "review")" })
     }
 }
 

@@ -87,6 +87,8 @@ enum ReportView {
         root["has_feeds"] = !m.feeds.isEmpty
         root["watch_lists"] = m.watchLists.map { ["name": $0.name, "path": $0.path, "sha256": $0.sha256, "people": $0.people] }
         root["has_watch_lists"] = !m.watchLists.isEmpty
+        root["suppressions"] = suppressions(m)
+        root["has_suppressions"] = !(m.suppressions ?? []).isEmpty
         root["coverage"] = m.coverage.map { c -> [String: Any] in
             ["log": c.log, "days": c.days, "first": c.firstDay ?? "—", "last": c.lastDay ?? "—", "rows": c.rows,
              "gaps": c.days == 0 ? "not in the data: conclusions that need it say unknown"
@@ -149,6 +151,7 @@ enum ReportView {
         }
         return [
             "id": i.id, "title": i.title, "severity": i.severity.rawValue, "stage": i.stage.rawValue, "key": i.key,
+            "triage": triage(i.triage, incident: i, zone: zone),
             "subjects": i.subjects.map { ["text": $0] }, "has_subjects": !i.subjects.isEmpty,
             "senders": i.indicators.senders.joined(separator: ", "), "has_senders": !i.indicators.senders.isEmpty,
             "attack": i.attack.joined(separator: ", "), "first": time(i.firstSeen, zone), "last": time(i.lastSeen, zone),
@@ -163,7 +166,29 @@ enum ReportView {
             "indicator_rows": indicators.rows, "indicators_long": indicators.long, "indicator_count": i.indicatorDetails.count,
             "finding_rows": findings.rows, "findings_long": findings.long,
             "timeline_svg": format == .html ? TimelineSVG.render(i, zone: zone) : "",
+            "delivered_copies": i.deliveredCopies.map { ["message_id": $0.messageId, "message_id_code": MarkdownText.code($0.messageId),
+                                                         "recipients": $0.recipients.joined(separator: ", ")] },
+            "has_delivered_copies": !i.deliveredCopies.isEmpty,
+            "host_stories": i.hostActivity.filter { !$0.events.isEmpty }.map { hostStory($0, zone: zone) },
         ]
+    }
+
+    /// One host's activity in an incident, for the templates: what ran, from what, and what it
+    /// touched or reached, each row with its input line; rows that are a finding's evidence
+    /// are marked.
+    static func hostStory(_ story: ReportModel.HostStory, zone: TimeZoneOffsets) -> [String: Any] {
+        ["host": story.host, "event_count": story.events.count,
+         "events": story.events.map { e -> [String: Any] in
+             let target = [e.file, e.remote].compactMap { $0 }.joined(separator: " → ")
+             func code(_ s: String?) -> String { (s ?? "").isEmpty ? "" : MarkdownText.code(s!) }
+             return ["ts": time(e.ts, zone), "action": e.action, "process": e.process ?? "", "process_code": code(e.process),
+                     "command_line": e.commandLine ?? "", "command_line_code": code(e.commandLine),
+                     "parent": e.parentProcess ?? "", "target": target, "target_code": code(target),
+                     "process_html": locatorHTML(e.process ?? ""), "parent_html": locatorHTML(e.parentProcess ?? ""),
+                     "target_html": locatorHTML(target),
+                     "linked": e.linked, "via": e.linked ? "finding evidence" : (e.via ?? ""),
+                     "locator_html": locatorHTML(e.evidence), "evidence": e.evidence]
+         }]
     }
 
     /// A time as the HTML and Markdown reports show it: ISO 8601 in the display zone with the

@@ -143,16 +143,28 @@ public enum ReportWriter {
     }
 
     /// One JSON object per finding in Timesketch's import format (`message`, `datetime`,
-    /// `timestamp` in microseconds, `timestamp_desc`), plus MailScope's own fields. Control
-    /// and bidi characters from input are written `\uXXXX` (see ``JSONText``).
+    /// `timestamp` in microseconds, `timestamp_desc`), plus MailScope's own fields, marked
+    /// `mailscope_type: finding`; then the raw events around the incidents (the model's
+    /// ``ReportModel/timelineEvents``), marked `mailscope_type: event`. Control and bidi
+    /// characters from input are written `\uXXXX` (see ``JSONText``).
     public static func timeline(_ model: ReportModel) -> String {
         var rows: [(Timestamp, Int64, String)] = []
+        for e in model.timelineEvents {
+            var object: [String: Any] = [
+                "message": e.message, "datetime": e.ts.iso, "timestamp": e.ts.milliseconds * 1000, "timestamp_desc": e.description,
+                "mailscope_type": "event", "incidents": e.incidents, "evidence_table": e.table, "evidence": e.evidence,
+            ]
+            for (k, v) in e.attributes where object[k] == nil { object[k] = v }
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            // Events sort after the findings of the same millisecond (a finding's row first).
+            rows.append((e.ts, Int64.max / 2 + e.rowid, JSONText.safe(String(decoding: data, as: UTF8.self))))
+        }
         for incident in model.incidents {
             for f in incident.findings {
                 var object: [String: Any] = [
                     "message": f.summary, "datetime": f.ts.iso, "timestamp": f.ts.milliseconds * 1000, "timestamp_desc": "\(f.ruleId) finding",
                     "rule_id": f.ruleId, "rule_version": f.ruleVersion, "severity": f.severity.rawValue, "incident": incident.id,
-                    "incident_title": incident.title, "kind": f.kind.rawValue,
+                    "incident_title": incident.title, "kind": f.kind.rawValue, "mailscope_type": "finding",
                 ]
                 if let v = f.stage { object["stage"] = v.rawValue }
                 if let v = f.user { object["user"] = v }

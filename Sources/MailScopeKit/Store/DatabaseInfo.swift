@@ -38,7 +38,7 @@ public enum DatabaseInfo {
         out += "Findings: \(total)" + (findings.isEmpty ? "" : " (" + findings.map { "\($0["n"]) \($0["kind"])" }.joined(separator: ", ") + ")") + "\n"
         let incidents = try db.rows("""
             SELECT severity, COUNT(*) AS n FROM incident GROUP BY severity
-            ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END
+            ORDER BY CASE severity \(IncidentDetail.severityOrder) END
             """)
         let incidentTotal = incidents.reduce(Int64(0)) { $0 + ($1.int("n") ?? 0) }
         out += "Incidents: \(incidentTotal)" + (incidents.isEmpty ? "" : " (" + incidents.map { "\($0["n"]) \($0["severity"])" }.joined(separator: ", ") + ")") + "\n"

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Kept whatever their age: every finding and incident; the evidence manifest (`input_file`
 /// with each file's SHA-256, so a pruned export is still recognised and never loaded again,
-/// and `reject`); the identity map, threat-intel indicators and watch lists; and every event
+/// and `reject`); the identity map, threat-intel indicators, watch lists, the suppression list
+/// and every triage decision (none of them is an event table); and every event
 /// row a finding or an incident points at — the evidence row, the related row of a
 /// correlation, the row proving a person's stage, and every mail, click, attachment,
 /// impersonation and other event of an incident's messages (so its recipients stay complete).

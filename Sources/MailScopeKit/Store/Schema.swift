@@ -95,6 +95,8 @@ public enum Schema {
         Migration(version: 11, name: "log coverage by type and day", sql: logCoverageSchema),
         Migration(version: 12, name: "shared infrastructure among indicators", sql: sharedIndicatorSchema),
         Migration(version: 13, name: "stage evidence as table and row", sql: stageEvidenceSchema),
+        Migration(version: 14, name: "delivered copies of an incident's messages", sql: incidentDeliverySchema),
+        Migration(version: 15, name: "triage decisions, incident keys and suppressions", sql: triageSchema),
     ]
 
     static let initialSchema = """
@@ -719,6 +721,67 @@ public enum Schema {
     -- as something to block. Incidents are rebuilt by every detect, which fills them.
     ALTER TABLE incident_indicator ADD COLUMN sender_domains INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE incident_indicator ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+    """
+
+    static let incidentDeliverySchema = """
+    -- Which recipients' copies of each incident message were delivered (a delivery row, a
+    -- release, a click or an endpoint trace): what a purge has to remove, with the Message-ID
+    -- it needs. Rebuilt with the incidents.
+    CREATE TABLE incident_delivery (
+        incident_id     INTEGER NOT NULL REFERENCES incident(id),
+        message_id      TEXT NOT NULL,
+        recipient       TEXT NOT NULL,
+        PRIMARY KEY (incident_id, message_id, recipient)
+    ) WITHOUT ROWID;
+    """
+
+    static let triageSchema = """
+    -- An analyst's decisions on incidents (`mailscope triage`). Incidents are rebuilt after
+    -- every detection and their numbers change, so a decision names the incident by its key;
+    -- rebuilds and prune never touch this table. One row per decision, never updated: the
+    -- latest for an incident is in force, the others are its history.
+    CREATE TABLE triage (
+        id              INTEGER PRIMARY KEY,
+        key             TEXT NOT NULL,            -- incident.key when decided
+        status          TEXT NOT NULL,            -- open | confirmed | false-positive | benign
+        note            TEXT NOT NULL,
+        decided_by      TEXT NOT NULL,
+        decided_at      INTEGER NOT NULL,         -- ms UTC
+        stage           TEXT NOT NULL,            -- the incident's stage when decided: a higher one re-opens it
+        severity        TEXT NOT NULL,
+        incident_id     INTEGER,                  -- #n when decided, for the record (not a reference)
+        title           TEXT NOT NULL
+    );
+    CREATE INDEX triage_key ON triage(key);
+    -- Every campaign key of each incident (Message-IDs, hashes, clicked domains …), rebuilt with
+    -- the incidents: a decision made under one key finds its incident when new evidence gives it
+    -- another (a click adds a domain key that outranks the Message-ID's). A key belongs to one
+    -- incident only.
+    CREATE TABLE incident_key (
+        key             TEXT PRIMARY KEY,
+        incident_id     INTEGER NOT NULL REFERENCES incident(id)
+    ) WITHOUT ROWID;
+    CREATE INDEX incident_key_incident ON incident_key(incident_id);
+    INSERT INTO incident_key (key, incident_id) SELECT key, id FROM incident;
+    -- Known-good senders, domains and hashes (`suppress:`, `--suppress FILE`), replaced whole each
+    -- time the file is loaded; applied by every incident rebuild.
+    CREATE TABLE suppression (
+        id              INTEGER PRIMARY KEY,
+        kind            TEXT NOT NULL,            -- sender | domain | sha256
+        value           TEXT NOT NULL,
+        reason          TEXT,
+        source_path     TEXT NOT NULL,
+        source_sha256   TEXT NOT NULL,
+        source_line     INTEGER NOT NULL,
+        UNIQUE (kind, value)
+    );
+    -- Findings set aside by a suppression before incidents are built (kept, not deleted, so the
+    -- report can say what each entry suppressed); rebuilt with the incidents.
+    CREATE TABLE finding_suppressed (
+        finding_id      INTEGER NOT NULL REFERENCES finding(id),
+        suppression_id  INTEGER NOT NULL REFERENCES suppression(id),
+        PRIMARY KEY (finding_id, suppression_id)
+    ) WITHOUT ROWID;
     """
 
     static let stageEvidenceSchema = """

@@ -127,6 +127,12 @@ public final class Statement {
     }
 
     /// The value of result column `index` (0-based) in the current row.
+    /// The current row's value of column `name` (`.null` when the result has no such column).
+    public func value(named name: String) -> SQLValue {
+        guard let index = columnNames.firstIndex(of: name) else { return .null }
+        return value(at: index)
+    }
+
     public func value(at index: Int) -> SQLValue {
         let i = Int32(index)
         switch sqlite3_column_type(handle, i) {

@@ -221,17 +221,18 @@ import Testing
             let s = try sections(["user", victim])
             let incidents = s["incidents"] ?? []
             for expected in truth.expected_incidents where expected.stages[victim] != nil {
-                let row = incidents.first { $0["incident"] as? String == expected.key }
+                let row = incidents.first { $0["key"] as? String == expected.key }
+                #expect((row?["incident"] as? String)?.hasPrefix("#") == true, "incidents are named #n as the reports show them")
                 #expect(row?["stage"] as? String == expected.stages[victim], "\(victim) in \(expected.key)")
                 #expect(row?["incident_stage"] as? String == expected.stage, "\(victim) in \(expected.key)")
                 #expect(row?["severity"] as? String == expected.severity, "\(victim) in \(expected.key)")
             }
-            #expect(Set(incidents.compactMap { $0["incident"] as? String }) == Set(truth.expected_incidents.filter { $0.stages[victim] != nil }.map(\.key)), "\(victim)")
+            #expect(Set(incidents.compactMap { $0["key"] as? String }) == Set(truth.expected_incidents.filter { $0.stages[victim] != nil }.map(\.key)), "\(victim)")
             guard let host = truth.edr.users.first(where: { $0.email == victim })?.host.lowercased() else { continue }
             #expect(s["hosts_and_accounts"]?.contains { $0["host"] as? String == host } == true, "\(victim) host \(host)")
             for expected in truth.expected_incidents where expected.stages[victim] != nil {
                 guard let stage = expected.hosts[host] else { continue }
-                let hosts = incidents.first { $0["incident"] as? String == expected.key }?["hosts"] as? String
+                let hosts = incidents.first { $0["key"] as? String == expected.key }?["hosts"] as? String
                 #expect(hosts?.components(separatedBy: ", ").contains("\(host) (\(stage))") == true, "\(victim) \(expected.key) hosts \(hosts ?? "none")")
             }
             let notable = Set(s["endpoint_notable"]?.compactMap { $0["evidence"] as? String } ?? [])

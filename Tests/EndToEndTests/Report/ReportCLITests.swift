@@ -133,7 +133,7 @@ import Testing
         let tags = Set(html.matches(of: /<([a-zA-Z][a-zA-Z0-9]*)/).map { String($0.1).lowercased() })
         #expect(tags.isSubset(of: ["html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "div", "b", "span", "p",
                                    "ul", "ol", "li", "strong", "section", "svg", "text", "line", "circle", "table", "thead", "tbody", "tr",
-                                   "th", "td", "details", "summary", "code", "br", "q", "rect", "wbr"]), "unexpected tags \(tags)")
+                                   "th", "td", "details", "summary", "code", "br", "q", "rect", "wbr", "colgroup", "col"]), "unexpected tags \(tags)")
         for tag in html.matches(of: /<[a-zA-Z][^>]*>/) {
             #expect(!String(tag.0).contains(/\son[a-zA-Z]+\s*=/), "an event handler attribute in \(tag.0)")
             #expect(!String(tag.0).lowercased().contains("javascript:"), "a javascript: URL in \(tag.0)")

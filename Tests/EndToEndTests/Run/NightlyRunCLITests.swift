@@ -211,7 +211,7 @@ import Testing
 
     @Test(arguments: ["", "ingest", "run", "detect", "report", "rules", "rules list", "rules validate", "rules test", "hunt", "query",
                       "query url", "query attachment", "query impersonation", "query message", "query threat-activity", "query user",
-                      "prune", "db", "db info"])
+                      "triage", "triage list", "prune", "db", "db info"])
     func everyCommandsHelpHasExamples(_ command: String) throws {
         let r = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"])
         #expect(r.status == 0)

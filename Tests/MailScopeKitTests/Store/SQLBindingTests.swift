@@ -25,6 +25,13 @@ import Testing
         "countedColumn": "a column of IndicatorPrevalence.questions (constants)",
         "condition": "a filter of IndicatorPrevalence.questions (constants)",
         "lookupSource": "a table and index name of IndicatorPrevalence.questions (constants)",
+        "severityOrder": "a CASE over Rule.Severity's cases (IncidentDetail)",
+        "IncidentDetail.severityOrder": "a CASE over Rule.Severity's cases (DatabaseInfo)",
+        "stageOrder": "a CASE over Rule.Stage's cases (IncidentDetail)",
+        "stageEvidenceLocator": "a CASE over EventTable names with constant column names (IncidentDetail.locator)",
+        "findingEvidenceLocator": "a CASE over EventTable names with constant column names (IncidentDetail.locator)",
+        "tableColumn": "a constant column name given in code (IncidentDetail.locator)",
+        "rowidColumn": "a constant column name given in code (IncidentDetail.locator)",
     ]
 
     /// A string literal found in Swift source: its text and the expressions interpolated in it.
