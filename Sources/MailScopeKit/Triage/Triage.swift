@@ -78,17 +78,13 @@ public enum Triage {
         public var stage: Rule.Stage
     }
 
-    /// A decision that could not be recorded.
+    /// A decision that could not be recorded (an incident that does not exist is
+    /// `InvestigationError.noSuchIncident`, as for every command that names one).
     public enum Error: Swift.Error, CustomStringConvertible, Equatable {
-        /// `reference` names no current incident; the database holds `count` incidents.
-        case noIncident(reference: String, database: String, count: Int)
         case emptyNote
 
         public var description: String {
             switch self {
-            case .noIncident(let reference, let database, let count):
-                let range = count == 0 ? "it holds no incidents" : count == 1 ? "it holds #1" : "it holds #1 to #\(count)"
-                return "\(database): no incident \(reference) (\(range)); give the #n of the latest report of this database or the incident's key (`mailscope triage list --all --db \(database)` lists them)"
             case .emptyNote:
                 return "--note is empty: say why (it is kept with the decision for whoever reads the report)"
             }
@@ -122,20 +118,13 @@ public enum Triage {
 
     // MARK: reading
 
-    /// The incident `reference` names now: `#3` or `3` (its number in the database, as the
-    /// latest report shows it), or a key (`domain:acme-c0rp-secure.com`), the incident's own
-    /// or any of its campaign keys.
-    public static func incident(_ db: Database, reference: String) throws -> IncidentRef? {
-        let text = reference.trimmingCharacters(in: .whitespaces)
-        let number = text.hasPrefix("#") ? String(text.dropFirst()) : text
-        let sql = "SELECT id, key, title, severity, stage FROM incident"
-        let rows: [Row]
-        if let n = Int64(number) {
-            rows = try db.rows(sql + " WHERE id = ?", [.integer(n)])
-        } else {
-            rows = try db.rows(sql + " WHERE key = ? OR id = (SELECT incident_id FROM incident_key WHERE key = ?)", [.text(text), .text(text)])
-        }
-        return rows.first.map(incidentRef)
+    /// The incident `reference` names now (`IncidentReference`): `#3` or `3` (its number in the
+    /// database, as the latest report shows it), or a key (`domain:acme-c0rp-secure.com`), the
+    /// incident's own or any of its campaign keys.
+    public static func incident(_ db: Database, reference: String) throws -> IncidentRef {
+        let resolved = try IncidentReference.resolve(reference, in: db)
+        let row = try db.rows("SELECT id, key, title, severity, stage FROM incident WHERE id = ?", [.integer(resolved.id)]).first
+        return row.map(incidentRef) ?? IncidentRef(id: resolved.id, key: resolved.key, title: "", severity: .info, stage: .targeted)
     }
 
     static func incidentRef(_ r: Row) -> IncidentRef {
@@ -182,10 +171,7 @@ public enum Triage {
                               at: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws -> (Decision, IncidentRef) {
         let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !note.isEmpty else { throw Error.emptyNote }
-        guard let incident = try incident(db, reference: reference) else {
-            let count = try db.scalar("SELECT COUNT(*) FROM incident")?.intValue ?? 0
-            throw Error.noIncident(reference: reference, database: db.path, count: Int(count))
-        }
+        let incident = try incident(db, reference: reference)
         var d = Decision(key: incident.key, status: status, note: note, by: by, at: at, stage: incident.stage,
                          severity: incident.severity, incident: incident.id, title: incident.title)
         try db.run("""

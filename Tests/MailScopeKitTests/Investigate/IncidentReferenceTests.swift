@@ -13,6 +13,9 @@ import Testing
         #expect(try IncidentReference.resolve("2", in: db) == .init(id: 2, key: "domain:b.example"))
         #expect(try IncidentReference.resolve(" #1 ", in: db) == .init(id: 1, key: "hash:aa"))
         #expect(try IncidentReference.resolve("domain:b.example", in: db).id == 2)
+        // A key the incident held before new evidence gave it another (its campaign keys).
+        try db.run("INSERT INTO incident_key (key, incident_id) VALUES ('domain:b.example', 2), ('message:m1', 2)")
+        #expect(try IncidentReference.resolve("message:m1", in: db) == .init(id: 2, key: "domain:b.example"))
         #expect(throws: InvestigationError.noSuchIncident("7", incidents: 2)) { try IncidentReference.resolve("7", in: db) }
         #expect(InvestigationError.noSuchIncident("7", incidents: 2).description.contains("#1…#2"))
         let empty = try Database(path: TestPaths.scratch() + "/e.db")

@@ -66,15 +66,16 @@ import Testing
     @Test func anIncidentIsNamedByItsNumberWithOrWithoutHashOrByAnyOfItsKeys() throws {
         let db = try Self.database()
         for reference in ["2", "#2", " #2 ", "hash:aa", "message:m2"] {
-            #expect(try Triage.incident(db, reference: reference)?.key == "hash:aa", "\(reference)")
+            #expect(try Triage.incident(db, reference: reference).key == "hash:aa", "\(reference)")
         }
-        #expect(try Triage.incident(db, reference: "#7") == nil)
-        #expect(try Triage.incident(db, reference: "domain:nowhere.example") == nil)
-        #expect(throws: Triage.Error.noIncident(reference: "#7", database: db.path, count: 2)) {
+        #expect(try Triage.incident(db, reference: "1") == .init(id: 1, key: "message:m1", title: "Newsletter link", severity: .high, stage: .interaction))
+        #expect(throws: InvestigationError.noSuchIncident("domain:nowhere.example", incidents: 2)) {
+            try Triage.incident(db, reference: "domain:nowhere.example")
+        }
+        #expect(throws: InvestigationError.noSuchIncident("#7", incidents: 2)) {
             try Triage.record(db, reference: "#7", status: .benign, note: "x", by: "jb")
         }
-        #expect(Triage.Error.noIncident(reference: "#7", database: "case.db", count: 2).description
-            .hasPrefix("case.db: no incident #7 (it holds #1 to #2); give the #n of the latest report"))
+        #expect(try Triage.history(db).isEmpty, "nothing is recorded")
     }
 
     @Test func aDecisionIsKeptAgainstTheKeyWithTheStageItWasMadeAt() throws {
