@@ -42,6 +42,7 @@ public enum IncidentDetail {
                        recipients, delivered, interacted, hosts, findings
                 FROM incident WHERE id = :incident
                 """, compact: ["incident", "severity", "stage", "title", "first_time", "last_time"])),
+            InvestigationSection(key: "triage", title: "Triage decision in force", table: try triage(db, incident: incident.id)),
             InvestigationSection(key: "reasons_and_actions", title: "Why this severity, and what to do", table: try table("""
                 SELECT kind, text FROM incident_note WHERE incident_id = :incident ORDER BY kind DESC, seq
                 """)),
@@ -73,6 +74,16 @@ public enum IncidentDetail {
                 WHERE i.incident_id = :incident ORDER BY f.ts, f.id
                 """, compact: ["time", "rule", "severity", "stage", "user", "host", "summary", "evidence"])),
         ]
+    }
+
+    /// The analyst's decision in force on the incident (`mailscope triage`), whether its stage
+    /// has since risen above the one decided on (which re-opens it), or no row when none.
+    static func triage(_ db: Database, incident id: Int64) throws -> InvestigationTable {
+        let columns = ["status", "note", "by", "at", "stage_when_decided", "reopened"]
+        guard let d = try Triage.current(db)[id] else { return InvestigationTable(columns: columns, rows: []) }
+        let stageNow = try db.rows("SELECT stage FROM incident WHERE id = ?", [.integer(id)]).first?.text("stage").flatMap(Rule.Stage.init(rawValue:)) ?? d.stage
+        return InvestigationTable(columns: columns, rows: [[.text(d.status.rawValue), .text(d.note), .text(d.by), .text(TimeParser.iso8601(d.at)),
+                                                           .text(d.stage.rawValue), .text(Triage.reopened(d, stageNow: stageNow) ? "yes" : "no")]])
     }
 
     /// `CASE stage …`: the furthest stage first, from the enum.
