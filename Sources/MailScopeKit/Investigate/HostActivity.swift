@@ -57,7 +57,7 @@ public enum HostActivity {
         FROM edr_event e JOIN input_file fi ON fi.id = e.file_id
         """
 
-    static func event(_ r: Row, linked: Bool = false, via: String? = nil) -> Event {
+    static func event(_ r: Row) -> Event {
         let name = r.text("url_host") ?? r.text("domain")
         var remote: String?
         if r.text("action") == "dns_query" {
@@ -65,55 +65,41 @@ public enum HostActivity {
             remote = name.map { n in r.text("remote_ip").map { "\(n) (asked \($0))" } ?? n }
         } else {
             let address = r.text("remote_ip").map { ip in r.int("remote_port").map { "\(ip):\($0)" } ?? ip }
-            remote = [name, address].compactMap { $0 }.joined(separator: " at ").nilIfEmpty
+            let reached = [name, address].compactMap { $0 }.joined(separator: " at ")
+            remote = reached.isEmpty ? nil : reached
         }
         let account = r.text("account").map { a in r.text("account_domain").map { "\($0)\\\(a)" } ?? a }
         return Event(id: r.int("id") ?? 0, ts: Timestamp(r.int("ts") ?? 0), action: r.text("action") ?? "",
                      process: r.text("process_path") ?? r.text("process"), processID: r.text("process_id"),
                      commandLine: r.text("command_line"), parentProcess: r.text("parent_process"), parentProcessID: r.text("parent_process_id"),
                      file: r.text("file_path") ?? r.text("file_name"), sha256: r.text("sha256"), remote: remote ?? r.text("url"),
-                     account: account, linked: linked, via: via,
+                     account: account, linked: false, via: nil,
                      evidence: EvidenceLocator.text(file: r.text("input_path") ?? "?", line: r.int("line_no") ?? 0, record: r.int("record_no")))
     }
 
     /// Every endpoint row of `host` (short name, case-insensitive) in [since, until), oldest first.
     public static func timeline(_ db: Database, host: String, since: Int64?, until: Int64?) throws -> [Event] {
-        try rows(db, host: host, since: since, until: until)
+        try db.rows(select + " WHERE e.host = ? AND e.ts >= ? AND e.ts < ? ORDER BY e.ts, e.id",
+                    [.text(host.lowercased()), .integer(since ?? Int64.min), .integer(until ?? Int64.max)]).map { event($0) }
     }
 
-    static func rows(_ db: Database, host: String, since: Int64?, until: Int64?) throws -> [Event] {
-        let statement = try db.prepare(select + " WHERE e.host = :host AND e.ts >= :since AND e.ts < :until ORDER BY e.ts, e.id")
-        try statement.bind(named: ["host": .text(host.lowercased()), "since": .integer(since ?? Int64.min), "until": .integer(until ?? Int64.max)])
-        var out: [Event] = []
-        let columns = Dictionary(statement.columnNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        while try statement.step() {
-            out.append(event(Row(columns: columns, values: (0..<statement.columnCount).map(statement.value))))
-        }
-        return out
-    }
-
-    /// The story of incident `incident` on `host`: the linked rows and the chain that followed,
-    /// within [first linked row, last linked row + ``followMilliseconds``].
+    /// The story of incident `incident` on `host`: the linked rows (the endpoint rows on that
+    /// host that its findings rest on) and the chain that followed, within
+    /// [first linked row, last linked row + ``followMilliseconds``].
     public static func story(_ db: Database, incident: Int64, host: String) throws -> [Event] {
         let linked = try db.rows("""
-            SELECT f.evidence_rowid AS id FROM incident_finding i JOIN finding f ON f.id = i.finding_id
-            WHERE i.incident_id = ? AND f.evidence_table = 'edr_event'
-            UNION
-            SELECT f.related_rowid FROM incident_finding i JOIN finding f ON f.id = i.finding_id
-            WHERE i.incident_id = ? AND f.related_table = 'edr_event'
-            """, [.integer(incident), .integer(incident)]).compactMap { $0.int("id") }
-        let linkedOnHost = try rowsByID(db, Set(linked)).filter { ($0.host ?? "") == host.lowercased() }
-        guard let first = linkedOnHost.map(\.event.ts.milliseconds).min(), let last = linkedOnHost.map(\.event.ts.milliseconds).max() else { return [] }
-        let window = try rows(db, host: host, since: first, until: last + followMilliseconds + 1)
-        return chain(window, linked: Set(linkedOnHost.map(\.event.id)))
-    }
-
-    static func rowsByID(_ db: Database, _ ids: Set<Int64>) throws -> [(event: Event, host: String?)] {
-        try ids.sorted().compactMap { id in
-            try db.cachedRows(select.replacingOccurrences(of: "SELECT e.id,", with: "SELECT e.host, e.id,") + " WHERE e.id = ?", [.integer(id)]).first.map {
-                (event($0, linked: true), $0.text("host"))
-            }
-        }
+            SELECT e.id, e.ts FROM edr_event e
+            WHERE e.host = ? AND e.id IN (
+                SELECT f.evidence_rowid FROM incident_finding i JOIN finding f ON f.id = i.finding_id
+                WHERE i.incident_id = ? AND f.evidence_table = 'edr_event'
+                UNION
+                SELECT f.related_rowid FROM incident_finding i JOIN finding f ON f.id = i.finding_id
+                WHERE i.incident_id = ? AND f.related_table = 'edr_event')
+            """, [.text(host.lowercased()), .integer(incident), .integer(incident)])
+        let times = linked.compactMap { $0.int("ts") }
+        guard let first = times.min(), let last = times.max() else { return [] }
+        let window = try timeline(db, host: host, since: first, until: last + followMilliseconds + 1)
+        return chain(window, linked: Set(linked.compactMap { $0.int("id") }))
     }
 
     /// The rows of `window` (one host, oldest first) that belong to the story: the linked rows,
@@ -169,8 +155,4 @@ public enum HostActivity {
     }
 
     static func text(_ s: String?) -> SQLValue { s.map(SQLValue.text) ?? .null }
-}
-
-extension String {
-    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -48,7 +48,7 @@ public enum IncidentDetail {
                 """)),
             InvestigationSection(key: "people", title: "People: who was targeted, who got it, who interacted", table: try table("""
                 SELECT u.user, u.received, u.delivered, u.interacted, u.stage, u.first_ts AS first_time,
-                       \(stageEvidenceLocator) AS evidence
+                       \(EvidenceSQL.stage) AS evidence
                 FROM incident_user u WHERE u.incident_id = :incident
                 ORDER BY CASE u.stage \(stageOrder) END, u.user
                 """)),
@@ -69,7 +69,7 @@ public enum IncidentDetail {
                 """)),
             InvestigationSection(key: "findings", title: "Findings", table: try table("""
                 SELECT f.ts AS time, f.rule_id || '@' || f.rule_version AS rule, f.severity, f.stage, f.user, f.host, f.summary,
-                       \(findingEvidenceLocator) AS evidence
+                       \(EvidenceSQL.finding) AS evidence
                 FROM incident_finding i JOIN finding f ON f.id = i.finding_id
                 WHERE i.incident_id = :incident ORDER BY f.ts, f.id
                 """, compact: ["time", "rule", "severity", "stage", "user", "host", "summary", "evidence"])),
@@ -90,14 +90,4 @@ public enum IncidentDetail {
     static let stageOrder = Rule.Stage.allCases.reversed().enumerated()
         .map { "WHEN '\($1.rawValue)' THEN \($0)" }.joined(separator: " ") + " ELSE \(Rule.Stage.allCases.count)"
 
-    static let stageEvidenceLocator = locator(tableColumn: "u.stage_evidence_table", rowidColumn: "u.stage_evidence_rowid")
-    static let findingEvidenceLocator = locator(tableColumn: "f.evidence_table", rowidColumn: "f.evidence_rowid")
-
-    /// The input `file:line[#record]` of the row named by a (table, rowid) column pair.
-    static func locator(tableColumn: String, rowidColumn: String) -> String {
-        let tables = [EventTable.mailMessage, .urlClick, .attachmentScan, .impersonation, .mailEvent, .edrEvent].map(\.rawValue)
-        return "CASE \(tableColumn) " + tables.map { table in
-            "WHEN '\(table)' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM \(table) t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = \(rowidColumn))"
-        }.joined(separator: " ") + " END"
-    }
 }

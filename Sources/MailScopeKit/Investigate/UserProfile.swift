@@ -135,14 +135,7 @@ public enum UserProfile {
     static let findings = """
         SELECT f.ts AS time, f.rule_id AS rule_id, f.severity AS severity, f.stage AS stage, f.host AS host,
                f.indicator AS indicator, f.summary AS summary, f.message_id AS message_id,
-               CASE f.evidence_table
-                   WHEN 'mail_message' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM mail_message t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
-                   WHEN 'url_click' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM url_click t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
-                   WHEN 'attachment_scan' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM attachment_scan t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
-                   WHEN 'impersonation' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM impersonation t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
-                   WHEN 'mail_event' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM mail_event t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
-                   WHEN 'edr_event' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM edr_event t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = f.evidence_rowid)
-               END AS evidence
+               \(EvidenceSQL.finding) AS evidence
         FROM finding f
         WHERE (f.user = :user OR f.host IN (\(hostsOfUser))) /*filter*/
         ORDER BY f.ts, f.id

@@ -20,12 +20,15 @@ public struct TimelineEvent: Sendable {
     /// Reads the events of `incidents`, one per row (a row two incidents share names both),
     /// oldest first.
     static func read(_ db: Database, incidents: [ReportModel.Incident]) throws -> [TimelineEvent] {
-        var byRow: [String: TimelineEvent] = [:]
+        var byRow: [EvidenceRow: TimelineEvent] = [:]
         func add(_ rows: [Row], table: String, incident: Int, describe: (Row) -> (String, String, [String: String])) {
             for r in rows {
                 let id = r.int("id") ?? 0
-                let key = "\(table):\(id)"
-                if byRow[key] != nil { if !byRow[key]!.incidents.contains(incident) { byRow[key]!.incidents.append(incident) }; continue }
+                let key = EvidenceRow(table: table, rowid: id)
+                if let seen = byRow[key] {
+                    if !seen.incidents.contains(incident) { byRow[key]?.incidents.append(incident) }
+                    continue
+                }
                 let (message, description, attributes) = describe(r)
                 byRow[key] = TimelineEvent(ts: Timestamp(r.int("ts") ?? 0), table: table, rowid: id, incidents: [incident], message: message,
                                            description: description, attributes: attributes.filter { !$0.value.isEmpty },

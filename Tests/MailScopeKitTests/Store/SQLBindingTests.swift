@@ -28,10 +28,10 @@ import Testing
         "severityOrder": "a CASE over Rule.Severity's cases (IncidentDetail)",
         "IncidentDetail.severityOrder": "a CASE over Rule.Severity's cases (DatabaseInfo)",
         "stageOrder": "a CASE over Rule.Stage's cases (IncidentDetail)",
-        "stageEvidenceLocator": "a CASE over EventTable names with constant column names (IncidentDetail.locator)",
-        "findingEvidenceLocator": "a CASE over EventTable names with constant column names (IncidentDetail.locator)",
-        "tableColumn": "a constant column name given in code (IncidentDetail.locator)",
-        "rowidColumn": "a constant column name given in code (IncidentDetail.locator)",
+        "EvidenceSQL.stage": "a CASE over EventTable names with constant column names (EvidenceSQL.locator)",
+        "EvidenceSQL.finding": "a CASE over EventTable names with constant column names (EvidenceSQL.locator)",
+        "tableColumn": "a constant column name given in code (EvidenceSQL.locator)",
+        "rowidColumn": "a constant column name given in code (EvidenceSQL.locator)",
     ]
 
     /// A string literal found in Swift source: its text and the expressions interpolated in it.
