@@ -43,7 +43,7 @@ public enum HostActivity {
 
         enum CodingKeys: String, CodingKey {
             case id, ts, action, process, processID = "process_id", commandLine = "command_line", parentProcess = "parent_process"
-            case parentProcessID = "parent_process_id", file, sha256, remote, account, linked, via, evidence
+            case parentProcessID = "parent_process_id", file, sha256, remote, account, linked, via, evidence, destination
         }
     }
 
