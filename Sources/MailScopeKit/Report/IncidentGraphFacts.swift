@@ -34,26 +34,42 @@ struct IncidentGraphFacts: Sendable, Equatable {
     var clicks: [Click] = []
 
     /// The facts of incident `incident`: its messages (by Message-ID) as every mail row of
-    /// them tells, and the click rows its findings cite.
+    /// them tells, the scan and click rows its findings cite (which carry the sender, subject
+    /// and recipient where the mail logs are missing), and the clicks.
     static func read(_ db: Database, incident: Int) throws -> IncidentGraphFacts {
         let id: [SQLValue] = [.integer(Int64(incident))]
         struct Key: Hashable { var sender: String; var subject: String? }
         var groups: [Key: (messages: Set<String>, recipients: Set<String>, first: Int64?)] = [:]
         var origins: Set<Origin> = []
-        for r in try db.rows("""
-            SELECT m.message_id, m.sender, m.subject, m.recipient, m.sender_ip, m.ts FROM mail_message m
-            WHERE m.message_id IN (SELECT message_id FROM incident_message WHERE incident_id = ?) AND m.sender IS NOT NULL
-            """, id) {
-            guard let sender = r.text("sender"), let message = r.text("message_id") else { continue }
+        func add(_ r: Row) {
+            guard let sender = r.text("sender") else { return }
             // Rows of one message that lack the subject (a delivery row) join the group that has it.
             let key = Key(sender: sender, subject: r.text("subject"))
             var g = groups[key] ?? ([], [], nil)
-            g.messages.insert(message)
-            if let to = r.text("recipient") { g.recipients.insert(to) }
+            if let message = r.text("message_id") { g.messages.insert(message) }
+            if let to = r.text("recipient") { g.recipients.insert(to.lowercased()) }
             if let ts = r.int("ts") { g.first = min(g.first ?? ts, ts) }
             groups[key] = g
             if let ip = r.text("sender_ip"), !ip.isEmpty { origins.insert(Origin(sender: sender, ip: ip)) }
         }
+        for r in try db.rows("""
+            SELECT m.message_id, m.sender, m.subject, m.recipient, m.sender_ip, m.ts FROM mail_message m
+            WHERE m.message_id IN (SELECT message_id FROM incident_message WHERE incident_id = ?) AND m.sender IS NOT NULL
+            """, id) { add(r) }
+        for r in try db.rows("""
+            WITH cited(tbl, rid) AS (
+                SELECT f.evidence_table, f.evidence_rowid FROM incident_finding i JOIN finding f ON f.id = i.finding_id WHERE i.incident_id = ?
+                UNION
+                SELECT f.related_table, f.related_rowid FROM incident_finding i JOIN finding f ON f.id = i.finding_id WHERE i.incident_id = ?)
+            SELECT message_id, sender, subject, user AS recipient, sending_ip AS sender_ip, ts FROM url_click
+            WHERE id IN (SELECT rid FROM cited WHERE tbl = 'url_click') AND sender IS NOT NULL
+            UNION ALL
+            SELECT message_id, sender, subject, recipient, sender_ip, ts FROM attachment_scan
+            WHERE id IN (SELECT rid FROM cited WHERE tbl = 'attachment_scan') AND sender IS NOT NULL
+            UNION ALL
+            SELECT message_id, sender, subject, recipient, sender_ip, ts FROM impersonation
+            WHERE id IN (SELECT rid FROM cited WHERE tbl = 'impersonation') AND sender IS NOT NULL
+            """, id + id) { add(r) }
         // Fold subject-less rows into the subject their Message-ID carries elsewhere.
         for (key, g) in groups where key.subject == nil {
             guard let home = groups.first(where: { $0.key.sender == key.sender && $0.key.subject != nil && !$0.value.messages.isDisjoint(with: g.messages) })?.key

@@ -101,4 +101,28 @@ import Testing
         #expect(again.status == 0)
         #expect(try String(contentsOfFile: scenario.folder + "/again/report.html", encoding: .utf8) == html)
     }
+
+    static let samples = CLI.root.deletingLastPathComponent().appendingPathComponent("shared/samples").path
+    static let samplesPresent = FileManager.default.fileExists(atPath: samples + "/mimecast")
+
+    /// On the public sample exports (data the catalog was not written for, read in place):
+    /// every incident's graph joins each of its people to the mail that reached them, from the
+    /// mail logs or, where those are missing, from the click and scan rows its findings cite.
+    @Test(.enabled(if: samplesPresent, "needs ../shared/samples beside the project"))
+    func onThePublicSamplesEveryPersonIsJoinedToTheirMail() throws {
+        let work = CLI.scratch()
+        let result = try CLI.run(["run", "--input", Self.samples + "/mimecast", "--input", Self.samples + "/edr",
+                                  "--db", work + "/case.db", "--out", work + "/out"], environment: ScenarioRun.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let model = try JSONDecoder().decode(ReportModel.self, from: Data(contentsOf: URL(fileURLWithPath: work + "/out/report.json")))
+        #expect(model.incidents.count >= 5)
+        for incident in model.incidents {
+            let g = incident.graph
+            for person in g.nodes where person.kind == .recipient {
+                #expect(g.edges.contains { $0.to == person.id && $0.from.hasPrefix("message:") },
+                        "incident \(incident.id) (\(incident.key)): \(person.label) is not joined to a message")
+            }
+            #expect(g.nodes.contains { $0.kind == .sender }, "incident \(incident.id) (\(incident.key)) names no sender")
+        }
+    }
 }
