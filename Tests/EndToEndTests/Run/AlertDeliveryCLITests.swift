@@ -37,6 +37,7 @@ import Testing
         let night1 = try Self.run(setup, syslog: syslog.destination, webhook: http.url)
         #expect(night1.status == 0, "\(night1.stderr)")
         #expect(http.requests.isEmpty && syslog.drain().isEmpty, "no alert, nothing delivered")
+        let markBefore = try Database(path: setup.db, mode: .readOnly).scalar("SELECT value FROM meta WHERE key = 'alerted_through'")?.intValue ?? 0
 
         // The mail of day 2 brings the attacks: one syslog message per alerting incident and one POST.
         try setup.deliver(["siem_v2", "ttp"])
@@ -66,6 +67,15 @@ import Testing
         // The same night again: nothing new, nothing sent.
         let night3 = try Self.run(setup, syslog: syslog.destination, webhook: http.url)
         #expect(night3.status == 0, "\(night3.stderr)")
+        #expect(syslog.drain().isEmpty)
+        #expect(http.requests.count == 1)
+
+        // A run killed after delivering but before recording its alert check: the next run alerts
+        // on the same incidents again, and sends them nowhere a second time.
+        try Database(path: setup.db).run("UPDATE meta SET value = ? WHERE key = 'alerted_through'", [.integer(markBefore)])
+        let rerun = try Self.run(setup, syslog: syslog.destination, webhook: http.url)
+        #expect(rerun.status == 3, "\(rerun.stderr)")
+        #expect(Self.alerted(rerun.stderr) == alerted)
         #expect(syslog.drain().isEmpty)
         #expect(http.requests.count == 1)
 
