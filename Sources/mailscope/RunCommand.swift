@@ -72,7 +72,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("alert-syslog"), help: ArgumentHelp("With --fail-on: send each alerting incident as RFC 5424 syslog with a CEF payload to unix:PATH, udp://HOST:PORT, tcp://HOST:PORT or file:PATH.", valueName: "destination"))
     var alertSyslog: String?
 
-    @Option(name: .customLong("alert-webhook"), help: ArgumentHelp("With --fail-on: POST the alerting incidents as one JSON document to this http(s) URL (the command line is recorded in the reports: put a URL holding a token in the config file).", valueName: "url"))
+    @Option(name: .customLong("alert-webhook"), help: ArgumentHelp("With --fail-on: POST the alerting incidents as one JSON document to this http(s) URL (the run record and reports show it without its path and query).", valueName: "url"))
     var alertWebhook: String?
 
     @Option(name: .customLong("alert-timeout"), help: ArgumentHelp("How long each alert connect, send or HTTP try may take (default 10s; the webhook tries 3 times).", valueName: "span"))
@@ -145,7 +145,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let job = Job(command: RunRecord.commandLine(CommandLine.arguments))
+        let job = Job(command: RunRecord.commandLine(WebhookTarget.redacting(CommandLine.arguments)))
         let progress = Progress()
         job.onProgress = { progress.update(index: $0, count: $1, path: $2, bytes: $3, size: $4) }
         job.onEvent = { event in JobPrinter.show(event, progress: progress) }

@@ -20,11 +20,41 @@ public struct WebhookTarget: Sendable, Equatable, CustomStringConvertible {
         self.url = url
     }
 
+    /// `arguments` (a command line) with the URL after `--alert-webhook` shown as
+    /// `description` shows it, so the run table and the reports' methodology, which record the
+    /// command line, do not keep the webhook's token.
+    public static func redacting(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var next = false
+        for arg in arguments {
+            if next {
+                out.append((try? WebhookTarget(parsing: arg))?.redacted ?? arg)
+                next = false
+            } else if arg == "--alert-webhook" {
+                out.append(arg)
+                next = true
+            } else if arg.hasPrefix("--alert-webhook=") {
+                let value = String(arg.dropFirst("--alert-webhook=".count))
+                out.append("--alert-webhook=" + ((try? WebhookTarget(parsing: value))?.redacted ?? value))
+            } else {
+                out.append(arg)
+            }
+        }
+        return out
+    }
+
+    /// The URL without path, query or user, and the short hash: `https://host/…#sha256:0123…`.
+    var redacted: String {
+        let port = url.port.map { ":\($0)" } ?? ""
+        return "\(url.scheme?.lowercased() ?? "")://\(url.host ?? "")\(port)/…#sha256:\(digest.prefix(12))"
+    }
+
+    var digest: String { SHA256.hash(data: Data(url.absoluteString.utf8)).map { String(format: "%02x", $0) }.joined() }
+
     /// `https://host[:port]/… (sha256:0123456789ab)`: the URL without its path, query or user.
     public var description: String {
-        let digest = SHA256.hash(data: Data(url.absoluteString.utf8)).map { String(format: "%02x", $0) }.joined()
         let port = url.port.map { ":\($0)" } ?? ""
-        let path = url.path.isEmpty || url.path == "/" ? "" : "/…"
+        let path = (url.path.isEmpty || url.path == "/") && url.query == nil ? "" : "/…"
         return "\(url.scheme?.lowercased() ?? "")://\(url.host ?? "")\(port)\(path) (sha256:\(digest.prefix(12)))"
     }
 }

@@ -93,6 +93,10 @@ import Testing
         let db = try Database(path: setup.db, mode: .readOnly)
         #expect(try db.scalar("SELECT COUNT(*) FROM alert_delivery WHERE status = 'failed'")?.intValue == 0)
         #expect(try db.scalar("SELECT alerts_delivered FROM run ORDER BY id DESC LIMIT 1")?.intValue == Int64(2 * again.count))
+        let command = try db.scalar("SELECT command FROM run ORDER BY id DESC LIMIT 1")?.stringValue ?? ""
+        #expect(command.contains("--alert-webhook 'http://127.0.0.1:\(http.port)/…#sha256:"), "\(command)")
+        #expect(!command.contains("s3cret"))
+        #expect(try !String(contentsOfFile: setup.reports + "/latest/report.html", encoding: .utf8).contains("s3cret"), "the reports record the command line without the token")
     }
 
     @Test func aDeadDestinationIsReportedCountedAndRetriedNextRun() throws {

@@ -22,15 +22,6 @@ import Testing
         #expect(throws: SyslogTarget.ParseError.self) { try SyslogTarget(parsing: text) }
     }
 
-    @Test func webhookLogNameHidesThePathThatHoldsTheToken() throws {
-        let target = try WebhookTarget(parsing: "https://hooks.example.com/services/T000/B000/secret-token")
-        #expect(target.description.hasPrefix("https://hooks.example.com/… (sha256:"))
-        #expect(!target.description.contains("secret"))
-        #expect(try WebhookTarget(parsing: "https://hooks.example.com/services/other").description != target.description)
-        #expect(throws: SyslogTarget.ParseError.self) { try WebhookTarget(parsing: "ftp://example.com/x") }
-        #expect(throws: SyslogTarget.ParseError.self) { try WebhookTarget(parsing: "not a url") }
-    }
-
     @Test func configKeysAreReadWithRelativeFilesBesideTheConfig() throws {
         let config = try RunConfig.parse("""
             fail_on: high
