@@ -50,10 +50,11 @@ public struct AlertIncident: Sendable, Equatable {
             recipients: row.int("recipients") ?? 0, delivered: row.int("delivered") ?? 0,
             interacted: row.int("interacted") ?? 0, hosts: row.int("hosts") ?? 0, findings: row.int("findings") ?? 0,
             findingMark: row.int("mark") ?? 0)
-        let rank = "CASE f.severity WHEN 'critical' THEN 5 WHEN 'high' THEN 4 WHEN 'medium' THEN 3 WHEN 'low' THEN 2 ELSE 1 END"
         incident.ruleID = try db.rows("""
             SELECT f.rule_id FROM incident_finding x JOIN finding f ON f.id = x.finding_id
-            WHERE x.incident_id = ? ORDER BY \(rank) DESC, f.ts, f.id LIMIT 1
+            WHERE x.incident_id = ?
+            ORDER BY CASE f.severity WHEN 'critical' THEN 5 WHEN 'high' THEN 4 WHEN 'medium' THEN 3 WHEN 'low' THEN 2 ELSE 1 END DESC, f.ts, f.id
+            LIMIT 1
             """, [.integer(id)]).first?.text("rule_id") ?? ""
         func indicator(_ type: String) throws -> String? {
             try db.rows("""
@@ -66,17 +67,16 @@ public struct AlertIncident: Sendable, Equatable {
         incident.fileName = try indicator("file_name")
         incident.sha256 = try indicator("sha256")
         incident.url = try indicator("url")
-        func furthest(_ table: String, _ column: String) throws -> String? {
-            let rows = try db.rows("SELECT \(column) AS name, stage, first_ts FROM \(table) WHERE incident_id = ?", [.integer(id)])
-            return rows.compactMap { row -> (name: String, stage: Rule.Stage, first: Int64)? in
+        func furthest(_ sql: String) throws -> String? {
+            try db.rows(sql, [.integer(id)]).compactMap { row -> (name: String, stage: Rule.Stage, first: Int64)? in
                 guard let name = row.text("name") else { return nil }
                 return (name, row.text("stage").flatMap(Rule.Stage.init(rawValue:)) ?? .targeted, row.int("first_ts") ?? .max)
             }.min { a, b in
                 a.stage != b.stage ? a.stage > b.stage : a.first != b.first ? a.first < b.first : a.name < b.name
             }?.name
         }
-        incident.user = try furthest("incident_user", "user")
-        incident.host = try furthest("incident_host", "host")
+        incident.user = try furthest("SELECT user AS name, stage, first_ts FROM incident_user WHERE incident_id = ?")
+        incident.host = try furthest("SELECT host AS name, stage, first_ts FROM incident_host WHERE incident_id = ?")
         return incident
     }
 }

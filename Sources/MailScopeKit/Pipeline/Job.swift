@@ -107,7 +107,9 @@ public final class Job: @unchecked Sendable {
         let matches = try s.failOn.map { try IncidentAlert.matches(database, atLeast: $0, findingsAfter: mark) } ?? []
         let alerts = try triaged(matches, database: database)
         if let threshold = s.failOn, !s.alerting.isEmpty {
-            let context = AlertDelivery.Context(alerts: alerts, threshold: threshold, time: started,
+            // Stamped when sent (SOURCE_DATE_EPOCH when set, as the reports' time).
+            let sent = Int64(ReportModel.Options.reportTime().timeIntervalSince1970 * 1000)
+            let context = AlertDelivery.Context(alerts: alerts, threshold: threshold, time: sent,
                                                 reportFolder: Self.absolute(folder), reportFiles: paths.map(Self.absolute), runID: runID)
             let counts = try AlertDelivery.deliver(database, settings: s.alerting, context: context, event: onEvent)
             try RunRecord.countDeliveries(database, runID, counts)
