@@ -37,6 +37,15 @@ enum JobPrinter {
             Terminal.write(TerminalText.safe("ALERT \(m.severity.rawValue) incident #\(m.id) \(m.key) (\(m.stage.rawValue)): \(m.title) — re-opened by new evidence: was triaged \(d.summary)") + "\n")
         case .alertSilenced(let m, let d):
             Terminal.write(TerminalText.safe("note: incident #\(m.id) \(m.key) (\(m.stage.rawValue)) gained findings but is triaged \(d.summary) (\"\(d.note)\"): not alerted") + "\n")
+        case .alertDelivered(let destination, let incidents):
+            Terminal.write(TerminalText.safe("alert delivered to \(destination): \(numbers(incidents))") + "\n")
+        case .alertDeliveryFailed(let destination, let incidents, let reason):
+            Terminal.write(TerminalText.safe("warning: alert not delivered to \(destination): \(reason) (\(numbers(incidents))); the next run tries again") + "\n")
         }
+    }
+
+    /// "incident #2" / "incidents #2, #5".
+    static func numbers(_ ids: [Int64]) -> String {
+        "incident\(ids.count == 1 ? "" : "s") " + ids.map { "#\($0)" }.joined(separator: ", ")
     }
 }

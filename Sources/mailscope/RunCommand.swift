@@ -19,7 +19,8 @@ struct RunCommand: ParsableCommand {
 
         Every option can come from a YAML file (--config); a value on the command line wins. \
         Keys: db, out, inputs, identities, edr_map, edr_tz, edr_date_order, ti, rules, enable, watch_lists, \
-        params, lookback, fail_on, dated_reports, formats, templates, suppress, display_tz (see the README). \
+        params, lookback, fail_on, dated_reports, formats, templates, suppress, display_tz, alert_syslog, alert_webhook, \
+        alert_timeout (see the README). \
         Relative paths in the file are relative to the file's folder.
 
         One run at a time per database: a second run exits 4 at once; a lock left by a killed \
@@ -31,10 +32,16 @@ struct RunCommand: ParsableCommand {
         false-positive or benign and reached no higher stage since; the reports are written \
         first and OUT/latest points at them); 4 another run holds the database.
 
+        With --fail-on, --alert-syslog sends one RFC 5424 syslog message with a CEF payload per \
+        alerting incident and --alert-webhook POSTs one JSON document per run. A destination that \
+        fails is reported and retried by the next run, never changing the exit code; what a \
+        destination received is not sent again unless the incident gains new evidence.
+
         Examples:
           mailscope run --input fixtures/scenario/siem_v2 --input fixtures/scenario/ttp --db case.db --out reports/
           mailscope run --input exports/ --input edr/ --identities identities.csv --watch-list vip=vip.txt --ti feed.csv --db case.db --out reports/
           mailscope run --config /etc/mailscope/mailscope.yml --fail-on high      # nightly, from cron
+          mailscope run --config mailscope.yml --fail-on high --alert-syslog udp://siem.example.com:514
         """
     )
 
@@ -62,6 +69,15 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when an incident at or above this severity gained findings since the last completed run (not one triaged false-positive or benign, unless it reached a higher stage).", valueName: "severity"))
     var failOn: Rule.Severity?
 
+    @Option(name: .customLong("alert-syslog"), help: ArgumentHelp("With --fail-on: send each alerting incident as RFC 5424 syslog with a CEF payload to unix:PATH, udp://HOST:PORT, tcp://HOST:PORT or file:PATH.", valueName: "destination"))
+    var alertSyslog: String?
+
+    @Option(name: .customLong("alert-webhook"), help: ArgumentHelp("With --fail-on: POST the alerting incidents as one JSON document to this http(s) URL (the run record and reports show it without its path and query).", valueName: "url"))
+    var alertWebhook: String?
+
+    @Option(name: .customLong("alert-timeout"), help: ArgumentHelp("How long each alert connect, send or HTTP try may take (default 10s; the webhook tries 3 times).", valueName: "span"))
+    var alertTimeout: String?
+
     @Flag(name: .customLong("dated-reports"), inversion: .prefixedNo, help: "Write the reports to OUT/YYYY-MM-DD/ (the run's UTC day, -2, -3 … for a later run that day) and point OUT/latest at them (default with --config; otherwise straight into OUT).")
     var datedReports: Bool?
 
@@ -76,6 +92,15 @@ struct RunCommand: ParsableCommand {
         try detection.validate()
         try output.validate()
         if full && since != nil { throw ValidationError("give --full or --since, not both") }
+        if let alertSyslog {
+            do { _ = try SyslogTarget(parsing: alertSyslog) } catch { throw ValidationError("--alert-syslog: \(error.description)") }
+        }
+        if let alertWebhook {
+            do { _ = try WebhookTarget(parsing: alertWebhook) } catch { throw ValidationError("--alert-webhook: \(error.description)") }
+        }
+        if let alertTimeout, AlertSettings.timeout(alertTimeout) == nil {
+            throw ValidationError("--alert-timeout: \"\(alertTimeout)\" is not a number of seconds followed by s, e.g. 10s (1s to 300s)")
+        }
     }
 
     /// The job's settings: the config file fills in what the command line left out.
@@ -102,12 +127,25 @@ struct RunCommand: ParsableCommand {
         s.identities = edr.identities
         s.detection = detection.merged(with: file).settings
         s.report = try output.settings
+        s.alerting = try alertSettings(file, failOn: s.failOn)
         s.configPath = config
         return s
     }
 
+    /// The alert destinations: a flag wins over its config key.
+    func alertSettings(_ file: RunConfig, failOn: Rule.Severity?) throws -> AlertSettings {
+        var alerting = AlertSettings(syslog: try alertSyslog.map { try SyslogTarget(parsing: $0) } ?? file.alertSyslog,
+                                     webhook: try alertWebhook.map { try WebhookTarget(parsing: $0) } ?? file.alertWebhook)
+        if let span = alertTimeout.flatMap(AlertSettings.timeout) ?? file.alertTimeout { alerting.timeout = Double(span.milliseconds) / 1000 }
+        if !alerting.isEmpty && failOn == nil {
+            let origin = alertSyslog == nil && alertWebhook == nil ? file.origins["alert_syslog"] ?? file.origins["alert_webhook"] : nil
+            throw JobError.alertWithoutThreshold(origin: origin)
+        }
+        return alerting
+    }
+
     func run() throws {
-        let job = Job(command: RunRecord.commandLine(CommandLine.arguments))
+        let job = Job(command: RunRecord.commandLine(WebhookTarget.redacting(CommandLine.arguments)))
         let progress = Progress()
         job.onProgress = { progress.update(index: $0, count: $1, path: $2, bytes: $3, size: $4) }
         job.onEvent = { event in JobPrinter.show(event, progress: progress) }

@@ -32,6 +32,8 @@ public final class Job: @unchecked Sendable {
         /// Check the whole database (`--full`).
         public var full = false
         public var failOn: Rule.Severity?
+        /// Where a `--fail-on` match is delivered besides the ALERT lines (syslog, webhook).
+        public var alerting = AlertSettings()
         /// Reports into OUT/YYYY-MM-DD (the UTC day the run started; `-2`, `-3` … for a later
         /// run that day) with OUT/latest pointing at this run's folder.
         public var datedReports = false
@@ -104,6 +106,14 @@ public final class Job: @unchecked Sendable {
         onEvent(.reportsWritten(folder: folder, paths: paths))
         let matches = try s.failOn.map { try IncidentAlert.matches(database, atLeast: $0, findingsAfter: mark) } ?? []
         let alerts = try triaged(matches, database: database)
+        if let threshold = s.failOn, !s.alerting.isEmpty {
+            // Stamped when sent (SOURCE_DATE_EPOCH when set, as the reports' time).
+            let sent = Int64(ReportModel.Options.reportTime().timeIntervalSince1970 * 1000)
+            let context = AlertDelivery.Context(alerts: alerts, threshold: threshold, time: sent,
+                                                reportFolder: Self.absolute(folder), reportFiles: paths.map(Self.absolute), runID: runID)
+            let counts = try AlertDelivery.deliver(database, settings: s.alerting, context: context, event: onEvent)
+            try RunRecord.countDeliveries(database, runID, counts)
+        }
         try IncidentAlert.markChecked(database)
         if summary.nothingRead { throw JobError.nothingRead }
         if let threshold = s.failOn, !alerts.isEmpty { throw JobError.alert(incidents: alerts.count, threshold: threshold) }
@@ -193,6 +203,11 @@ public final class Job: @unchecked Sendable {
             }
             return true
         }
+    }
+
+    /// `path` made absolute against the working directory: alerts leave the machine's context.
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     /// Takes the one-writer lock. A file that is not a MailScope database is refused before

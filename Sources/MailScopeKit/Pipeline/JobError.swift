@@ -11,6 +11,9 @@ public enum JobError: ExitCoded, Equatable, Sendable {
     case unknownRules([String], origin: String?)
     /// `--param` or `params:` names parameters no rule declares.
     case undeclaredParameters([String], declared: [String], origin: String?)
+    /// An alert destination (`--alert-syslog`, `--alert-webhook` or their config keys) is given
+    /// without `--fail-on`, which decides what alerts: nothing would ever be delivered.
+    case alertWithoutThreshold(origin: String?)
     /// The reports could not be written (disk full, permissions).
     case reportsNotWritten(folder: String, reason: String)
     /// Nothing at all could be read: the ingest summary has said why.
@@ -22,7 +25,7 @@ public enum JobError: ExitCoded, Equatable, Sendable {
 
     public var exitCode: Int32 {
         switch self {
-        case .missingSetting, .unknownRules, .undeclaredParameters, .checksFailed: return ExitStatus.usage
+        case .missingSetting, .unknownRules, .undeclaredParameters, .alertWithoutThreshold, .checksFailed: return ExitStatus.usage
         case .missingInputs, .reportsNotWritten, .nothingRead: return ExitStatus.input
         case .alert: return ExitStatus.alert
         }
@@ -45,6 +48,8 @@ public enum JobError: ExitCoded, Equatable, Sendable {
             return (origin.map { "\($0): key \"enable\": " } ?? "--enable: ") + "no rule named \(ids.joined(separator: ", ")); `mailscope rules list` shows the ids"
         case .undeclaredParameters(let names, let declared, let origin):
             return (origin.map { "\($0): key \"params\": " } ?? "") + "no rule takes the parameter \(names.joined(separator: ", ")) (rules take: \(declared.joined(separator: ", ")))"
+        case .alertWithoutThreshold(let origin):
+            return (origin.map { "\($0): " } ?? "") + "an alert destination needs --fail-on SEVERITY (or fail_on: in the config), which decides what alerts"
         case .reportsNotWritten(let folder, let reason):
             return "\(folder): the reports could not be written (\(reason)) — free space or give --out another folder, then run `mailscope report` again"
         case .nothingRead, .checksFailed:

@@ -29,4 +29,10 @@ public enum JobEvent: Sendable {
     /// An incident matched `--fail-on` but is triaged false positive or benign (and reached no
     /// higher stage since): no alert.
     case alertSilenced(IncidentAlert.Match, Triage.Decision)
+    /// The alert reached a syslog or webhook destination (`AlertDelivery`) for these
+    /// incidents (#n).
+    case alertDelivered(destination: String, incidents: [Int64])
+    /// The alert could not be delivered to a destination: the failure is recorded and counted,
+    /// the next run tries again, and the exit code stays what `--fail-on` decided.
+    case alertDeliveryFailed(destination: String, incidents: [Int64], reason: String)
 }

@@ -20,6 +20,8 @@ import Yams
 /// fail_on: high
 /// dated_reports: true
 /// display_tz: Europe/Berlin
+/// alert_syslog: udp://siem.example.com:514
+/// alert_webhook: https://soar.example.com/hooks/mailscope
 /// ```
 public struct RunConfig: Sendable, Equatable {
     public var db: String?
@@ -48,6 +50,12 @@ public struct RunConfig: Sendable, Equatable {
     public var templates: String?
     /// The zone report times are shown in, as `--display-tz` takes it.
     public var displayTz: String?
+    /// Where a `fail_on` match is sent as RFC 5424 syslog with a CEF payload.
+    public var alertSyslog: SyslogTarget?
+    /// Where a `fail_on` match is POSTed as JSON.
+    public var alertWebhook: WebhookTarget?
+    /// How long each alert connect, send or HTTP try may take.
+    public var alertTimeout: TimeSpan?
     /// Where each key was set, "file:line", for errors found later (an `enable:` id that names
     /// no rule is only known once the catalog is loaded).
     public var origins: [String: String] = [:]
@@ -70,6 +78,8 @@ public struct RunConfig: Sendable, Equatable {
         ("params", "a mapping of rule parameter: value"), ("lookback", TimeSpan.allowed), ("fail_on", Rule.Severity.allCases.map(\.rawValue).joined(separator: ", ")),
         ("dated_reports", "true or false"), ("formats", "a list of html, md, json, csv, timeline, pdf"), ("templates", "a folder"),
         ("display_tz", "an IANA zone like Europe/Berlin or an offset like +02:00"),
+        ("alert_syslog", SyslogTarget.allowed), ("alert_webhook", "an http:// or https:// URL"),
+        ("alert_timeout", "a number of seconds followed by s, e.g. 10s (1s to 300s)"),
     ]
 
     /// Reads and checks a config file.
@@ -195,6 +205,16 @@ public struct RunConfig: Sendable, Equatable {
                 for f in items where !known.contains(f) { throw fail("\"\(f)\" is not one of \(known.joined(separator: ", "))") }
                 config.formats = items
             case "templates": config.templates = path(try scalar())
+            case "alert_syslog":
+                let text = try scalar()
+                do { config.alertSyslog = try SyslogTarget(parsing: text, resolve: path) } catch { throw fail(error.description) }
+            case "alert_webhook":
+                let text = try scalar()
+                do { config.alertWebhook = try WebhookTarget(parsing: text) } catch { throw fail(error.description) }
+            case "alert_timeout":
+                let text = try scalar()
+                guard let span = AlertSettings.timeout(text) else { throw fail("\"\(text)\" is not \(spec.takes)") }
+                config.alertTimeout = span
             default: break
             }
         }

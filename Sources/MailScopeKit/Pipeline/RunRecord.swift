@@ -34,6 +34,12 @@ public enum RunRecord {
         try db.run("UPDATE run SET finished_at = ?, status = 'finished' WHERE id = ?", [.integer(now), .integer(id)])
     }
 
+    /// Counts run `id`'s alert deliveries (`AlertDelivery`) in its record.
+    public static func countDeliveries(_ db: Database, _ id: Int64, _ counts: AlertDelivery.Counts) throws {
+        try db.run("UPDATE run SET alerts_delivered = ?, alerts_failed = ? WHERE id = ?",
+                   [.integer(Int64(counts.delivered)), .integer(Int64(counts.failed)), .integer(id)])
+    }
+
     /// The detection the reports describe: the last finished run or detect (not a prune).
     public struct LastDetection: Sendable, Equatable {
         public var command: String?

@@ -97,6 +97,7 @@ public enum Schema {
         Migration(version: 13, name: "stage evidence as table and row", sql: stageEvidenceSchema),
         Migration(version: 14, name: "delivered copies of an incident's messages", sql: incidentDeliverySchema),
         Migration(version: 15, name: "triage decisions, incident keys and suppressions", sql: triageSchema),
+        Migration(version: 16, name: "alert deliveries to syslog and webhooks", sql: alertDeliverySchema),
         Migration(version: 17, name: "each recipient's delivery state", sql: recipientDeliverySchema),
     ]
 
@@ -791,6 +792,30 @@ public enum Schema {
         suppression_id  INTEGER NOT NULL REFERENCES suppression(id),
         PRIMARY KEY (finding_id, suppression_id)
     ) WITHOUT ROWID;
+    """
+
+    static let alertDeliverySchema = """
+    -- Every try to deliver an incident's alert to a syslog or webhook destination, one row per
+    -- destination, incident and run, never updated: what a destination received is what the
+    -- next run does not resend, a failure is what it retries. An alert is the incident (by key,
+    -- found again through incident_key when new evidence changes it) with its evidence up to
+    -- finding_mark; rebuilds and prune never touch this table.
+    CREATE TABLE alert_delivery (
+        id              INTEGER PRIMARY KEY,
+        destination     TEXT NOT NULL,            -- "syslog udp://host:514", "webhook https://host/… (sha256:…)"
+        incident_key    TEXT NOT NULL,            -- incident.key when sent
+        incident_number INTEGER NOT NULL,         -- #n when sent, for the record (not a reference)
+        finding_mark    INTEGER NOT NULL,         -- the incident's largest finding id when sent
+        run_id          INTEGER REFERENCES run(id),
+        attempted_at    INTEGER NOT NULL,         -- ms UTC, wall clock
+        status          TEXT NOT NULL,            -- delivered | failed
+        attempts        INTEGER NOT NULL,         -- tries in that run (HTTP retries)
+        error           TEXT                      -- why it failed
+    );
+    CREATE INDEX alert_delivery_destination ON alert_delivery(destination, status, incident_key);
+    -- How many alert deliveries a run made and how many failed (NULL: it delivered nothing).
+    ALTER TABLE run ADD COLUMN alerts_delivered INTEGER;
+    ALTER TABLE run ADD COLUMN alerts_failed INTEGER;
     """
 
     static let stageEvidenceSchema = """
