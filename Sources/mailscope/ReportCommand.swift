@@ -50,8 +50,11 @@ struct ReportCommand: ParsableCommand {
 
 /// `--format` and `--templates`, shared by `report` and `run`.
 struct ReportOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Which files to write, comma-separated: html, md, json, csv (iocs.csv), timeline (timeline.jsonl), pdf (report.pdf, printed from report.html by headless Chromium: Debian's chromium package). Default: all but pdf.", valueName: "list"))
+    @Option(name: .long, help: ArgumentHelp("Which files to write, comma-separated: html, md, json, csv (iocs.csv), timeline (timeline.jsonl), stix (iocs.stix.json, STIX 2.1 bundle), misp (iocs.misp.json, MISP events), ocsf (findings.ocsf.jsonl, OCSF 1.5.0 Detection and Incident Findings), pdf (report.pdf, printed from report.html by headless Chromium: Debian's chromium package). Default: all but pdf.", valueName: "list"))
     var format: String?
+
+    @Option(name: .long, help: ArgumentHelp("The TLP 2.0 label of the exported indicators in iocs.stix.json and iocs.misp.json: \(TLP.allowed). Default: amber.", valueName: "label"))
+    var tlp: String?
 
     @Option(name: .long, help: ArgumentHelp("A folder of report.html.mustache / report.md.mustache that replace the bundled templates.", valueName: "dir"))
     var templates: String?
@@ -67,6 +70,7 @@ struct ReportOptions: ParsableArguments {
 
     func validate() throws {
         _ = try displayTimeZone()
+        _ = try tlpLabel()
         for f in (format ?? Self.defaultFormats).split(separator: ",") where ReportWriter.Format(rawValue: f.trimmingCharacters(in: .whitespaces)) == nil {
             throw ValidationError("--format: \(f) is not one of \(ReportWriter.Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -78,6 +82,7 @@ struct ReportOptions: ParsableArguments {
         if copy.format == nil, let f = config.formats { copy.format = f.joined(separator: ",") }
         if copy.templates == nil { copy.templates = config.templates }
         if copy.displayTz == nil { copy.displayTz = config.displayTz }
+        if copy.tlp == nil { copy.tlp = config.tlp?.rawValue }
         return copy
     }
 
@@ -87,6 +92,15 @@ struct ReportOptions: ParsableArguments {
         do { return try TimeZoneOffsets(parsing: displayTz) } catch { throw ValidationError("--display-tz: \(error)") }
     }
 
+    /// `--tlp` read as a label (`tlp:` prefix and case ignored); amber when not given.
+    func tlpLabel() throws -> TLP {
+        guard let tlp else { return .default }
+        guard let label = TLP(rawValue: tlp.lowercased().replacingOccurrences(of: "tlp:", with: "")) else {
+            throw ValidationError("--tlp: \(tlp) is not one of \(TLP.allowed)")
+        }
+        return label
+    }
+
     /// The library's report settings from these options.
     var settings: ReportSettings {
         get throws {
@@ -94,6 +108,7 @@ struct ReportOptions: ParsableArguments {
             s.formats = formats
             s.templates = templates
             s.displayTimeZone = try displayTimeZone() ?? .utc
+            s.tlp = try tlpLabel()
             return s
         }
     }

@@ -20,6 +20,7 @@ import Yams
 /// fail_on: high
 /// dated_reports: true
 /// display_tz: Europe/Berlin
+/// tlp: amber
 /// ```
 public struct RunConfig: Sendable, Equatable {
     public var db: String?
@@ -48,6 +49,8 @@ public struct RunConfig: Sendable, Equatable {
     public var templates: String?
     /// The zone report times are shown in, as `--display-tz` takes it.
     public var displayTz: String?
+    /// The TLP of the exported indicators (iocs.stix.json, iocs.misp.json), as `--tlp` takes it.
+    public var tlp: TLP?
     /// Where each key was set, "file:line", for errors found later (an `enable:` id that names
     /// no rule is only known once the catalog is loaded).
     public var origins: [String: String] = [:]
@@ -68,8 +71,9 @@ public struct RunConfig: Sendable, Equatable {
         ("edr_map", "a path"), ("edr_tz", "an IANA zone like Europe/Berlin or an offset like +02:00"), ("edr_date_order", "mdy or dmy"), ("ti", "a list of [NAME=]paths or a NAME: path mapping"),
         ("rules", "a folder"), ("enable", "a list of rule ids"), ("watch_lists", "a NAME: path mapping"), ("suppress", "a path"),
         ("params", "a mapping of rule parameter: value"), ("lookback", TimeSpan.allowed), ("fail_on", Rule.Severity.allCases.map(\.rawValue).joined(separator: ", ")),
-        ("dated_reports", "true or false"), ("formats", "a list of html, md, json, csv, timeline, pdf"), ("templates", "a folder"),
+        ("dated_reports", "true or false"), ("formats", "a list of " + ReportWriter.Format.allCases.map(\.rawValue).joined(separator: ", ")), ("templates", "a folder"),
         ("display_tz", "an IANA zone like Europe/Berlin or an offset like +02:00"),
+        ("tlp", "a TLP 2.0 label: " + TLP.allowed),
     ]
 
     /// Reads and checks a config file.
@@ -195,6 +199,12 @@ public struct RunConfig: Sendable, Equatable {
                 for f in items where !known.contains(f) { throw fail("\"\(f)\" is not one of \(known.joined(separator: ", "))") }
                 config.formats = items
             case "templates": config.templates = path(try scalar())
+            case "tlp":
+                let s = try scalar()
+                guard let tlp = TLP(rawValue: s.lowercased().replacingOccurrences(of: "tlp:", with: "")) else {
+                    throw fail("\"\(s)\" is not \(spec.takes)")
+                }
+                config.tlp = tlp
             default: break
             }
         }
