@@ -6,11 +6,13 @@ import MailScopeKit
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write the incident reports (HTML, Markdown, JSON, IOC CSV, timeline, PDF) from the database.",
+        abstract: "Write the incident reports (HTML, Markdown, JSON, IOC CSV, timeline, STIX, MISP, OCSF, PDF) from the database.",
         discussion: """
         Reads the incidents, findings and inputs already in the database (see mailscope run and \
         mailscope detect) and writes report.html (one self-contained file), report.md, \
-        report.json (docs/report-schema.json), iocs.csv and timeline.jsonl (Timesketch). The \
+        report.json (docs/report-schema.json), iocs.csv, timeline.jsonl (Timesketch), and for \
+        other tools iocs.stix.json (STIX 2.1 bundle), iocs.misp.json (MISP events, tagged with \
+        the --tlp label) and findings.ocsf.jsonl (OCSF 1.5.0 Detection and Incident Findings). The \
         same database gives the same bytes; the report time is SOURCE_DATE_EPOCH when set. \
         --format pdf also prints report.html to report.pdf with headless Chromium (Debian's \
         chromium package; without it the other files are written and the command exits 2), with \
@@ -21,6 +23,7 @@ struct ReportCommand: ParsableCommand {
           mailscope report --db case.db --out reports/ --format html,json
           mailscope report --db case.db --out incident-3/ --incident 3
           mailscope report --db case.db --out reports/ --format pdf
+          mailscope report --db case.db --out share/ --format stix,misp --tlp green
           SOURCE_DATE_EPOCH=1793664000 mailscope report --db case.db --out reports/ --templates my-templates/
         """
     )
@@ -95,9 +98,7 @@ struct ReportOptions: ParsableArguments {
     /// `--tlp` read as a label (`tlp:` prefix and case ignored); amber when not given.
     func tlpLabel() throws -> TLP {
         guard let tlp else { return .default }
-        guard let label = TLP(rawValue: tlp.lowercased().replacingOccurrences(of: "tlp:", with: "")) else {
-            throw ValidationError("--tlp: \(tlp) is not one of \(TLP.allowed)")
-        }
+        guard let label = TLP(label: tlp) else { throw ValidationError("--tlp: " + TLP.refusal(tlp)) }
         return label
     }
 

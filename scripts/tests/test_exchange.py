@@ -73,6 +73,7 @@ class StixBundleTests(unittest.TestCase):
         reports = [o for o in bundle["objects"] if o["type"] == "report"]
         self.assertEqual(len(reports), len(json.loads(load("report.json"))["incidents"]))
         ids = {o["id"] for o in bundle["objects"]}
+        self.assertEqual(len(ids), len(bundle["objects"]), "every object has its own id")
         for r in reports:
             self.assertTrue(set(r["object_refs"]) <= ids, r["name"])
 
@@ -85,6 +86,9 @@ class MispEventTests(unittest.TestCase):
         self.assertEqual(len(document["response"]), len(report["incidents"]))
         campaign = {v for _t, v in campaign_indicators()}
         allowed = {"sha256", "domain", "url", "ip-src", "ip-dst", "email-src", "filename", "email-subject"}
+        uuids = [a["uuid"] for item in document["response"] for a in item["Event"]["Attribute"]]
+        uuids += [item["Event"]["uuid"] for item in document["response"]]
+        self.assertEqual(len(uuids), len(set(uuids)), "every event and attribute has its own uuid")
         for item in document["response"]:
             event = pymisp.MISPEvent()
             event.load(item)

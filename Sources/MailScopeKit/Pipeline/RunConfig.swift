@@ -201,9 +201,7 @@ public struct RunConfig: Sendable, Equatable {
             case "templates": config.templates = path(try scalar())
             case "tlp":
                 let s = try scalar()
-                guard let tlp = TLP(rawValue: s.lowercased().replacingOccurrences(of: "tlp:", with: "")) else {
-                    throw fail("\"\(s)\" is not \(spec.takes)")
-                }
+                guard let tlp = TLP(label: s) else { throw fail(TLP.refusal(s)) }
                 config.tlp = tlp
             default: break
             }

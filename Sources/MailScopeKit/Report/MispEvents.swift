@@ -30,10 +30,12 @@ public enum MispEvents {
     static func event(_ incident: ReportModel.Incident, model: ReportModel, tlp: TLP) -> [String: Any] {
         let eventUUID = StableUUID.v5("misp-event|" + incident.key)
         var attributes: [(type: String, value: String, object: [String: Any])] = []
-        func attribute(type: String, category: String, value: String, toIDs: Bool, comment: String,
+        // `source` (the iocs.csv type) is in the uuid's name: a domain that both sent the mail
+        // and was contacted is two attributes of one MISP type, each with its own uuid.
+        func attribute(type: String, source: String, category: String, value: String, toIDs: Bool, comment: String,
                        first: Timestamp?, last: Timestamp?) {
             var a: [String: Any] = [
-                "uuid": StableUUID.v5("misp-attribute|\(incident.key)|\(type)|\(value)"), "type": type, "category": category,
+                "uuid": StableUUID.v5("misp-attribute|\(incident.key)|\(source)|\(value)"), "type": type, "category": category,
                 "value": value, "to_ids": toIDs, "comment": comment, "distribution": "5", "disable_correlation": false,
                 "timestamp": seconds(last ?? incident.lastSeen),
             ]
@@ -47,11 +49,11 @@ public enum MispEvents {
             let context = row.shared
                 ? "shared infrastructure (mail from \(row.senderDomains) sender domains): context, not to block"
                 : "\(row.recipients) recipients, \(row.hosts) hosts" + (row.feeds.map { "; threat intel: \($0)" } ?? "")
-            attribute(type: misp.type, category: misp.category, value: row.value, toIDs: !row.shared,
+            attribute(type: misp.type, source: row.type, category: misp.category, value: row.value, toIDs: !row.shared,
                       comment: "MailScope \(row.type): \(context)", first: row.firstSeen, last: row.lastSeen)
         }
         for subject in incident.subjects {
-            attribute(type: "email-subject", category: "Payload delivery", value: subject, toIDs: false,
+            attribute(type: "email-subject", source: "subject", category: "Payload delivery", value: subject, toIDs: false,
                       comment: "MailScope: subject of the campaign's flagged mail", first: nil, last: nil)
         }
         attributes.sort { ($0.type, $0.value) < ($1.type, $1.value) }

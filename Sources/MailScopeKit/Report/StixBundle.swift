@@ -59,7 +59,7 @@ public enum StixBundle {
                 strengths.formUnion(ExchangeIndicator.matchStrengths(of: indicator.value, in: incident))
                 techniques.formUnion(ExchangeIndicator.techniques(of: indicator.value, in: incident, rules: model.rules))
                 if let n = row.incident {
-                    refs[n, default: []].append(id)
+                    if refs[n]?.last != id { refs[n, default: []].append(id) }
                     seenIn.append("incident #\(n) (\(row.recipients) recipients, \(row.hosts) hosts)")
                 }
             }

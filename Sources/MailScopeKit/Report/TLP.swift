@@ -1,3 +1,5 @@
+import Foundation
+
 /// Traffic Light Protocol 2.0 (FIRST): how far the exported indicators may be shared. Set by
 /// `tlp:` in mailscope.yml or `--tlp`; amber unless told. The MISP events carry it as a
 /// `tlp:` tag, the STIX bundle as the nearest STIX 2.1 TLP marking (``stixMarking``).
@@ -23,4 +25,17 @@ public enum TLP: String, CaseIterable, Sendable {
 
     /// The allowed values, for messages.
     public static let allowed = allCases.map(\.rawValue).joined(separator: ", ")
+
+    /// A label as a user writes it: any case, with or without the `TLP:` prefix.
+    public init?(label: String) {
+        var text = label.trimmingCharacters(in: .whitespaces).lowercased()
+        if text.hasPrefix("tlp:") { text.removeFirst(4) }
+        self.init(rawValue: text)
+    }
+
+    /// Why `label` is refused and what to write instead.
+    public static func refusal(_ label: String) -> String {
+        let renamed = label.lowercased().hasSuffix("white") ? " (TLP 2.0 renamed white to clear)" : ""
+        return "\"\(label)\" is not a TLP 2.0 label: \(allowed)\(renamed)"
+    }
 }

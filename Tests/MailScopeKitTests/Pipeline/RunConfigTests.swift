@@ -58,7 +58,7 @@ import Testing
         ("inputs: [[a]]\n", 1, "key \"inputs\": expected a list of paths; an item is not a plain value"),
         ("dated_reports: often\n", 1, "key \"dated_reports\": expected true or false"),
         ("formats: [html, docx]\n", 1, "key \"formats\": \"docx\" is not one of html, md, json, csv, timeline, stix, misp, ocsf, pdf"),
-        ("db: x\ntlp: white\n", 2, "key \"tlp\": \"white\" is not a TLP 2.0 label: clear, green, amber, amber+strict, red"),
+        ("db: x\ntlp: white\n", 2, "key \"tlp\": \"white\" is not a TLP 2.0 label: clear, green, amber, amber+strict, red (TLP 2.0 renamed white to clear)"),
         ("db: ''\n", 1, "key \"db\": expected a path"),
         ("- db\n", 1, "expected key: value lines at the top level"),
         ("db: [x\n", 2, "not valid YAML"),

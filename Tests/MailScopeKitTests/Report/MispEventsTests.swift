@@ -21,6 +21,8 @@ import Testing
         #expect(attribute("filename")?["value"] as? String == ExchangeModel.hostileFile)
         #expect(Set(attributes.compactMap { $0["type"] as? String }) == ["domain", "email-src", "email-subject", "filename", "ip-dst", "ip-src", "sha256", "url"])
         #expect(event["threat_level_id"] as? String == "1")
+        let uuids = attributes.compactMap { $0["uuid"] as? String }
+        #expect(Set(uuids).count == attributes.count, "a value both sent from and contacted is two attributes with two uuids")
         #expect(event["uuid"] as? String == StableUUID.v5("misp-event|url:evil.example"))
     }
 

@@ -16,8 +16,11 @@ import Testing
         #expect(!text.contains("\u{202E}"), "bidi override written as \\u202e")
         let all = try objects(text)
         let indicators = all.filter { $0["type"] as? String == "indicator" }
-        let campaign = model.indicators.filter { !$0.shared }
-        #expect(indicators.count == campaign.count, "one indicator per campaign-specific indicator; the shared sender IP left out")
+        var patterns: Set<String> = []
+        let campaign = model.indicators.filter { !$0.shared && patterns.insert(ExchangeIndicator(type: $0.type, value: $0.value)?.stixPattern ?? "").inserted }
+        #expect(indicators.count == 6, "one indicator per campaign-specific pattern; the shared sender IP left out")
+        #expect(indicators.count == campaign.count)
+        #expect(indicators.first?["labels"] as? [String] == ["domain", "sender_domain"], "evil.example sent the mail and was contacted: one pattern")
         for (object, row) in zip(indicators, campaign) {
             let pattern = try #require(object["pattern"] as? String)
             #expect(ExchangeModel.patternLiteral(pattern) == row.value, "\(pattern)")
@@ -25,7 +28,8 @@ import Testing
         }
         let report = try #require(all.first { $0["type"] as? String == "report" })
         #expect(report["name"] as? String == "MailScope incident #1: Malicious link \(ExchangeModel.hostile)")
-        #expect((report["object_refs"] as? [String])?.count == campaign.count)
+        let refs = try #require(report["object_refs"] as? [String])
+        #expect(refs == indicators.compactMap { $0["id"] as? String }, "each indicator named once")
     }
 
     @Test func idsAndBytesAreTheSameOnEveryRunAndFollowTheContent() throws {

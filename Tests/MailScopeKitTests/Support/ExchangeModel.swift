@@ -15,7 +15,7 @@ enum ExchangeModel {
                                      lastSeen: Timestamp(1_793_581_200_000), feeds: feeds, senderDomains: shared ? 9 : 1, shared: shared)
         }
         let indicators = [
-            row("domain", "evil.example", feeds: "abusech"), row("file_name", hostileFile), row("ip", "2001:db8::1"),
+            row("domain", "evil.example", feeds: "abusech"), row("file_name", hostileFile), row("ip", "2001:db8::1"), row("sender_domain", "evil.example"),
             row("sender", "x\(hostile)@evil.example"), row("sender_ip", "192.0.2.9", shared: true),
             row("sha256", String(repeating: "ab", count: 32)), row("url", hostileURL),
         ]
