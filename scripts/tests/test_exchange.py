@@ -8,18 +8,24 @@ equal to a fresh run) pass the ecosystem's own validators:
   official schema source (docs/ocsf/, scripts/ocsf-schema-subset), and every Detection Finding
   through py-ocsf-models' pydantic model as well.
 
+HostileCampaignTests runs the built binary (MAILSCOPE_BIN, or .build/debug/mailscope) over a
+click whose subject, category and URL carry quotes, backslashes, `]`, a newline, `<script>` and
+a bidi override, and puts its three files through the same validators.
+
 scripts/test installs the validators with pip. Outside CI a missing package skips its test with
-a message; in CI (CI=true) it fails.
+a message; in CI (CI=true) it fails. scripts/test runs this file again after the build with
+MAILSCOPE_BIN set, where a missing binary fails too.
 """
 
 import csv
 import importlib
 import json
 import os
-import re
+import subprocess
 import unittest
 
 from mailscope_tools.paths import ROOT
+from .support import class_temp_dir
 
 EXAMPLE = os.path.join(ROOT, "reports", "example")
 OCSF_SCHEMA = os.path.join(ROOT, "docs", "ocsf", "ocsf-1.5.0-findings.schema.json")
@@ -46,21 +52,62 @@ def campaign_indicators():
     return {(r["type"], r["value"]) for r in rows}
 
 
+def stix_problems(path):
+    """stix2-validator's errors and warnings on the bundle at `path`, but the UUID version one.
+
+    {103} "not a valid UUIDv4 ID" is expected: STIX 2.1 recommends random (version 4) ids;
+    MailScope's are name-based (version 5) on purpose, so that the same evidence gives the same
+    ids and a re-import updates instead of duplicating."""
+    validator = need("stix2validator")
+    result = validator.validate_file(path, validator.ValidationOptions(version="2.1"))
+    problems = [f"{o.object_id}: {e}" for o in result.object_results for e in o.errors]
+    problems += [f"{o.object_id}: {w}" for o in result.object_results for w in o.warnings if "{103}" not in str(w)]
+    if not result.is_valid and not problems:
+        problems.append("not valid")
+    strict = validator.validate_file(path, validator.ValidationOptions(version="2.1", disabled=["uuid-check"]))
+    problems += [f"with uuid-check off: {w}" for o in strict.object_results for w in list(o.errors) + list(o.warnings)]
+    return problems
+
+
+def misp_events(path):
+    """Every event of the file at `path` loaded with PyMISP."""
+    pymisp = need("pymisp")
+    with open(path, encoding="utf-8") as f:
+        document = json.load(f)
+    events = []
+    for item in document["response"]:
+        event = pymisp.MISPEvent()
+        event.load(item)
+        events.append(event)
+    return events
+
+
+def ocsf_problems(path):
+    """Schema errors of every event of the file at `path`, and py-ocsf-models' for Detection Findings."""
+    jsonschema = need("jsonschema")
+    need("py_ocsf_models")
+    from py_ocsf_models.events.findings.detection_finding import DetectionFinding
+    with open(OCSF_SCHEMA, encoding="utf-8") as f:
+        schema = json.load(f)
+    names = {2004: "detection_finding", 2005: "incident_finding"}
+    problems = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            event = json.loads(line)
+            if event["metadata"]["version"] != "1.5.0":
+                problems.append(f"line {n}: metadata.version {event['metadata']['version']}")
+            validator = jsonschema.Draft202012Validator({**schema, "$ref": f"#/$defs/{names[event['class_uid']]}"})
+            problems += [f"line {n}: {list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(event)]
+            if event["class_uid"] == 2004:
+                finding = DetectionFinding(**event)
+                if finding.finding_info.uid != event["finding_info"]["uid"]:
+                    problems.append(f"line {n}: py-ocsf-models read another uid")
+    return problems
+
+
 class StixBundleTests(unittest.TestCase):
     def test_bundle_passes_stix2_validator_with_no_error_and_only_the_uuid_version_warning(self):
-        validator = need("stix2validator")
-        result = validator.validate_file(os.path.join(EXAMPLE, "iocs.stix.json"), validator.ValidationOptions(version="2.1"))
-        errors = [f"{o.object_id}: {e}" for o in result.object_results for e in o.errors]
-        self.assertTrue(result.is_valid, "\n".join(errors))
-        self.assertEqual(errors, [])
-        # The one warning allowed: {103} "not a valid UUIDv4 ID". STIX 2.1 recommends random
-        # (version 4) ids; MailScope's are name-based (version 5) on purpose, so that the same
-        # evidence gives the same ids and a re-import updates instead of duplicating.
-        warnings = [str(w) for o in result.object_results for w in o.warnings]
-        self.assertEqual([w for w in warnings if "{103}" not in w], [])
-        strict = validator.validate_file(os.path.join(EXAMPLE, "iocs.stix.json"),
-                                         validator.ValidationOptions(version="2.1", disabled=["uuid-check"]))
-        self.assertEqual([str(w) for o in strict.object_results for w in list(o.errors) + list(o.warnings)], [])
+        self.assertEqual(stix_problems(os.path.join(EXAMPLE, "iocs.stix.json")), [])
 
     def test_one_indicator_per_campaign_indicator_of_iocs_csv(self):
         bundle = json.loads(load("iocs.stix.json"))
@@ -80,7 +127,7 @@ class StixBundleTests(unittest.TestCase):
 
 class MispEventTests(unittest.TestCase):
     def test_every_event_loads_in_pymisp_with_typed_attributes(self):
-        pymisp = need("pymisp")
+        events = misp_events(os.path.join(EXAMPLE, "iocs.misp.json"))
         document = json.loads(load("iocs.misp.json"))
         report = json.loads(load("report.json"))
         self.assertEqual(len(document["response"]), len(report["incidents"]))
@@ -89,9 +136,7 @@ class MispEventTests(unittest.TestCase):
         uuids = [a["uuid"] for item in document["response"] for a in item["Event"]["Attribute"]]
         uuids += [item["Event"]["uuid"] for item in document["response"]]
         self.assertEqual(len(uuids), len(set(uuids)), "every event and attribute has its own uuid")
-        for item in document["response"]:
-            event = pymisp.MISPEvent()
-            event.load(item)
+        for event in events:
             self.assertTrue(event.info.startswith("MailScope incident #"))
             tags = {t.name for t in event.tags}
             self.assertIn("tlp:amber", tags)
@@ -109,25 +154,8 @@ class OcsfFindingTests(unittest.TestCase):
     def setUpClass(cls):
         cls.events = [json.loads(line) for line in load("findings.ocsf.jsonl").splitlines()]
 
-    def test_every_event_matches_the_ocsf_schema_of_its_class(self):
-        jsonschema = need("jsonschema")
-        with open(OCSF_SCHEMA, encoding="utf-8") as f:
-            schema = json.load(f)
-        names = {2004: "detection_finding", 2005: "incident_finding"}
-        for event in self.events:
-            self.assertEqual(event["metadata"]["version"], "1.5.0")
-            validator = jsonschema.Draft202012Validator({**schema, "$ref": f"#/$defs/{names[event['class_uid']]}"})
-            errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(event)]
-            self.assertEqual(errors, [], event.get("message"))
-
-    def test_detection_findings_load_in_py_ocsf_models(self):
-        need("py_ocsf_models")
-        from py_ocsf_models.events.findings.detection_finding import DetectionFinding
-        detections = [e for e in self.events if e["class_uid"] == 2004]
-        self.assertTrue(detections)
-        for event in detections:
-            finding = DetectionFinding(**event)
-            self.assertEqual(finding.finding_info.uid, event["finding_info"]["uid"])
+    def test_every_event_matches_the_ocsf_schema_of_its_class_and_py_ocsf_models(self):
+        self.assertEqual(ocsf_problems(os.path.join(EXAMPLE, "findings.ocsf.jsonl")), [])
 
     def test_incidents_link_the_findings_written_before_them(self):
         uids = [e["finding_info"]["uid"] for e in self.events if e["class_uid"] == 2004]
@@ -140,6 +168,49 @@ class OcsfFindingTests(unittest.TestCase):
         for e in self.events:
             for ev in e.get("evidences", []):
                 self.assertRegex(ev["data"]["locator"], r"^fixtures/scenario/.+:\d+(#\d+)?$")
+
+
+class HostileCampaignTests(unittest.TestCase):
+    HOSTILE = "Pay 'now' \"x\" \\ ] \n<script>alert(1)</script> \u202egpj.exe"
+
+    @classmethod
+    def setUpClass(cls):
+        binary = os.environ.get("MAILSCOPE_BIN") or os.path.join(ROOT, ".build", "debug", "mailscope")
+        if not os.path.exists(binary):
+            if os.environ.get("MAILSCOPE_BIN"):
+                raise AssertionError(f"MAILSCOPE_BIN={binary} does not exist")
+            raise unittest.SkipTest("no built mailscope (swift build --product mailscope); scripts/test runs this after the build")
+        cls.dir = class_temp_dir(cls)
+        click = {"userEmailAddress": "ana.lima@acme-corp.example", "fromUserEmailAddress": "boss@evil-payroll.example",
+                 "url": "https://evil-payroll.example/a'b\\c]d<script>", "ttpDefinition": "d", "subject": cls.HOSTILE,
+                 "action": "allow", "adminOverride": "N/A", "userOverride": "None", "scanResult": "malicious", "category": cls.HOSTILE,
+                 "sendingIp": "203.0.113.5", "userAwarenessAction": "N/A", "date": "2026-11-02T09:55:00+0000", "actions": "Allow",
+                 "route": "inbound", "creationMethod": "User Click", "emailPartsDescription": ["Body"], "messageId": "<x1@evil-payroll.example>"}
+        with open(os.path.join(cls.dir, "ttp.ndjson"), "w", encoding="utf-8") as f:
+            f.write(json.dumps(click) + "\n")
+        db, out = os.path.join(cls.dir, "case.db"), os.path.join(cls.dir, "out")
+        for args in (["ingest", os.path.join(cls.dir, "ttp.ndjson"), "--db", db], ["detect", "--db", db],
+                     ["report", "--db", db, "--out", out, "--format", "stix,misp,ocsf"]):
+            r = subprocess.run([binary, *args], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise AssertionError(f"mailscope {' '.join(args)}: {r.stderr}")
+        cls.out = out
+
+    def test_hostile_text_passes_every_validator_and_keeps_its_exact_value(self):
+        stix = os.path.join(self.out, "iocs.stix.json")
+        self.assertEqual(stix_problems(stix), [])
+        with open(stix, encoding="utf-8") as f:
+            patterns = [o["pattern"] for o in json.load(f)["objects"] if o["type"] == "indicator"]
+        self.assertIn("[url:value = 'evil-payroll.example/a\\'b\\\\c]d<script>']", patterns)
+        events = misp_events(os.path.join(self.out, "iocs.misp.json"))
+        subjects = [a.value for e in events for a in e.attributes if a.type == "email-subject"]
+        self.assertEqual(subjects, [self.HOSTILE])
+        ocsf = os.path.join(self.out, "findings.ocsf.jsonl")
+        self.assertEqual(ocsf_problems(ocsf), [])
+        with open(ocsf, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        self.assertTrue(any(json.loads(line).get("unmapped", {}).get("subject") == self.HOSTILE for line in lines))
+        self.assertFalse(any("\u202e" in line for line in lines), "the bidi override is written \\u202e")
 
 
 if __name__ == "__main__":
