@@ -6,11 +6,13 @@ import MailScopeKit
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write the incident reports (HTML, Markdown, JSON, IOC CSV, timeline, PDF) from the database.",
+        abstract: "Write the incident reports (HTML, Markdown, JSON, IOC CSV, timeline, STIX, MISP, OCSF, PDF) from the database.",
         discussion: """
         Reads the incidents, findings and inputs already in the database (see mailscope run and \
         mailscope detect) and writes report.html (one self-contained file), report.md, \
-        report.json (docs/report-schema.json), iocs.csv and timeline.jsonl (Timesketch). The \
+        report.json (docs/report-schema.json), iocs.csv, timeline.jsonl (Timesketch), and for \
+        other tools iocs.stix.json (STIX 2.1 bundle), iocs.misp.json (MISP events, tagged with \
+        the --tlp label) and findings.ocsf.jsonl (OCSF 1.5.0 Detection and Incident Findings). The \
         same database gives the same bytes; the report time is SOURCE_DATE_EPOCH when set. \
         --format pdf also prints report.html to report.pdf with headless Chromium (Debian's \
         chromium package; without it the other files are written and the command exits 2), with \
@@ -21,6 +23,7 @@ struct ReportCommand: ParsableCommand {
           mailscope report --db case.db --out reports/ --format html,json
           mailscope report --db case.db --out incident-3/ --incident 3
           mailscope report --db case.db --out reports/ --format pdf
+          mailscope report --db case.db --out share/ --format stix,misp --tlp green
           SOURCE_DATE_EPOCH=1793664000 mailscope report --db case.db --out reports/ --templates my-templates/
         """
     )
@@ -50,8 +53,11 @@ struct ReportCommand: ParsableCommand {
 
 /// `--format` and `--templates`, shared by `report` and `run`.
 struct ReportOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Which files to write, comma-separated: html, md, json, csv (iocs.csv), timeline (timeline.jsonl), pdf (report.pdf, printed from report.html by headless Chromium: Debian's chromium package). Default: all but pdf.", valueName: "list"))
+    @Option(name: .long, help: ArgumentHelp("Which files to write, comma-separated: html, md, json, csv (iocs.csv), timeline (timeline.jsonl), stix (iocs.stix.json, STIX 2.1 bundle), misp (iocs.misp.json, MISP events), ocsf (findings.ocsf.jsonl, OCSF 1.5.0 Detection and Incident Findings), pdf (report.pdf, printed from report.html by headless Chromium: Debian's chromium package). Default: all but pdf.", valueName: "list"))
     var format: String?
+
+    @Option(name: .long, help: ArgumentHelp("The TLP 2.0 label of the exported indicators in iocs.stix.json and iocs.misp.json: \(TLP.allowed). Default: amber.", valueName: "label"))
+    var tlp: String?
 
     @Option(name: .long, help: ArgumentHelp("A folder of report.html.mustache / report.md.mustache that replace the bundled templates.", valueName: "dir"))
     var templates: String?
@@ -67,6 +73,7 @@ struct ReportOptions: ParsableArguments {
 
     func validate() throws {
         _ = try displayTimeZone()
+        _ = try tlpLabel()
         for f in (format ?? Self.defaultFormats).split(separator: ",") where ReportWriter.Format(rawValue: f.trimmingCharacters(in: .whitespaces)) == nil {
             throw ValidationError("--format: \(f) is not one of \(ReportWriter.Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -78,6 +85,7 @@ struct ReportOptions: ParsableArguments {
         if copy.format == nil, let f = config.formats { copy.format = f.joined(separator: ",") }
         if copy.templates == nil { copy.templates = config.templates }
         if copy.displayTz == nil { copy.displayTz = config.displayTz }
+        if copy.tlp == nil { copy.tlp = config.tlp?.rawValue }
         return copy
     }
 
@@ -87,6 +95,13 @@ struct ReportOptions: ParsableArguments {
         do { return try TimeZoneOffsets(parsing: displayTz) } catch { throw ValidationError("--display-tz: \(error)") }
     }
 
+    /// `--tlp` read as a label (`tlp:` prefix and case ignored); amber when not given.
+    func tlpLabel() throws -> TLP {
+        guard let tlp else { return .default }
+        guard let label = TLP(label: tlp) else { throw ValidationError("--tlp: " + TLP.refusal(tlp)) }
+        return label
+    }
+
     /// The library's report settings from these options.
     var settings: ReportSettings {
         get throws {
@@ -94,6 +109,7 @@ struct ReportOptions: ParsableArguments {
             s.formats = formats
             s.templates = templates
             s.displayTimeZone = try displayTimeZone() ?? .utc
+            s.tlp = try tlpLabel()
             return s
         }
     }

@@ -12,14 +12,15 @@ struct RunCommand: ParsableCommand {
         night), runs the detection and correlation rules over the new data plus a look-back \
         window (--lookback, default 7d; --full for the whole database), groups the findings \
         into incidents, and writes report.html, report.md, report.json, iocs.csv, \
-        timeline.jsonl and the ingest summary into --out. With --dated-reports (the default \
+        timeline.jsonl, iocs.stix.json, iocs.misp.json, findings.ocsf.jsonl and the ingest \
+        summary into --out. With --dated-reports (the default \
         with --config) each run writes them to a folder of its own, OUT/YYYY-MM-DD/ (the UTC day \
         the run started; OUT/YYYY-MM-DD-2/ … for a later run that day), and OUT/latest points at \
         this run's folder, whatever data it covered (the report states its data window).
 
         Every option can come from a YAML file (--config); a value on the command line wins. \
         Keys: db, out, inputs, identities, edr_map, edr_tz, edr_date_order, ti, rules, enable, watch_lists, \
-        params, lookback, fail_on, dated_reports, formats, templates, suppress, display_tz, alert_syslog, alert_webhook, \
+        params, lookback, fail_on, dated_reports, formats, templates, suppress, display_tz, tlp, alert_syslog, alert_webhook, \
         alert_timeout (see the README). \
         Relative paths in the file are relative to the file's folder.
 

@@ -246,7 +246,7 @@ public final class Job: @unchecked Sendable {
                                                                    edrTimeZone: last.edrTimeZone, displayTimeZone: settings.displayTimeZone))
         if let one { model = model.only(incident: Int(one.id)) }
         do {
-            return try ReportWriter.write(model, to: folder, formats: settings.formats, templates: settings.templates)
+            return try ReportWriter.write(model, to: folder, formats: settings.formats, templates: settings.templates, tlp: settings.tlp)
         } catch let error as ReportWriter.TemplateError {
             throw error
         } catch let error as PDFRenderer.Error {
@@ -267,5 +267,7 @@ public struct ReportSettings: Sendable {
     public var displayTimeZone: TimeZoneOffsets = .utc
     /// Only this incident (its number, `#n`, or its key): a report to hand over on its own.
     public var incident: String?
+    /// How far the STIX and MISP indicators may be shared (`tlp:`, `--tlp`).
+    public var tlp: TLP = .default
     public init() {}
 }

@@ -22,6 +22,7 @@ import Yams
 /// display_tz: Europe/Berlin
 /// alert_syslog: udp://siem.example.com:514
 /// alert_webhook: https://soar.example.com/hooks/mailscope
+/// tlp: amber
 /// ```
 public struct RunConfig: Sendable, Equatable {
     public var db: String?
@@ -56,6 +57,8 @@ public struct RunConfig: Sendable, Equatable {
     public var alertWebhook: WebhookTarget?
     /// How long each alert connect, send or HTTP try may take.
     public var alertTimeout: TimeSpan?
+    /// The TLP of the exported indicators (iocs.stix.json, iocs.misp.json), as `--tlp` takes it.
+    public var tlp: TLP?
     /// Where each key was set, "file:line", for errors found later (an `enable:` id that names
     /// no rule is only known once the catalog is loaded).
     public var origins: [String: String] = [:]
@@ -76,10 +79,11 @@ public struct RunConfig: Sendable, Equatable {
         ("edr_map", "a path"), ("edr_tz", "an IANA zone like Europe/Berlin or an offset like +02:00"), ("edr_date_order", "mdy or dmy"), ("ti", "a list of [NAME=]paths or a NAME: path mapping"),
         ("rules", "a folder"), ("enable", "a list of rule ids"), ("watch_lists", "a NAME: path mapping"), ("suppress", "a path"),
         ("params", "a mapping of rule parameter: value"), ("lookback", TimeSpan.allowed), ("fail_on", Rule.Severity.allCases.map(\.rawValue).joined(separator: ", ")),
-        ("dated_reports", "true or false"), ("formats", "a list of html, md, json, csv, timeline, pdf"), ("templates", "a folder"),
+        ("dated_reports", "true or false"), ("formats", "a list of " + ReportWriter.Format.allCases.map(\.rawValue).joined(separator: ", ")), ("templates", "a folder"),
         ("display_tz", "an IANA zone like Europe/Berlin or an offset like +02:00"),
         ("alert_syslog", SyslogTarget.allowed), ("alert_webhook", "an http:// or https:// URL"),
         ("alert_timeout", "a number of seconds followed by s, e.g. 10s (1s to 300s)"),
+        ("tlp", "a TLP 2.0 label: " + TLP.allowed),
     ]
 
     /// Reads and checks a config file.
@@ -215,6 +219,10 @@ public struct RunConfig: Sendable, Equatable {
                 let text = try scalar()
                 guard let span = AlertSettings.timeout(text) else { throw fail("\"\(text)\" is not \(spec.takes)") }
                 config.alertTimeout = span
+            case "tlp":
+                let s = try scalar()
+                guard let tlp = TLP(label: s) else { throw fail(TLP.refusal(s)) }
+                config.tlp = tlp
             default: break
             }
         }

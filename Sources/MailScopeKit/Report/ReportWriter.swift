@@ -3,13 +3,14 @@ import Foundation
 import Mustache
 
 /// Writes the report files of a `ReportModel`: report.html, report.md, report.json, iocs.csv,
-/// timeline.jsonl and, when asked, report.pdf. Each file is written to a temporary name in the
+/// timeline.jsonl, the exchange files (iocs.stix.json, iocs.misp.json, findings.ocsf.jsonl)
+/// and, when asked, report.pdf. Each file is written to a temporary name in the
 /// same folder and renamed into place, so a crash never leaves a half-written report where a
 /// reader expects a whole one.
 public enum ReportWriter {
     /// The files, by the name used with `--format`.
     public enum Format: String, CaseIterable, Sendable {
-        case html, md, json, csv, timeline, pdf
+        case html, md, json, csv, timeline, stix, misp, ocsf, pdf
         public var fileName: String {
             switch self {
             case .html: "report.html"
@@ -17,13 +18,18 @@ public enum ReportWriter {
             case .json: "report.json"
             case .csv: "iocs.csv"
             case .timeline: "timeline.jsonl"
+            case .stix: "iocs.stix.json"
+            case .misp: "iocs.misp.json"
+            case .ocsf: "findings.ocsf.jsonl"
             case .pdf: "report.pdf"
             }
         }
 
         /// What `run` and `report` write unless told otherwise: every format but pdf, which
         /// needs a Chromium on the machine (see ``PDFRenderer``) and is written only when asked.
-        public static let defaults: [Format] = [.html, .md, .json, .csv, .timeline]
+        /// The exchange files cost milliseconds and need nothing, so a nightly run hands them
+        /// to the SOC's platforms without being asked.
+        public static let defaults: [Format] = [.html, .md, .json, .csv, .timeline, .stix, .misp, .ocsf]
     }
 
     /// A template folder that does not hold usable templates.
@@ -33,10 +39,11 @@ public enum ReportWriter {
 
     /// Writes `formats` into `folder`; returns the paths written, in format order with
     /// report.pdf last: it is printed after the others are in place, so a missing browser
-    /// (``PDFRenderer/Error``) costs only the PDF.
+    /// (``PDFRenderer/Error``) costs only the PDF. `tlp` marks the STIX and MISP indicators.
     @discardableResult
     public static func write(_ model: ReportModel, to folder: String, formats: [Format] = Format.defaults,
-                             templates: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [String] {
+                             templates: String? = nil, tlp: TLP = .default,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let library = try templateLibrary(override: templates)
         let jsonText = try json(model)
@@ -51,6 +58,9 @@ public enum ReportWriter {
             case .html: text = try render(model, identity, library, "report.html", .html); html = text
             case .csv: text = iocCSV(model)
             case .timeline: text = timeline(model)
+            case .stix: text = StixBundle.text(model, tlp: tlp)
+            case .misp: text = MispEvents.text(model, tlp: tlp)
+            case .ocsf: text = OcsfFindings.text(model)
             case .pdf: continue
             }
             let path = (folder as NSString).appendingPathComponent(format.fileName)

@@ -77,11 +77,11 @@ import Testing
         }
     }
 
-    @Test func reportJSONAndTimelineWriteControlCharactersEscaped() throws {
+    @Test func reportJSONTimelineMISPAndOCSFWriteControlCharactersEscaped() throws {
         let (dir, db) = try #require(Self.database)
-        let r = try CLI.run(["report", "--db", db, "--out", dir + "/out", "--format", "json,timeline"])
+        let r = try CLI.run(["report", "--db", db, "--out", dir + "/out", "--format", "json,timeline,misp,ocsf"])
         #expect(r.status == 0, "\(r.stderr)")
-        for file in ["report.json", "timeline.jsonl"] {
+        for file in ["report.json", "timeline.jsonl", "iocs.misp.json", "findings.ocsf.jsonl"] {
             let text = try String(contentsOfFile: dir + "/out/" + file, encoding: .utf8)
             for c in Self.raw { #expect(!text.contains(c), "\(file) carries raw \(c.debugDescription)") }
             let lines = file.hasSuffix(".jsonl") ? text.split(separator: "\n").map(String.init) : [text]

@@ -13,7 +13,7 @@ import Testing
         let out = scenario.folder + "/berlin"
         let r = try CLI.run(["report", "--db", scenario.db, "--out", out, "--display-tz", "Europe/Berlin"], environment: ScenarioRun.environment)
         #expect(r.status == 0, "\(r.stderr)")
-        for file in ["report.json", "iocs.csv", "timeline.jsonl"] {
+        for file in ["report.json", "iocs.csv", "timeline.jsonl", "iocs.stix.json", "iocs.misp.json", "findings.ocsf.jsonl"] {
             #expect(try read(out + "/" + file) == read(scenario.out + "/" + file), "\(file) changed with --display-tz")
         }
         let md = try read(out + "/report.md")

@@ -7,7 +7,7 @@ import Testing
 @Suite struct ReportCLITests {
     /// The standard run's report time: a `report` rendered with it must equal the run's own.
     static let epoch = ScenarioRun.environment
-    static let files = ["report.html", "report.md", "report.json", "iocs.csv", "timeline.jsonl"]
+    static let files = ["report.html", "report.md", "report.json", "iocs.csv", "timeline.jsonl", "iocs.stix.json", "iocs.misp.json", "findings.ocsf.jsonl"]
 
     func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 

@@ -207,6 +207,8 @@ import Testing
         #expect(config.watchLists == ["vip=" + CLI.root.appendingPathComponent("scripts/nightly/vip.txt").path,
                                      "finance=" + CLI.root.appendingPathComponent("scripts/nightly/finance.txt").path])
         #expect(config.datedReports == true)
+        #expect(config.tlp == .amber)
+        #expect(config.formats?.contains("ocsf") == true)
     }
 
     @Test(arguments: ["", "ingest", "run", "detect", "report", "rules", "rules list", "rules validate", "rules test", "hunt", "query",

@@ -41,7 +41,8 @@ import Testing
             return text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("mailscope run --input") }.joined(separator: "\n")
         }
         let example = CLI.root.appendingPathComponent("reports/example")
-        for name in ["ingest-summary.md", "ingest-summary.json", "report.md", "report.json", "report.html", "iocs.csv", "timeline.jsonl"] {
+        for name in ["ingest-summary.md", "ingest-summary.json", "report.md", "report.json", "report.html", "iocs.csv", "timeline.jsonl",
+                     "iocs.stix.json", "iocs.misp.json", "findings.ocsf.jsonl"] {
             let fresh = try Data(contentsOf: URL(fileURLWithPath: out + "/" + name))
             let committed = try Data(contentsOf: example.appendingPathComponent(name))
             #expect(try comparable(name, fresh, folder: URL(fileURLWithPath: out)) == comparable(name, committed, folder: example),

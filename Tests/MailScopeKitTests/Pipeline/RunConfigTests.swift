@@ -57,7 +57,8 @@ import Testing
         ("watch_lists: [vip.txt]\n", 1, "key \"watch_lists\": expected a NAME: path mapping"),
         ("inputs: [[a]]\n", 1, "key \"inputs\": expected a list of paths; an item is not a plain value"),
         ("dated_reports: often\n", 1, "key \"dated_reports\": expected true or false"),
-        ("formats: [html, docx]\n", 1, "key \"formats\": \"docx\" is not one of html, md, json, csv, timeline, pdf"),
+        ("formats: [html, docx]\n", 1, "key \"formats\": \"docx\" is not one of html, md, json, csv, timeline, stix, misp, ocsf, pdf"),
+        ("db: x\ntlp: white\n", 2, "key \"tlp\": \"white\" is not a TLP 2.0 label: clear, green, amber, amber+strict, red (TLP 2.0 renamed white to clear)"),
         ("db: ''\n", 1, "key \"db\": expected a path"),
         ("- db\n", 1, "expected key: value lines at the top level"),
         ("db: [x\n", 2, "not valid YAML"),
@@ -75,5 +76,10 @@ import Testing
 
     @Test func aMissingFileSaysSo() {
         #expect(throws: RunConfig.Error.self) { try RunConfig.load(path: "/nonexistent/mailscope.yml") }
+    }
+
+    @Test(arguments: [("tlp: amber+strict\n", TLP.amberStrict), ("tlp: TLP:CLEAR\n", .clear), ("tlp: red\n", .red)])
+    func tlpTakesTheTLP2Labels(text: String, label: TLP) throws {
+        #expect(try RunConfig.parse(text, source: "m.yml", baseDirectory: "/").tlp == label)
     }
 }
