@@ -69,7 +69,8 @@ public enum IncidentBuilder {
         }
         let prevalence = try IndicatorPrevalence.measure(Set(scoped.flatMap(\.indicators.keys)), db: db, scanThreshold: scanThreshold)
         let coverage = try LogCoverage.load(db)
-        for i in scoped.indices { scoped[i].finish(prevalence: prevalence, rules: byID, coverage: coverage) }
+        let ownDomains = Set(try OwnDomains.read(db))
+        for i in scoped.indices { scoped[i].finish(prevalence: prevalence, rules: byID, coverage: coverage, ownDomains: ownDomains) }
         scoped.sort { ($0.firstTS, $0.key) < ($1.firstTS, $1.key) }
         var summary = Summary()
         summary.suppressed = suppressed

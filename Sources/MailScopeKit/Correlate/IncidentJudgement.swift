@@ -159,8 +159,8 @@ extension IncidentBuilder.Scope {
         f.fileNames = indicators.keys.filter { $0.type == "file_name" }.map(\.value).sorted()
         f.intel = indicators.filter { $0.value.feeds != nil }.sorted { ($0.key.type, $0.key.value) < ($1.key.type, $1.key.value) }
             .map { (value: $0.key.value, feeds: $0.value.feeds ?? "") }
-        f.blockHashes = indicators.keys.filter { $0.type == "sha256" && !shared.contains($0) }.map(\.value).sorted()
-        f.blockDomains = indicators.keys.filter { $0.type == "domain" && !shared.contains($0) }.map(\.value).sorted()
+        f.blockHashes = indicators.keys.filter { $0.type == "sha256" && !shared.contains($0) && !own.contains($0) }.map(\.value).sorted()
+        f.blockDomains = indicators.keys.filter { $0.type == "domain" && !shared.contains($0) && !own.contains($0) }.map(\.value).sorted()
         f.externalSenders = senders.filter { s in !people.keys.contains { EmailAddress.domain($0) == EmailAddress.domain(s) } }.sorted()
         f.internalSenders = senders.subtracting(f.externalSenders).sorted()
         f.deliveredCopies = deliveredCopies
@@ -214,13 +214,14 @@ extension IncidentBuilder.Scope {
             _ = try host.step()
         }
         let indicator = try db.prepare("""
-            INSERT INTO incident_indicator (incident_id, type, value, recipients, hosts, first_ts, last_ts, feeds, sender_domains, shared)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO incident_indicator (incident_id, type, value, recipients, hosts, first_ts, last_ts, feeds, sender_domains, shared, own)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (i, p) in indicators.sorted(by: { ($0.key.type, $0.key.value) < ($1.key.type, $1.key.value) }) {
             try indicator.bind([.integer(id), .text(i.type), .text(i.value), .integer(Int64(p.recipients)), .integer(Int64(p.hosts)),
                                 p.first.map { .integer($0) } ?? .null, p.last.map { .integer($0) } ?? .null, p.feeds.map { .text($0) } ?? .null,
-                                .integer(Int64(p.senderDomains)), .integer(shared.contains(i) ? 1 : 0)])
+                                .integer(Int64(p.senderDomains)), .integer(shared.contains(i) ? 1 : 0),
+                                .integer(own.contains(i) ? 1 : 0)])
             _ = try indicator.step()
         }
         let technique = try db.prepare("INSERT INTO incident_technique (incident_id, technique) VALUES (?, ?)")

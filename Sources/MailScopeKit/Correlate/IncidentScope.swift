@@ -86,6 +86,9 @@ extension IncidentBuilder {
         /// Indicators that ordinary mail from many other senders also carries (a shared relay,
         /// a file-sharing host): context for the analyst, never something to block.
         var shared: Set<Indicator> = []
+        /// Indicators that name the organisation itself (an own domain, a sender or URL in it):
+        /// context, never something to block.
+        var own: Set<Indicator> = []
         /// A clicked page of the campaign was a credential-phishing page (category, evidence).
         var credentialPage = false
         var techniques: Set<String> = []
@@ -116,11 +119,31 @@ extension IncidentBuilder {
 
         /// Completes the scope once the prevalence of every incident's indicators is known
         /// (measured for all incidents at once: `IndicatorPrevalence`), then judges it.
-        mutating func finish(prevalence: [Indicator: IndicatorPrevalence.Value], rules: [String: Rule], coverage: LogCoverage) {
+        mutating func finish(prevalence: [Indicator: IndicatorPrevalence.Value], rules: [String: Rule], coverage: LogCoverage,
+                             ownDomains: Set<String> = []) {
             for i in Array(indicators.keys) { indicators[i] = prevalence[i] ?? IndicatorPrevalence.none }
-            let own = indicators.keys.filter { $0.type == "sender_domain" }.count
-            for (i, p) in indicators where p.senderDomains - own >= Scope.sharedInfrastructureDomains { shared.insert(i) }
+            let campaignDomains = indicators.keys.filter { $0.type == "sender_domain" }.count
+            for (i, p) in indicators where p.senderDomains - campaignDomains >= Scope.sharedInfrastructureDomains { shared.insert(i) }
+            for i in indicators.keys where Scope.isOwn(i, ownDomains: ownDomains) { own.insert(i) }
             judge(rules: rules, coverage: coverage)
+        }
+
+        /// Whether indicator `i` names one of the organisation's own domains: a sender address
+        /// or sender domain in it, a domain or URL whose registrable domain is one of them.
+        static func isOwn(_ i: Indicator, ownDomains: Set<String>) -> Bool {
+            guard !ownDomains.isEmpty else { return false }
+            let host: String?
+            switch i.type {
+            case "sender": host = EmailAddress.domain(i.value)
+            case "sender_domain", "domain": host = i.value
+            case "url":
+                var rest = Substring(i.value.lowercased())
+                if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+                host = rest.split(whereSeparator: { "/?#:".contains($0) }).first.map(String.init)
+            default: host = nil
+            }
+            guard let host, let registrable = PublicSuffixList.shared.registrableDomain(host.lowercased()) else { return false }
+            return ownDomains.contains(registrable)
         }
 
         var hashes: Set<String> = []

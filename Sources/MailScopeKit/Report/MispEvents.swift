@@ -46,10 +46,10 @@ public enum MispEvents {
         for row in incident.indicatorDetails {
             guard let indicator = ExchangeIndicator(type: row.type, value: row.value) else { continue }
             let misp = indicator.misp
-            let context = row.shared
-                ? "shared infrastructure (mail from \(row.senderDomains) sender domains): context, not to block"
+            let context = row.own ? "the organisation's own domain: context, never to block"
+                : row.shared ? "shared infrastructure (mail from \(row.senderDomains) sender domains): context, not to block"
                 : "\(row.recipients) recipients, \(row.hosts) hosts" + (row.feeds.map { "; threat intel: \($0)" } ?? "")
-            attribute(type: misp.type, source: row.type, category: misp.category, value: row.value, toIDs: !row.shared,
+            attribute(type: misp.type, source: row.type, category: misp.category, value: row.value, toIDs: row.blockable,
                       comment: "MailScope \(row.type): \(context)", first: row.firstSeen, last: row.lastSeen)
         }
         for subject in incident.subjects {

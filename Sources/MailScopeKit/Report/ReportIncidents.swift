@@ -81,14 +81,14 @@ struct ReportIncidents {
         var details: [ReportModel.IndicatorRow] = []
         var grouped = ReportModel.Indicators()
         for i in try db.rows("""
-            SELECT type, value, recipients, hosts, first_ts, last_ts, feeds, sender_domains, shared
+            SELECT type, value, recipients, hosts, first_ts, last_ts, feeds, sender_domains, shared, own
             FROM incident_indicator WHERE incident_id = ? ORDER BY type, value
             """, [.integer(Int64(id))]) {
             let row = ReportModel.IndicatorRow(
                 type: i.text("type") ?? "", value: i.text("value") ?? "", incident: id,
                 recipients: Int(i.int("recipients") ?? 0), hosts: Int(i.int("hosts") ?? 0),
                 firstSeen: i.int("first_ts").map(Timestamp.init), lastSeen: i.int("last_ts").map(Timestamp.init), feeds: i.text("feeds"),
-                senderDomains: Int(i.int("sender_domains") ?? 0), shared: i.bool("shared"))
+                senderDomains: Int(i.int("sender_domains") ?? 0), shared: i.bool("shared"), own: i.bool("own"))
             details.append(row)
             switch row.type {
             case "sha256": grouped.sha256.append(row.value)

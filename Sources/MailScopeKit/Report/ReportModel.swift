@@ -134,6 +134,10 @@ public struct ReportModel: Codable, Sendable {
         public var senderDomains: Int = 0
         /// Shared infrastructure: shown as context, left out of iocs.csv.
         public var shared: Bool = false
+        /// The organisation's own (its domain, a sender or URL in it): context, never to block.
+        public var own: Bool = false
+        /// What the exports hand on as something to block: neither shared nor our own.
+        public var blockable: Bool { !shared && !own }
     }
 
     public struct Indicators: Codable, Sendable {
@@ -321,7 +325,7 @@ extension ReportModel.HostRow {
 extension ReportModel.IndicatorRow {
     enum CodingKeys: String, CodingKey {
         case type, value, incident, recipients, hosts, firstSeen = "first_seen", lastSeen = "last_seen", feeds
-        case senderDomains = "sender_domains", shared
+        case senderDomains = "sender_domains", shared, own
     }
 }
 extension ReportModel.Indicators {

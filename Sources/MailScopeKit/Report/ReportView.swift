@@ -249,6 +249,7 @@ public enum HTMLText {
 extension ReportView {
     /// An indicator's type as shown, saying when it is shared infrastructure (not to block).
     static func indicatorType(_ i: ReportModel.IndicatorRow) -> String {
-        i.shared ? "\(i.type) — shared infrastructure (mail from \(i.senderDomains) sender domains); context, not to block" : i.type
+        i.own ? "\(i.type) — our own domain; context, never to block"
+            : i.shared ? "\(i.type) — shared infrastructure (mail from \(i.senderDomains) sender domains); context, not to block" : i.type
     }
 }

@@ -141,10 +141,11 @@ public enum ReportWriter {
 
     /// `type,value,incident,first_seen,last_seen,recipients,hosts,feeds`, CRLF, every cell that
     /// a spreadsheet would read as a formula made inert. Shared infrastructure (a relay or link
-    /// host of ordinary mail) is context, not something to block, and is left out.
+    /// host of ordinary mail) and the organisation's own domains are context, not something to
+    /// block, and are left out.
     public static func iocCSV(_ model: ReportModel) -> String {
         var out = "type,value,incident,first_seen,last_seen,recipients,hosts,feeds\r\n"
-        for i in model.indicators where !i.shared {
+        for i in model.indicators where i.blockable {
             let cells = [i.type, i.value, i.incident.map(String.init) ?? "", i.firstSeen?.iso ?? "", i.lastSeen?.iso ?? "",
                          String(i.recipients), String(i.hosts), i.feeds ?? ""]
             out += cells.map(CSVText.cell).joined(separator: ",") + "\r\n"

@@ -39,7 +39,7 @@ public enum StixBundle {
         // One indicator per pattern: the same value in two incidents is one object both reports name.
         var order: [String] = []
         var rows: [String: [(ExchangeIndicator, ReportModel.IndicatorRow)]] = [:]
-        for row in model.indicators where !row.shared {
+        for row in model.indicators where row.blockable {
             guard let indicator = ExchangeIndicator(type: row.type, value: row.value) else { continue }
             let pattern = indicator.stixPattern
             if rows[pattern] == nil { order.append(pattern) }

@@ -99,7 +99,14 @@ public enum Schema {
         Migration(version: 15, name: "triage decisions, incident keys and suppressions", sql: triageSchema),
         Migration(version: 16, name: "alert deliveries to syslog and webhooks", sql: alertDeliverySchema),
         Migration(version: 17, name: "each recipient's delivery state", sql: recipientDeliverySchema),
+        Migration(version: 18, name: "indicators that are the organisation's own", sql: ownIndicatorSchema),
     ]
+
+    /// An incident's indicator that names the organisation itself (its own domain, a sender or
+    /// link in it: a compromised internal account's mail): context, never something to block.
+    static let ownIndicatorSchema = """
+    ALTER TABLE incident_indicator ADD COLUMN own INTEGER NOT NULL DEFAULT 0;
+    """
 
     /// What became of each recipient's copy, as the incident graph and the people table say
     /// it: `delivered`, `stopped` (Mimecast held, blocked or rejected it), `not-delivered` (the

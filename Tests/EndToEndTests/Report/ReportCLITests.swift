@@ -67,6 +67,17 @@ import Testing
         let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         for key in ["message", "datetime", "timestamp", "timestamp_desc"] { #expect(event?[key] != nil, "timeline lacks \(key)") }
         #expect(try read(out + "/iocs.csv").hasPrefix("type,value,incident,first_seen,last_seen,recipients,hosts,feeds\r\n"))
+        // Incident 5 came from a compromised internal account: our own domain and that account
+        // are context in the report, never in a block list (iocs.csv, STIX, MISP to_ids).
+        #expect(try read(out + "/report.md").contains("sender\\_domain — our own domain; context, never to block"))
+        for file in ["iocs.csv", "iocs.stix.json"] {
+            let text = try read(out + "/" + file)
+            #expect(!text.contains(",acme-corp.example,") && !text.contains("'acme-corp.example'"), "\(file) lists our own domain to block")
+            #expect(!text.contains("sender,bjorn.lindqvist@acme-corp.example,") && !text.contains("'bjorn.lindqvist@acme-corp.example'"),
+                    "\(file) lists our own account to block")
+        }
+        let misp = try read(out + "/iocs.misp.json")
+        #expect(misp.contains("the organisation's own domain: context, never to block"))
     }
 
     /// Validates with Python's jsonschema (scripts/test installs it).
