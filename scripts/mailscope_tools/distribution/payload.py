@@ -57,10 +57,11 @@ class PayloadError(Exception):
 
 def stripped(binary):
     """The binary without its symbol table and debug sections (a third of the size), as
-    Debian's dh_strip does; the unstripped bytes when binutils' strip is missing."""
-    if shutil.which("strip") is None:
-        with open(binary, "rb") as f:
-            return f.read()
+    Debian's dh_strip does; the bytes as they are when binutils' strip is missing or the file
+    is not ELF (a wrapper script)."""
+    data = read(binary)
+    if shutil.which("strip") is None or not data.startswith(b"\x7fELF"):
+        return data
     with tempfile.TemporaryDirectory(prefix="mailscope-strip-") as tmp:
         out = os.path.join(tmp, "mailscope")
         subprocess.run(["strip", "--remove-section=.comment", "--remove-section=.note", "-o", out, binary],
