@@ -134,12 +134,17 @@ def unit_files(layout, unit_dir):
 
 
 def write(entries, root, mtime=None):
-    """Writes the entries under ROOT (folders 0755); with MTIME, every file gets that time."""
+    """Writes the entries under ROOT (folders 0755); with MTIME, every file gets that time.
+    Each file is written beside its place and renamed over it, so replacing a binary that
+    is running (tonight's job during an upgrade) neither fails ("text file busy") nor leaves
+    half a file."""
     for e in entries:
         dest = os.path.join(root, e.path)
         os.makedirs(os.path.dirname(dest), mode=0o755, exist_ok=True)
-        with open(dest, "wb") as f:
+        part = dest + ".part"
+        with open(part, "wb") as f:
             f.write(e.data)
-        os.chmod(dest, e.mode)
+        os.chmod(part, e.mode)
         if mtime is not None:
-            os.utime(dest, (mtime, mtime))
+            os.utime(part, (mtime, mtime))
+        os.replace(part, dest)
