@@ -43,7 +43,7 @@ def debian_version(version_line):
     """0.1.0 from "mailscope 0.1.0 (commit abc)"."""
     m = re.match(r"^mailscope (\d[0-9A-Za-z.+~-]*)", version_line)
     if not m:
-        raise PackageError("cannot read a version from %r" % version_line)
+        raise PackageError("--version printed %r, not \"mailscope X.Y.Z (commit ...)\": a binary from an older checkout?" % version_line)
     return m.group(1)
 
 
