@@ -146,11 +146,12 @@ class DebianPackage(unittest.TestCase):
     def test_files_are_only_where_a_package_puts_them_and_nothing_of_the_build_tree(self):
         for f in self.files:
             self.assertRegex(f, r"^(usr/(bin|share/(man/man1|doc/mailscope|bash-completion|zsh/vendor-completions|fish))"
-                                r"|etc/mailscope/|lib/systemd/system/)", f)
+                                r"|usr/share/lintian/overrides/mailscope$|etc/mailscope/|lib/systemd/system/)", f)
             for part in (".build", ".git", "__pycache__", ".swiftpm", "Sources/", "Tests/"):
                 self.assertNotIn(part, f)
         self.assertIn("usr/share/doc/mailscope/copyright", self.files)
         self.assertIn("usr/share/doc/mailscope/changelog.gz", self.files)
+        self.assertIn("usr/share/doc/mailscope/CHANGELOG.md.gz", self.files)
 
     def test_no_text_file_names_the_build_machines_folders(self):
         for f in self.files:

@@ -7,7 +7,9 @@ Without --binary it builds the release binary (scripts/build-release). The packa
   /usr/share/man/man1/mailscope*.1.gz       one page per command (gzip -9n)
   /usr/share/bash-completion/completions/mailscope, /usr/share/zsh/vendor-completions/_mailscope,
   /usr/share/fish/vendor_completions.d/mailscope.fish
-  /usr/share/doc/mailscope/                 copyright, changelog.gz, examples/ (config, cron)
+  /usr/share/doc/mailscope/                 copyright, changelog.gz (Debian's), CHANGELOG.md.gz,
+                                            examples/ (config, cron)
+  /usr/share/lintian/overrides/mailscope    why the libyaml inside the binary is there
   /etc/mailscope/mailscope.yml              the example config, a conffile
   /lib/systemd/system/mailscope-nightly.{service,timer}   enabled by hand, see postinst
 and packaging/debian's control (Depends read off the binary: see libraries.py), postinst (the
@@ -60,16 +62,32 @@ def build_time():
     return int(r.stdout.strip()) if r.returncode == 0 and r.stdout.strip() else None
 
 
-def entries(binary, date):
+def entries(binary, date, version, maintainer, mtime):
     """Every file of the package but DEBIAN/."""
     es = payload.program_files(binary, LAYOUT, date)
     es += payload.unit_files(LAYOUT, "lib/systemd/system")
     es.append(payload.Entry("etc/mailscope/mailscope.yml", payload.read(payload.EXAMPLE_CONFIG), 0o644))
     doc = "usr/share/doc/mailscope/"
     es.append(payload.Entry(doc + "copyright", payload.read(os.path.join(DEBIAN, "copyright")), 0o644))
-    es.append(payload.Entry(doc + "changelog.gz", payload.gzipped(payload.read(os.path.join(ROOT, "CHANGELOG.md"))),
+    es.append(payload.Entry(doc + "changelog.gz", payload.gzipped(debian_changelog(version, maintainer, mtime)), 0o644))
+    es.append(payload.Entry(doc + "CHANGELOG.md.gz", payload.gzipped(payload.read(os.path.join(ROOT, "CHANGELOG.md"))),
                             0o644))
+    es.append(payload.Entry("usr/share/lintian/overrides/mailscope",
+                            payload.read(os.path.join(DEBIAN, "lintian-overrides")), 0o644))
     return es
+
+
+def debian_changelog(version, maintainer, mtime):
+    """The changelog a Debian package must carry (this one is native: built by its upstream),
+    pointing at the project's own CHANGELOG.md beside it."""
+    t = time.gmtime(mtime if mtime is not None else 0)
+    day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[t.tm_wday]
+    month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")[t.tm_mon - 1]
+    return ("mailscope (%s) unstable; urgency=medium\n\n"
+            "  * Release %s; the changes are in /usr/share/doc/mailscope/CHANGELOG.md.gz.\n\n"
+            " -- %s  %s, %02d %s %d %s +0000\n"
+            % (version, version, maintainer, day, t.tm_mday, month, t.tm_year, time.strftime("%H:%M:%S", t))
+            ).encode("utf-8")
 
 
 def control(template, version, arch, depends, installed_kib):
@@ -104,9 +122,11 @@ def build(binary, out_dir):
     mtime = build_time()
     # The man pages carry the day of the package's time.
     date = time.strftime("%Y-%m-%d", time.gmtime(mtime)) if mtime is not None else None
-    es = entries(binary, date)
     with open(os.path.join(DEBIAN, "control"), encoding="utf-8") as f:
-        control_text = control(f.read(), version, arch, depends, installed_size(es))
+        template = f.read()
+    maintainer = re.search(r"^Maintainer: (.+)$", template, re.M).group(1)
+    es = entries(binary, date, version, maintainer, mtime)
+    control_text = control(template, version, arch, depends, installed_size(es))
     meta = [payload.Entry("DEBIAN/control", control_text.encode("utf-8"), 0o644),
             payload.Entry("DEBIAN/conffiles", "".join(c + "\n" for c in CONFFILES).encode(), 0o644),
             payload.Entry("DEBIAN/md5sums", md5sums(es).encode(), 0o644)]

@@ -71,12 +71,16 @@ def stripped(binary):
 
 
 def completion_script(binary, shell):
-    """`mailscope --generate-completion-script SHELL`, from the binary being installed."""
+    """`mailscope --generate-completion-script SHELL`, from the binary being installed. The
+    bash script's "#!/bin/bash" goes: bash-completion sources the file, never runs it."""
     try:
-        return subprocess.run([binary, "--generate-completion-script", shell], capture_output=True,
-                              check=True).stdout
+        script = subprocess.run([binary, "--generate-completion-script", shell], capture_output=True,
+                                check=True).stdout
     except (OSError, subprocess.CalledProcessError) as e:
         raise PayloadError("%s --generate-completion-script %s: %s" % (binary, shell, e)) from e
+    if shell == "bash" and script.startswith(b"#!"):
+        script = script.split(b"\n", 1)[1] if b"\n" in script else b""
+    return script
 
 
 def man_pages(binary, date=None):
