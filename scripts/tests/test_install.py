@@ -145,6 +145,12 @@ class Package(unittest.TestCase):
         with self.assertRaisesRegex(deb.PackageError, "@HOMEPAGE@"):
             deb.control("Homepage: @HOMEPAGE@\n", "0.1.0", "amd64", "libc6", 1)
 
+    def test_the_debian_changelog_is_in_debians_format_dated_by_the_package_time(self):
+        self.assertEqual(deb.debian_changelog("0.1.0", "A B <a@b.example>", 1793664000).decode(),
+                         "mailscope (0.1.0) unstable; urgency=medium\n\n"
+                         "  * Release 0.1.0; the changes are in /usr/share/doc/mailscope/CHANGELOG.md.gz.\n\n"
+                         " -- A B <a@b.example>  Tue, 03 Nov 2026 00:00:00 +0000\n")
+
     def test_md5sums_leave_out_conffiles(self):
         es = [payload.Entry("usr/bin/mailscope", b"x", 0o755), payload.Entry("etc/mailscope/mailscope.yml", b"y", 0o644)]
         self.assertEqual(deb.md5sums(es), "9dd4e461268c8034f5c8564e155c67a6  usr/bin/mailscope\n")

@@ -45,7 +45,8 @@ def debian_version(version_line):
     """0.1.0 from "mailscope 0.1.0 (commit abc)"."""
     m = re.match(r"^mailscope (\d[0-9A-Za-z.+~-]*)", version_line)
     if not m:
-        raise PackageError("--version printed %r, not \"mailscope X.Y.Z (commit ...)\": a binary from an older checkout?" % version_line)
+        raise PackageError("--version printed %r, not \"mailscope X.Y.Z (commit ...)\": "
+                           "a binary from an older checkout?" % version_line)
     return m.group(1)
 
 
@@ -55,7 +56,8 @@ def architecture():
 
 
 def build_time():
-    """SOURCE_DATE_EPOCH, else the time of the commit checked out, else now."""
+    """SOURCE_DATE_EPOCH, else the time of the commit checked out, else None (dpkg-deb then
+    stamps the current time)."""
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return int(os.environ["SOURCE_DATE_EPOCH"])
     r = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%ct"], capture_output=True, text=True)
@@ -80,7 +82,7 @@ def entries(binary, date, version, maintainer, mtime):
 def debian_changelog(version, maintainer, mtime):
     """The changelog a Debian package must carry (this one is native: built by its upstream),
     pointing at the project's own CHANGELOG.md beside it."""
-    t = time.gmtime(mtime if mtime is not None else 0)
+    t = time.gmtime(mtime if mtime is not None else time.time())
     day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[t.tm_wday]
     month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")[t.tm_mon - 1]
     return ("mailscope (%s) unstable; urgency=medium\n\n"
