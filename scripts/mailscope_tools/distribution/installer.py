@@ -223,8 +223,9 @@ def uninstall(target, out=sys.stdout):
             pass  # not empty (a kept file, or someone else's) or already gone
     if units and systemd_running(target):
         run(["systemctl", "daemon-reload"])
-    print("removed %d files from %s%s; data, logs, config and the %s user stay"
-          % (removed, target.prefix, " (%d kept)" % kept if kept else "", USER), file=out)
+    print("removed %d files from %s%s%s" % (removed, target.prefix, " (%d kept)" % kept if kept else "",
+                                            "; data, logs, config and the %s user stay" % USER if units else ""),
+          file=out)
 
 
 def main(argv=None) -> int:
