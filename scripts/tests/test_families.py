@@ -142,7 +142,12 @@ class Scoring(unittest.TestCase):
         inc = {"id": 1, "severity": "critical", "title": "Credential phishing", "recipients": ["a@x"],
                "interacted_users": ["a@x"], "hosts": [], "people": [{"user": "a@x", "stage": "interaction"}],
                "reasons": [], "actions": ["Reset the passwords and revoke the sessions of a@x"],
-               "indicators": {"domains": ["evil.example"]}}
+               "indicators": {"domains": ["evil.example"]},
+               "graph": {"nodes": [{"id": "sender:s@evil.example", "kind": "sender", "label": "s@evil.example", "column": 1},
+                                   {"id": "message:1", "kind": "message", "label": "Reset", "column": 2},
+                                   {"id": "recipient:a@x", "kind": "recipient", "label": "a@x", "stage": "interaction", "column": 3}],
+                         "edges": [{"from": "sender:s@evil.example", "to": "message:1", "relation": "sent", "rules": [], "strength": "strong"},
+                                   {"from": "message:1", "to": "recipient:a@x", "relation": "delivered", "rules": [], "strength": "strong"}]}}
         inc.update(changes)
         return {"incidents": [inc]}
 
@@ -157,6 +162,26 @@ class Scoring(unittest.TestCase):
         self.assertEqual(self.failing(self.report(people=[{"user": "a@x", "stage": "delivery"}])), ["stage"])
         self.assertEqual(self.failing(self.report(actions=["Block evil.example"])), ["actions"])
         self.assertEqual(self.failing(self.report(indicators={"domains": ["other.example"]})), ["found"])
+
+    def test_a_graph_that_misses_or_misplaces_a_person_fails_the_graph_check(self):
+        graph = self.report()["incidents"][0]["graph"]
+        at_delivery = {**graph, "nodes": [{**n, "stage": "delivery"} if n["kind"] == "recipient" else n for n in graph["nodes"]]}
+        self.assertEqual(self.failing(self.report(graph=at_delivery)), ["graph"])
+        counted = {"nodes": graph["nodes"][:2] + [{"id": "recipients:delivered", "kind": "recipients", "label": "1 more", "count": 1, "column": 3}],
+                   "edges": graph["edges"][:1]}
+        self.assertEqual(self.failing(self.report(graph=counted)), ["graph"], "a person who went further must be drawn")
+        backwards = {**graph, "edges": graph["edges"] + [{"from": "recipient:a@x", "to": "message:1", "relation": "sent", "rules": [], "strength": "strong"}]}
+        self.assertEqual(self.failing(self.report(graph=backwards)), ["graph"])
+        with_host = dict(self.case, hosts=["WS-1"])
+        self.assertEqual(self.failing(self.report(hosts=["WS-1"]), with_host), ["graph"], "the host is not on the graph")
+
+    def test_missing_delivery_logs_must_be_drawn_as_unknown(self):
+        case = dict(self.case, reason="delivery unknown for 1 of 1 recipients", actions=[])
+        graph = self.report()["incidents"][0]["graph"]
+        held = {**graph, "edges": [dict(e, relation="stopped") if e["from"] == "message:1" else e for e in graph["edges"]]}
+        self.assertIn("graph", self.failing(self.report(graph=held, reasons=["delivery unknown for 1 of 1 recipients"]), case))
+        unknown = {**graph, "edges": [dict(e, relation="delivery_unknown") if e["from"] == "message:1" else e for e in graph["edges"]]}
+        self.assertNotIn("graph", self.failing(self.report(graph=unknown, reasons=["delivery unknown for 1 of 1 recipients"]), case))
 
     def test_a_benign_look_alike_may_not_raise_medium_or_above(self):
         benign = {"family": "namesake-file", "benign": True, "user": "a@x", "host": "ws-1000"}

@@ -171,6 +171,7 @@ extension IncidentBuilder.Scope {
     /// Severity with its reasons, the actions and a title, from the scope's facts.
     mutating func judge(rules: [String: Rule], coverage: LogCoverage) {
         let f = facts(rules: rules, coverage: coverage)
+        deliveryUnknown = Set(f.deliveryUnknown)
         let (level, why) = IncidentJudgement.severity(f)
         severity = level
         reasons.append(contentsOf: why)
@@ -197,13 +198,14 @@ extension IncidentBuilder.Scope {
             for r in recipients.sorted() { try delivery.bind([.integer(id), .text(m), .text(r)]); _ = try delivery.step() }
         }
         let user = try db.prepare("""
-            INSERT INTO incident_user (incident_id, user, received, delivered, interacted, stage, stage_evidence_table, stage_evidence_rowid, first_ts)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO incident_user (incident_id, user, received, delivered, interacted, stage, stage_evidence_table, stage_evidence_rowid, first_ts, delivery)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (name, p) in people.sorted(by: { $0.key < $1.key }) {
             try user.bind([.integer(id), .text(name), .integer(p.received ? 1 : 0), .integer(p.delivered ? 1 : 0),
                            .integer(p.stage >= .interaction ? 1 : 0), .text(p.stage.rawValue),
-                           p.evidence.map { .text($0.table) } ?? .null, p.evidence.map { .integer($0.rowid) } ?? .null, p.firstTS.map { .integer($0) } ?? .null])
+                           p.evidence.map { .text($0.table) } ?? .null, p.evidence.map { .integer($0.rowid) } ?? .null, p.firstTS.map { .integer($0) } ?? .null,
+                           .text(deliveryState(name, p).rawValue)])
             _ = try user.step()
         }
         let host = try db.prepare("INSERT INTO incident_host (incident_id, host, user, stage, first_ts, evidence_rows) VALUES (?, ?, ?, ?, ?, ?)")

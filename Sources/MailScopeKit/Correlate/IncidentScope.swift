@@ -94,6 +94,15 @@ extension IncidentBuilder {
         /// Message-ID → recipients whose copy was delivered (a delivery row, a release, a click
         /// or an endpoint trace of that message): what a purge has to remove.
         var deliveredCopies: [String: Set<String>] = [:]
+        /// Recipients whose copy no delivery log covers (set by `judge`).
+        var deliveryUnknown: Set<String> = []
+
+        /// What became of `person`'s copy.
+        func deliveryState(_ name: String, _ person: Person) -> DeliveryState {
+            if person.delivered { return .delivered }
+            if person.stopped { return .stopped }
+            return deliveryUnknown.contains(name) ? .unknown : .notDelivered
+        }
 
         init(findings: [Finding], keys: Set<String>, db: Database, rules: [String: Rule], memo: Memo) throws {
             self.findings = findings

@@ -38,10 +38,12 @@ public enum HostActivity {
         /// How the row joined the chain: `evidence`, `process id`, `by name`, or nil (timeline).
         public var via: String?
         public var evidence: String
+        /// The domain or address reached, bare (for the incident graph; `remote` is the text shown).
+        public var destination: String? = nil
 
         enum CodingKeys: String, CodingKey {
             case id, ts, action, process, processID = "process_id", commandLine = "command_line", parentProcess = "parent_process"
-            case parentProcessID = "parent_process_id", file, sha256, remote, account, linked, via, evidence
+            case parentProcessID = "parent_process_id", file, sha256, remote, account, linked, via, evidence, destination
         }
     }
 
@@ -74,7 +76,8 @@ public enum HostActivity {
                      commandLine: r.text("command_line"), parentProcess: r.text("parent_process"), parentProcessID: r.text("parent_process_id"),
                      file: r.text("file_path") ?? r.text("file_name"), sha256: r.text("sha256"), remote: remote ?? r.text("url"),
                      account: account, linked: false, via: nil,
-                     evidence: EvidenceLocator.text(file: r.text("input_path") ?? "?", line: r.int("line_no") ?? 0, record: r.int("record_no")))
+                     evidence: EvidenceLocator.text(file: r.text("input_path") ?? "?", line: r.int("line_no") ?? 0, record: r.int("record_no")),
+                     destination: name ?? r.text("remote_ip"))
     }
 
     /// Every endpoint row of `host` (short name, case-insensitive) in [since, until), oldest first.

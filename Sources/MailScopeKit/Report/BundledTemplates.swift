@@ -47,6 +47,9 @@ table.activity { table-layout: fixed; } .c-time { width: 17%; } .c-action { widt
 .incident { border: 1px solid var(--line); border-left: 6px solid #9ca3af; border-radius: 6px; padding: 12px 16px; margin: 14px 0; break-inside: avoid-page; }
 .incident.critical { border-left-color: #7f1d1d; } .incident.high { border-left-color: #dc2626; } .incident.medium { border-left-color: #d97706; } .incident.low { border-left-color: #2563eb; }
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; } @media (max-width: 800px) { .cols { grid-template-columns: 1fr; } }
+.graph-figure { margin: 10px 0; } .graph-figure figcaption { font-size: 12px; color: var(--muted); margin-bottom: 4px; }
+.graph-scroll { overflow-x: auto; border: 1px solid var(--line); border-radius: 4px; background: #fff; }
+svg.graph { display: block; }
 svg.timeline { width: 100%; height: auto; background: var(--panel); border: 1px solid var(--line); border-radius: 4px; }
 svg.timeline .lane, svg.timeline .tick { font-size: 10px; fill: var(--muted); } svg.timeline .axis { stroke: var(--line); }
 svg.timeline .when, svg.timeline .who { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 9px; fill: #374151; }
@@ -76,7 +79,14 @@ details summary { cursor: pointer; color: #1d4ed8; }
   .incident { break-inside: auto; padding: 8px 10px; }
   tr, tbody.pair { break-inside: avoid; }
   .cards .card { padding: 4px 8px; } .card b { font-size: 15px; }
+  /* The graph scaled to the page; a wide one on a landscape page of its own. */
+  .graph-figure { break-inside: avoid; }
+  .graph-figure.landscape { page: graph; }
+  .graph-scroll { overflow: visible; border: none; }
+  svg.graph { width: 100%; height: auto; max-height: 245mm; }
+  .graph-figure.landscape svg.graph { max-height: 178mm; }
 }
+@page graph { size: A4 landscape; margin: 10mm; }
 </style>
 </head>
 <body>
@@ -117,6 +127,7 @@ details summary { cursor: pointer; color: #1d4ed8; }
 {{#has_senders}}<p>From <span class="mono">{{senders}}</span></p>{{/has_senders}}
 {{#has_subjects}}<ul class="subjects">{{#subjects}}<li>Subject: <q>{{text}}</q></li>{{/subjects}}</ul>{{/has_subjects}}
 {{{timeline_svg}}}
+{{#has_graph}}<figure class="graph-figure{{#graph_landscape}} landscape{{/graph_landscape}}"><figcaption>How it moved: from the sender to the people, their computers and what ran there ({{graph_nodes}} nodes, {{graph_edges}} links; the same graph is in report.json).</figcaption><div class="graph-scroll">{{{graph_svg}}}</div></figure>{{/has_graph}}
 <div class="cols">
 <div><strong>Why this severity</strong><ul>{{#reasons}}<li>{{text}}</li>{{/reasons}}</ul></div>
 <div><strong>What to do</strong><ol>{{#actions}}<li>{{text}}</li>{{/actions}}</ol></div>
@@ -305,6 +316,16 @@ Delivered copies (the Message-IDs a purge needs):
 {{/delivered_copies}}
 
 {{/has_delivered_copies}}
+{{#has_graph}}
+How it moved ({{graph_nodes}} nodes, {{graph_edges}} links; drawn in report.html, listed in report.json):
+
+| From | To | What happened | When | Rules | Link |
+|---|---|---|---|---|---|
+{{#graph_links}}
+| {{from}} | {{to}} | {{what}} | {{when}} | {{rules}} | {{strength}} |
+{{/graph_links}}
+
+{{/has_graph}}
 {{#host_stories}}
 What ran on {{host}}: the rows linking it to the campaign, then the process chain that followed ({{event_count}} endpoint rows):
 

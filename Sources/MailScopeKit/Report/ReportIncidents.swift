@@ -19,7 +19,7 @@ struct ReportIncidents {
             let notes = try db.rows("SELECT kind, text FROM incident_note WHERE incident_id = ? ORDER BY kind, seq", arg)
             let techniques = try db.rows("SELECT technique FROM incident_technique WHERE incident_id = ? ORDER BY technique", arg).compactMap { $0.text("technique") }
             let messages = try db.rows("SELECT message_id FROM incident_message WHERE incident_id = ? ORDER BY message_id", arg).compactMap { $0.text("message_id") }
-            out.incidents.append(ReportModel.Incident(
+            var incident = ReportModel.Incident(
                 id: id, key: r.text("key") ?? "", title: r.text("title") ?? "",
                 severity: r.text("severity").flatMap(Rule.Severity.init(rawValue:)) ?? .info, stage: stage(r), attack: techniques,
                 subjects: Array(Set((findings[id] ?? []).compactMap(\.subject))).sorted(),
@@ -31,7 +31,9 @@ struct ReportIncidents {
                 hostDetails: hosts, indicators: grouped, indicatorDetails: details, messages: messages,
                 findings: findings[id] ?? [],
                 deliveredCopies: try Self.deliveredCopies(db, incident: id),
-                hostActivity: try hosts.map { ReportModel.HostStory(host: $0.host, events: try HostActivity.story(db, incident: Int64(id), host: $0.host)) }))
+                hostActivity: try hosts.map { ReportModel.HostStory(host: $0.host, events: try HostActivity.story(db, incident: Int64(id), host: $0.host)) })
+            incident.graph = IncidentGraphBuilder.build(incident, facts: try IncidentGraphFacts.read(db, incident: id))
+            out.incidents.append(incident)
         }
         let decisions = try ReportTriage.decisions(db, incidents: out.incidents)
         for i in out.incidents.indices { out.incidents[i].triage = decisions[out.incidents[i].id] }
@@ -43,7 +45,7 @@ struct ReportIncidents {
     /// The people of incident `id`, each with the row that proves their stage.
     static func people(_ db: Database, incident id: Int, evidence: EvidenceLookup) throws -> [ReportModel.Person] {
         try db.rows("""
-            SELECT user, received, delivered, interacted, stage, stage_evidence_table, stage_evidence_rowid
+            SELECT user, received, delivered, interacted, stage, stage_evidence_table, stage_evidence_rowid, delivery
             FROM incident_user WHERE incident_id = ? ORDER BY user
             """, [.integer(Int64(id))]).map { p in
             var stageEvidence: ReportModel.Evidence?
@@ -51,7 +53,8 @@ struct ReportIncidents {
                 stageEvidence = try evidence.lookup(table, row)
             }
             return ReportModel.Person(user: p.text("user") ?? "", received: p.bool("received"), delivered: p.bool("delivered"),
-                                      interacted: p.bool("interacted"), stage: stage(p), stageEvidence: stageEvidence)
+                                      interacted: p.bool("interacted"), stage: stage(p), stageEvidence: stageEvidence,
+                                      delivery: p.text("delivery").flatMap(DeliveryState.init(rawValue:)))
         }
     }
 

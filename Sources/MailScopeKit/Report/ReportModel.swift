@@ -109,6 +109,8 @@ public struct ReportModel: Codable, Sendable {
         public var interacted: Bool
         public var stage: Rule.Stage
         public var stageEvidence: Evidence?
+        /// What became of their copy (nil in incidents built before the state was kept).
+        public var delivery: DeliveryState? = nil
     }
 
     public struct HostRow: Codable, Sendable {
@@ -174,6 +176,8 @@ public struct ReportModel: Codable, Sendable {
         /// For each host: the endpoint rows linking it to the campaign and the process chain
         /// that followed (``HostActivity/story(_:incident:host:)``).
         public var hostActivity: [HostStory] = []
+        /// How the attack moved: nodes and edges (``IncidentGraph``).
+        public var graph = IncidentGraph()
     }
 
     /// One message's delivered copies.
@@ -309,7 +313,7 @@ extension ReportModel.Finding {
     }
 }
 extension ReportModel.Person {
-    enum CodingKeys: String, CodingKey { case user, received, delivered, interacted, stage, stageEvidence = "stage_evidence" }
+    enum CodingKeys: String, CodingKey { case user, received, delivered, interacted, stage, stageEvidence = "stage_evidence", delivery }
 }
 extension ReportModel.HostRow {
     enum CodingKeys: String, CodingKey { case host, user, stage, firstSeen = "first_seen", evidenceRows = "evidence_rows" }
@@ -331,7 +335,7 @@ extension ReportModel.Incident {
         case recipients, deliveredTo = "delivered_to", interactedUsers = "interacted_users", hosts, people
         case hostDetails = "host_details", indicators, indicatorDetails = "indicator_details", messages, findings
         case triage
-        case deliveredCopies = "delivered_copies", hostActivity = "host_activity"
+        case deliveredCopies = "delivered_copies", hostActivity = "host_activity", graph
     }
 }
 extension ReportModel.DuetItem {

@@ -134,7 +134,7 @@ enum ReportView {
     static func incident(_ m: ReportModel, _ i: ReportModel.Incident, format: Format) -> [String: Any] {
         let zone = m.displayTimeZone
         let people = table(i.people.sorted { ($1.stage, $0.user) < ($0.stage, $1.user) }) { p in
-            ["user": p.user, "stage": p.stage.rawValue, "delivered": p.delivered ? "yes" : "no", "interacted": p.interacted ? "yes" : "no",
+            ["user": p.user, "stage": p.stage.rawValue, "delivered": p.delivery?.text ?? (p.delivered ? "yes" : "no"), "interacted": p.interacted ? "yes" : "no",
              "evidence": p.stageEvidence.map(evidenceText) ?? "—", "evidence_items": p.stageEvidence.map { [evidenceItem($0)] } ?? []]
         }
         let hosts = table(i.hostDetails) { h in
@@ -166,11 +166,35 @@ enum ReportView {
             "indicator_rows": indicators.rows, "indicators_long": indicators.long, "indicator_count": i.indicatorDetails.count,
             "finding_rows": findings.rows, "findings_long": findings.long,
             "timeline_svg": format == .html ? TimelineSVG.render(i, zone: zone) : "",
+            "graph_svg": format == .html ? IncidentGraphSVG.render(i.graph, incident: i.id, zone: zone) : "",
+            "graph_landscape": format == .html && IncidentGraphSVG.isWide(i.graph),
+            "has_graph": !i.graph.nodes.isEmpty, "graph_nodes": i.graph.nodes.count, "graph_edges": i.graph.edges.count,
+            "graph_links": graphLinks(i.graph, zone: zone),
             "delivered_copies": i.deliveredCopies.map { ["message_id": $0.messageId, "message_id_code": MarkdownText.code($0.messageId),
                                                          "recipients": $0.recipients.joined(separator: ", ")] },
             "has_delivered_copies": !i.deliveredCopies.isEmpty,
             "host_stories": i.hostActivity.filter { !$0.events.isEmpty }.map { hostStory($0, zone: zone) },
         ]
+    }
+
+    /// The graph's links as rows (the Markdown report's "How it moved" table): each end as
+    /// its kind and label, what happened, when, the rules it rests on and the link's strength.
+    static func graphLinks(_ graph: IncidentGraph, zone: TimeZoneOffsets) -> [[String: Any]] {
+        let nodes = Dictionary(uniqueKeysWithValues: graph.nodes.map { ($0.id, $0) })
+        func text(_ id: String) -> String {
+            guard let n = nodes[id] else { return id }
+            let extra = n.kind == .process || n.kind == .host ? n.detail.map { " (\($0))" } ?? "" : ""
+            return IncidentGraphLayout.tag(n.kind) + " " + n.label + extra
+        }
+        // In the order things happened; the links with no time (where the mail came from) first.
+        let ordered = graph.edges.sorted { ($0.ts?.milliseconds ?? .min, $0.from, $0.to) < ($1.ts?.milliseconds ?? .min, $1.from, $1.to) }
+        return ordered.map { e in
+            var what = IncidentGraphSVG.words(e.relation)
+            if what.isEmpty { what = "sent from" }
+            if let n = e.count { what += " ×\(n)" }
+            return ["from": text(e.from), "to": text(e.to), "what": what, "when": time(e.ts, zone),
+                    "rules": e.rules.joined(separator: ", "), "strength": e.strength == .strong ? "exact" : "weak"]
+        }
     }
 
     /// One host's activity in an incident, for the templates: what ran, from what, and what it

@@ -97,7 +97,16 @@ public enum Schema {
         Migration(version: 13, name: "stage evidence as table and row", sql: stageEvidenceSchema),
         Migration(version: 14, name: "delivered copies of an incident's messages", sql: incidentDeliverySchema),
         Migration(version: 15, name: "triage decisions, incident keys and suppressions", sql: triageSchema),
+        Migration(version: 17, name: "each recipient's delivery state", sql: recipientDeliverySchema),
     ]
+
+    /// What became of each recipient's copy, as the incident graph and the people table say
+    /// it: `delivered`, `stopped` (Mimecast held, blocked or rejected it), `not-delivered` (the
+    /// delivery log covers the day and shows none) or `unknown` (no delivery log covers it).
+    /// NULL in incidents built before; the next detection rebuilds them.
+    static let recipientDeliverySchema = """
+    ALTER TABLE incident_user ADD COLUMN delivery TEXT;
+    """
 
     static let initialSchema = """
     CREATE TABLE meta (

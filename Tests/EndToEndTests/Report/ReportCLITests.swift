@@ -34,7 +34,8 @@ import Testing
         #expect(md.contains("Generated 2026-11-03T00:00:00.000Z"))
         #expect(md.contains("Malicious attachment INV-88341.xlsm from billing@halvorsen-billing.example"))
         #expect(md.contains("executed on 1 host \\(ws-0221\\)"))
-        #expect(md.contains("| helen.ashby@acme-corp.example | command-and-control | yes | yes | fixtures/scenario/edr/mde\\_advanced\\_hunting\\_2026-11-02.csv:1803"))
+        #expect(md.contains("| helen.ashby@acme-corp.example | command-and-control | delivered | yes | fixtures/scenario/edr/mde\\_advanced\\_hunting\\_2026-11-02.csv:1803"))
+        #expect(md.contains("| grace.lindholm@acme-corp.example | targeted | held or blocked | no | fixtures/scenario/siem\\_v2/2026-11-02/receipt\\_0002.json.gz:419"))
         #expect(md.contains("## Questions for the customer (DUET)"))
         let html = try read(out + "/report.html")
         #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\""))
@@ -133,7 +134,8 @@ import Testing
         let tags = Set(html.matches(of: /<([a-zA-Z][a-zA-Z0-9]*)/).map { String($0.1).lowercased() })
         #expect(tags.isSubset(of: ["html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "div", "b", "span", "p",
                                    "ul", "ol", "li", "strong", "section", "svg", "text", "line", "circle", "table", "thead", "tbody", "tr",
-                                   "th", "td", "details", "summary", "code", "br", "q", "rect", "wbr", "colgroup", "col"]), "unexpected tags \(tags)")
+                                   "th", "td", "details", "summary", "code", "br", "q", "rect", "wbr", "colgroup", "col",
+                                   "figure", "figcaption", "g", "path"]), "unexpected tags \(tags)")
         for tag in html.matches(of: /<[a-zA-Z][^>]*>/) {
             #expect(!String(tag.0).contains(/\son[a-zA-Z]+\s*=/), "an event handler attribute in \(tag.0)")
             #expect(!String(tag.0).lowercased().contains("javascript:"), "a javascript: URL in \(tag.0)")

@@ -90,6 +90,10 @@ import Testing
         for cell in cells.sorted() { #expect(onOneLine(cell), "table cell \"\(cell)\" is broken across lines in the PDF") }
         #expect(!lines.contains { $0.hasSuffix("Stag") || $0.hasSuffix("MS-") }, "a split like \"Stag e\" or \"MS- URL\"")
 
+        // Every incident's graph is printed, its labels as text.
+        #expect(text.components(separatedBy: "How it moved:").count - 1 == incidents.count)
+        #expect(text.contains("The mail: who sent what to whom"))
+
         // Every page names the report, its inputs and its number.
         let identity = ReportIdentity(model: try JSONDecoder().decode(ReportModel.self, from: Data(jsonText.utf8)), json: jsonText)
         let pages = text.components(separatedBy: "\u{0C}").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }

@@ -43,6 +43,16 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any])
         let delivery = (json["coverage"] as? [[String: Any]] ?? []).first { $0["log"] as? String == "delivery" }
         #expect(delivery?["days"] as? Int == 0)
+        // The people and the graph say "delivery unknown" for copies nothing shows delivered,
+        // never "not delivered" or "held".
+        let people = (json["incidents"] as? [[String: Any]] ?? []).flatMap { $0["people"] as? [[String: Any]] ?? [] }
+        let states = Set(people.compactMap { $0["delivery"] as? String })
+        #expect(states.contains("unknown"))
+        #expect(!states.contains("not-delivered"), "absence of delivery logs read as 'not delivered'")
+        let relations = Set((json["incidents"] as? [[String: Any]] ?? []).flatMap { (($0["graph"] as? [String: Any])?["edges"] as? [[String: Any]]) ?? [] }
+            .compactMap { $0["relation"] as? String })
+        #expect(relations.contains("delivery_unknown"))
+        #expect(!relations.contains("not_delivered"))
     }
 
     @Test func withTheDeliveryLogsTheStoppedCopiesAreSaidToBeStopped() throws {

@@ -5,8 +5,11 @@ case against its ground truth: the incident is there; its recipients, interacted
 hosts are exact; each person's stage is exact; the severity is the expected one (or within the
 ceiling or floor a look-alike or a case with missing logs allows); the title does not say what
 it may not; the actions a responder needs are there and the wrong ones are not; a benign
-look-alike raises nothing at medium or above. Prints a table per family and per check, and
-exits 1 when any check fails.
+look-alike raises nothing at medium or above; the incident's graph (report.json
+incidents[].graph) draws or counts every recipient, draws the people who went further at their
+stage and their computers linked from them with something drawn on each, says "delivery unknown"
+where the delivery logs are missing, and runs left to right. Prints a table per family and per
+check, and exits 1 when any check fails.
 
   scripts/score-families --data /tmp/families [--mailscope .build/debug/mailscope]
 """
@@ -86,10 +89,47 @@ def check(case, report):
         out.append(("title", case["title_not"] not in inc["title"].lower(), inc["title"]))
     if "reason" in case:
         out.append(("reasons", any(r.startswith(case["reason"]) for r in inc["reasons"]), f"{inc['reasons']}"))
+    out.append(("graph", *graph_check(case, inc)))
     missing = [a for a in case.get("actions", []) if not any(x.startswith(a) for x in inc["actions"])]
     wrong_actions = [a for a in case.get("actions_not", []) if any(x.startswith(a) for x in inc["actions"])]
     out.append(("actions", not missing and not wrong_actions, f"missing {missing}, wrong {wrong_actions}; have {inc['actions']}"))
     return out
+
+
+def graph_check(case, inc):
+    """(ok, detail): the incident's graph tells the case's story."""
+    g = inc.get("graph") or {}
+    nodes = {n["id"]: n for n in g.get("nodes", [])}
+    edges = g.get("edges", [])
+    problems = []
+    drawn = {n["label"].lower() for n in nodes.values() if n["kind"] == "recipient"}
+    counted = sum(n.get("count") or 0 for n in nodes.values() if n["kind"] == "recipients")
+    if len(drawn) + counted != len(case["recipients"]):
+        problems.append(f"{len(drawn)} recipients drawn + {counted} counted, expected {len(case['recipients'])}")
+    for user in case["interacted"]:
+        node = nodes.get("recipient:" + user)
+        if node is None:
+            problems.append(f"{user} went further and is not drawn")
+        elif node.get("stage") != case["stages"].get(user):
+            problems.append(f"{user} drawn at {node.get('stage')}, expected {case['stages'].get(user)}")
+    for host in case["hosts"]:
+        hid = "host:" + host.lower()
+        if hid not in nodes:
+            problems.append(f"no node {hid}")
+            continue
+        if not any(e["to"] == hid and e["relation"] == "uses" for e in edges):
+            problems.append(f"{hid} is not linked from its user")
+        if not any(e["from"] == hid for e in edges):
+            problems.append(f"nothing drawn on {hid}")
+    if case.get("reason", "").startswith("delivery unknown"):
+        wrong = [e["relation"] for e in edges if e["from"].startswith("message:") and e["relation"] in ("not_delivered", "stopped")]
+        if wrong:
+            problems.append(f"missing delivery logs drawn as {sorted(set(wrong))}")
+    column = {i: n["column"] for i, n in nodes.items()}
+    backwards = [f"{e['from']} → {e['to']}" for e in edges if column.get(e["from"], -1) >= column.get(e["to"], -1)]
+    if backwards:
+        problems.append("runs backwards: " + ", ".join(backwards[:3]))
+    return not problems, "; ".join(problems)
 
 
 def main():
@@ -114,7 +154,7 @@ def main():
                 table[family][(name, ok)] += 1
                 if not ok:
                     failures.append(f"{seed} {family}: {name}: {detail}")
-    checks = ["found", "recipients", "interacted", "hosts", "stage", "severity", "title", "reasons", "actions", "no incident ≥ medium"]
+    checks = ["found", "recipients", "interacted", "hosts", "stage", "severity", "title", "reasons", "graph", "actions", "no incident ≥ medium"]
     shown = [c for c in checks if any((c, ok) in t for t in table.values() for ok in (True, False))]
     print(f"{'family':34s} " + " ".join(f"{c[:10]:>10s}" for c in shown))
     total_ok = total = 0
