@@ -196,6 +196,10 @@ class DebianPackage(unittest.TestCase):
 
     # The packaged binary, on its own
 
+    def test_the_binary_does_not_name_the_build_machines_folders(self):
+        with open(self.binary, "rb") as f:
+            self.assertNotIn(ROOT.encode("utf-8"), f.read())
+
     def test_ldd_shows_only_debian_libraries(self):
         paths = libraries.resolved(self.binary, env=CLEAN_ENV)
         self.assertEqual(libraries.toolchain_libraries(paths, libraries.toolchain_dirs() + ["/opt"]), [])
