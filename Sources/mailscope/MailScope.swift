@@ -28,9 +28,15 @@ struct MailScope: ParsableCommand {
 
         Shell completions: mailscope --generate-completion-script bash|zsh|fish
         """,
-        version: MailScopeVersion.string,
+        version: versionText,
         subcommands: [IngestCommand.self, RunCommand.self, DetectCommand.self, ReportCommand.self, RulesCommand.self, HuntCommand.self, QueryCommand.self, TriageCommand.self, PruneCommand.self, DBCommand.self]
     )
+
+    /// What `--version` prints: the version, the commit it was built from, and the SQLite library
+    /// it runs with (the server's, which may differ from the one it was built against).
+    static var versionText: String {
+        "mailscope \(MailScopeVersion.string) (\(BuildCommit.value))\nSQLite \(MailScopeVersion.sqliteLibrary)"
+    }
 
     /// Runs the command. Library errors carry their exit code (`ExitCoded`) and are printed
     /// here, once; usage errors exit 1 (as the exit codes in every command's help say), not

@@ -8,6 +8,7 @@ puts scripts/ on sys.path and calls a main() here).
   scale/           make-scale-data: the N-day, M-mailbox data set for scale benchmarks
   bench/           bench, bench-ingest, bench-detect: measurements, not tests
   checks/          check-mimecast-coverage, check-postgres-sql, bundle-rules
+  distribution/    install, package-deb, generate-manpages: what goes on a server and where
   public_suffix    update-public-suffix-list: the Public Suffix List compiled in, with its version
   pools, timefmt, paths   name pools, time forms, repository paths shared by the above
 
