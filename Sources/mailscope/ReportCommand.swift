@@ -9,7 +9,9 @@ struct ReportCommand: ParsableCommand {
         abstract: "Write the incident reports (HTML, Markdown, JSON, IOC CSV, timeline, STIX, MISP, OCSF, PDF) from the database.",
         discussion: """
         Reads the incidents, findings and inputs already in the database (see mailscope run and \
-        mailscope detect) and writes report.html (one self-contained file), report.md, \
+        mailscope detect) and writes report.html (one self-contained file; each incident with its \
+        timeline and a graph of how the attack moved, from the sender to what ran on the hosts), \
+        report.md, \
         report.json (docs/report-schema.json), iocs.csv, timeline.jsonl (Timesketch), and for \
         other tools iocs.stix.json (STIX 2.1 bundle), iocs.misp.json (MISP events, tagged with \
         the --tlp label) and findings.ocsf.jsonl (OCSF 1.5.0 Detection and Incident Findings). The \
