@@ -13,31 +13,20 @@ import Foundation
 public enum CEFText {
     /// A header field (vendor, product, version, signature id, name). Newlines have no escape
     /// in a header: they become visible `\u{A}` text like the other controls.
-    public static func header(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "|": out += "\\|"
-            default: append(scalar, to: &out)
-            }
-        }
-        return out
-    }
+    public static func header(_ text: String) -> String { escape(text, headerEscapes) }
 
     /// An extension value.
-    public static func value(_ text: String) -> String {
+    public static func value(_ text: String) -> String { escape(text, valueEscapes) }
+
+    static let headerEscapes: [Unicode.Scalar: String] = ["\\": "\\\\", "|": "\\|"]
+    static let valueEscapes: [Unicode.Scalar: String] = ["\\": "\\\\", "=": "\\=", "\n": "\\n", "\r": "\\r"]
+
+    /// `text` with each scalar of `table` replaced by its escape, and the other controls made visible.
+    static func escape(_ text: String, _ table: [Unicode.Scalar: String]) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "=": out += "\\="
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            default: append(scalar, to: &out)
-            }
+            if let escaped = table[scalar] { out += escaped } else { append(scalar, to: &out) }
         }
         return out
     }
