@@ -160,8 +160,8 @@ final class BatchWriter {
         switch row.table {
         case .mailMessage:
             // Cloud Integrated's entities are receipts of another product: a log family of their own.
-            key.log = text(.source) == "cloud_integrated" ? "cloud_integrated" : text(.event) ?? "mail_message"
-        case .messageRelease: key.log = "message_release"
+            key.log = text(.source) == LogCoverage.cloudIntegrated ? LogCoverage.cloudIntegrated : text(.event) ?? "mail_message"
+        case .messageRelease: key.log = LogCoverage.messageRelease
         case .urlClick: key.log = "url_click"
         case .attachmentScan: key.log = "attachment_scan"
         case .impersonation: key.log = "impersonation"

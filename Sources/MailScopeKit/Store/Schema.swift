@@ -158,6 +158,7 @@ public enum Schema {
     CREATE UNIQUE INDEX message_release_dedup ON message_release(dedup);
     CREATE INDEX message_release_linked ON message_release(message_id_linked);
     CREATE INDEX message_release_rcpt ON message_release(recipient, ts);
+    -- log_coverage also names message_release and cloud_integrated (CI entities) from now on.
     -- Cloud Integrated's verdict tags on its `entities` rows (NULL for every other source).
     ALTER TABLE mail_message ADD COLUMN threat_state TEXT;       -- delivery_in_progress | blocked | delivered | quarantined
     ALTER TABLE mail_message ADD COLUMN threat_type TEXT;        -- no_detections | malware | phishing | policies_disabled
