@@ -88,8 +88,10 @@ enum MessageReleaseParser {
         case admin
     }
 
+    /// nil when nobody is named, or the operator is no address (a system name such as
+    /// housekeeping): then no person released it.
     static func role(operator op: String?, recipient: String?) -> OperatorRole? {
-        guard let op else { return nil }
+        guard let op, op.contains("@") else { return nil }
         return op == recipient ? .recipient : .admin
     }
 

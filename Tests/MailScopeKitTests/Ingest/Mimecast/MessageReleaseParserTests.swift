@@ -88,6 +88,48 @@ import Testing
         #expect(MessageReleaseParser.role(operator: nil, recipient: "a@b.example") == nil)
         #expect(MessageReleaseParser.role(operator: "a@b.example", recipient: "a@b.example") == .recipient)
         #expect(MessageReleaseParser.role(operator: "admin@b.example", recipient: "a@b.example") == .admin)
+        #expect(MessageReleaseParser.role(operator: "housekeeping", recipient: "a@b.example") == nil, "no person acted")
+    }
+
+    /// The fixture's one-per-line record, changed by `edit`, as a file of its own with a good
+    /// line after it.
+    static func edited(_ edit: (inout [String: Any]) -> Void) throws -> String {
+        let text = try String(contentsOfFile: TestPaths.fixture("mimecast/release_join/held_release_logs.ndjson"), encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first.map(String.init))
+        var record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        edit(&record)
+        let bad = String(decoding: try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]), as: UTF8.self)
+        let path = TestPaths.scratch() + "/release.ndjson"
+        try (bad + "\n" + line + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Release records that cannot be loaded, and why.
+    enum BadRelease: String, CaseIterable, Sendable {
+        case unreadableTime = "an unreadable release time"
+        case nobodyNamed = "no id, sender or recipient"
+
+        var reason: RejectReason { self == .unreadableTime ? .badTimestamp : .missingField }
+
+        func edit(_ r: inout [String: Any]) {
+            switch self {
+            case .unreadableTime: r["released"] = "28/10/2024 14:18"
+            case .nobodyNamed:
+                r["id"] = nil
+                r["fromEnv"] = ["displayableName": "x"]
+                r["to"] = [] as [Any]
+            }
+        }
+    }
+
+    @Test(arguments: BadRelease.allCases)
+    func badRecordsAreRejectedWithTheirReasonAndTheNextLineLoads(_ bad: BadRelease) throws {
+        let reason = bad.reason, name = bad.rawValue
+        let db = try LoadedDatabase([try Self.edited(bad.edit)])
+        #expect(db.summary.rejectsByReason == [reason.rawValue: 1], "\(name)")
+        #expect(db.summary.rows == 1)
+        #expect(db.messages.contains { $0.contains("release.ndjson:1: \(reason.rawValue)") }, "\(db.messages)")
+        #expect(try db.count("reject", "line_no = 1 AND reason = ?", [.text(reason.rawValue)]) == 1)
     }
 
     @Test func dedupKeyIgnoresDisplayNamesButNotTheRecipient() {
