@@ -159,6 +159,9 @@ public enum Schema {
     CREATE INDEX message_release_linked ON message_release(message_id_linked);
     CREATE INDEX message_release_rcpt ON message_release(recipient, ts);
     -- log_coverage also names message_release and cloud_integrated (CI entities) from now on.
+    CREATE VIEW v_message_release AS
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', r.ts / 1000.0, 'unixepoch') AS time_utc, r.*, f.path AS file_path
+        FROM message_release r JOIN input_file f ON f.id = r.file_id;
     -- Cloud Integrated's verdict tags on its `entities` rows (NULL for every other source).
     ALTER TABLE mail_message ADD COLUMN threat_state TEXT;       -- delivery_in_progress | blocked | delivered | quarantined
     ALTER TABLE mail_message ADD COLUMN threat_type TEXT;        -- no_detections | malware | phishing | policies_disabled
