@@ -45,6 +45,17 @@ class Coverage(unittest.TestCase):
         lost = {p.split(": ")[1].split(" = ")[0] for p in self.lost({})}
         self.assertEqual(lost, {"senderEnvelope", "messageId", "spamScore", "tlsUsed", "attachments", "newField"})
 
+    def test_an_empty_api_page_has_nothing_to_keep(self):
+        page = {"meta": {"status": 200, "pagination": {}}, "data": [], "fail": []}
+        self.assertEqual(coverage.lost_fields("release.ndjson", [json.dumps(page)], {}), [])
+        self.assertFalse(coverage.empty_page({"meta": {}, "data": [{"id": 1}], "fail": []}))
+
+    def test_a_line_without_rows_is_excused_only_as_a_counted_duplicate(self):
+        lines = [json.dumps(self.record), json.dumps(self.record)]
+        rows = {(1, None): self.rows(extra=json.dumps({"newField": "kept-nowhere"}))[(1, None)]}
+        self.assertEqual(coverage.lost_fields("siem_v2_receipt.ndjson", lines, rows, duplicates=1), [])
+        self.assertTrue(coverage.lost_fields("siem_v2_receipt.ndjson", lines, rows, duplicates=0))
+
     def test_listed_exceptions_are_not_flagged(self):
         self.assertTrue(coverage.known("siem_v2_receipt.ndjson", "type"))
         self.assertFalse(coverage.known("ttp_url_logs.ndjson", "type"))

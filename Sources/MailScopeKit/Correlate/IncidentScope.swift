@@ -219,6 +219,7 @@ extension IncidentBuilder {
             for m in messages {
                 try ledger.readMail(db, message: m)
                 try ledger.readAttachmentScans(db, message: m)
+                try ledger.readReleases(db, message: m)
                 try ledger.readImpersonations(db, message: m)
             }
             try ledger.readClicks(db, messages: messages, resources: resources.sorted())

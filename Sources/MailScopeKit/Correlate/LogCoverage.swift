@@ -12,6 +12,12 @@ public struct LogCoverage: Sendable {
 
     public init() {}
 
+    /// The held-message release log (`message_release`, by the release time).
+    public static let messageRelease = "message_release"
+    /// Cloud Integrated `entities` (receipts in `mail_message` of another product than the
+    /// gateway, so a log of their own); its `mailflow` events are `mail_event:ci_mailflow`.
+    public static let cloudIntegrated = "cloud_integrated"
+
     /// Reads `log_coverage` (a few rows per log type and day).
     public static func load(_ db: Database) throws -> LogCoverage {
         var coverage = LogCoverage()

@@ -2,7 +2,8 @@ import Foundation
 
 extension IncidentBuilder {
     /// Who a campaign reached and how far, read one evidence table at a time: mail rows
-    /// (received, delivered), attachment scans (held, released), impersonation hits, URL clicks
+    /// (received, delivered), attachment scans (held, released), held-message releases,
+    /// impersonation hits, URL clicks
     /// (entry scans, clicks, clicks through), then the findings (correlations onto hosts). Each
     /// reader is tested on its own; the scope runs them in a fixed order so the same rows always
     /// give the same people, stages and proofs.
@@ -70,6 +71,36 @@ extension IncidentBuilder {
                     p.raise(.interaction, Self.row(.attachmentScan, r), ts: r.int("ts"))
                 }
                 if let h = r.text("sha256"), ["malicious", "unknown", "timeout"].contains(r.text("result") ?? "") { hashes.insert(h) }
+                people[user] = p
+            }
+        }
+
+        /// Held-message releases linked to message `m` (`ReleaseLinker`): a release put the held
+        /// copy in the mailbox, so the person received it, it was delivered (the release row is
+        /// the proof) and it reached them — by their own hand (interaction) or an admin's
+        /// (delivery). A rejection from hold stopped the copy. Without a release row nothing is
+        /// concluded: no release log is not "not released".
+        mutating func readReleases(_ db: Database, message m: String) throws {
+            for r in try db.cachedRows("""
+                SELECT id, recipient, status, operator_role, ts FROM message_release
+                WHERE message_id_linked = ? AND recipient IS NOT NULL ORDER BY id
+                """, [.text(m)]) {
+                guard let user = r.text("recipient") else { continue }
+                var p = person(user)
+                p.received = true
+                switch r.text("status") {
+                case "released":
+                    p.delivered = true
+                    p.reached = true
+                    deliveredCopies[m, default: []].insert(user)
+                    let byRecipient = r.text("operator_role") == MessageReleaseParser.OperatorRole.recipient.rawValue
+                    p.raise(byRecipient ? .interaction : .delivery, Self.row(.messageRelease, r), ts: r.int("ts"))
+                case "rejected":
+                    p.stopped = true
+                    p.raise(.targeted, Self.row(.messageRelease, r), ts: r.int("ts"))
+                default:
+                    p.raise(.targeted, Self.row(.messageRelease, r), ts: r.int("ts"))
+                }
                 people[user] = p
             }
         }

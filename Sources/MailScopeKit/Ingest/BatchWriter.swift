@@ -158,7 +158,10 @@ final class BatchWriter {
             return nil
         }
         switch row.table {
-        case .mailMessage: key.log = text(.event) ?? "mail_message"
+        case .mailMessage:
+            // Cloud Integrated's entities are receipts of another product: a log family of their own.
+            key.log = text(.source) == LogCoverage.cloudIntegrated ? LogCoverage.cloudIntegrated : text(.event) ?? "mail_message"
+        case .messageRelease: key.log = LogCoverage.messageRelease
         case .urlClick: key.log = "url_click"
         case .attachmentScan: key.log = "attachment_scan"
         case .impersonation: key.log = "impersonation"

@@ -8,6 +8,7 @@ public enum EventTable: String, CaseIterable, Sendable, Codable {
     case ioc = "ioc"
     case edrEvent = "edr_event"
     case directoryEntry = "directory_entry"
+    case messageRelease = "message_release"
 }
 
 /// Every column a parser can set, named exactly as in `Schema` (the writer maps names to
@@ -34,6 +35,12 @@ public enum Column: String, CaseIterable, Sendable {
     case process_sha256, parent_process_path, parent_command_line, parent_process_sha256
     case target_account, target_account_domain, threat_name, edr_rule
     case domain, remote_ip, remote_port, file_origin_url, email, upn
+    // message_release (held-message release logs)
+    case held_id, status, `operator`, operator_role, held_reason, held_group, reject_reason, message_info
+    case policy, sender_name, sender_header_name, recipient_name, recipient_count, has_attachments
+    case verdict_risk, verdict_categories, spam_processing_detail
+    // Cloud Integrated verdict tags on mail_message
+    case threat_state, threat_type, policies_applied, tags
     /// Set by the writer from the row's record index, not by parsers.
     case record_no
 }

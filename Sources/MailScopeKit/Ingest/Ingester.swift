@@ -27,6 +27,9 @@ public struct IngestSummary: Sendable, Codable {
     /// The identity map after this ingest (when EDR or directory data was loaded and changed),
     /// filled by the job that rebuilds it.
     public var identities: IdentityMap.Summary?
+    /// How the held-message releases were linked to their messages (when there are any),
+    /// filled by the job after the load.
+    public var releases: ReleaseLinker.Summary?
     public var bytesIn = 0
     public var bytesUncompressed = 0
 

@@ -98,6 +98,9 @@ final class UnitParser {
                 return
             }
             guard let f = MimecastRecordParser.classify(record) else {
+                // An API page with no records, stored as a line by collectors (Elastic's test
+                // files hold them): nothing to load and nothing wrong.
+                if UnitParser.isEmptyPage(record) { batch.records -= 1; return }
                 // An EDR event inside a JSON document (a SentinelOne Deep Visibility API page).
                 if parseEDR(line: line, record: index, bytes) { return }
                 reject(line: line, record: index, .unrecognizedRecord, "a JSON object of no Mimecast or EDR export format MailScope knows", bytes, length: bytes.count)
@@ -119,5 +122,23 @@ final class UnitParser {
         } catch {
             reject(line: line, record: index, error.reason, error.detail, bytes, length: bytes.count)
         }
+    }
+
+    /// `{"meta":…,"data":[],"fail":[]}`: an envelope whose `data` is an empty array (and whose
+    /// `fail`, when present, is empty too).
+    static func isEmptyPage(_ r: Record) -> Bool {
+        var meta = false, emptyData = false
+        for f in r.fields {
+            let key = String(decoding: r.keyBytesOf(f), as: UTF8.self)
+            let value = r.valueBytes(f)
+            let empty = f.kind == .array && !value.contains(where: { $0 != UInt8(ascii: "[") && $0 != UInt8(ascii: "]") && $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 })
+            switch key {
+            case "meta": meta = f.kind == .object
+            case "data": emptyData = empty
+            case "fail": if !empty { return false }
+            default: return false
+            }
+        }
+        return meta && emptyData
     }
 }

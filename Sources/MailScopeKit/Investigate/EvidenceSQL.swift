@@ -9,7 +9,7 @@ enum EvidenceSQL {
     static let stage = locator(tableColumn: "u.stage_evidence_table", rowidColumn: "u.stage_evidence_rowid")
 
     static func locator(tableColumn: String, rowidColumn: String) -> String {
-        let tables = [EventTable.mailMessage, .urlClick, .attachmentScan, .impersonation, .mailEvent, .edrEvent].map(\.rawValue)
+        let tables = [EventTable.mailMessage, .urlClick, .attachmentScan, .impersonation, .mailEvent, .edrEvent, .messageRelease].map(\.rawValue)
         return "CASE \(tableColumn) " + tables.map { table in
             "WHEN '\(table)' THEN (SELECT fi.path || ':' || t.line_no || COALESCE('#' || t.record_no, '') FROM \(table) t JOIN input_file fi ON fi.id = t.file_id WHERE t.id = \(rowidColumn))"
         }.joined(separator: " ") + " END"

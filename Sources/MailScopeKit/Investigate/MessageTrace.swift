@@ -1,10 +1,13 @@
 /// `mailscope query message ID`: everything the database holds about one message — receipt,
 /// processing and delivery per recipient (`mail_message`) and every Mimecast event about it
-/// (`url_click`, `attachment_scan`, `impersonation`, `mail_event`) — in time order.
+/// (`url_click`, `attachment_scan`, `impersonation`, `mail_event`) and the held-message
+/// releases linked to it (`message_release`: who released it, admin or the recipient) — in
+/// time order.
 ///
 /// Rows are found by Message-ID and, for rows logged without one (SIEM events whose
 /// `messageId` was empty), by the aggregate id the message's other rows carry; the
-/// `linked_by` column says which. That second key is looked for among the rows without a
+/// `linked_by` column says which (`sender+recipient+subject+time` for a release, which the
+/// release log carries no Message-ID for: see `ReleaseLinker`). That second key is looked for among the rows without a
 /// Message-ID only, through the Message-ID index.
 public enum MessageTrace {
     /// The columns in order: `time`, `source` (table/event), `recipient`, `sender`, `detail`,
@@ -89,6 +92,18 @@ public enum MessageTrace {
                f.path || ':' || e.line_no || COALESCE('#' || e.record_no, '')
         FROM mail_event e JOIN input_file f ON f.id = e.file_id
         WHERE e.message_id = :message_id OR (e.message_id IS NULL AND e.aggregate_id IN (SELECT aggregate_id FROM aggregates))
+        UNION ALL
+        SELECT r.ts, 5, r.id, 'message_release/' || COALESCE(r.status, '?'), r.recipient, r.sender, r.subject,
+               CASE r.status WHEN 'released' THEN 'released from hold' WHEN 'rejected' THEN 'rejected from hold' ELSE r.status END
+                   || COALESCE(' by ' || r.operator, '')
+                   || CASE r.operator_role WHEN 'admin' THEN ' (admin)' WHEN 'recipient' THEN ' (the recipient)' ELSE '' END,
+               'held: ' || r.held_reason, 'verdict ' || r.verdict || COALESCE(' (risk ' || r.verdict_risk || ')', ''),
+               'reject reason ' || r.reject_reason, r.message_info,
+               'SPF ' || r.spf || COALESCE(', DKIM ' || r.dkim, '') || COALESCE(', DMARC ' || r.dmarc, ''), NULL, NULL,
+               'sender+recipient+subject+time',
+               f.path || ':' || r.line_no || COALESCE('#' || r.record_no, '')
+        FROM message_release r JOIN input_file f ON f.id = r.file_id
+        WHERE r.message_id_linked = :message_id
         ORDER BY time, rank, row_id
         """
 }

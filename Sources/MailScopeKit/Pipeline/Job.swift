@@ -228,6 +228,11 @@ public final class Job: @unchecked Sendable {
         ingester.onProgress = onProgress
         var summary = try ingester.ingest(paths: paths)
         let database = try Database(path: path)
+        // Releases carry no Message-ID: link them (again: newly loaded mail can change a match).
+        if let releases = try ReleaseLinker.relink(database) {
+            summary.releases = releases
+            onEvent(.message(releases.text))
+        }
         if let identities = try IdentityMap.rebuildIfStale(database) {
             summary.identities = identities
             for issue in try IdentityMap.issues(database, kinds: ["ambiguous", "conflict"]) {

@@ -48,7 +48,7 @@ extension ReportModel.Summary {
 struct EvidenceLookup {
     let db: Database
     var statements: [String: Statement] = [:]
-    static let tables: Set<String> = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event", "ioc", "edr_event", "directory_entry"]
+    static let tables: Set<String> = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event", "ioc", "edr_event", "directory_entry", "message_release"]
 
     init(_ db: Database) throws { self.db = db }
 

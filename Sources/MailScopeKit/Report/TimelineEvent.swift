@@ -1,7 +1,8 @@
 import Foundation
 
 /// A raw event around an incident, for timeline.jsonl: the endpoint rows of the incident's
-/// hosts and the mail, click, attachment and impersonation rows of its people, within the
+/// hosts and the mail, click, attachment, impersonation and held-message release rows of its
+/// people (who released a held copy, admin or the recipient, and when), within the
 /// investigation window (the incident's first activity to ``HostActivity/followMilliseconds``
 /// after its last). Marked apart from findings (`mailscope_type: event`), so an analyst sees in
 /// Timesketch what happened around each finding, not only the findings.
@@ -72,6 +73,20 @@ public struct TimelineEvent: Sendable {
                     return ("\(user): \(kind) \(r.text("url") ?? "") (\(r.text("action") ?? ""), \(r.text("scan_result") ?? ""))", "URL \(kind)",
                             ["user": user, "url": r.text("url") ?? "", "action": r.text("action") ?? "", "scan_result": r.text("scan_result") ?? "",
                              "message_id": r.text("message_id") ?? ""])
+                }
+                add(try db.cachedRows("""
+                    SELECT r.id, r.ts, r.status, r.operator, r.operator_role, r.sender, r.subject, r.held_reason, r.message_id_linked,
+                           fi.path AS input_path, r.line_no, r.record_no
+                    FROM message_release r JOIN input_file fi ON fi.id = r.file_id
+                    WHERE r.recipient = ? AND r.ts BETWEEN ? AND ? ORDER BY r.ts, r.id
+                    """, [.text(user), from, to]), table: EventTable.messageRelease.rawValue, incident: incident.id) { r in
+                    let status = r.text("status") ?? "?"
+                    let by = r.text("operator").map { " by \($0)" } ?? ""
+                    let role = r.text("operator_role").map { " (\($0 == "recipient" ? "the recipient" : $0))" } ?? ""
+                    return ("\(user): \(status) from hold\(by)\(role): \(r.text("subject") ?? "")", "held message \(status)",
+                            ["user": user, "action": status, "operator": r.text("operator") ?? "", "operator_role": r.text("operator_role") ?? "",
+                             "sender": r.text("sender") ?? "", "subject": r.text("subject") ?? "", "held_reason": r.text("held_reason") ?? "",
+                             "message_id": r.text("message_id_linked") ?? ""])
                 }
                 add(try db.cachedRows("""
                     SELECT a.id, a.ts, a.file_name, a.sha256, a.result, a.action_triggered, a.message_id, fi.path AS input_path, a.line_no, a.record_no

@@ -100,7 +100,78 @@ public enum Schema {
         Migration(version: 16, name: "alert deliveries to syslog and webhooks", sql: alertDeliverySchema),
         Migration(version: 17, name: "each recipient's delivery state", sql: recipientDeliverySchema),
         Migration(version: 18, name: "indicators that are the organisation's own", sql: ownIndicatorSchema),
+        Migration(version: 20, name: "held-message releases and Cloud Integrated verdicts", sql: releaseSchema),
     ]
+
+    /// Issue 22: the held-message release log and Cloud Integrated's verdict tags. Version 19
+    /// belongs to another part of the issue (audit, DLP, archive, awareness); this migration
+    /// assumes none of its tables.
+    static let releaseSchema = """
+    -- Who released (or rejected) a held message, when, and Mimecast's verdict on it: one row per
+    -- recipient of the release record. The log carries no Message-ID; ReleaseLinker links a
+    -- row to its message by sender, recipient, subject and time and records how.
+    CREATE TABLE message_release (
+        id                 INTEGER PRIMARY KEY,
+        file_id            INTEGER NOT NULL REFERENCES input_file(id),
+        line_no            INTEGER NOT NULL,
+        dedup              BLOB NOT NULL,
+        record_no          INTEGER,
+        ts                 INTEGER,                  -- `released`: the time of the action; NULL when the row has none
+        source             TEXT NOT NULL,            -- release_log
+        held_id            TEXT,                     -- Mimecast's id of the held message
+        status             TEXT,                     -- released | rejected
+        operator           TEXT,                     -- who acted (an address), from a string or an object
+        operator_role      TEXT,                     -- recipient (released their own copy) | admin (anyone else)
+        held_reason        TEXT,
+        held_group         TEXT,
+        reject_reason      TEXT,
+        message_info       TEXT,                     -- Spam Policy, Graymail, Expired in queue - rejected by housekeeping
+        policy             TEXT,
+        sender             TEXT,                     -- fromEnv, lowercased
+        sender_domain      TEXT,
+        sender_name        TEXT,
+        sender_header      TEXT,                     -- fromHdr
+        sender_header_name TEXT,
+        recipient          TEXT,                     -- one address of to[]
+        recipient_domain   TEXT,
+        recipient_name     TEXT,
+        recipient_count    INTEGER,                  -- how many addresses to[] listed
+        subject            TEXT,
+        has_attachments    INTEGER,
+        route              TEXT,
+        size_bytes         INTEGER,
+        spam_score         INTEGER,
+        spam_detection_level TEXT,                   -- relaxed | moderate | aggressive | cluster | whitelisted_cluster
+        spf                TEXT,                     -- the `info` of spamProcessingDetail (allow:true is not a pass)
+        dkim               TEXT,
+        dmarc              TEXT,
+        verdict            TEXT,                     -- decision of spamVerdict (old) or verdict (new)
+        verdict_risk       TEXT,
+        verdict_categories TEXT,                     -- JSON array as logged
+        spam_processing_detail TEXT,                 -- JSON as logged
+        extra              TEXT,                     -- JSON of fields without a column (and the address objects as logged)
+        message_id_linked  TEXT,                     -- the message it was linked to (set by ReleaseLinker)
+        link_state         TEXT,                     -- linked | ambiguous | no-candidate | no-time | no-address
+        link_method        TEXT,                     -- what the link rests on
+        link_candidates    INTEGER                   -- distinct messages that matched
+    );
+    CREATE UNIQUE INDEX message_release_dedup ON message_release(dedup);
+    CREATE INDEX message_release_linked ON message_release(message_id_linked);
+    CREATE INDEX message_release_rcpt ON message_release(recipient, ts);
+    -- log_coverage also names message_release and cloud_integrated (CI entities) from now on.
+    CREATE VIEW v_message_release AS
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', r.ts / 1000.0, 'unixepoch') AS time_utc, r.*, f.path AS file_path
+        FROM message_release r JOIN input_file f ON f.id = r.file_id;
+    -- Cloud Integrated's verdict tags on its `entities` rows (NULL for every other source).
+    ALTER TABLE mail_message ADD COLUMN threat_state TEXT;       -- delivery_in_progress | blocked | delivered | quarantined
+    ALTER TABLE mail_message ADD COLUMN threat_type TEXT;        -- no_detections | malware | phishing | policies_disabled
+    ALTER TABLE mail_message ADD COLUMN policies_applied TEXT;   -- JSON [{action, mode, name}]
+    ALTER TABLE mail_message ADD COLUMN tags TEXT;               -- JSON array
+    -- Cloud Integrated `mailflow` authentication results.
+    ALTER TABLE mail_event ADD COLUMN spf TEXT;
+    ALTER TABLE mail_event ADD COLUMN dkim TEXT;
+    ALTER TABLE mail_event ADD COLUMN dmarc TEXT;
+    """
 
     /// An incident's indicator that names the organisation itself (its own domain, a sender or
     /// link in it: a compromised internal account's mail): context, never something to block.

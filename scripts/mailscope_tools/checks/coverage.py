@@ -1,4 +1,5 @@
-"""Field coverage of the Mimecast parsers on the real samples (../shared/samples/mimecast,
+"""Field coverage of the Mimecast parsers on the real samples (../shared/samples/mimecast, and of
+more/ the release and Cloud Integrated logs,
 read in place) and the project's fixtures: every non-empty field of every record is in extra
 (or a mail_event's raw) under its own name, or its value is in a column of the record's rows
 (times, booleans, JSON and <Message-IDs> compared in their stored forms). The EDR profiles have
@@ -23,10 +24,13 @@ import tempfile
 
 from ..paths import ROOT
 
-TIME = {"datetime", "date", "timestamp", "eventTime", "created", "modified", "valid_from"}
+TIME = {"datetime", "date", "timestamp", "eventTime", "created", "modified", "valid_from", "released"}
 KNOWN = {("siem_v2_*", "type"), ("threat_intel_*", "Content-Disposition"), ("threat_intel_*", "type"), ("threat_intel_*", "id"),
          ("threat_intel_*", "spec_version"), ("threat_intel_*", "pattern")}
-TABLES = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event", "ioc"]
+TABLES = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event", "ioc", "message_release"]
+# The families of ../shared/samples/mimecast/more this check covers (issue 22): held-message
+# release logs and Cloud Integrated.
+MORE = ["message_release_logs_*.ndjson", "cloud_integrated_logs_*.ndjson"]
 
 
 def forms(v):
@@ -47,17 +51,26 @@ def known(name, key):
 
 
 def stored_rows(mailscope, path, work):
-    """Ingest path into a fresh database; its rows by (line, record) as column dicts."""
+    """Ingest path into a fresh database; its rows by (line, record) as column dicts, and how
+    many records were stored once already (duplicates have no rows of their own)."""
     db = os.path.join(work, os.path.basename(path) + ".db")
     subprocess.run([mailscope, "ingest", path, "--db", db], capture_output=True, check=False)
     c = sqlite3.connect(db)
     rows = collections.defaultdict(list)
     for t in TABLES:
         cols = [r[1] for r in c.execute(f"PRAGMA table_info({t})")]
+        if not cols:
+            continue
         for r in c.execute(f"SELECT * FROM {t}"):
             d = dict(zip(cols, r))
             rows[(d["line_no"], d.get("record_no"))].append(d)
-    return rows
+    duplicates = sum(r[0] or 0 for r in c.execute("SELECT duplicates FROM input_file"))
+    return rows, duplicates
+
+
+def empty_page(record):
+    """An API page with no records ({"meta":…,"data":[],"fail":[]}): nothing to keep."""
+    return set(record) <= {"meta", "data", "fail"} and "meta" in record and record.get("data") == [] and not record.get("fail")
 
 
 def kept(stored):
@@ -83,14 +96,21 @@ def kept(stored):
     return fields, values
 
 
-def lost_fields(name, lines, rows):
-    """The fields of the JSON lines that no row keeps: "name:line: key = value ..." each."""
+def lost_fields(name, lines, rows, duplicates=0):
+    """The fields of the JSON lines that no row keeps: "name:line: key = value ..." each. Up to
+    `duplicates` lines without rows are records the database already held (the ingest counted
+    them as duplicates): their fields are kept by the first copy."""
     problems = []
     for number, line in enumerate(lines, 1):
         line = line.strip()
         if not line.startswith("{"):
             continue
         record = json.loads(line)
+        if empty_page(record):
+            continue
+        if (number, None) not in rows and duplicates > 0:
+            duplicates -= 1
+            continue
         fields, values = kept(rows.get((number, None), []))
         text = " ".join(values)
         for key, value in record.items():
@@ -104,8 +124,8 @@ def lost_fields(name, lines, rows):
 
 
 def check(mailscope, path, work):
-    rows = stored_rows(mailscope, path, work)
-    return lost_fields(os.path.basename(path), open(path, encoding="utf-8"), rows)
+    rows, duplicates = stored_rows(mailscope, path, work)
+    return lost_fields(os.path.basename(path), open(path, encoding="utf-8"), rows, duplicates)
 
 
 def main():
@@ -115,8 +135,11 @@ def main():
     root = ROOT
     samples = os.path.join(os.path.dirname(root), "shared", "samples", "mimecast")
     files = sorted(glob.glob(os.path.join(root, "fixtures", "mimecast", "*.ndjson")))
+    files += sorted(glob.glob(os.path.join(root, "fixtures", "mimecast", "*", "*.ndjson")))
     if os.path.isdir(samples):
         files += sorted(glob.glob(os.path.join(samples, "*.ndjson")))
+        for pattern in MORE:
+            files += sorted(glob.glob(os.path.join(samples, "more", pattern)))
     else:
         print("check-mimecast-coverage: ../shared/samples/mimecast is absent; checking the fixtures only")
     problems = []

@@ -12,10 +12,17 @@ enum MimecastRecordParser {
         case ttpImpersonation = "mimecast_ttp_impersonation"
         case threatIntel = "mimecast_threat_intel_stix"
         case messageTracking = "mimecast_message_tracking"
+        // Held-message release and Cloud Integrated logs (issue 22)
+        case messageRelease = "mimecast_message_release"
+        case cloudIntegrated = "mimecast_cloud_integrated"
     }
 
     /// The format of a scanned JSON record, or nil when it is none we know.
     static func classify(_ r: Record) -> Format? {
+        // Before SIEM v2 (CI events also carry type + aggregateId) and message tracking (release
+        // records also carry fromEnv/to).
+        if CloudIntegratedParser.matches(r) { return .cloudIntegrated }
+        if MessageReleaseParser.matches(r) { return .messageRelease }
         if SIEMv2Parser.matches(r) { return .siemV2 }
         if SIEMv1Parser.matches(r) { return .siemV1JSON }
         if TTPURLParser.matches(r) { return .ttpURL }
@@ -36,6 +43,8 @@ enum MimecastRecordParser {
         case .ttpImpersonation: try TTPImpersonationParser.parse(r, line: line, ctx: ctx)
         case .threatIntel: try ThreatIntelParser.parse(r, line: line, ctx: ctx)
         case .messageTracking: try MessageTrackingParser.parse(r, line: line, ctx: ctx)
+        case .messageRelease: try MessageReleaseParser.parse(r, line: line, ctx: ctx)
+        case .cloudIntegrated: try CloudIntegratedParser.parse(r, line: line, ctx: ctx)
         }
     }
 }

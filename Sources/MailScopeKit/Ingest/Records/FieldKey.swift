@@ -45,6 +45,11 @@ public enum FieldKey: String, CaseIterable, Sendable {
     case spf, dkim, dmarc, allow
     // Inside impersonationResults
     case impersonationDomainSource, stringSimilarToDomain, checkerResult
+    // Held-message release logs (`heldReleaseLogs[]`) and their spamProcessingDetail verdict
+    case released, `operator`, heldReason, heldGroup, rejectReason, messageInfo, policy, size, email
+    case spamVerdict, verdict, decision, risk, categories
+    // Cloud Integrated (`/siem/v1/batch/events/ci`)
+    case policiesApplied, threatState, threatType, tags, authResults, originalUrl, redirectUrl
 }
 
 /// Looks up a field name given as raw bytes without building a String (the ingest hot path).

@@ -16,9 +16,11 @@
 struct JSONDocumentSplitter {
     /// Keys whose array elements are records.
     static let containerKeys: Set<[UInt8]> = Set(["data", "objects", "clickLogs", "attachmentLogs",
-                                                   "impersonationLogs", "trackedEmails"].map { Array($0.utf8) })
+                                                   "impersonationLogs", "trackedEmails",
+                                                   "heldReleaseLogs"].map { Array($0.utf8) })
     /// Keys that make their enclosing element a wrapper rather than a record.
-    static let wrapperKeys: Set<[UInt8]> = Set(["clickLogs", "attachmentLogs", "impersonationLogs", "trackedEmails"].map { Array($0.utf8) })
+    static let wrapperKeys: Set<[UInt8]> = Set(["clickLogs", "attachmentLogs", "impersonationLogs", "trackedEmails",
+                                                 "heldReleaseLogs"].map { Array($0.utf8) })
 
     enum Output {
         /// A record's bytes (valid during the callback), the line it starts on and its index
