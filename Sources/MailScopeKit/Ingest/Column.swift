@@ -8,6 +8,11 @@ public enum EventTable: String, CaseIterable, Sendable, Codable {
     case ioc = "ioc"
     case edrEvent = "edr_event"
     case directoryEntry = "directory_entry"
+    // Mimecast administration exports (schema v19)
+    case auditEvent = "audit_event"
+    case dlpEvent = "dlp_event"
+    case archiveAccess = "archive_access"
+    case userRisk = "user_risk"
 }
 
 /// Every column a parser can set, named exactly as in `Schema` (the writer maps names to
@@ -34,6 +39,11 @@ public enum Column: String, CaseIterable, Sendable {
     case process_sha256, parent_process_path, parent_command_line, parent_process_sha256
     case target_account, target_account_domain, threat_name, edr_rule
     case domain, remote_ip, remote_port, file_origin_url, email, upn
+    // Mimecast administration exports (schema v19)
+    case audit_type, summary, source_ip, application, method, two_factor, reason, local_time, machine, event_info
+    case policy, kind, archive_source, description, search_text, search_reason, search_path, muse_query, is_admin
+    case message_date, content_viewed, discovery_case
+    case name, department, user_state, risk, human_error, sentiment, engagement, knowledge, watchlist_count, user_id
     /// Set by the writer from the row's record index, not by parsers.
     case record_no
 }

@@ -97,6 +97,10 @@ final class UnitParser {
                 reject(line: line, record: index, error.reason, error.message, bytes, length: bytes.count)
                 return
             }
+            if MimecastRecordParser.isEmptyPage(record) {
+                batch.records -= 1   // an empty API page (end of a poll) holds no record
+                return
+            }
             guard let f = MimecastRecordParser.classify(record) else {
                 // An EDR event inside a JSON document (a SentinelOne Deep Visibility API page).
                 if parseEDR(line: line, record: index, bytes) { return }

@@ -43,6 +43,11 @@ public enum FieldKey: String, CaseIterable, Sendable {
     case info, status, fromEnv, fromHdr, to, received, sent, senderIP, detectionLevel, emailAddress, displayableName
     // Inside spamProcessingDetail
     case spf, dkim, dmarc, allow
+    // Audit, DLP, archive search/view and Awareness Training exports (mimecast-more.md)
+    case auditType, eventInfo, user, source, policy, createTime, emailAddr, searchText, searchReason, description
+    case searchPath, isAdmin, museQuery, viewer, viewed, from, messageDate, contentViewed, discoveryCase
+    case department, userState, risk, humanError, sentiment, engagement, knowledge, email, watchlistCount, userId
+    case timeGenerated = "TimeGenerated [UTC]"
     // Inside impersonationResults
     case impersonationDomainSource, stringSimilarToDomain, checkerResult
 }
