@@ -49,6 +49,15 @@ public enum Column: String, CaseIterable, Sendable {
 }
 
 extension EventTable {
+    /// The Mimecast administration exports (audit, DLP, archive access, awareness): listed in
+    /// the reports' row counts only when the data has them, so a mail-and-EDR case reads as before.
+    public var isAdministrationExport: Bool {
+        switch self {
+        case .auditEvent, .dlpEvent, .archiveAccess, .userRisk: return true
+        default: return false
+        }
+    }
+
     /// Position in `allCases` (a payload-free enum is stored as its declaration index).
     @inline(__always)
     var index: Int { Int(unsafeBitCast(self, to: UInt8.self)) }

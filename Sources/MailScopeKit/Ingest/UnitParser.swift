@@ -104,6 +104,12 @@ final class UnitParser {
             guard let f = MimecastRecordParser.classify(record) else {
                 // An EDR event inside a JSON document (a SentinelOne Deep Visibility API page).
                 if parseEDR(line: line, record: index, bytes) { return }
+                if MimecastRecordParser.isFailurePage(record) {
+                    reject(line: line, record: index, .unrecognizedRecord,
+                           "a Mimecast API error page (its \"fail\" list is not empty): the collector's request failed, so this poll's records are missing — collect that period again",
+                           bytes, length: bytes.count)
+                    return
+                }
                 reject(line: line, record: index, .unrecognizedRecord, "a JSON object of no Mimecast or EDR export format MailScope knows", bytes, length: bytes.count)
                 return
             }

@@ -106,6 +106,8 @@ def lost_fields(name, lines, rows):
         if not line.startswith("{"):
             continue
         record = json.loads(line)
+        if set(record) <= {"meta", "data", "fail"} and not record.get("data") and not record.get("fail"):
+            continue   # an empty API page (the end of a poll): skipped by ingest, nothing to keep
         fields, values = kept(rows.get((number, None), []))
         text = " ".join(values)
         for key, value in record.items():

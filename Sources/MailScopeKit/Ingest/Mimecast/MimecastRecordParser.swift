@@ -39,6 +39,14 @@ enum MimecastRecordParser {
         return sawData
     }
 
+    /// True for an API reply whose `fail` list holds errors (sent with HTTP 200 too).
+    static func isFailurePage(_ r: Record) -> Bool {
+        r.fields.contains { f in
+            f.kind == .array && String(decoding: r.keyBytesOf(f), as: UTF8.self) == "fail"
+                && r.valueBytes(f).contains(UInt8(ascii: "{"))
+        }
+    }
+
     /// The format of a scanned JSON record, or nil when it is none we know.
     static func classify(_ r: Record) -> Format? {
         if SIEMv2Parser.matches(r) { return .siemV2 }
