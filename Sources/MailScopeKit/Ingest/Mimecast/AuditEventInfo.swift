@@ -59,6 +59,10 @@ struct AuditEventInfo: Equatable {
             // "… remote IP : 1.2.3.4 application : LFS" and "Remote IP is 1.2.3.4" (not "is null").
             ip = AuditEventInfo.remoteIP(in: rest)
         }
+        if application == nil, let r = rest.range(of: " application : ", options: .backwards) {
+            let word = rest[r.upperBound...].prefix { $0 != " " && $0 != "," }
+            if !word.isEmpty, r.upperBound < rest.endIndex, rest[r.upperBound...].count == word.count { application = String(word) }
+        }
         let s = AuditEventInfo.clean(rest)
         summary = s.isEmpty ? nil : s
     }

@@ -33,6 +33,7 @@ import Testing
     @Test func aJavaDumpGivesItsRemoteIPAndTextWithoutKeysIsAllSummary() {
         let dump = AuditEventInfo(parsing: "Creating the auditLog entry for failed authentication, emailAddress :com.example.Address@4a3bcd11[name=a@b.example] remote IP : 67.43.156.15 application : LFS")
         #expect(dump.ip == "67.43.156.15")
+        #expect(dump.application == "LFS")
         #expect(dump.summary?.hasPrefix("Creating the auditLog entry") == true)
         #expect(AuditEventInfo(parsing: "Remote IP is null").ip == nil)
         #expect(AuditEventInfo(parsing: "Completed Directory Sync") == AuditEventInfo(summary: "Completed Directory Sync"))
