@@ -74,6 +74,17 @@ import Testing
         #expect(logs == ["audit", "dlp", "archive_search"])
     }
 
+    @Test func aFileThatStartsWithAnEmptyPageIsStillReadLineByLine() throws {
+        let path = TestPaths.scratch() + "/empty-first.ndjson"
+        let lines = try String(contentsOfFile: TestPaths.fixture("mimecast/admin_exports.ndjson"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        try Data((lines.suffix(1) + lines.prefix(5)).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        let db = try LoadedDatabase([path])
+        #expect(db.summary.rejected == 0)
+        #expect(db.summary.rows == 5)
+        #expect(try db.count("audit_event", "line_no = 2") == 1)
+    }
+
     @Test func aFailedAPIPageIsRejectedNotSkipped() throws {
         let dir = TestPaths.scratch()
         let path = dir + "/fail.ndjson"
