@@ -232,8 +232,11 @@ struct QueryCommand: ParsableCommand {
             Sections: hosts and accounts (identity map), mail counts, flagged and newest mail \
             received, URL clicks, attachments, impersonation hits, endpoint activity on their \
             hosts by action, endpoint rows a finding or threat-intel match names, findings, and \
-            the incidents they are in with their stage. --since/--until bound the events; an \
-            incident is listed when its activity overlaps the period.
+            the incidents they are in with their stage; from the Mimecast administration \
+            exports, their Awareness Training risk, admin-console and API activity (audit log), \
+            archive searches and views by them or of their mail, and DLP events of their mail. \
+            --since/--until bound the events; an incident is listed when its activity overlaps \
+            the period.
 
             Examples:
               mailscope query user helen.ashby@acme-corp.example --db case.db

@@ -62,6 +62,25 @@ class Coverage(unittest.TestCase):
         self.assertEqual(coverage.forms("TRUE"), {"1", "true"})
 
 
+class CoverageOfAdministrationExports(unittest.TestCase):
+    def test_a_csv_field_in_no_column_is_flagged_under_sentinels_typed_name(self):
+        text = 'policy_s,eventTime_t [UTC],newField_s\nConfidential,"7/29/2024, 9:00:52 PM",lost-value\n'
+        rows = {(2, None): [{"line_no": 2, "record_no": None, "policy": "Confidential", "extra": None}]}
+        self.assertEqual(coverage.lost_in_csv("sentinel_dlp_cl.csv", text, rows),
+                         ["sentinel_dlp_cl.csv:2: newField = lost-value is in no column and not in extra"])
+        self.assertEqual(coverage.sentinel_name("TimeGenerated [UTC]"), "TimeGenerated [UTC]")
+
+    def test_records_of_an_api_reply_are_found_in_data_logs_and_dlp_logs(self):
+        doc = [{"meta": {}, "data": [{"logs": [{"a": 1}]}, {"dlpLogs": [{"b": 2}]}, {"viewer": "x"}], "fail": []}]
+        self.assertEqual(coverage.document_records(doc), [{"a": 1}, {"b": 2}, {"viewer": "x"}])
+
+    def test_a_document_record_no_row_keeps_is_flagged(self):
+        doc = {"data": [{"auditType": "User Logged On", "eventInfo": "x, IP: 192.0.2.1"}]}
+        rows = {(3, None): [{"line_no": 3, "audit_type": "User Logged On", "extra": None}]}
+        self.assertEqual(coverage.lost_in_document("a.json", doc, rows),
+                         ["a.json#1: eventInfo = x, IP: 192.0.2.1 is in no column and not in extra"])
+
+
 class PostgresSQL(unittest.TestCase):
     def test_named_parameters_become_positional_but_casts_stay(self):
         self.assertEqual(postgres_sql.positional("SELECT :since, x::text FROM t WHERE a = :until_ms"),

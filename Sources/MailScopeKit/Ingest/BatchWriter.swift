@@ -169,6 +169,10 @@ final class BatchWriter {
         case .edrEvent:
             key.log = "edr:" + (text(.product) ?? "unknown")
             key.host = text(.host) ?? ""
+        case .auditEvent: key.log = "audit"
+        case .dlpEvent: key.log = "dlp"
+        case .archiveAccess: key.log = "archive_" + (text(.kind) ?? "search")
+        case .userRisk: key.log = "awareness"
         case .ioc, .directoryEntry: return
         }
         if let seen = coverageSeen[key] {

@@ -9,6 +9,11 @@ public enum EventTable: String, CaseIterable, Sendable, Codable {
     case edrEvent = "edr_event"
     case directoryEntry = "directory_entry"
     case messageRelease = "message_release"
+    // Mimecast administration exports (schema v19)
+    case auditEvent = "audit_event"
+    case dlpEvent = "dlp_event"
+    case archiveAccess = "archive_access"
+    case userRisk = "user_risk"
 }
 
 /// Every column a parser can set, named exactly as in `Schema` (the writer maps names to
@@ -41,11 +46,25 @@ public enum Column: String, CaseIterable, Sendable {
     case verdict_risk, verdict_categories, spam_processing_detail
     // Cloud Integrated verdict tags on mail_message
     case threat_state, threat_type, policies_applied, tags
+    // Mimecast administration exports (schema v19)
+    case audit_type, summary, source_ip, application, method, two_factor, reason, local_time, machine, event_info
+    case kind, archive_source, description, search_text, search_reason, search_path, muse_query, is_admin
+    case message_date, content_viewed, discovery_case
+    case name, department, user_state, risk, human_error, sentiment, engagement, knowledge, watchlist_count, user_id
     /// Set by the writer from the row's record index, not by parsers.
     case record_no
 }
 
 extension EventTable {
+    /// The Mimecast administration exports (audit, DLP, archive access, awareness): listed in
+    /// the reports' row counts only when the data has them, so a mail-and-EDR case reads as before.
+    public var isAdministrationExport: Bool {
+        switch self {
+        case .auditEvent, .dlpEvent, .archiveAccess, .userRisk: return true
+        default: return false
+        }
+    }
+
     /// Position in `allCases` (a payload-free enum is stored as its declaration index).
     @inline(__always)
     var index: Int { Int(unsafeBitCast(self, to: UInt8.self)) }

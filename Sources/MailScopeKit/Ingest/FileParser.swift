@@ -98,7 +98,10 @@ final class FileParser {
             let probe = Record()
             let scanned = firstLine.withUnsafeBufferPointer { (try? JSONScanner.scanObject($0, into: probe)) != nil }
             if scanned {
-                if MimecastRecordParser.classify(probe) != nil { return (.lines, firstLine, source.isGzip, []) }
+                // An empty or failed API page first (a collector's poll that found nothing) is a
+                // line of a per-line file too: skipped or rejected there, not read as a document.
+                if MimecastRecordParser.classify(probe) != nil || MimecastRecordParser.isEmptyPage(probe)
+                    || MimecastRecordParser.isFailurePage(probe) { return (.lines, firstLine, source.isGzip, []) }
                 let keys = probe.fields.map { String(decoding: probe.keyBytesOf($0), as: UTF8.self) }
                 if EDRFileParser.profile(forJSONKeys: keys, options: IngestOptions()) != nil { return (.edrLines, firstLine, source.isGzip, []) }
                 let envelope = probe.fields.contains { f in

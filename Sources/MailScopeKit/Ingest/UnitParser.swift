@@ -97,12 +97,19 @@ final class UnitParser {
                 reject(line: line, record: index, error.reason, error.message, bytes, length: bytes.count)
                 return
             }
+            if MimecastRecordParser.isEmptyPage(record) {
+                batch.records -= 1   // an empty API page (end of a poll) holds no record
+                return
+            }
             guard let f = MimecastRecordParser.classify(record) else {
-                // An API page with no records, stored as a line by collectors (Elastic's test
-                // files hold them): nothing to load and nothing wrong.
-                if UnitParser.isEmptyPage(record) { batch.records -= 1; return }
                 // An EDR event inside a JSON document (a SentinelOne Deep Visibility API page).
                 if parseEDR(line: line, record: index, bytes) { return }
+                if MimecastRecordParser.isFailurePage(record) {
+                    reject(line: line, record: index, .unrecognizedRecord,
+                           "a Mimecast API error page (its \"fail\" list is not empty): the collector's request failed, so this poll's records are missing — collect that period again",
+                           bytes, length: bytes.count)
+                    return
+                }
                 reject(line: line, record: index, .unrecognizedRecord, "a JSON object of no Mimecast or EDR export format MailScope knows", bytes, length: bytes.count)
                 return
             }
@@ -122,23 +129,5 @@ final class UnitParser {
         } catch {
             reject(line: line, record: index, error.reason, error.detail, bytes, length: bytes.count)
         }
-    }
-
-    /// `{"meta":…,"data":[],"fail":[]}`: an envelope whose `data` is an empty array (and whose
-    /// `fail`, when present, is empty too).
-    static func isEmptyPage(_ r: Record) -> Bool {
-        var meta = false, emptyData = false
-        for f in r.fields {
-            let key = String(decoding: r.keyBytesOf(f), as: UTF8.self)
-            let value = r.valueBytes(f)
-            let empty = f.kind == .array && !value.contains(where: { $0 != UInt8(ascii: "[") && $0 != UInt8(ascii: "]") && $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 })
-            switch key {
-            case "meta": meta = f.kind == .object
-            case "data": emptyData = empty
-            case "fail": if !empty { return false }
-            default: return false
-            }
-        }
-        return meta && emptyData
     }
 }

@@ -1,14 +1,18 @@
 /// `mailscope query user EMAIL`: everything the database knows about one person — their
 /// hosts and accounts, the mail they received (counts, and the flagged and most recent
 /// messages), their clicks, attachments and impersonation hits, what happened on their hosts,
-/// the findings that name them and the incidents they are in, with their stage in each.
+/// the findings that name them and the incidents they are in, with their stage in each; and
+/// from the Mimecast administration exports, their awareness-training risk, what they did in
+/// the admin console (audit log), the archive searches and views they made or that opened
+/// their mail, and the DLP events of mail they sent or received.
 ///
 /// A period (`--since`/`--until`) bounds the events; the hosts and accounts are shown whole,
 /// and an incident is shown when its activity overlaps the period.
 public enum UserProfile {
     /// The sections, in order: `hosts_and_accounts`, `mail`, `recent_mail` (flagged first,
     /// then newest; `top` rows), `clicks`, `attachments`, `impersonation`, `endpoint_activity`,
-    /// `endpoint_notable`, `findings`, `incidents` (each at most `limit` rows, 0 = all).
+    /// `endpoint_notable`, `findings`, `incidents`, `awareness`, `admin_activity`,
+    /// `archive_access`, `dlp` (each at most `limit` rows, 0 = all).
     public static func run(_ db: Database, user: String, period: InvestigationFilter, top: Int, limit: Int) throws -> [InvestigationSection] {
         let address = try InvestigationFilter.address(user, option: "EMAIL")
         if let other = period.fields.first(where: { $0 != .since && $0 != .until }) {
@@ -62,6 +66,18 @@ public enum UserProfile {
                                                                      parameters: parameters, limit: limit,
                                                                      formats: ["first_time": .time, "hosts": .list],
                                                                      compact: ["incident", "title", "severity", "incident_stage", "stage", "hosts"])),
+            InvestigationSection(key: "awareness", title: "Awareness Training risk (SafeScore and watchlist snapshots)",
+                                 table: try table(awareness, timeColumn: nil, limit: limit, formats: ["as_of": .time],
+                                                  compact: ["as_of", "kind", "risk", "human_error", "watchlist_count", "evidence"])),
+            InvestigationSection(key: "admin_activity", title: "Admin console and API activity (audit log)",
+                                 table: try table(adminActivity, timeColumn: "a.ts", limit: limit, formats: times,
+                                                  compact: ["time", "audit_type", "source_ip", "application", "summary", "evidence"])),
+            InvestigationSection(key: "archive_access", title: "Archive searches and views by them or of their mail",
+                                 table: try table(archiveAccess, timeColumn: "a.ts", limit: limit, formats: times,
+                                                  compact: ["time", "kind", "actor", "description", "search_text", "subject", "evidence"])),
+            InvestigationSection(key: "dlp", title: "DLP events of mail they sent or received",
+                                 table: try table(dlpEvents, timeColumn: "d.ts", limit: limit, formats: times,
+                                                  compact: ["time", "policy", "action", "sender", "recipient", "subject", "evidence"])),
         ]
     }
 
@@ -151,5 +167,47 @@ public enum UserProfile {
         FROM incident_user u JOIN incident i ON i.id = u.incident_id
         WHERE u.user = :user /*filter*/
         ORDER BY i.id
+        """
+
+    /// Awareness Training snapshots of the person, newest first (shown whole: a score is
+    /// context for any period).
+    static let awareness = """
+        SELECT r.ts AS as_of, r.kind AS kind, r.risk AS risk, r.human_error AS human_error, r.sentiment AS sentiment,
+               r.engagement AS engagement, r.knowledge AS knowledge, r.watchlist_count AS watchlist_count,
+               r.department AS department, r.user_state AS user_state,
+               fi.path || ':' || r.line_no || COALESCE('#' || r.record_no, '') AS evidence
+        FROM user_risk r JOIN input_file fi ON fi.id = r.file_id
+        WHERE r.user = :user /*filter*/
+        ORDER BY r.ts DESC, r.kind, r.id
+        """
+
+    /// Audit-log events the person performed (ts is the event's UTC eventTime).
+    static let adminActivity = """
+        SELECT a.ts AS time, a.audit_type AS audit_type, a.category AS category, a.source_ip AS source_ip,
+               a.application AS application, a.method AS method, a.reason AS reason, a.summary AS summary,
+               fi.path || ':' || a.line_no || COALESCE('#' || a.record_no, '') AS evidence
+        FROM audit_event a JOIN input_file fi ON fi.id = a.file_id
+        WHERE a.user = :user /*filter*/
+        ORDER BY a.ts, a.id
+        """
+
+    /// Archive searches and views the person made, and views of messages to or from them.
+    static let archiveAccess = """
+        SELECT a.ts AS time, a.kind AS kind, a.user AS actor, a.description AS description, a.search_text AS search_text,
+               a.sender AS sender, a.recipient AS recipient, a.subject AS subject, a.content_viewed AS content_viewed,
+               fi.path || ':' || a.line_no || COALESCE('#' || a.record_no, '') AS evidence
+        FROM archive_access a JOIN input_file fi ON fi.id = a.file_id
+        WHERE (a.user = :user OR a.recipient = :user OR a.sender = :user) /*filter*/
+        ORDER BY a.ts, a.id
+        """
+
+    /// DLP rows (one per action) of mail the person sent or received.
+    static let dlpEvents = """
+        SELECT d.ts AS time, d.policy AS policy, d.action AS action, d.route AS route, d.sender AS sender,
+               d.recipient AS recipient, d.subject AS subject, d.message_id AS message_id,
+               fi.path || ':' || d.line_no || COALESCE('#' || d.record_no, '') AS evidence
+        FROM dlp_event d JOIN input_file fi ON fi.id = d.file_id
+        WHERE (d.sender = :user OR d.recipient = :user) /*filter*/
+        ORDER BY d.ts, d.id
         """
 }

@@ -61,7 +61,8 @@ public enum IngestReport {
         }
         var rowsByTable: [String: Int] = [:]
         for table in EventTable.allCases {
-            rowsByTable[table.rawValue] = Int(try db.scalar("SELECT COUNT(*) FROM \(table.rawValue)")?.intValue ?? 0)
+            let n = Int(try db.scalar("SELECT COUNT(*) FROM \(table.rawValue)")?.intValue ?? 0)
+            if n > 0 || !table.isAdministrationExport { rowsByTable[table.rawValue] = n }
         }
         var byReason: [String: Int] = [:]
         for row in try db.rows("SELECT reason, COUNT(*) AS n FROM reject GROUP BY reason") {

@@ -11,8 +11,9 @@ struct ReportStatistics {
     static func read(_ db: Database, findingsByRule: [String: Int]) throws -> ReportStatistics {
         var out = ReportStatistics()
         var rowsByTable: [String: Int64] = [:]
-        for table in EventTable.allCases.map(\.rawValue) {
-            rowsByTable[table] = try db.scalar("SELECT COUNT(*) FROM \(table)")?.intValue ?? 0
+        for table in EventTable.allCases {
+            let n = try db.scalar("SELECT COUNT(*) FROM \(table.rawValue)")?.intValue ?? 0
+            if n > 0 || !table.isAdministrationExport { rowsByTable[table.rawValue] = n }
         }
         var issues: [String: Int] = [:]
         for r in try db.rows("SELECT kind, COUNT(*) AS n FROM identity_issue GROUP BY kind ORDER BY kind") { issues[r.text("kind") ?? ""] = Int(r.int("n") ?? 0) }

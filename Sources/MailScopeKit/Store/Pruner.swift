@@ -14,7 +14,8 @@ import Foundation
 /// transaction, so a kill leaves a consistent database and running again finishes the job.
 public struct Pruner {
     /// The tables pruned by time, in the order they are pruned.
-    public static let tables = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event", "edr_event"]
+    public static let tables = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event", "edr_event",
+                                "audit_event", "dlp_event", "archive_access", "user_risk"]
     /// The tables whose rows belong to a message (kept when the message is in an incident).
     static let messageTables: Set<String> = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event"]
 

@@ -100,6 +100,7 @@ public enum Schema {
         Migration(version: 16, name: "alert deliveries to syslog and webhooks", sql: alertDeliverySchema),
         Migration(version: 17, name: "each recipient's delivery state", sql: recipientDeliverySchema),
         Migration(version: 18, name: "indicators that are the organisation's own", sql: ownIndicatorSchema),
+        Migration(version: 19, name: "Mimecast audit, DLP, archive access and awareness exports", sql: adminExportSchema),
         Migration(version: 20, name: "held-message releases and Cloud Integrated verdicts", sql: releaseSchema),
     ]
 
@@ -175,6 +176,142 @@ public enum Schema {
 
     /// An incident's indicator that names the organisation itself (its own domain, a sender or
     /// link in it: a compromised internal account's mail): context, never something to block.
+    static let adminExportSchema = """
+    -- Mimecast administration exports (formats: mimecast-more.md §1, §2, §4, §5). Each row keeps
+    -- file_id/line_no/record_no (file:line#n), a dedup key over the whole record (audit ids
+    -- repeat across different events, DLP writes one row per action) and `extra` for fields
+    -- no column took.
+    -- Audit log: ts is eventTime (UTC); the Date/Time inside eventInfo is local and can be
+    -- wrong, kept only as text in local_time.
+    CREATE TABLE audit_event (
+        id           INTEGER PRIMARY KEY,
+        file_id      INTEGER NOT NULL REFERENCES input_file(id),
+        line_no      INTEGER NOT NULL,
+        dedup        BLOB NOT NULL,
+        ts           INTEGER NOT NULL,
+        source       TEXT NOT NULL,
+        event_id     TEXT,                     -- Mimecast's id (not unique: reused across events)
+        user         TEXT,                     -- lowercased; may be '' in the log (then NULL) or a non-address
+        user_domain  TEXT,
+        audit_type   TEXT,                     -- "User Logged On", "Logon Authentication Failed", …
+        category     TEXT,                     -- authentication_logs, mimecast_access_logs, …
+        summary      TEXT,                     -- eventInfo before its trailing keys
+        source_ip    TEXT,
+        application  TEXT,
+        method       TEXT,
+        two_factor   TEXT,
+        reason       TEXT,
+        local_time   TEXT,                     -- eventInfo's "Date: … Time: …" as written (local, not used as time)
+        machine      INTEGER NOT NULL DEFAULT 0, -- 1: an api-<uuid>@ account or a threat-intel feed download
+        event_info   TEXT,                     -- the raw eventInfo
+        extra        TEXT,
+        record_no    INTEGER
+    );
+    CREATE UNIQUE INDEX audit_event_dedup ON audit_event(dedup);
+    CREATE INDEX audit_event_user ON audit_event(user, ts);
+
+    -- DLP logs: one row per action (hold + notification of one message are two rows).
+    CREATE TABLE dlp_event (
+        id               INTEGER PRIMARY KEY,
+        file_id          INTEGER NOT NULL REFERENCES input_file(id),
+        line_no          INTEGER NOT NULL,
+        dedup            BLOB NOT NULL,
+        ts               INTEGER NOT NULL,
+        source           TEXT NOT NULL,
+        sender           TEXT,                 -- '<>' for bounces
+        sender_domain    TEXT,
+        recipient        TEXT,
+        recipient_domain TEXT,
+        subject          TEXT,
+        policy           TEXT,
+        action           TEXT,                 -- hold | notification | block | secure_messaging … (lowercased)
+        route            TEXT,                 -- inbound | outbound | internal
+        message_id       TEXT,
+        message_id_raw   TEXT,
+        extra            TEXT,
+        record_no    INTEGER
+    );
+    CREATE UNIQUE INDEX dlp_event_dedup ON dlp_event(dedup);
+    CREATE INDEX dlp_event_sender ON dlp_event(sender, ts);
+    CREATE INDEX dlp_event_recipient ON dlp_event(recipient, ts);
+    CREATE INDEX dlp_event_msgid ON dlp_event(message_id);
+
+    -- Archive search logs (kind 'search': who searched what) and view logs (kind 'view': who
+    -- opened which archived message). Identical rows of one second are one row; the repeats
+    -- are counted in input_file.duplicates.
+    CREATE TABLE archive_access (
+        id               INTEGER PRIMARY KEY,
+        file_id          INTEGER NOT NULL REFERENCES input_file(id),
+        line_no          INTEGER NOT NULL,
+        dedup            BLOB NOT NULL,
+        ts               INTEGER NOT NULL,       -- createTime (search) or viewed (view)
+        source           TEXT NOT NULL,
+        kind             TEXT NOT NULL,          -- search | view
+        user             TEXT,                   -- emailAddr (search) or viewer (view)
+        user_domain      TEXT,
+        archive_source   TEXT,                   -- the log's own "source": archive, Message Tracking
+        description      TEXT,                   -- Message Tracking Search, Archive Mailbox, …
+        search_text      TEXT,
+        search_reason    TEXT,
+        search_path      TEXT,
+        muse_query       TEXT,
+        is_admin         INTEGER,
+        message_id       TEXT,                   -- when the search text is a <Message-ID>
+        sender           TEXT,                   -- view: the message's from
+        recipient        TEXT,                   -- view: the message's to
+        subject          TEXT,
+        message_date     INTEGER,                -- view: when the viewed message was sent
+        content_viewed   INTEGER,
+        discovery_case   INTEGER,
+        machine          INTEGER NOT NULL DEFAULT 0, -- 1: an api-<uuid>@ account
+        extra            TEXT,
+        record_no    INTEGER
+    );
+    CREATE UNIQUE INDEX archive_access_dedup ON archive_access(dedup);
+    CREATE INDEX archive_access_user ON archive_access(user, ts);
+
+    -- Awareness Training snapshots (SafeScore and watchlist): no event time of their own, ts is
+    -- when the collector took them (Sentinel's TimeGenerated).
+    CREATE TABLE user_risk (
+        id               INTEGER PRIMARY KEY,
+        file_id          INTEGER NOT NULL REFERENCES input_file(id),
+        line_no          INTEGER NOT NULL,
+        dedup            BLOB NOT NULL,
+        ts               INTEGER NOT NULL,
+        source           TEXT NOT NULL,
+        kind             TEXT NOT NULL,          -- safescore | watchlist
+        user             TEXT,
+        user_domain      TEXT,
+        name             TEXT,
+        department       TEXT,
+        user_state       TEXT,
+        risk             TEXT,                   -- SafeScore grades A–F
+        human_error      TEXT,
+        sentiment        TEXT,
+        engagement       TEXT,
+        knowledge        TEXT,
+        watchlist_count  INTEGER,
+        user_id          TEXT,
+        extra            TEXT,
+        record_no    INTEGER
+    );
+    CREATE UNIQUE INDEX user_risk_dedup ON user_risk(dedup);
+    CREATE INDEX user_risk_user ON user_risk(user, ts);
+
+    CREATE VIEW v_audit_event AS
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', a.ts / 1000.0, 'unixepoch') AS time_utc, a.*, f.path AS file_path
+        FROM audit_event a JOIN input_file f ON f.id = a.file_id;
+    CREATE VIEW v_dlp_event AS
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', d.ts / 1000.0, 'unixepoch') AS time_utc, d.*, f.path AS file_path
+        FROM dlp_event d JOIN input_file f ON f.id = d.file_id;
+    CREATE VIEW v_archive_access AS
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', a.ts / 1000.0, 'unixepoch') AS time_utc, a.*, f.path AS file_path
+        FROM archive_access a JOIN input_file f ON f.id = a.file_id;
+    CREATE VIEW v_user_risk AS
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', r.ts / 1000.0, 'unixepoch') AS time_utc, r.*, f.path AS file_path
+        FROM user_risk r JOIN input_file f ON f.id = r.file_id;
+    """
+
     static let ownIndicatorSchema = """
     ALTER TABLE incident_indicator ADD COLUMN own INTEGER NOT NULL DEFAULT 0;
     """

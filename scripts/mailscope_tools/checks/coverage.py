@@ -7,14 +7,22 @@ the stricter, per-column check in Tests/MailScopeKitTests/EDRFieldCoverageTests.
 
   scripts/check-mimecast-coverage [--mailscope .build/debug/mailscope]
 
+The administration exports in ../shared/samples/mimecast/more (MORE: audit, DLP, archive
+search/view, Awareness Training) are checked too: one-record-per-line files by line, API reply
+documents record by record (each record against the file's row that keeps most of it) and
+Sentinel CSVs by row, with Sentinel's typed column names (policy_s, eventTime_t [UTC]) read as
+the API's.
+
 Known, listed exceptions (see KNOWN): the record type of API 2.0 lines is the table and event it
 goes to; the threat-intel STIX export keeps each indicator's value, label, id and valid_from,
 not the object's created/modified times nor the download header (the ioc table has no extra).
 """
 import argparse
 import collections
+import csv
 import fnmatch
 import glob
+import io
 import json
 import os
 import sqlite3
@@ -24,13 +32,16 @@ import tempfile
 
 from ..paths import ROOT
 
-TIME = {"datetime", "date", "timestamp", "eventTime", "created", "modified", "valid_from", "released"}
+TIME = {"datetime", "date", "timestamp", "eventTime", "created", "modified", "valid_from",
+        "createTime", "viewed", "messageDate", "TimeGenerated [UTC]", "released"}
 KNOWN = {("siem_v2_*", "type"), ("threat_intel_*", "Content-Disposition"), ("threat_intel_*", "type"), ("threat_intel_*", "id"),
          ("threat_intel_*", "spec_version"), ("threat_intel_*", "pattern")}
-TABLES = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event", "ioc", "message_release"]
-# The families of ../shared/samples/mimecast/more this check covers (issue 22): held-message
-# release logs and Cloud Integrated.
-MORE = ["message_release_logs_*.ndjson", "cloud_integrated_logs_*.ndjson"]
+TABLES = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event", "ioc",
+          "audit_event", "dlp_event", "archive_access", "user_risk", "message_release"]
+# The administration exports of ../shared/samples/mimecast/more this check covers (by name:
+# the parsers themselves recognize records by their keys).
+MORE = ["audit_events_*", "dlp_logs_*", "archive_*", "sentinel_dlp_*", "sentinel_awareness_*",
+        "message_release_logs_*.ndjson", "cloud_integrated_logs_*.ndjson"]
 
 
 def forms(v):
@@ -70,7 +81,7 @@ def stored_rows(mailscope, path, work):
 
 def empty_page(record):
     """An API page with no records ({"meta":…,"data":[],"fail":[]}): nothing to keep."""
-    return set(record) <= {"meta", "data", "fail"} and "meta" in record and record.get("data") == [] and not record.get("fail")
+    return set(record) <= {"meta", "data", "fail"} and not record.get("data") and not record.get("fail")
 
 
 def kept(stored):
@@ -107,7 +118,7 @@ def lost_fields(name, lines, rows, duplicates=0):
             continue
         record = json.loads(line)
         if empty_page(record):
-            continue
+            continue   # an empty API page (the end of a poll): skipped by ingest, nothing to keep
         if (number, None) not in rows and duplicates > 0:
             duplicates -= 1
             continue
@@ -123,9 +134,77 @@ def lost_fields(name, lines, rows, duplicates=0):
     return problems
 
 
+def lost_in_record(where, record, name, stored):
+    """The fields of one record that none of `stored` keeps."""
+    fields, values = kept(stored)
+    text = " ".join(values)
+    problems = []
+    for key, value in record.items():
+        if value in (None, "", [], {}) or key in TIME or key in fields or known(name, key):
+            continue
+        f = forms(value)
+        if f & values or any(x in text for x in f if len(x) > 3):
+            continue
+        problems.append(f"{where}: {key} = {str(value)[:70]} is in no column and not in extra")
+    return problems
+
+
+def document_records(doc):
+    """The records of an API reply (data[], data[0].logs[], data[0].dlpLogs[]), also when
+    the reply sits in a top-level array."""
+    if isinstance(doc, list):
+        return [r for d in doc for r in document_records(d)]
+    if not isinstance(doc, dict):
+        return []
+    if "data" not in doc:
+        return [doc]
+    out = []
+    for element in doc.get("data") or []:
+        wrapped = [k for k in ("logs", "dlpLogs") if isinstance(element, dict) and isinstance(element.get(k), list)]
+        out += [r for k in wrapped for r in element[k]] if wrapped else [element]
+    return out
+
+
+def lost_in_document(name, doc, rows):
+    """Each record of a JSON document against the row that keeps most of it."""
+    stored = [d for ds in rows.values() for d in ds]
+    problems = []
+    for n, record in enumerate(document_records(doc), 1):
+        best = min(([lost_in_record(f"{name}#{n}", record, name, [d]) for d in stored] or
+                    [lost_in_record(f"{name}#{n}", record, name, [])]), key=len)
+        problems += best
+    return problems
+
+
+def sentinel_name(column):
+    """Sentinel's typed custom-log column name as the API names the field (policy_s → policy,
+    eventTime_t [UTC] → eventTime); other names as they are."""
+    base = column[:-6] if column.endswith(" [UTC]") else column
+    if len(base) > 2 and base[-2:] in ("_s", "_t", "_d", "_b"):
+        return base[:-2]
+    return column
+
+
+def lost_in_csv(name, text, rows):
+    """Each CSV row (line n) against the rows stored for line n."""
+    reader = csv.reader(io.StringIO(text))
+    header = [sentinel_name(h) for h in next(reader, [])]
+    problems = []
+    for number, values in enumerate(reader, 2):
+        record = {k: v for k, v in zip(header, values) if k != "eventTime"}
+        problems += lost_in_record(f"{name}:{number}", record, name, rows.get((number, None), []))
+    return problems
+
+
 def check(mailscope, path, work):
     rows, duplicates = stored_rows(mailscope, path, work)
-    return lost_fields(os.path.basename(path), open(path, encoding="utf-8"), rows, duplicates)
+    name = os.path.basename(path)
+    text = open(path, encoding="utf-8").read()
+    if name.endswith(".csv"):
+        return lost_in_csv(name, text, rows)
+    if name.endswith(".json"):
+        return lost_in_document(name, json.loads(text), rows)
+    return lost_fields(name, text.splitlines(keepends=True), rows, duplicates)
 
 
 def main():
@@ -138,8 +217,8 @@ def main():
     files += sorted(glob.glob(os.path.join(root, "fixtures", "mimecast", "*", "*.ndjson")))
     if os.path.isdir(samples):
         files += sorted(glob.glob(os.path.join(samples, "*.ndjson")))
-        for pattern in MORE:
-            files += sorted(glob.glob(os.path.join(samples, "more", pattern)))
+        files += sorted(p for pattern in MORE for p in glob.glob(os.path.join(samples, "more", pattern))
+                        if not p.endswith(".gz"))
     else:
         print("check-mimecast-coverage: ../shared/samples/mimecast is absent; checking the fixtures only")
     problems = []

@@ -69,6 +69,15 @@ final class EDRFileParser {
             && (names.contains("aggregateid") || names.contains("senderaddress") || names.contains("useremailaddress") || names.contains("recipientaddress")) {
             return .sentinelMimecast
         }
+        // Sentinel's custom-log tables of the administration exports: Seg_Dlp_CL (typed suffixes
+        // senderAddress_s, eventTime_t [UTC]) and Awareness_SafeScore/Watchlist_Details_CL.
+        let typed = Set(header.map { HeaderName.normalize(sentinelRename($0)) })
+        if typed.contains("policy") && typed.contains("action") && typed.contains("recipientaddress") && typed.contains("eventtime") {
+            return .sentinelMimecast
+        }
+        if names.contains("timegeneratedutc") && (names.contains("humanerror") || names.contains("watchlistcount")) {
+            return .sentinelMimecast
+        }
         if names.contains("email") && (names.contains("account") || names.contains("upn") || names.contains("samaccountname")) && names.contains("host") {
             return .directory
         }
@@ -257,7 +266,14 @@ final class EDRFileParser {
         switch name {
         case "Date": return "date"
         case "eventTime [UTC]": return "eventTime"
-        default: return name
+        default:
+            // Log Analytics custom-log columns carry their type: policy_s, eventTime_t [UTC].
+            var n = name
+            if n.hasSuffix(" [UTC]") { n = String(n.dropLast(6)) }
+            for suffix in ["_s", "_t", "_d", "_b"] where n.count > 2 && n.hasSuffix(suffix) {
+                return String(n.dropLast(2))
+            }
+            return name
         }
     }
 

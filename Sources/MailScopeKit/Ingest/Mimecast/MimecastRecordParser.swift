@@ -15,6 +15,39 @@ enum MimecastRecordParser {
         // Held-message release and Cloud Integrated logs (issue 22)
         case messageRelease = "mimecast_message_release"
         case cloudIntegrated = "mimecast_cloud_integrated"
+        // Administration exports (mimecast-more.md §1, §2, §4, §5)
+        case audit = "mimecast_audit"
+        case dlp = "mimecast_dlp"
+        case archiveSearch = "mimecast_archive_search"
+        case archiveView = "mimecast_archive_view"
+        case awareness = "mimecast_awareness"
+    }
+
+    /// True for an API reply page that holds no records (`{"meta":…,"data":[],"fail":[]}`):
+    /// collectors write one at the end of a poll (mimecast-more.md §0); it is skipped, not
+    /// rejected. A page whose `fail` is not empty is no empty page: it is rejected as an error.
+    static func isEmptyPage(_ r: Record) -> Bool {
+        var sawData = false
+        for f in r.fields {
+            let key = String(decoding: r.keyBytesOf(f), as: UTF8.self)
+            let value = r.valueBytes(f)
+            let empty = f.kind == .array && !value.contains(where: { $0 != 0x5B && $0 != 0x5D && $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 })
+            switch key {
+            case "data": guard empty else { return false }; sawData = true
+            case "fail": guard empty || f.kind == .null else { return false }
+            case "meta": continue
+            default: return false
+            }
+        }
+        return sawData
+    }
+
+    /// True for an API reply whose `fail` list holds errors (sent with HTTP 200 too).
+    static func isFailurePage(_ r: Record) -> Bool {
+        r.fields.contains { f in
+            f.kind == .array && String(decoding: r.keyBytesOf(f), as: UTF8.self) == "fail"
+                && r.valueBytes(f).contains(UInt8(ascii: "{"))
+        }
     }
 
     /// The format of a scanned JSON record, or nil when it is none we know.
@@ -30,6 +63,12 @@ enum MimecastRecordParser {
         if TTPImpersonationParser.matches(r) { return .ttpImpersonation }
         if ThreatIntelParser.matches(r) { return .threatIntel }
         if MessageTrackingParser.matches(r) { return .messageTracking }
+        // Administration exports
+        if AuditParser.matches(r) { return .audit }
+        if DLPParser.matches(r) { return .dlp }
+        if ArchiveSearchParser.matches(r) { return .archiveSearch }
+        if ArchiveViewParser.matches(r) { return .archiveView }
+        if AwarenessParser.matches(r) { return .awareness }
         return nil
     }
 
@@ -45,6 +84,12 @@ enum MimecastRecordParser {
         case .messageTracking: try MessageTrackingParser.parse(r, line: line, ctx: ctx)
         case .messageRelease: try MessageReleaseParser.parse(r, line: line, ctx: ctx)
         case .cloudIntegrated: try CloudIntegratedParser.parse(r, line: line, ctx: ctx)
+        // Administration exports
+        case .audit: try AuditParser.parse(r, line: line, ctx: ctx)
+        case .dlp: try DLPParser.parse(r, line: line, ctx: ctx)
+        case .archiveSearch: try ArchiveSearchParser.parse(r, line: line, ctx: ctx)
+        case .archiveView: try ArchiveViewParser.parse(r, line: line, ctx: ctx)
+        case .awareness: try AwarenessParser.parse(r, line: line, ctx: ctx)
         }
     }
 }

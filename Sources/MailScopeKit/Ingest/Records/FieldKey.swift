@@ -43,11 +43,16 @@ public enum FieldKey: String, CaseIterable, Sendable {
     case info, status, fromEnv, fromHdr, to, received, sent, senderIP, detectionLevel, emailAddress, displayableName
     // Inside spamProcessingDetail
     case spf, dkim, dmarc, allow
+    // Audit, DLP, archive search/view and Awareness Training exports (mimecast-more.md)
+    case auditType, eventInfo, user, source, policy, createTime, emailAddr, searchText, searchReason, description
+    case searchPath, isAdmin, museQuery, viewer, viewed, from, messageDate, contentViewed, discoveryCase
+    case department, userState, risk, humanError, sentiment, engagement, knowledge, email, watchlistCount, userId
+    case timeGenerated = "TimeGenerated [UTC]"
     // Inside impersonationResults
     case impersonationDomainSource, stringSimilarToDomain, checkerResult
     // Held-message release logs (`heldReleaseLogs[]`) and their spamProcessingDetail verdict
-    case released, `operator`, heldReason, heldGroup, rejectReason, messageInfo, policy, size, email
-    case spamVerdict, verdict, decision, risk, categories
+    case released, `operator`, heldReason, heldGroup, rejectReason, messageInfo, size
+    case spamVerdict, verdict, decision, categories
     // Cloud Integrated (`/siem/v1/batch/events/ci`)
     case policiesApplied, threatState, threatType, tags, authResults, originalUrl, redirectUrl
 }

@@ -17,10 +17,12 @@ struct JSONDocumentSplitter {
     /// Keys whose array elements are records.
     static let containerKeys: Set<[UInt8]> = Set(["data", "objects", "clickLogs", "attachmentLogs",
                                                    "impersonationLogs", "trackedEmails",
-                                                   "heldReleaseLogs"].map { Array($0.utf8) })
+                                                   "heldReleaseLogs", "dlpLogs", "logs"].map { Array($0.utf8) })
     /// Keys that make their enclosing element a wrapper rather than a record.
+    /// `data` too: an API reply page inside a top-level array (`[{"meta":…,"data":[…]}]`, the
+    /// archive view log as XSOAR saves it) is opened up, not kept as one record.
     static let wrapperKeys: Set<[UInt8]> = Set(["clickLogs", "attachmentLogs", "impersonationLogs", "trackedEmails",
-                                                 "heldReleaseLogs"].map { Array($0.utf8) })
+                                                 "heldReleaseLogs", "dlpLogs", "logs", "data"].map { Array($0.utf8) })
 
     enum Output {
         /// A record's bytes (valid during the callback), the line it starts on and its index

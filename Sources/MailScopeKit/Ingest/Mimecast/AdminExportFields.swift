@@ -1,0 +1,24 @@
+/// Field rules shared by the audit, archive and awareness parsers.
+enum AdminExportFields {
+    /// The acting user: the normalized address, or the logged text lowercased when it is no
+    /// address (`johndoe@example`, `<>`); nil for "".
+    static func user(_ text: String?) -> String? {
+        guard let text, !text.trimmingASCIISpaceString().isEmpty else { return nil }
+        if text.trimmingASCIISpaceString() == EmailAddress.nullSender { return EmailAddress.nullSender }
+        return EmailAddress.normalize(text) ?? text.lowercased()
+    }
+
+    /// An API service account (`api-<uuid>@…`): machine traffic that dominates these logs
+    /// (mimecast-more.md §6.6), kept apart from people.
+    static func isMachine(_ address: String?) -> Bool {
+        guard let address else { return false }
+        return address.hasPrefix("api-") && address.contains("@")
+    }
+}
+
+extension String {
+    /// The string without leading and trailing ASCII blanks.
+    func trimmingASCIISpaceString() -> String {
+        String(Substring(self).trimmingASCIISpace())
+    }
+}
