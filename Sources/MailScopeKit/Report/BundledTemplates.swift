@@ -134,7 +134,7 @@ details summary { cursor: pointer; color: #1d4ed8; }
 </div>
 {{#people_long}}<details><summary>People ({{people_count}})</summary>{{/people_long}}
 <table class="people"><thead><tr><th>Person, and the row that proves the stage</th><th>Stage</th><th>Delivered</th><th>Interacted</th></tr></thead><tbody>
-{{#people}}<tr><td class="ev"><span class="ev-item">{{user}}</span>{{#evidence_items}}<span class="ev-item"><span class="loc">{{{locator_html}}}</span> <span class="sha">{{sha}}</span></span>{{/evidence_items}}</td><td>{{stage}}</td><td>{{delivered}}</td><td>{{interacted}}</td></tr>
+{{#people}}<tr><td class="ev"><span class="ev-item">{{user}}</span>{{#has_awareness}}<span class="ev-item muted">Awareness Training: {{awareness}}</span>{{/has_awareness}}{{#evidence_items}}<span class="ev-item"><span class="loc">{{{locator_html}}}</span> <span class="sha">{{sha}}</span></span>{{/evidence_items}}</td><td>{{stage}}</td><td>{{delivered}}</td><td>{{interacted}}</td></tr>
 {{/people}}</tbody></table>
 {{#people_long}}</details>{{/people_long}}
 {{#has_hosts}}
@@ -295,14 +295,14 @@ What to do:
 | Person | Stage | Delivered | Interacted | Proof |
 |---|---|---|---|---|
 {{#people}}
-| {{user}} | {{stage}} | {{delivered}} | {{interacted}} | {{evidence}} |
+| {{user}}{{#has_awareness}} (Awareness Training: {{awareness}}){{/has_awareness}} | {{stage}} | {{delivered}} | {{interacted}} | {{evidence}} |
 {{/people}}
 
 {{#has_hosts}}
 | Host | Owner | Stage | First seen | Rows |
 |---|---|---|---|---|
 {{#host_rows}}
-| {{host}} | {{user}} | {{stage}} | {{first}} | {{rows}} |
+| {{host}} | {{user}}{{#has_awareness}} (Awareness Training: {{awareness}}){{/has_awareness}} | {{stage}} | {{first}} | {{rows}} |
 {{/host_rows}}
 
 {{/has_hosts}}

@@ -44,6 +44,13 @@ struct ReportIncidents {
 
     /// The people of incident `id`, each with the row that proves their stage.
     static func people(_ db: Database, incident id: Int, evidence: EvidenceLookup) throws -> [ReportModel.Person] {
+        var people = try Self.peopleRows(db, incident: id, evidence: evidence)
+        let awareness = try AwarenessProfile.read(db, users: people.map(\.user))
+        for i in people.indices { people[i].awareness = awareness[people[i].user] }
+        return people
+    }
+
+    static func peopleRows(_ db: Database, incident id: Int, evidence: EvidenceLookup) throws -> [ReportModel.Person] {
         try db.rows("""
             SELECT user, received, delivered, interacted, stage, stage_evidence_table, stage_evidence_rowid, delivery
             FROM incident_user WHERE incident_id = ? ORDER BY user

@@ -111,6 +111,8 @@ public struct ReportModel: Codable, Sendable {
         public var stageEvidence: Evidence?
         /// What became of their copy (nil in incidents built before the state was kept).
         public var delivery: DeliveryState? = nil
+        /// Mimecast Awareness Training's view of them, when an export names them.
+        public var awareness: AwarenessProfile? = nil
     }
 
     public struct HostRow: Codable, Sendable {
@@ -317,7 +319,7 @@ extension ReportModel.Finding {
     }
 }
 extension ReportModel.Person {
-    enum CodingKeys: String, CodingKey { case user, received, delivered, interacted, stage, stageEvidence = "stage_evidence", delivery }
+    enum CodingKeys: String, CodingKey { case user, received, delivered, interacted, stage, stageEvidence = "stage_evidence", delivery, awareness }
 }
 extension ReportModel.HostRow {
     enum CodingKeys: String, CodingKey { case host, user, stage, firstSeen = "first_seen", evidenceRows = "evidence_rows" }

@@ -134,7 +134,7 @@ enum ReportView {
     static func incident(_ m: ReportModel, _ i: ReportModel.Incident, format: Format) -> [String: Any] {
         let zone = m.displayTimeZone
         let people = table(i.people.sorted { ($1.stage, $0.user) < ($0.stage, $1.user) }) { p in
-            ["user": p.user, "stage": p.stage.rawValue, "delivered": p.delivery?.text ?? (p.delivered ? "yes" : "no"), "interacted": p.interacted ? "yes" : "no",
+            ["user": p.user, "awareness": p.awareness?.text ?? "", "has_awareness": p.awareness != nil, "stage": p.stage.rawValue, "delivered": p.delivery?.text ?? (p.delivered ? "yes" : "no"), "interacted": p.interacted ? "yes" : "no",
              "evidence": p.stageEvidence.map(evidenceText) ?? "—", "evidence_items": p.stageEvidence.map { [evidenceItem($0)] } ?? []]
         }
         let hosts = table(i.hostDetails) { h in
