@@ -12,7 +12,7 @@ public enum UserProfile {
     /// The sections, in order: `hosts_and_accounts`, `mail`, `recent_mail` (flagged first,
     /// then newest; `top` rows), `clicks`, `attachments`, `impersonation`, `endpoint_activity`,
     /// `endpoint_notable`, `findings`, `incidents`, `awareness`, `admin_activity`,
-    /// `archive_access`, `dlp` (each at most `limit` rows, 0 = all).
+    /// `archive_access`, `dlp`, `releases` (each at most `limit` rows, 0 = all).
     public static func run(_ db: Database, user: String, period: InvestigationFilter, top: Int, limit: Int) throws -> [InvestigationSection] {
         let address = try InvestigationFilter.address(user, option: "EMAIL")
         if let other = period.fields.first(where: { $0 != .since && $0 != .until }) {
@@ -78,6 +78,9 @@ public enum UserProfile {
             InvestigationSection(key: "dlp", title: "DLP events of mail they sent or received",
                                  table: try table(dlpEvents, timeColumn: "d.ts", limit: limit, formats: times,
                                                   compact: ["time", "policy", "action", "sender", "recipient", "subject", "evidence"])),
+            InvestigationSection(key: "releases", title: "Held messages released or rejected: theirs, or by them",
+                                 table: try table(releases, timeColumn: "r.ts", limit: limit, formats: times,
+                                                  compact: ["time", "status", "operator", "operator_role", "recipient", "subject", "held_reason", "evidence"])),
         ]
     }
 
@@ -199,6 +202,18 @@ public enum UserProfile {
         FROM archive_access a JOIN input_file fi ON fi.id = a.file_id
         WHERE (a.user = :user OR a.recipient = :user OR a.sender = :user) /*filter*/
         ORDER BY a.ts, a.id
+        """
+
+    /// Held-message release log rows of copies the person received, or that they released or
+    /// rejected for someone else, with the message each is linked to (no Message-ID in the log).
+    static let releases = """
+        SELECT r.ts AS time, r.status AS status, r.operator AS operator, r.operator_role AS operator_role,
+               r.recipient AS recipient, r.sender AS sender, r.subject AS subject, r.held_reason AS held_reason,
+               r.verdict AS verdict, r.message_id_linked AS message_id, r.link_state AS link,
+               fi.path || ':' || r.line_no || COALESCE('#' || r.record_no, '') AS evidence
+        FROM message_release r JOIN input_file fi ON fi.id = r.file_id
+        WHERE (r.recipient = :user OR r.operator = :user) /*filter*/
+        ORDER BY r.ts, r.id
         """
 
     /// DLP rows (one per action) of mail the person sent or received.

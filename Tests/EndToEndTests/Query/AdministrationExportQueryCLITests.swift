@@ -32,4 +32,23 @@ import Testing
         let admin = try #require(doc["admin_activity"] as? [[String: Any]])
         #expect(admin.map { $0["time"] as? String } == ["2026-11-02T09:15:00.000Z", "2026-11-02T09:16:30.000Z"])
     }
+
+    /// The person's held copies released or rejected, and who did it (the recipient or an
+    /// admin), with the message each release is linked to.
+    @Test func queryUserListsTheReleasesOfTheirHeldMail() throws {
+        let db = CLI.scratch() + "/release.db"
+        let ingest = try CLI.run(["ingest", "fixtures/mimecast/release_join", "--db", db])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let json = try CLI.run(["query", "user", "ana.lima@acme-corp.example", "--db", db, "--format", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let releases = try #require(doc["releases"] as? [[String: Any]])
+        #expect(releases.map { $0["status"] as? String } == ["rejected", "released"])
+        #expect(releases.allSatisfy { $0["operator"] as? String == "it.admin@acme-corp.example" && $0["operator_role"] as? String == "admin" })
+        #expect(releases.contains { $0["link"] as? String == "linked" && ($0["message_id"] as? String) != nil })
+        // The admin's own query lists the releases they made for others.
+        let admin = try CLI.run(["query", "user", "it.admin@acme-corp.example", "--db", db, "--format", "json"])
+        let adminDoc = try #require(try JSONSerialization.jsonObject(with: Data(admin.stdout.utf8)) as? [String: Any])
+        #expect((adminDoc["releases"] as? [[String: Any]])?.count == releases.count)
+    }
 }
