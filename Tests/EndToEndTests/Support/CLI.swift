@@ -75,9 +75,20 @@ enum CLI {
         return process
     }
 
+    /// A fresh empty folder for one test, under this test process's scratch folder.
     static func scratch(_ label: String = #function) -> String {
-        let path = NSTemporaryDirectory() + "mailscope-e2e/\(label.filter { $0.isLetter })-\(UUID().uuidString)"
+        let path = scratchRoot + "/\(label.filter { $0.isLetter })-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
+
+    /// Every scratch folder of one test process, removed when the process exits (a full run
+    /// writes hundreds of megabytes; left behind, repeated runs fill the disk).
+    private static let scratchRoot: String = {
+        // Short: a test's Unix socket path under it must stay within sun_path's 108 bytes.
+        let path = NSTemporaryDirectory() + "mailscope-e2e/s-\(UUID().uuidString.prefix(8))"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: CLI.scratchRoot) }
+        return path
+    }()
 }

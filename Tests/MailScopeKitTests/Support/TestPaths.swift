@@ -31,13 +31,21 @@ enum TestPaths {
     static let sharedEDR: String = root.deletingLastPathComponent().appendingPathComponent("shared/samples/edr").path
     static var sharedEDRAvailable: Bool { FileManager.default.fileExists(atPath: sharedEDR) }
 
-    /// A fresh empty folder under the system temp folder.
+    /// A fresh empty folder under the system temp folder, inside this test process's scratch
+    /// folder (removed when the process exits).
     static func scratch(_ label: String = #function) -> String {
         let safe = label.filter { $0.isLetter || $0.isNumber }
-        let path = NSTemporaryDirectory() + "mailscope-tests/\(safe)-\(UUID().uuidString)"
+        let path = scratchRoot + "/\(safe)-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
+
+    private static let scratchRoot: String = {
+        let path = NSTemporaryDirectory() + "mailscope-tests/r-\(UUID().uuidString.prefix(8))"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: TestPaths.scratchRoot) }
+        return path
+    }()
 }
 
 /// Loads files into a fresh database and answers questions about the rows.
