@@ -3,6 +3,116 @@
 /// The bundled rule catalog, file by file.
 enum BundledRules {
     static let files: [(name: String, text: String)] = [
+        ("MS-ADM-001.yml", #"""
+id: MS-ADM-001
+title: Admin console logon after repeated failures from one address (brute force)
+version: 1
+kind: detection
+severity: high
+attack: [T1110, T1078]
+stage: interaction
+description: >
+  A successful Mimecast logon ("User Logged On") from an IP address that had more than
+  `failures` failed logons ("Logon Authentication Failed") in the `window_ms` before it, for any
+  account: password guessing or spraying that worked. The threshold is Sentinel's "Mimecast
+  Audit - Logon Authentication Failed" rule (more than 3 in 30 minutes), but Sentinel alerts on
+  the failures alone; here only failures followed by a success are a finding, since failures
+  that never succeed were stopped (a low, noisy signal that would bury this one). API service
+  accounts and feed downloads (audit_event.machine = 1) are left out on both sides, and rows
+  without a source IP cannot be tied together. The time is eventTime (UTC), never the local
+  time written in the event text.
+triage: >
+  Ask the account's owner whether they logged on at that time from that address; if not, reset
+  the password, revoke the sessions, enforce 2FA, review the audit log for what the session
+  changed (policies, permitted senders, URL allow entries, releases, exports) and block the
+  address.
+params:
+  failures: 3               # more than this many failures ...
+  window_ms: 1800000        # ... in the 30 minutes before the successful logon
+sql: |
+  WITH failed AS (
+    SELECT ts, source_ip, user FROM audit_event
+    WHERE audit_type = 'Logon Authentication Failed' AND machine = 0
+      AND source_ip IS NOT NULL AND source_ip <> ''
+  ), logon AS (
+    SELECT s.id, s.ts, s.user, s.source_ip,
+           (SELECT COUNT(*) FROM failed f
+            WHERE f.source_ip = s.source_ip AND f.ts BETWEEN s.ts - :window_ms AND s.ts) AS failures,
+           (SELECT COUNT(DISTINCT f.user) FROM failed f
+            WHERE f.source_ip = s.source_ip AND f.ts BETWEEN s.ts - :window_ms AND s.ts) AS accounts
+    FROM audit_event s
+    WHERE s.audit_type = 'User Logged On' AND s.machine = 0
+      AND s.source_ip IS NOT NULL AND s.source_ip <> ''
+      AND s.ts BETWEEN :since AND :until
+  )
+  SELECT ts, user, source_ip AS indicator,
+         COALESCE(user, '?') || ' logged on to Mimecast from ' || source_ip || ' after ' || failures ||
+           ' failed logons from that address (' || accounts || ' account(s)) in the ' || (:window_ms / 60000) || ' minutes before' AS summary,
+         'audit_event' AS evidence_table, id AS evidence_rowid
+  FROM logon
+  WHERE failures > :failures
+examples:
+  positive:
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:00:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:00:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:01:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:01:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:02:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:02:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:03:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:03:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBS01","auditType":"User Logged On","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:05:00+0000","eventInfo":"Successful authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:05:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, 2FA: TOTP","category":"authentication_logs"}'
+  negative:
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:00:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:00:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:01:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:01:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:02:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:02:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:03:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:03:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBS01","auditType":"User Logged On","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:05:00+0000","eventInfo":"Successful authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:05:00 CET, IP: 198.51.100.20, Application: Administration Console, Method: Cloud, 2FA: TOTP","category":"authentication_logs"}'
+    - '{"id":"eNqBS01","auditType":"User Logged On","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:40:00+0000","eventInfo":"Successful authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:40:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, 2FA: TOTP","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"raj.patel@acme-corp.example","eventTime":"2026-11-02T10:00:00+0000","eventInfo":"Failed authentication for raj.patel@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 10:00:00 CET, IP: 192.0.2.50, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"raj.patel@acme-corp.example","eventTime":"2026-11-02T10:01:00+0000","eventInfo":"Failed authentication for raj.patel@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 10:01:00 CET, IP: 192.0.2.50, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"raj.patel@acme-corp.example","eventTime":"2026-11-02T10:02:00+0000","eventInfo":"Failed authentication for raj.patel@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 10:02:00 CET, IP: 192.0.2.50, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBS01","auditType":"User Logged On","user":"raj.patel@acme-corp.example","eventTime":"2026-11-02T10:05:00+0000","eventInfo":"Successful authentication for raj.patel@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 10:05:00 CET, IP: 192.0.2.50, Application: Administration Console, Method: Cloud, 2FA: TOTP","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example","eventTime":"2026-11-02T11:00:00+0000","eventInfo":"Failed authentication for api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 11:00:00 CET, IP: 198.51.100.9, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example","eventTime":"2026-11-02T11:00:10+0000","eventInfo":"Failed authentication for api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 11:00:10 CET, IP: 198.51.100.9, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example","eventTime":"2026-11-02T11:00:20+0000","eventInfo":"Failed authentication for api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 11:00:20 CET, IP: 198.51.100.9, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example","eventTime":"2026-11-02T11:00:30+0000","eventInfo":"Failed authentication for api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 11:00:30 CET, IP: 198.51.100.9, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF01","auditType":"Logon Authentication Failed","user":"api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example","eventTime":"2026-11-02T11:00:40+0000","eventInfo":"Failed authentication for api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 11:00:40 CET, IP: 198.51.100.9, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBS01","auditType":"User Logged On","user":"li.wei@acme-corp.example","eventTime":"2026-11-02T11:01:00+0000","eventInfo":"Successful authentication for li.wei@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 11:01:00 CET, IP: 198.51.100.9, Application: Administration Console, Method: Cloud, 2FA: TOTP","category":"authentication_logs"}'
+
+"""#),
+        ("MS-ADM-002.yml", #"""
+id: MS-ADM-002
+title: Mimecast support logged on to the administration console
+version: 1
+kind: duet
+severity: medium
+attack: [T1199, T1078]
+stage: delivery
+description: >
+  The audit log's "Mimecast Support Login" (category mimecast_access_logs): someone at Mimecast
+  entered the customer's console. Routine when the customer opened a support case, and only the
+  customer knows whether they did; a support login nobody asked for is access through a trusted
+  relationship, with every administrator right (release held mail, permit senders, export the
+  archive). Logged by the vendor, so it is asked about, not judged.
+triage: >
+  Ask the customer the question; if nobody asked for support, contact Mimecast, and review what
+  was done in that session (the audit log after this row: policy changes, releases, exports).
+question: >
+  Did you ask Mimecast support to access your Mimecast console ({user}, from {indicator}) at
+  the time shown?
+sql: |
+  SELECT ts, user, source_ip AS indicator,
+         'Mimecast support logged on to the console as ' || COALESCE(user, '?') ||
+           ' from ' || COALESCE(source_ip, 'an unknown address') ||
+           COALESCE(' (' || application || ')', '') AS summary,
+         'audit_event' AS evidence_table, id AS evidence_rowid
+  FROM audit_event
+  WHERE audit_type = 'Mimecast Support Login'
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"id":"eNqSUP01","auditType":"Mimecast Support Login","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T15:39:17+0000","eventInfo":"Action Performed - helen.price@acme-corp.example logged into this account. by helen.price@acme-corp.example<helen.price@acme-corp.example> Date: 2026-11-02 Time: 16:39:17 +0100 IP: 67.43.156.15 Application: Administration Console","category":"mimecast_access_logs"}'
+  negative:
+    - '{"id":"eNqSUP02","auditType":"User Logged On","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T15:39:17+0000","eventInfo":"Successful authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 16:39:17 CET, IP: 67.43.156.15, Application: Administration Console, Method: Cloud, 2FA: TOTP","category":"authentication_logs"}'
+
+"""#),
         ("MS-ATT-001.yml", #"""
 id: MS-ATT-001
 title: Attachment Protect judged an attachment malicious and the message reached the user
@@ -1221,6 +1331,50 @@ examples:
       2026-11-02T10:00:05.0000000Z,dev1,ws-0001.corp.acme-corp.example,ProcessCreated,7zFM.exe,C:\Program Files\7-Zip\7zFM.exe,,ana.lima@acme-corp.example,"""C:\Program Files\7-Zip\7zFM.exe"" ""C:\Users\alima\Downloads\Invoice-5521.zip""",7316,,,explorer.exe,C:\WINDOWS\Explorer.EXE,4100,ana.lima@acme-corp.example,,,1
 
 """#),
+        ("MS-DLP-001.yml", #"""
+id: MS-DLP-001
+title: DLP policy held or flagged a sender's mail
+version: 1
+kind: duet
+severity: medium
+attack: [T1048.003]
+stage: delivery
+description: >
+  Mimecast Data Leak Prevention held, blocked or notified on mail (dlp_event action hold,
+  block or notification), one question per policy, sender and UTC day with how many messages
+  and recipients it covered: DLP writes one row per action and per recipient (a hold and its
+  notification are two rows), and one person sending a spreadsheet to ten partners is one
+  thing to ask about, not twenty. Sentinel alerts on every row (holds as informational,
+  notifications as high, T1030); whether the data was meant to leave is the customer's call.
+  Bounces (sender <>) have nobody to ask about and are left out.
+triage: >
+  Ask the customer the question; if the mail was not expected, look at the sender's other
+  activity (MS-URL-030, Internal Email Protect) for a compromised account, and keep the held
+  copies held.
+question: >
+  Did you expect {sender} to send mail that the DLP policy "{indicator}" stopped or flagged?
+sql: |
+  SELECT MIN(ts) AS ts, sender AS user, sender, policy AS indicator,
+         sender || ' triggered DLP policy "' || policy || '" on ' ||
+           COUNT(DISTINCT COALESCE(message_id, subject, '')) || ' message(s) to ' ||
+           COUNT(DISTINCT recipient) || ' recipient(s) that day (' || MIN(action) ||
+           CASE WHEN COUNT(DISTINCT action) > 1 THEN ' and other actions)' ELSE ')' END AS summary,
+         'dlp_event' AS evidence_table, MIN(id) AS evidence_rowid
+  FROM dlp_event
+  WHERE action IN ('hold', 'block', 'notification')
+    AND sender IS NOT NULL AND sender <> '<>' AND policy IS NOT NULL
+    AND ts BETWEEN :since AND :until
+  GROUP BY policy, sender, ts / 86400000
+examples:
+  positive:
+    - '{"senderAddress":"helen.price@acme-corp.example","recipientAddress":"payroll@partner.example","subject":"Payroll Q4","eventTime":"2026-11-03T15:30:00+0000","route":"outbound","policy":"Secure Message PII","action":"hold","messageId":"<q4-payroll-1@acme-corp.example>"}'
+    - '{"senderAddress":"helen.price@acme-corp.example","recipientAddress":"payroll@partner.example","subject":"Payroll Q4","eventTime":"2026-11-03T15:30:00+0000","route":"outbound","policy":"Secure Message PII","action":"notification","messageId":"<q4-payroll-1@acme-corp.example>"}'
+    - '{"senderAddress":"helen.price@acme-corp.example","recipientAddress":"hr@partner.example","subject":"Payroll Q4 (2)","eventTime":"2026-11-03T16:10:00+0000","route":"outbound","policy":"Secure Message PII","action":"hold","messageId":"<q4-payroll-2@acme-corp.example>"}'
+  negative:
+    - '{"senderAddress":"helen.price@acme-corp.example","recipientAddress":"payroll@partner.example","subject":"Payroll Q4","eventTime":"2026-11-03T15:30:00+0000","route":"outbound","policy":"Secure Message PII","action":"secure_messaging","messageId":"<q4-payroll-1@acme-corp.example>"}'
+    - '{"senderAddress":"<>","recipientAddress":"helen.price@acme-corp.example","subject":"Undelivered Mail Returned to Sender","eventTime":"2026-11-03T20:41:25+0000","route":"inbound","policy":"Content Inspection - Watermark","action":"hold","messageId":"<20261103204122.2CA6DFCAE2@mail.partner.example>"}'
+
+"""#),
         ("MS-DOM-001.yml", #"""
 id: MS-DOM-001
 title: Mail accepted from a look-alike of our own domain
@@ -1824,6 +1978,148 @@ examples:
   negative:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX0ZXRDE_1","direction":"Inbound","messageId":"<o-1@partner.example>","numberAttachments":"0","processingId":"Prc1","recipients":"ana.lima@acme-corp.example","senderEnvelope":"orders@partner.example","senderHeader":"orders@partner.example","senderIp":"203.0.113.25","subject":"Order 4411","subtype":"Acc","timestamp":1793615400000,"type":"receipt"}'
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"QUFBX0ZXRDI_1","direction":"Outbound","messageId":"<o-2@acme-corp.example>","numberAttachments":"0","processingId":"Prc2","recipients":"orders@partner.example","senderEnvelope":"ana.lima@acme-corp.example","senderHeader":"ana.lima@acme-corp.example","senderIp":"203.0.113.25","subject":"RE: Order 4411","subtype":"Acc","timestamp":1793615405000,"type":"receipt"}'
+
+"""#),
+        ("MS-REL-001.yml", #"""
+id: MS-REL-001
+title: Recipient released a message held as phishing, malware or impersonation
+version: 1
+kind: detection
+severity: high
+attack: [T1566]
+stage: interaction
+description: >
+  The held-message release log shows the recipient releasing their own copy (operator_role
+  recipient) of a message Mimecast held as dangerous: a verdict of phishing, malware, malicious,
+  virus or impersonation, or a held reason naming impersonation, phishing, malware, a virus or
+  Attachment Protect. The user overrode the gateway's verdict and pulled the message into their
+  mailbox: the interaction the hold was there to prevent. The release log has no Message-ID; the
+  finding carries the message it was linked to (message_id_linked, by sender, recipient, subject
+  and time), so it joins the campaign's incident, and sender and subject otherwise. Releases of
+  spam or policy holds are MS-REL-002; an administrator's release is MS-REL-003.
+triage: >
+  Purge the released copy, check the recipient's clicks and host after the release time
+  (MS-COR-*), reset credentials if the message asked for them, and review who may release
+  which hold reasons (users should not release impersonation or malware holds).
+sql: |
+  SELECT ts, recipient AS user, sender, message_id_linked AS message_id, subject, sender_domain AS indicator,
+         recipient || ' released from hold a message judged ' || COALESCE(verdict, 'no verdict') || ', held as ' || COALESCE(held_reason, '?') AS summary,
+         'message_release' AS evidence_table, id AS evidence_rowid
+  FROM message_release
+  WHERE status = 'released' AND operator_role = 'recipient'
+    AND (lower(COALESCE(verdict, '')) IN ('phishing', 'malware', 'malicious', 'virus', 'impersonation')
+       OR lower(COALESCE(held_reason, '')) LIKE '%impersonation%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%phish%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%malware%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%virus%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%malicious%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%attachment protect%')
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":3,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"AggA","direction":"Inbound","messageId":"<held-a@hr-portal.example>","processingId":"Prc0001","recipients":"ana.lima@acme-corp.example","senderEnvelope":"payroll@hr-portal.example","senderHeader":"payroll@hr-portal.example","senderIp":"198.51.100.7","subject":"Payroll update required","subtype":"Acc","timestamp":1793700000000,"type":"receipt"}'
+    - '{"_offset":2,"_partition":3,"accountId":"CUSA1B2C3","action":"Hld","aggregateId":"AggA","holdReason":"Spm","messageId":"<held-a@hr-portal.example>","processingId":"Prc0002","senderEnvelope":"payroll@hr-portal.example","subject":"Payroll update required","subtype":"Hld","timestamp":1793700001000,"type":"process"}'
+    - '{"id":"eNoHeldR1","status":"released","heldReason":"High-Confidence Impersonation Protection","messageInfo":"Spam Policy","released":"2026-11-05T10:00:00+0000","operator":"ana.lima@acme-corp.example","fromEnv":{"emailAddress":"payroll@hr-portal.example"},"fromHdr":{"displayableName":"Payroll <Team>","emailAddress":"payroll@hr-portal.example"},"to":[{"emailAddress":"ana.lima@acme-corp.example"}],"subject":"Payroll update required","attachments":false,"route":"inbound","size":4201,"policy":"Default Spam Scanning Definition","spamScore":31,"detectionLevel":"moderate","spamProcessingDetail":{"spf":{"allow":true,"info":"allow"},"dkim":{"allow":true,"info":"unknown"},"dmarc":{"allow":false,"info":"fail"},"verdict":{"decision":"phishing","description":"","risk":"high","categories":[{"name":"phishing","risk":"high","subcategories":[]}]}}}'
+  negative:
+    - '{"_offset":1,"_partition":3,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"AggA","direction":"Inbound","messageId":"<held-a@hr-portal.example>","processingId":"Prc0001","recipients":"ana.lima@acme-corp.example","senderEnvelope":"payroll@hr-portal.example","senderHeader":"payroll@hr-portal.example","senderIp":"198.51.100.7","subject":"Payroll update required","subtype":"Acc","timestamp":1793700000000,"type":"receipt"}'
+    - '{"_offset":2,"_partition":3,"accountId":"CUSA1B2C3","action":"Hld","aggregateId":"AggA","holdReason":"Spm","messageId":"<held-a@hr-portal.example>","processingId":"Prc0002","senderEnvelope":"payroll@hr-portal.example","subject":"Payroll update required","subtype":"Hld","timestamp":1793700001000,"type":"process"}'
+    - '{"id":"eNoHeldR2","status":"released","heldReason":"Default Spam Scanning Definition","messageInfo":"Spam Policy","released":"2026-11-05T10:00:00+0000","operator":"ana.lima@acme-corp.example","fromEnv":{"emailAddress":"payroll@hr-portal.example"},"fromHdr":{"displayableName":"Payroll <Team>","emailAddress":"payroll@hr-portal.example"},"to":[{"emailAddress":"ana.lima@acme-corp.example"}],"subject":"Payroll update required","attachments":false,"route":"inbound","size":4201,"policy":"Default Spam Scanning Definition","spamScore":31,"detectionLevel":"moderate","spamProcessingDetail":{"spf":{"allow":true,"info":"allow"},"dkim":{"allow":true,"info":"unknown"},"dmarc":{"allow":false,"info":"fail"},"spamVerdict":{"decision":"spam","description":"","risk":"low","categories":[{"name":"spam","risk":"low","subcategories":[]}]}}}'
+    - '{"id":"eNoHeldR3","status":"released","heldReason":"High-Confidence Impersonation Protection","messageInfo":"Spam Policy","released":"2026-11-05T11:00:00+0000","operator":{"emailAddress":"it.admin@acme-corp.example"},"fromEnv":{"emailAddress":"payroll@hr-portal.example"},"fromHdr":{"displayableName":"Payroll <Team>","emailAddress":"payroll@hr-portal.example"},"to":[{"emailAddress":"ana.lima@acme-corp.example"}],"subject":"Payroll update required","attachments":false,"route":"inbound","size":4201,"policy":"Default Spam Scanning Definition","spamScore":31,"detectionLevel":"moderate","spamProcessingDetail":{"spf":{"allow":true,"info":"allow"},"dkim":{"allow":true,"info":"unknown"},"dmarc":{"allow":false,"info":"fail"},"verdict":{"decision":"phishing","description":"","risk":"high","categories":[{"name":"phishing","risk":"high","subcategories":[]}]}}}'
+    - '{"id":"eNoHeldR4","status":"rejected","heldReason":"Attachment Protection","messageInfo":"Spam Policy","released":"2026-11-05T12:00:00+0000","operator":"ana.lima@acme-corp.example","fromEnv":{"emailAddress":"payroll@hr-portal.example"},"fromHdr":{"displayableName":"Payroll <Team>","emailAddress":"payroll@hr-portal.example"},"to":[{"emailAddress":"ana.lima@acme-corp.example"}],"subject":"Payroll update required","attachments":false,"route":"inbound","size":4201,"policy":"Default Spam Scanning Definition","spamScore":31,"detectionLevel":"moderate","spamProcessingDetail":{"spf":{"allow":true,"info":"allow"},"dkim":{"allow":true,"info":"unknown"},"dmarc":{"allow":false,"info":"fail"},"verdict":{"decision":"malware","description":"","risk":"high","categories":[{"name":"malware","risk":"high","subcategories":[]}]}}}'
+
+"""#),
+        ("MS-REL-002.yml", #"""
+id: MS-REL-002
+title: User released their own held message (spam or policy hold)
+version: 1
+kind: duet
+severity: medium
+attack: [T1566]
+stage: interaction
+description: >
+  The held-message release log shows the recipient releasing their own copy (operator_role
+  recipient) of a message held for spam, graymail or a policy, with no dangerous verdict or held
+  reason (those are MS-REL-001). Users release newsletters and misfiled quotes every day; the
+  customer knows whether this sender is expected. Asked, not judged: the finding carries the
+  linked message (message_id_linked), so a release of a message another rule flags joins that
+  message's incident.
+triage: >
+  Ask the customer the question; if the mail was not expected, purge it and treat the release
+  like MS-REL-001.
+question: >
+  Did you expect {user} to release {subject} from {sender} out of the spam or policy hold?
+sql: |
+  SELECT ts, recipient AS user, sender, message_id_linked AS message_id, subject, sender_domain AS indicator,
+         recipient || ' released from hold a message judged ' || COALESCE(verdict, 'no verdict') || ', held as ' || COALESCE(held_reason, '?') AS summary,
+         'message_release' AS evidence_table, id AS evidence_rowid
+  FROM message_release
+  WHERE status = 'released' AND operator_role = 'recipient'
+    AND NOT (lower(COALESCE(verdict, '')) IN ('phishing', 'malware', 'malicious', 'virus', 'impersonation')
+       OR lower(COALESCE(held_reason, '')) LIKE '%impersonation%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%phish%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%malware%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%virus%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%malicious%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%attachment protect%')
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":3,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"AggA","direction":"Inbound","messageId":"<held-a@hr-portal.example>","processingId":"Prc0001","recipients":"ana.lima@acme-corp.example","senderEnvelope":"payroll@hr-portal.example","senderHeader":"payroll@hr-portal.example","senderIp":"198.51.100.7","subject":"Payroll update required","subtype":"Acc","timestamp":1793700000000,"type":"receipt"}'
+    - '{"_offset":2,"_partition":3,"accountId":"CUSA1B2C3","action":"Hld","aggregateId":"AggA","holdReason":"Spm","messageId":"<held-a@hr-portal.example>","processingId":"Prc0002","senderEnvelope":"payroll@hr-portal.example","subject":"Payroll update required","subtype":"Hld","timestamp":1793700001000,"type":"process"}'
+    - '{"id":"eNoHeldU1","status":"released","heldReason":"Default Spam Scanning Definition","messageInfo":"Spam Policy","released":"2026-11-05T10:00:00+0000","operator":"ana.lima@acme-corp.example","fromEnv":{"emailAddress":"payroll@hr-portal.example"},"fromHdr":{"displayableName":"Payroll <Team>","emailAddress":"payroll@hr-portal.example"},"to":[{"emailAddress":"ana.lima@acme-corp.example"}],"subject":"Payroll update required","attachments":false,"route":"inbound","size":4201,"policy":"Default Spam Scanning Definition","spamScore":31,"detectionLevel":"moderate","spamProcessingDetail":{"spf":{"allow":true,"info":"allow"},"dkim":{"allow":true,"info":"unknown"},"dmarc":{"allow":false,"info":"fail"},"spamVerdict":{"decision":"spam","description":"","risk":"low","categories":[{"name":"spam","risk":"low","subcategories":[]}]}}}'
+  negative:
+    - '{"_offset":1,"_partition":3,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"AggA","direction":"Inbound","messageId":"<held-a@hr-portal.example>","processingId":"Prc0001","recipients":"ana.lima@acme-corp.example","senderEnvelope":"payroll@hr-portal.example","senderHeader":"payroll@hr-portal.example","senderIp":"198.51.100.7","subject":"Payroll update required","subtype":"Acc","timestamp":1793700000000,"type":"receipt"}'
+    - '{"_offset":2,"_partition":3,"accountId":"CUSA1B2C3","action":"Hld","aggregateId":"AggA","holdReason":"Spm","messageId":"<held-a@hr-portal.example>","processingId":"Prc0002","senderEnvelope":"payroll@hr-portal.example","subject":"Payroll update required","subtype":"Hld","timestamp":1793700001000,"type":"process"}'
+    - '{"id":"eNoHeldU2","status":"released","heldReason":"High-Confidence Impersonation Protection","messageInfo":"Spam Policy","released":"2026-11-05T10:00:00+0000","operator":"ana.lima@acme-corp.example","fromEnv":{"emailAddress":"payroll@hr-portal.example"},"fromHdr":{"displayableName":"Payroll <Team>","emailAddress":"payroll@hr-portal.example"},"to":[{"emailAddress":"ana.lima@acme-corp.example"}],"subject":"Payroll update required","attachments":false,"route":"inbound","size":4201,"policy":"Default Spam Scanning Definition","spamScore":31,"detectionLevel":"moderate","spamProcessingDetail":{"spf":{"allow":true,"info":"allow"},"dkim":{"allow":true,"info":"unknown"},"dmarc":{"allow":false,"info":"fail"},"verdict":{"decision":"phishing","description":"","risk":"high","categories":[{"name":"phishing","risk":"high","subcategories":[]}]}}}'
+    - '{"id":"eNoHeldU3","status":"released","heldReason":"Default Spam Scanning Definition","messageInfo":"Spam Policy","released":"2026-11-05T11:00:00+0000","operator":{"emailAddress":"it.admin@acme-corp.example"},"fromEnv":{"emailAddress":"payroll@hr-portal.example"},"fromHdr":{"displayableName":"Payroll <Team>","emailAddress":"payroll@hr-portal.example"},"to":[{"emailAddress":"ana.lima@acme-corp.example"}],"subject":"Payroll update required","attachments":false,"route":"inbound","size":4201,"policy":"Default Spam Scanning Definition","spamScore":31,"detectionLevel":"moderate","spamProcessingDetail":{"spf":{"allow":true,"info":"allow"},"dkim":{"allow":true,"info":"unknown"},"dmarc":{"allow":false,"info":"fail"},"verdict":{"decision":"spam","description":"","risk":"low","categories":[{"name":"spam","risk":"low","subcategories":[]}]}}}'
+    - '{"id":"eNoHeldU4","status":"rejected","heldReason":"Default Spam Scanning Definition","messageInfo":"Spam Policy","released":"2026-11-05T12:00:00+0000","operator":"ana.lima@acme-corp.example","fromEnv":{"emailAddress":"payroll@hr-portal.example"},"fromHdr":{"displayableName":"Payroll <Team>","emailAddress":"payroll@hr-portal.example"},"to":[{"emailAddress":"ana.lima@acme-corp.example"}],"subject":"Payroll update required","attachments":false,"route":"inbound","size":4201,"policy":"Default Spam Scanning Definition","spamScore":31,"detectionLevel":"moderate","spamProcessingDetail":{"spf":{"allow":true,"info":"allow"},"dkim":{"allow":true,"info":"unknown"},"dmarc":{"allow":false,"info":"fail"},"verdict":{"decision":"spam","description":"","risk":"low","categories":[{"name":"spam","risk":"low","subcategories":[]}]}}}'
+
+"""#),
+        ("MS-REL-003.yml", #"""
+id: MS-REL-003
+title: Administrator released a message held as phishing, malware or impersonation
+version: 1
+kind: detection
+severity: high
+attack: [T1566]
+stage: delivery
+description: >
+  The held-message release log shows someone other than the recipient (operator_role admin)
+  releasing a message Mimecast held as dangerous: a verdict of phishing, malware, malicious,
+  virus or impersonation, or a held reason naming impersonation, phishing, malware, a virus or
+  Attachment Protect. An administrator overrode the gateway and delivered the message: often a
+  helpdesk answering "where is my invoice?", sometimes a console in the wrong hands
+  (MS-ADM-001). The finding carries the linked message (message_id_linked), so it joins the
+  campaign's incident, and names the operator. A recipient's own release is MS-REL-001.
+triage: >
+  Ask who released it and why; purge the released copy unless the verdict was wrong; follow
+  the recipient's clicks and host after the release time; if the operator did not do it, treat
+  the console account as compromised (MS-ADM-001's triage).
+sql: |
+  SELECT ts, recipient AS user, sender, message_id_linked AS message_id, subject, sender_domain AS indicator,
+         COALESCE(operator, 'an administrator') || ' released to ' || COALESCE(recipient, '?') || ' a message judged ' || COALESCE(verdict, 'no verdict') || ', held as ' || COALESCE(held_reason, '?') AS summary,
+         'message_release' AS evidence_table, id AS evidence_rowid
+  FROM message_release
+  WHERE status = 'released' AND operator_role = 'admin'
+    AND (lower(COALESCE(verdict, '')) IN ('phishing', 'malware', 'malicious', 'virus', 'impersonation')
+       OR lower(COALESCE(held_reason, '')) LIKE '%impersonation%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%phish%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%malware%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%virus%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%malicious%'
+       OR lower(COALESCE(held_reason, '')) LIKE '%attachment protect%')
+    AND ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":3,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"AggA","direction":"Inbound","messageId":"<held-a@hr-portal.example>","processingId":"Prc0001","recipients":"ana.lima@acme-corp.example","senderEnvelope":"payroll@hr-portal.example","senderHeader":"payroll@hr-portal.example","senderIp":"198.51.100.7","subject":"Payroll update required","subtype":"Acc","timestamp":1793700000000,"type":"receipt"}'
+    - '{"_offset":2,"_partition":3,"accountId":"CUSA1B2C3","action":"Hld","aggregateId":"AggA","holdReason":"Spm","messageId":"<held-a@hr-portal.example>","processingId":"Prc0002","senderEnvelope":"payroll@hr-portal.example","subject":"Payroll update required","subtype":"Hld","timestamp":1793700001000,"type":"process"}'
+    - '{"id":"eNoHeldA1","status":"released","heldReason":"High-Confidence Impersonation Protection","messageInfo":"Spam Policy","released":"2026-11-05T10:00:00+0000","operator":{"emailAddress":"it.admin@acme-corp.example"},"fromEnv":{"emailAddress":"payroll@hr-portal.example"},"fromHdr":{"displayableName":"Payroll <Team>","emailAddress":"payroll@hr-portal.example"},"to":[{"emailAddress":"ana.lima@acme-corp.example"}],"subject":"Payroll update required","attachments":false,"route":"inbound","size":4201,"policy":"Default Spam Scanning Definition","spamScore":31,"detectionLevel":"moderate","spamProcessingDetail":{"spf":{"allow":true,"info":"allow"},"dkim":{"allow":true,"info":"unknown"},"dmarc":{"allow":false,"info":"fail"},"verdict":{"decision":"phishing","description":"","risk":"high","categories":[{"name":"phishing","risk":"high","subcategories":[]}]}}}'
+  negative:
+    - '{"_offset":1,"_partition":3,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"AggA","direction":"Inbound","messageId":"<held-a@hr-portal.example>","processingId":"Prc0001","recipients":"ana.lima@acme-corp.example","senderEnvelope":"payroll@hr-portal.example","senderHeader":"payroll@hr-portal.example","senderIp":"198.51.100.7","subject":"Payroll update required","subtype":"Acc","timestamp":1793700000000,"type":"receipt"}'
+    - '{"_offset":2,"_partition":3,"accountId":"CUSA1B2C3","action":"Hld","aggregateId":"AggA","holdReason":"Spm","messageId":"<held-a@hr-portal.example>","processingId":"Prc0002","senderEnvelope":"payroll@hr-portal.example","subject":"Payroll update required","subtype":"Hld","timestamp":1793700001000,"type":"process"}'
+    - '{"id":"eNoHeldA2","status":"released","heldReason":"Default Spam Scanning Definition","messageInfo":"Spam Policy","released":"2026-11-05T10:00:00+0000","operator":{"email":"it.admin@acme-corp.example"},"fromEnv":{"emailAddress":"payroll@hr-portal.example"},"fromHdr":{"displayableName":"Payroll <Team>","emailAddress":"payroll@hr-portal.example"},"to":[{"emailAddress":"ana.lima@acme-corp.example"}],"subject":"Payroll update required","attachments":false,"route":"inbound","size":4201,"policy":"Default Spam Scanning Definition","spamScore":31,"detectionLevel":"moderate","spamProcessingDetail":{"spf":{"allow":true,"info":"allow"},"dkim":{"allow":true,"info":"unknown"},"dmarc":{"allow":false,"info":"fail"},"spamVerdict":{"decision":"spam","description":"","risk":"low","categories":[{"name":"spam","risk":"low","subcategories":[]}]}}}'
+    - '{"id":"eNoHeldA3","status":"released","heldReason":"High-Confidence Impersonation Protection","messageInfo":"Spam Policy","released":"2026-11-05T11:00:00+0000","operator":"ana.lima@acme-corp.example","fromEnv":{"emailAddress":"payroll@hr-portal.example"},"fromHdr":{"displayableName":"Payroll <Team>","emailAddress":"payroll@hr-portal.example"},"to":[{"emailAddress":"ana.lima@acme-corp.example"}],"subject":"Payroll update required","attachments":false,"route":"inbound","size":4201,"policy":"Default Spam Scanning Definition","spamScore":31,"detectionLevel":"moderate","spamProcessingDetail":{"spf":{"allow":true,"info":"allow"},"dkim":{"allow":true,"info":"unknown"},"dmarc":{"allow":false,"info":"fail"},"verdict":{"decision":"phishing","description":"","risk":"high","categories":[{"name":"phishing","risk":"high","subcategories":[]}]}}}'
+    - '{"id":"eNoHeldA4","status":"rejected","heldReason":"Attachment Protection","messageInfo":"Spam Policy","released":"2026-11-05T12:00:00+0000","operator":"it.admin@acme-corp.example","fromEnv":{"emailAddress":"payroll@hr-portal.example"},"fromHdr":{"displayableName":"Payroll <Team>","emailAddress":"payroll@hr-portal.example"},"to":[{"emailAddress":"ana.lima@acme-corp.example"}],"subject":"Payroll update required","attachments":false,"route":"inbound","size":4201,"policy":"Default Spam Scanning Definition","spamScore":31,"detectionLevel":"moderate","spamProcessingDetail":{"spf":{"allow":true,"info":"allow"},"dkim":{"allow":true,"info":"unknown"},"dmarc":{"allow":false,"info":"fail"},"verdict":{"decision":"malware","description":"","risk":"high","categories":[{"name":"malware","risk":"high","subcategories":[]}]}}}'
 
 """#),
         ("MS-TI-001.yml", #"""

@@ -55,6 +55,8 @@ public enum RuleExamples {
             throw Rule.Error(source: rule.source, problem: "a \(label) example does not load (\(reasons))")
         }
         let db = try Database(path: dir + "/examples.db")
+        // What `ingest` does after a load: link releases to their messages, build the identity map.
+        _ = try ReleaseLinker.relink(db)
         try IdentityMap.rebuildIfStale(db)
         for (name, entries) in rule.exampleWatchLists.sorted(by: { $0.key < $1.key }) {
             let file = dir + "/watch-\(name).txt"

@@ -18,6 +18,7 @@ public enum AttackCatalog {
         "reconnaissance": ("TA0043", "Reconnaissance"), "resource-development": ("TA0042", "Resource Development"),
         "initial-access": ("TA0001", "Initial Access"), "execution": ("TA0002", "Execution"), "persistence": ("TA0003", "Persistence"),
         "privilege-escalation": ("TA0004", "Privilege Escalation"), "defense-evasion": ("TA0005", "Defense Evasion"),
+        "credential-access": ("TA0006", "Credential Access"),
         "lateral-movement": ("TA0008", "Lateral Movement"), "collection": ("TA0009", "Collection"),
         "command-and-control": ("TA0011", "Command and Control"), "exfiltration": ("TA0010", "Exfiltration"),
     ]
@@ -75,6 +76,10 @@ public enum AttackCatalog {
         "T1036.008": .init(name: "Masquerade File Type", tactics: ["defense-evasion"]),
         "T1553.005": .init(name: "Mark-of-the-Web Bypass", tactics: ["defense-evasion"]),
         "T1608.005": .init(name: "Link Target", tactics: ["resource-development"]),
+        "T1110": .init(name: "Brute Force", tactics: ["credential-access"]),
+        "T1199": .init(name: "Trusted Relationship", tactics: ["initial-access"]),
+        "T1048": .init(name: "Exfiltration Over Alternative Protocol", tactics: ["exfiltration"]),
+        "T1048.003": .init(name: "Exfiltration Over Unencrypted Non-C2 Protocol", tactics: ["exfiltration"]),
     ]
 
     /// The tactics of `techniques`, each once, in ATT&CK's kill-chain order.
@@ -85,7 +90,7 @@ public enum AttackCatalog {
 
     /// ATT&CK Enterprise's tactic order.
     static let order = ["reconnaissance", "resource-development", "initial-access", "execution", "persistence",
-                        "privilege-escalation", "defense-evasion", "lateral-movement", "collection", "command-and-control", "exfiltration"]
+                        "privilege-escalation", "defense-evasion", "credential-access", "lateral-movement", "collection", "command-and-control", "exfiltration"]
 
     /// MISP's galaxy tag for a technique (`misp-galaxy:mitre-attack-pattern="Phishing - T1566"`),
     /// nil for an id not in the catalog.

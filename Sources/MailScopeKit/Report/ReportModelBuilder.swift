@@ -48,7 +48,8 @@ extension ReportModel.Summary {
 struct EvidenceLookup {
     let db: Database
     var statements: [String: Statement] = [:]
-    static let tables: Set<String> = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event", "ioc", "edr_event", "directory_entry", "message_release"]
+    static let tables: Set<String> = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event", "ioc", "edr_event", "directory_entry", "message_release",
+                                         "audit_event", "dlp_event", "archive_access", "user_risk"]
 
     init(_ db: Database) throws { self.db = db }
 

@@ -116,7 +116,10 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let model = try JSONDecoder().decode(ReportModel.self, from: Data(contentsOf: URL(fileURLWithPath: work + "/out/report.json")))
         #expect(model.incidents.count >= 5)
-        for incident in model.incidents {
+        // The administration logs (audit, DLP) are not mail: an incident made only of their
+        // findings (a support login, a DLP hold) has no message to join anyone to, and no graph yet.
+        let administration: Set<String> = ["audit_event", "dlp_event"]
+        for incident in model.incidents where !incident.findings.allSatisfy({ $0.evidence.allSatisfy { administration.contains($0.table) } }) {
             let g = incident.graph
             for person in g.nodes where person.kind == .recipient {
                 #expect(g.edges.contains { $0.to == person.id && $0.from.hasPrefix("message:") },
