@@ -33,6 +33,11 @@ public struct IncidentGraph: Codable, Sendable, Equatable {
         case destination
         /// More files or destinations of one process than are drawn, counted.
         case more
+        /// From the administration logs: the address an account signed in from, the account
+        /// (an admin, a support engineer, an internal sender), the DLP policy its mail triggered.
+        case sourceIP = "source_ip"
+        case account
+        case policy
     }
 
     /// What an edge says happened.
@@ -57,6 +62,10 @@ public struct IncidentGraph: Codable, Sendable, Equatable {
         case downloaded
         case resolved
         case connected
+        /// source IP → account: a console or API sign-in (audit log).
+        case loggedOn = "logged_on"
+        /// account → DLP policy: the account's mail held or flagged by the policy.
+        case triggered
     }
 
     /// How sure the link is: `strong` (an exact key: a hash, a Message-ID, a process id) is

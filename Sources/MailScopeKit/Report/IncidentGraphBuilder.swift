@@ -86,7 +86,12 @@ enum IncidentGraphBuilder {
             return ("recipients:\(s.rawValue)", "more recipients", s == .delivered ? "delivered, no interaction seen" : s.text)
         }
         var countedPeople: [String: Set<String>] = [:]
-        for (user, p) in people.sorted(by: { $0.key < $1.key }) {
+        // An account of the administration logs that no mail reached is drawn as that account
+        // (administration(_:into:)), not as a recipient.
+        let mailed = Set(groups.flatMap { $0.recipients.map { $0.lowercased() } })
+        let accounts = Set(findings.filter { $0.evidence.contains { administrationTables.contains($0.table) } }
+            .compactMap { ($0.user ?? $0.sender)?.lowercased() })
+        for (user, p) in people.sorted(by: { $0.key < $1.key }) where mailed.contains(user) || !accounts.contains(user) {
             if drawn.contains(user) {
                 g.node("recipient:\(user)", .recipient, p.user, detail: state(p).text + (p.interacted ? " · interacted" : ""),
                        stage: p.stage, column: Column.recipient)
@@ -140,6 +145,7 @@ enum IncidentGraphBuilder {
                        strength: links.contains { $0.matchStrength == "strong" } || links.allSatisfy { $0.matchStrength == nil } ? .strong : .weak)
             }
         }
+        administration(findings, into: &g)
         var processColumn: [String: Int] = [:]
         for story in incident.hostActivity { chain(story, into: &g, findingsOnRow: findingsOnRow, processColumn: &processColumn) }
         let leafColumn = (processColumn.values.max() ?? Column.host) + 1
@@ -151,6 +157,36 @@ enum IncidentGraphBuilder {
             }
         }
         return g.graph()
+    }
+
+    /// Tables of the administration logs: their findings are about accounts, not mail.
+    static let administrationTables: Set<String> = ["audit_event", "dlp_event", "archive_access"]
+
+    /// The findings on the administration logs: the account that acted, the address it signed
+    /// in from (a sign-in finding names it as its indicator), the DLP policy its mail triggered.
+    static func administration(_ findings: [ReportModel.Finding], into g: inout Draft) {
+        for f in findings.sorted(by: { ($0.ts, $0.id) < ($1.ts, $1.id) })
+        where f.evidence.contains(where: { administrationTables.contains($0.table) }) {
+            guard let actor = (f.user ?? f.sender)?.lowercased() else { continue }
+            let account = "account:\(actor)"
+            g.node(account, .account, actor, column: Column.sender)
+            g.raise(account, f.stage)
+            guard let indicator = f.indicator, !indicator.isEmpty else { continue }
+            if f.evidence.contains(where: { $0.table == "dlp_event" }) {
+                let policy = "policy:\(indicator)"
+                g.node(policy, .policy, indicator, column: Column.message)
+                g.edge(account, policy, .triggered, rules: [f.ruleId], ts: f.ts.milliseconds)
+            } else if isAddress(indicator) {
+                let ip = "source_ip:\(indicator)"
+                g.node(ip, .sourceIP, indicator, column: Column.origin)
+                g.edge(ip, account, .loggedOn, rules: [f.ruleId], ts: f.ts.milliseconds)
+            }
+        }
+    }
+
+    /// An IPv4 or IPv6 address (digits, hex, dots and colons, with a dot or a colon).
+    static func isAddress(_ text: String) -> Bool {
+        (text.contains(".") || text.contains(":")) && text.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }
     }
 
     static func relation(_ state: DeliveryState) -> IncidentGraph.Relation {

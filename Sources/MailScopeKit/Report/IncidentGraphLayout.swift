@@ -61,6 +61,9 @@ struct IncidentGraphLayout: Equatable {
         case .file: "file"
         case .destination: "destination"
         case .more: "not drawn"
+        case .sourceIP: "source IP"
+        case .account: "account"
+        case .policy: "DLP policy"
         }
     }
 

@@ -32,6 +32,8 @@ enum IncidentGraphSVG {
         case .downloaded: "downloaded"
         case .resolved: "resolved"
         case .connected: "connected"
+        case .loggedOn: "logged on"
+        case .triggered: "triggered"
         }
     }
 

@@ -197,4 +197,30 @@ import Testing
         #expect(g.node("message:1")?.detail == "3 recipients")
         #expect(g.edges.filter { $0.from == "message:1" }.count == 3)
     }
+
+    /// Findings on the administration logs draw the account that acted: the address it signed
+    /// in from (audit), the DLP policy its mail triggered.
+    @Test func administrationFindingsDrawTheAccountItsAddressAndItsPolicy() throws {
+        func admin(_ id: Int64, _ rule: String, table: String, user: String, indicator: String) -> ReportModel.Finding {
+            ReportModel.Finding(id: id, ruleId: rule, ruleVersion: 1, kind: .duet, severity: .medium, stage: .delivery,
+                                ts: Timestamp(Self.start + id * 60_000), user: user, host: nil, sender: nil, subject: nil, indicator: indicator,
+                                summary: "s", matchKey: nil, matchStrength: nil,
+                                evidence: [ReportModel.Evidence(table: table, row: id, file: "x", sha256: nil, line: id)])
+        }
+        var (incident, _) = Self.attachmentIncident()
+        incident.people = []
+        incident.hostDetails = []
+        incident.hostActivity = []
+        incident.findings = [admin(1, "MS-ADM-002", table: "audit_event", user: "Support@Mimecast.example", indicator: "67.43.156.15"),
+                             admin(2, "MS-DLP-001", table: "dlp_event", user: "kay.mann@acme-corp.example", indicator: "Confidential"),
+                             admin(3, "MS-ADM-001", table: "audit_event", user: "admin@acme-corp.example", indicator: "not an address")]
+        let g = IncidentGraphBuilder.build(incident, facts: IncidentGraphFacts())
+        let login = try #require(edge(g, "source_ip:67.43.156.15", "account:support@mimecast.example"))
+        #expect(login.relation == .loggedOn && login.rules == ["MS-ADM-002"])
+        let dlp = try #require(edge(g, "account:kay.mann@acme-corp.example", "policy:Confidential"))
+        #expect(dlp.relation == .triggered && dlp.rules == ["MS-DLP-001"])
+        #expect(g.node("account:admin@acme-corp.example") != nil, "an account is drawn even when its finding names no address")
+        #expect(!g.nodes.contains { $0.kind == .sourceIP && $0.label == "not an address" })
+        #expect(IncidentGraphSVG.render(g, incident: 4, zone: .utc).contains(">logged on</text>"))
+    }
 }
