@@ -122,15 +122,7 @@ def lost_fields(name, lines, rows, duplicates=0):
         if (number, None) not in rows and duplicates > 0:
             duplicates -= 1
             continue
-        fields, values = kept(rows.get((number, None), []))
-        text = " ".join(values)
-        for key, value in record.items():
-            if value in (None, "", [], {}) or key in TIME or key in fields or known(name, key):
-                continue
-            f = forms(value)
-            if f & values or any(x in text for x in f if len(x) > 3):
-                continue
-            problems.append(f"{name}:{number}: {key} = {str(value)[:70]} is in no column and not in extra")
+        problems += lost_in_record(f"{name}:{number}", record, name, rows.get((number, None), []))
     return problems
 
 

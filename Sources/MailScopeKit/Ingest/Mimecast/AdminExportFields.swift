@@ -8,6 +8,17 @@ enum AdminExportFields {
         return EmailAddress.normalize(text) ?? text.lowercased()
     }
 
+    /// Sets `user` and `user_domain` of the row begun in `b` from the acting person in field
+    /// `key` of `r` (consumed); returns the address.
+    @discardableResult
+    static func setActor(_ b: RowBatch, _ r: Record, _ key: FieldKey) -> String? {
+        let address = user(r.string(key))
+        r.consume(key)
+        b.set(.user, address)
+        b.set(.user_domain, EmailAddress.domain(address))
+        return address
+    }
+
     /// An API service account (`api-<uuid>@…`): machine traffic that dominates these logs
     /// (mimecast-more.md §6.6), kept apart from people.
     static func isMachine(_ address: String?) -> Bool {

@@ -19,10 +19,7 @@ enum AwarenessParser {
         b.set(.source, "mimecast_awareness")
         b.set(.kind, watchlist ? "watchlist" : "safescore")
         let key: FieldKey = r.has(.emailAddress) ? .emailAddress : .email
-        let user = AdminExportFields.user(r.string(key))
-        r.consume(key)
-        b.set(.user, user)
-        b.set(.user_domain, EmailAddress.domain(user))
+        AdminExportFields.setActor(b, r, key)
         b.setRaw(.name, r, .name)
         b.setRaw(.department, r, .department)
         b.setRaw(.user_state, r, .userState)
