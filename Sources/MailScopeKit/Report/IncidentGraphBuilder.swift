@@ -142,7 +142,7 @@ enum IncidentGraphBuilder {
             if let user = h.user, let from = personNode(user) {
                 let links = findings.filter { $0.host == h.host && $0.user?.lowercased() == user.lowercased() }
                 g.edge(from, hostID, .uses, rules: links.map(\.ruleId), ts: links.map(\.ts.milliseconds).min() ?? h.firstSeen.milliseconds,
-                       strength: links.contains { $0.matchStrength == "strong" } || links.allSatisfy { $0.matchStrength == nil } ? .strong : .weak)
+                       strength: strength(of: links))
             }
         }
         administration(findings, into: &g)
@@ -187,6 +187,12 @@ enum IncidentGraphBuilder {
     /// An IPv4 or IPv6 address (digits, hex, dots and colons, with a dot or a colon).
     static func isAddress(_ text: String) -> Bool {
         (text.contains(".") || text.contains(":")) && text.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }
+    }
+
+    /// A link resting on `findings` is strong when one of them matched on an exact key, or when
+    /// none is a correlation that names its match (mail-side findings rest on the row itself).
+    static func strength(of findings: [ReportModel.Finding]) -> IncidentGraph.Strength {
+        findings.contains { $0.matchStrength == "strong" } || findings.allSatisfy { $0.matchStrength == nil } ? .strong : .weak
     }
 
     static func relation(_ state: DeliveryState) -> IncidentGraph.Relation {
@@ -234,7 +240,7 @@ enum IncidentGraphBuilder {
             let rules = on.map(\.ruleId)
             let stage = on.compactMap(\.stage).max()
             let strength: IncidentGraph.Strength = !on.isEmpty
-                ? (on.contains { $0.matchStrength == "strong" } || on.allSatisfy { $0.matchStrength == nil } ? .strong : .weak)
+                ? strength(of: on)
                 : (e.via == "by name" || e.via == "opened a linked file" ? .weak : .strong)
             let actor = key(pid: e.processID, image: e.process)
             if e.action == "process_start" {
