@@ -76,7 +76,7 @@ public enum IncidentBuilder {
         summary.suppressed = suppressed
         do {
             try db.execute("DELETE FROM incident_key")
-            for table in ["incident_delivery", "incident_note", "incident_technique", "incident_indicator", "incident_host", "incident_user",
+            for table in ["incident_admin", "incident_delivery", "incident_note", "incident_technique", "incident_indicator", "incident_host", "incident_user",
                           "incident_message", "incident_finding", "incident"] {
                 try db.execute("DELETE FROM \(table)")
             }

@@ -51,6 +51,13 @@ struct IncidentFacts: Sendable {
     var deliveredCopies: [String: Set<String>] = [:]
     /// Every sender of the campaign's mail (for a title when no finding names one).
     var senders: [String] = []
+    /// What accounts did around it, in time order (`AdministrationStep`).
+    var administration: [AdministrationStep] = []
+    /// Rule ids whose findings name an account that acted, not a recipient (audit, archive).
+    var administrativeRuleIDs: Set<String> = []
+
+    /// Only administration findings: no mail reached anyone through this incident.
+    var administrationOnly: Bool { recipients.isEmpty && !findings.isEmpty && ruleIDs.isSubset(of: administrativeRuleIDs) }
 
     var ruleIDs: Set<String> { Set(findings.map(\.ruleID)) }
     /// Only questions for the customer: nothing is called malicious or raised by clicks.

@@ -44,7 +44,15 @@ enum IncidentJudgement {
             let days = f.unknownDeliveryDays.isEmpty ? "" : ": no delivery logs for " + list(f.unknownDeliveryDays.map(LogCoverage.dayText), max: 3)
             atLeast(.medium, "delivery unknown for \(f.deliveryUnknown.count) of \(plural(f.recipients.count, "recipient"))\(days)")
         }
-        if f.delivered.isEmpty {
+        for step in f.administration where step.action == .allowEntry {
+            reasons.append("allow entry by \(step.account ?? "an unnamed account") before the campaign arrived: \(step.detail)")
+        }
+        for step in f.administration where step.action == .released && step.role == .admin {
+            reasons.append("\(step.account ?? "an administrator") \(step.detail)")
+        }
+        if f.recipients.isEmpty {
+            // Nothing was mailed to anyone: the administration steps are the whole story.
+        } else if f.delivered.isEmpty {
             if f.deliveryUnknown.isEmpty { reasons.append("no copy was delivered (\(plural(f.recipients.count, "recipient")) targeted)") }
         } else {
             raise(.medium, "delivered to \(f.delivered.count) of \(plural(f.recipients.count, "recipient"))")
@@ -108,9 +116,34 @@ enum IncidentJudgement {
         if f.ruleIDs.contains("MS-IMP-020") || f.ruleIDs.contains("MS-IMP-001") {
             actions.append("Warn \(list(f.delivered.isEmpty ? f.recipients : f.delivered, max: 5)): confirm any payment or bank-detail request by phone")
         }
+        actions.append(contentsOf: administrationActions(f))
         if f.duetCount > 0 && !policyOnly { actions.append("Ask the customer the \(plural(f.duetCount, "DUET question"))") }
-        if f.delivered.isEmpty && f.reached.isEmpty && executed.isEmpty && f.deliveryUnknown.isEmpty {
+        if !f.recipients.isEmpty && f.delivered.isEmpty && f.reached.isEmpty && executed.isEmpty && f.deliveryUnknown.isEmpty {
             actions.append("No mailbox holds it: every copy was stopped; no action on the recipients is needed")
+        }
+        return actions
+    }
+
+    /// What to do about the administration steps: undo an allow entry and ask who made it,
+    /// ask an administrator why they released a held copy, lock out an account signed in after
+    /// failures and undo what its session changed.
+    static func administrationActions(_ f: IncidentFacts) -> [String] {
+        var actions: [String] = []
+        for step in f.administration where step.action == .allowEntry {
+            let when = step.ts.map { " on " + TimeParser.iso8601($0) } ?? ""
+            actions.append("Remove the allow entry \(step.account ?? "an unnamed account") made\(when) (\(step.detail)) and ask them why they made it")
+        }
+        let releasers = Set(f.administration.filter { $0.action == .released && $0.role == .admin }.compactMap(\.account)).sorted()
+        if !releasers.isEmpty {
+            actions.append("Ask \(list(releasers)) why they released the held copy; if they did not, treat their console account as compromised")
+        }
+        let bruteForced = f.administration.filter { $0.action == .signedIn && $0.ruleID == "MS-ADM-001" }
+        for account in Set(bruteForced.compactMap(\.account)).sorted() {
+            let ips = Set(bruteForced.filter { $0.account == account }.compactMap(\.sourceIP)).sorted()
+            let changes = f.administration.filter { $0.account == account && $0.ruleID == nil && $0.evidence.table == EventTable.auditEvent.rawValue }.count
+            let undo = changes == 0 ? "review the audit log for what the session changed"
+                : "undo the \(plural(changes, "change")) the session made (listed under Administration)"
+            actions.append("Reset the password of \(account), revoke its sessions, enforce 2FA and block \(list(ips)); \(undo)")
         }
         return actions
     }
@@ -118,6 +151,11 @@ enum IncidentJudgement {
     /// A title a person can read in a list: what was seen, "malicious" only where a rule said so.
     static func title(_ f: IncidentFacts) -> String {
         let mainSender = f.mainSender
+        if f.administrationOnly, let first = f.findings.min(by: { ($0.ts, $0.id) < ($1.ts, $1.id) }) {
+            let step = f.administration.first { $0.ruleID == first.ruleID } ?? f.administration.first
+            let who = step?.account ?? first.user ?? "an unnamed account"
+            return "\(f.ruleTitles[first.ruleID] ?? first.ruleID): \(who)" + (step?.sourceIP.map { " from \($0)" } ?? "")
+        }
         if f.policyOnly, let first = f.findings.min(by: { ($0.ts, $0.id) < ($1.ts, $1.id) }) {
             return "\(f.ruleTitles[first.ruleID] ?? first.ruleID): \(first.indicator ?? first.user ?? mainSender)"
         }
@@ -165,6 +203,8 @@ extension IncidentBuilder.Scope {
         f.internalSenders = senders.subtracting(f.externalSenders).sorted()
         f.deliveredCopies = deliveredCopies
         f.senders = senders.sorted()
+        f.administration = administration
+        f.administrativeRuleIDs = Set(findings.filter { IncidentBuilder.AdministrationReader.tables.contains($0.table) }.map(\.ruleID))
         return f
     }
 
@@ -226,6 +266,16 @@ extension IncidentBuilder.Scope {
         }
         let technique = try db.prepare("INSERT INTO incident_technique (incident_id, technique) VALUES (?, ?)")
         for t in techniques.sorted() { try technique.bind([.integer(id), .text(t)]); _ = try technique.step() }
+        let admin = try db.prepare("""
+            INSERT INTO incident_admin (incident_id, seq, ts, account, role, action, detail, source_ip, rule_id, evidence_table, evidence_rowid)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (n, step) in administration.enumerated() {
+            try admin.bind([.integer(id), .integer(Int64(n + 1)), step.ts.map { .integer($0) } ?? .null, step.account.map { .text($0) } ?? .null,
+                            .text(step.role.rawValue), .text(step.action.rawValue), .text(step.detail), step.sourceIP.map { .text($0) } ?? .null,
+                            step.ruleID.map { .text($0) } ?? .null, .text(step.evidence.table), .integer(step.evidence.rowid)])
+            _ = try admin.step()
+        }
         let note = try db.prepare("INSERT INTO incident_note (incident_id, kind, seq, text) VALUES (?, ?, ?, ?)")
         for (kind, texts) in [("reason", reasons), ("action", actions)] {
             for (n, text) in texts.enumerated() {

@@ -99,6 +99,8 @@ extension IncidentBuilder {
         var deliveredCopies: [String: Set<String>] = [:]
         /// Recipients whose copy no delivery log covers (set by `judge`).
         var deliveryUnknown: Set<String> = []
+        /// What accounts did around it (releases, sign-ins, allow entries, archive access).
+        var administration: [AdministrationStep] = []
 
         /// What became of `person`'s copy.
         func deliveryState(_ name: String, _ person: Person) -> DeliveryState {
@@ -209,6 +211,7 @@ extension IncidentBuilder {
             messages = messageSet.sorted()
             try collectPeople(db)
             try collectMachines()
+            administration = try AdministrationReader.read(db, findings: findings, messages: messages)
         }
 
         /// The people of the campaign, from one reader per evidence table (run per message in
@@ -222,6 +225,7 @@ extension IncidentBuilder {
                 try ledger.readReleases(db, message: m)
                 try ledger.readImpersonations(db, message: m)
             }
+            for f in findings where f.table == EventTable.messageRelease.rawValue { try ledger.readRelease(db, rowid: f.rowid) }
             try ledger.readClicks(db, messages: messages, resources: resources.sorted())
             ledger.apply(findings)
             people = ledger.people

@@ -85,24 +85,40 @@ extension IncidentBuilder {
                 SELECT id, recipient, status, operator_role, ts FROM message_release
                 WHERE message_id_linked = ? AND recipient IS NOT NULL ORDER BY id
                 """, [.text(m)]) {
-                guard let user = r.text("recipient") else { continue }
-                var p = person(user)
-                p.received = true
-                switch r.text("status") {
-                case "released":
-                    p.delivered = true
-                    p.reached = true
-                    deliveredCopies[m, default: []].insert(user)
-                    let byRecipient = r.text("operator_role") == MessageReleaseParser.OperatorRole.recipient.rawValue
-                    p.raise(byRecipient ? .interaction : .delivery, Self.row(.messageRelease, r), ts: r.int("ts"))
-                case "rejected":
-                    p.stopped = true
-                    p.raise(.targeted, Self.row(.messageRelease, r), ts: r.int("ts"))
-                default:
-                    p.raise(.targeted, Self.row(.messageRelease, r), ts: r.int("ts"))
-                }
-                people[user] = p
+                applyRelease(r, message: m)
             }
+        }
+
+        /// A release a finding cites that no message was linked to (`ReleaseLinker` found none,
+        /// or the mail logs are not in the data): the release itself still proves the copy reached
+        /// the mailbox.
+        mutating func readRelease(_ db: Database, rowid: Int64) throws {
+            for r in try db.cachedRows("""
+                SELECT id, recipient, status, operator_role, ts FROM message_release
+                WHERE id = ? AND message_id_linked IS NULL AND recipient IS NOT NULL
+                """, [.integer(rowid)]) {
+                applyRelease(r, message: nil)
+            }
+        }
+
+        private mutating func applyRelease(_ r: Row, message m: String?) {
+            guard let user = r.text("recipient") else { return }
+            var p = person(user)
+            p.received = true
+            switch r.text("status") {
+            case "released":
+                p.delivered = true
+                p.reached = true
+                if let m { deliveredCopies[m, default: []].insert(user) }
+                let byRecipient = r.text("operator_role") == MessageReleaseParser.OperatorRole.recipient.rawValue
+                p.raise(byRecipient ? .interaction : .delivery, Self.row(.messageRelease, r), ts: r.int("ts"))
+            case "rejected":
+                p.stopped = true
+                p.raise(.targeted, Self.row(.messageRelease, r), ts: r.int("ts"))
+            default:
+                p.raise(.targeted, Self.row(.messageRelease, r), ts: r.int("ts"))
+            }
+            people[user] = p
         }
 
         /// Impersonation Protect hits of message `m`: the recipient was targeted.
@@ -159,6 +175,8 @@ extension IncidentBuilder {
         mutating func apply(_ findings: [Finding]) {
             for f in findings.sorted(by: { $0.id < $1.id }) {
                 guard let user = f.user, user != f.sender else { continue }
+                // An audit or archive finding names the account that acted, not a recipient.
+                if AdministrationReader.tables.contains(f.table) { continue }
                 if f.kind == .correlation && f.host != nil && !(people[user]?.received ?? false) {
                     var p = person(user)
                     p.raise(f.stage ?? .interaction, f.evidence, ts: f.ts)

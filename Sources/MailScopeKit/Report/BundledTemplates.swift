@@ -144,6 +144,13 @@ details summary { cursor: pointer; color: #1d4ed8; }
 {{/host_rows}}</tbody></table>
 {{#hosts_long}}</details>{{/hosts_long}}
 {{/has_hosts}}
+{{#has_administration}}
+<p class="tcap">Administration: what accounts did around it (releases, sign-ins, allow entries, archive access), oldest first ({{administration_count}})</p>
+<table class="admin"><thead><tr><th>Time</th><th>Account</th><th>Role</th><th>Action</th><th>From</th><th>Rule</th></tr></thead>
+{{#administration}}<tbody class="pair"><tr class="head"><td class="mono">{{ts}}</td><td class="text">{{account}}</td><td>{{role}}</td><td>{{action}}</td><td class="mono">{{source_ip}}</td><td>{{rule}}</td></tr>
+<tr class="sub"><td colspan="6" class="text">{{detail}}<div class="ev">{{#evidence_items}}<span class="ev-item"><span class="loc">{{{locator_html}}}</span> <span class="sha">{{sha}}</span></span>{{/evidence_items}}</div></td></tr></tbody>
+{{/administration}}</table>
+{{/has_administration}}
 {{#has_delivered_copies}}
 <p class="tcap">Delivered copies: the Message-IDs a purge needs</p>
 <table class="copies"><thead><tr><th>Message-ID</th><th>Delivered to</th></tr></thead><tbody>
@@ -306,6 +313,16 @@ What to do:
 {{/host_rows}}
 
 {{/has_hosts}}
+{{#has_administration}}
+Administration: what accounts did around it, oldest first:
+
+| Time | Account | Role | Action | From | What the log says | Rule | Proof |
+|---|---|---|---|---|---|---|---|
+{{#administration}}
+| {{ts}} | {{account}} | {{role}} | {{action}} | {{source_ip}} | {{detail}} | {{rule}} | {{evidence}} |
+{{/administration}}
+
+{{/has_administration}}
 {{#has_delivered_copies}}
 Delivered copies (the Message-IDs a purge needs):
 

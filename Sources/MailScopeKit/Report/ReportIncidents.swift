@@ -32,6 +32,7 @@ struct ReportIncidents {
                 findings: findings[id] ?? [],
                 deliveredCopies: try Self.deliveredCopies(db, incident: id),
                 hostActivity: try hosts.map { ReportModel.HostStory(host: $0.host, events: try HostActivity.story(db, incident: Int64(id), host: $0.host)) })
+            incident.administration = try Self.administration(db, incident: id, evidence: evidence)
             incident.graph = IncidentGraphBuilder.build(incident, facts: try IncidentGraphFacts.read(db, incident: id))
             out.incidents.append(incident)
         }
@@ -62,6 +63,20 @@ struct ReportIncidents {
             return ReportModel.Person(user: p.text("user") ?? "", received: p.bool("received"), delivered: p.bool("delivered"),
                                       interacted: p.bool("interacted"), stage: stage(p), stageEvidence: stageEvidence,
                                       delivery: p.text("delivery").flatMap(DeliveryState.init(rawValue:)))
+        }
+    }
+
+    /// The administration steps of incident `id`, oldest first, each with its log row.
+    static func administration(_ db: Database, incident id: Int, evidence: EvidenceLookup) throws -> [ReportModel.AdministrationEntry] {
+        try db.rows("""
+            SELECT ts, account, role, action, detail, source_ip, rule_id, evidence_table, evidence_rowid
+            FROM incident_admin WHERE incident_id = ? ORDER BY seq
+            """, [.integer(Int64(id))]).map { r in
+            var row: ReportModel.Evidence?
+            if let table = r.text("evidence_table"), let rowid = r.int("evidence_rowid") { row = try evidence.lookup(table, rowid) }
+            return ReportModel.AdministrationEntry(time: r.int("ts").map(Timestamp.init), account: r.text("account"), role: r.text("role") ?? "",
+                                                   action: r.text("action") ?? "", detail: r.text("detail") ?? "", sourceIp: r.text("source_ip"),
+                                                   ruleId: r.text("rule_id"), evidence: row)
         }
     }
 

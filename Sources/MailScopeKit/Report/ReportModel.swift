@@ -184,6 +184,23 @@ public struct ReportModel: Codable, Sendable {
         public var hostActivity: [HostStory] = []
         /// How the attack moved: nodes and edges (``IncidentGraph``).
         public var graph = IncidentGraph()
+        /// What accounts did around it, oldest first: releases of held copies, sign-ins after
+        /// failures, support logins, allow entries, archive access, and what a suspicious
+        /// session changed (``AdministrationStep``).
+        public var administration: [AdministrationEntry] = []
+    }
+
+    /// One administration step of an incident, with the log row that records it.
+    public struct AdministrationEntry: Codable, Sendable, Equatable {
+        public var time: Timestamp?
+        public var account: String?
+        public var role: String
+        public var action: String
+        /// What the log says (attacker-controlled text possible: escape where shown).
+        public var detail: String
+        public var sourceIp: String?
+        public var ruleId: String?
+        public var evidence: Evidence?
     }
 
     /// One message's delivered copies.
@@ -341,8 +358,11 @@ extension ReportModel.Incident {
         case recipients, deliveredTo = "delivered_to", interactedUsers = "interacted_users", hosts, people
         case hostDetails = "host_details", indicators, indicatorDetails = "indicator_details", messages, findings
         case triage
-        case deliveredCopies = "delivered_copies", hostActivity = "host_activity", graph
+        case deliveredCopies = "delivered_copies", hostActivity = "host_activity", graph, administration
     }
+}
+extension ReportModel.AdministrationEntry {
+    enum CodingKeys: String, CodingKey { case time, account, role, action, detail, sourceIp = "source_ip", ruleId = "rule_id", evidence }
 }
 extension ReportModel.DuetItem {
     enum CodingKeys: String, CodingKey { case ruleId = "rule_id", ruleVersion = "rule_version", incident, ts, user, sender, question, summary, evidence }

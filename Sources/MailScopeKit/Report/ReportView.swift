@@ -173,6 +173,12 @@ enum ReportView {
             "delivered_copies": i.deliveredCopies.map { ["message_id": $0.messageId, "message_id_code": MarkdownText.code($0.messageId),
                                                          "recipients": $0.recipients.joined(separator: ", ")] },
             "has_delivered_copies": !i.deliveredCopies.isEmpty,
+            "administration": i.administration.map { a in
+                ["ts": time(a.time, zone), "account": a.account ?? "—", "role": a.role, "action": a.action.replacingOccurrences(of: "-", with: " "),
+                 "detail": a.detail, "source_ip": a.sourceIp ?? "—", "rule": a.ruleId ?? "—",
+                 "evidence": a.evidence.map(evidenceText) ?? "—", "evidence_items": a.evidence.map { [evidenceItem($0)] } ?? []] as [String: Any]
+            },
+            "has_administration": !i.administration.isEmpty, "administration_count": i.administration.count,
             "host_stories": i.hostActivity.filter { !$0.events.isEmpty }.map { hostStory($0, zone: zone) },
         ]
     }

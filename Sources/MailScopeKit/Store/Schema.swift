@@ -102,7 +102,29 @@ public enum Schema {
         Migration(version: 18, name: "indicators that are the organisation's own", sql: ownIndicatorSchema),
         Migration(version: 19, name: "Mimecast audit, DLP, archive access and awareness exports", sql: adminExportSchema),
         Migration(version: 20, name: "held-message releases and Cloud Integrated verdicts", sql: releaseSchema),
+        Migration(version: 21, name: "administration steps of each incident", sql: incidentAdministrationSchema),
     ]
+
+    /// What administrators and accounts did around each incident (issue 22): a held copy
+    /// released or rejected, a sign-in after failures, a vendor support login, an allow entry
+    /// for the campaign's sender, an archive search of a recipient's mailbox. One row per step,
+    /// rebuilt with the incident; the evidence row is the audit, archive or release log line.
+    static let incidentAdministrationSchema = """
+    CREATE TABLE incident_admin (
+        incident_id     INTEGER NOT NULL REFERENCES incident(id),
+        seq             INTEGER NOT NULL,          -- order within the incident (by time, then evidence)
+        ts              INTEGER,
+        account         TEXT,                      -- who acted (an address), NULL when the log names nobody
+        role            TEXT NOT NULL,             -- admin | recipient | support | unknown
+        action          TEXT NOT NULL,             -- AdministrationStep.Action
+        detail          TEXT NOT NULL,             -- what the log says, in one line
+        source_ip       TEXT,
+        rule_id         TEXT,                      -- the rule whose finding brought the step in, NULL for a linked release
+        evidence_table  TEXT NOT NULL,
+        evidence_rowid  INTEGER NOT NULL,
+        PRIMARY KEY (incident_id, seq)
+    );
+    """
 
     /// Issue 22: the held-message release log and Cloud Integrated's verdict tags. Version 19
     /// belongs to another part of the issue (audit, DLP, archive, awareness); this migration
