@@ -129,7 +129,9 @@ extension IncidentBuilder {
             let type = r.text("audit_type")
             let action = AdministrationStep.auditAction(type: type, ruleID: ruleID)
             let text = r.text("summary") ?? r.text("event_info") ?? ""
-            let detail = [type, text.isEmpty ? nil : text].compactMap { $0 }.joined(separator: ": ")
+            // The summary often repeats the type ("White URL Created: URL: …"): say it once.
+            let repeats = type.map { text.lowercased().hasPrefix($0.lowercased()) } ?? false
+            let detail = repeats ? text : [type, text.isEmpty ? nil : text].compactMap { $0 }.joined(separator: ": ")
             return AdministrationStep(ts: r.int("ts"), account: r.text("user"), role: AdministrationStep.auditRole(action: action, application: r.text("application")),
                                       action: action, detail: AdministrationStep.clip(detail), sourceIP: r.text("source_ip"), ruleID: ruleID,
                                       evidence: EvidenceRow(table: EventTable.auditEvent.rawValue, rowid: r.int("id") ?? 0))

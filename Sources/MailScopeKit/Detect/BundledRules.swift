@@ -113,6 +113,94 @@ examples:
     - '{"id":"eNqSUP02","auditType":"User Logged On","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T15:39:17+0000","eventInfo":"Successful authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 16:39:17 CET, IP: 67.43.156.15, Application: Administration Console, Method: Cloud, 2FA: TOTP","category":"authentication_logs"}'
 
 """#),
+        ("MS-ADM-003.yml", #"""
+id: MS-ADM-003
+title: Allow entry for a sender or site made before its flagged mail arrived
+version: 1
+kind: correlation
+severity: high
+attack: [T1562.001, T1566]
+stage: delivery
+description: >
+  An audit-log change that permits a sender, a domain or a URL (a permitted-sender or
+  managed-sender entry, a "White URL" / URL allow entry, a policy bypass), made by a person in
+  the `window_ms` before mail that another rule flagged arrived from that sender's domain or
+  linking that site. The entry is why the gateway let the campaign through, and it was made by
+  someone: a helpdesk talked into "whitelisting our new supplier", or a console account in the
+  wrong hands (see MS-ADM-001). The finding names the account, when and from where, and carries
+  the flagged message, so the change joins the campaign's incident under Administration.
+  Matching: the audit type or text must read as an allow entry (permit, allow, white, bypass,
+  safe or managed sender) and not as a removal or a block action; the flagged mail's sender
+  domain, or a clicked URL's domain, must appear in the entry's text as a whole domain (not as
+  the tail of a longer name). Mimecast's exact audit wording for these entries varies by
+  console version and no public sample shows them all, so the rule keys on the domain named in
+  the entry, never on one phrasing. API service accounts are left out.
+triage: >
+  Ask the account's owner why they made the entry and who asked for it; remove it unless the
+  sender is a verified partner; if they did not make it, treat the console account as
+  compromised (reset, revoke sessions, review its other changes); then scope the campaign the
+  entry let through.
+params:
+  window_ms: 2592000000     # 30 days: an entry made for a campaign is used within weeks
+sql: |
+  WITH flagged AS (
+    SELECT DISTINCT message_id FROM finding
+    WHERE message_id IS NOT NULL AND kind NOT IN ('correlation', 'hunt')
+      AND evidence_table NOT IN ('audit_event', 'archive_access')
+  ), campaign AS (
+    SELECT m.message_id, MIN(m.id) AS row_id, MIN(m.ts) AS ts, MIN(m.sender) AS sender, MIN(m.subject) AS subject, MIN(m.sender_domain) AS sender_domain
+    FROM mail_message m JOIN flagged f ON f.message_id = m.message_id
+    WHERE m.event = 'receipt'
+    GROUP BY m.message_id
+  ), named AS (
+    SELECT message_id, ts, sender, subject, sender_domain AS domain, 'mail_message' AS row_table, row_id FROM campaign WHERE sender_domain IS NOT NULL
+    UNION
+    SELECT c.message_id, c.ts, c.sender, c.subject, u.url_domain AS domain, 'url_click' AS row_table, u.id AS row_id
+    FROM campaign c JOIN url_click u ON u.message_id = c.message_id
+    WHERE u.url_domain IS NOT NULL
+  ), allow AS (
+    SELECT id, ts, user, source_ip, audit_type,
+           lower(COALESCE(audit_type, '') || ' ' || COALESCE(event_info, '')) AS text
+    FROM audit_event
+    WHERE machine = 0 AND ts BETWEEN :since - :window_ms AND :until
+  ), entry AS (
+    SELECT * FROM allow
+    WHERE (text LIKE '%permit%' OR text LIKE '%allow%' OR text LIKE '%white%' OR text LIKE '%bypass%'
+           OR text LIKE '%safe sender%' OR text LIKE '%managed sender%')
+      AND text NOT LIKE '%delete%' AND text NOT LIKE '%remove%' AND text NOT LIKE '%action: block%'
+  ), hit AS (
+    SELECT e.id, e.ts, e.user, e.source_ip, e.audit_type, n.domain, n.message_id, n.sender, n.subject, n.ts AS mail_ts, n.row_table, n.row_id,
+           instr(e.text, n.domain) AS at, substr(e.text, instr(e.text, n.domain) - 1, 1) AS before
+    FROM entry e JOIN named n ON n.ts > e.ts AND n.ts <= e.ts + :window_ms
+    WHERE instr(e.text, n.domain) > 0
+  ), whole AS (
+    SELECT * FROM hit
+    WHERE at = 1 OR NOT (before BETWEEN 'a' AND 'z' OR before BETWEEN '0' AND '9' OR before = '-')
+  )
+  SELECT ts, user, sender, message_id, subject, domain AS indicator,
+         COALESCE(user, 'an unnamed account') || ' made an allow entry naming ' || domain || ' (' || COALESCE(audit_type, 'audit event') ||
+           COALESCE(', from ' || source_ip, '') || ') ' || ((mail_ts - ts) / 3600000) || ' h before flagged mail from or linking it arrived' AS summary,
+         'audit_event' AS evidence_table, id AS evidence_rowid, NULL AS host,
+         row_table AS related_table, row_id AS related_rowid, 'domain' AS match_key, 'strong' AS match_strength
+  FROM (
+    SELECT w.*, ROW_NUMBER() OVER (PARTITION BY w.id ORDER BY w.mail_ts, w.message_id, w.row_table) AS n FROM whole w
+  ) first_mail
+  WHERE n = 1 AND mail_ts BETWEEN :since AND :until
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"AggP1_1793700000","direction":"Inbound","messageId":"<share-1@files-drive42.example>","processingId":"R1_1793700000","recipients":"ana.lima@acme-corp.example","senderEnvelope":"noreply@files-drive42.example","senderHeader":"noreply@files-drive42.example","senderIp":"203.0.113.44","subject":"Shared document","subtype":"Acc","timestamp":1793700000000,"type":"receipt"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"noreply@files-drive42.example","url":"https://files.files-drive42.example/d/8812","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Shared document","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"203.0.113.44","userAwarenessAction":"N/A","date":"2026-11-03T10:05:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<share-1@files-drive42.example>"}'
+    - '{"id":"eNoPermit1","auditType":"Permitted Sender Created","user":"it.admin@acme-corp.example","eventTime":"2026-11-02T16:20:00+0000","eventInfo":"Permitted Sender Created: Sender: *@files-drive42.example, Recipient: *@acme-corp.example, Date: 2026-11-02, Time: 17:20:00 CET, IP: 198.51.100.23, Application: Administration Console","category":"policy_logs"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"AggP1_1793700000","direction":"Inbound","messageId":"<share-1@files-drive42.example>","processingId":"R1_1793700000","recipients":"ana.lima@acme-corp.example","senderEnvelope":"noreply@files-drive42.example","senderHeader":"noreply@files-drive42.example","senderIp":"203.0.113.44","subject":"Shared document","subtype":"Acc","timestamp":1793700000000,"type":"receipt"}'
+    - '{"userEmailAddress":"ana.lima@acme-corp.example","fromUserEmailAddress":"noreply@files-drive42.example","url":"https://files.files-drive42.example/d/8812","ttpDefinition":"Default Inbound URL Protect Definition","subject":"Shared document","action":"allow","adminOverride":"N/A","userOverride":"None","scanResult":"malicious","category":"Phishing & Fraud","sendingIp":"203.0.113.44","userAwarenessAction":"N/A","date":"2026-11-03T10:05:00+0000","actions":"Allow","route":"inbound","creationMethod":"User Click","emailPartsDescription":["Body"],"messageId":"<share-1@files-drive42.example>"}'
+    - '{"id":"eNoPermit3","auditType":"Permitted Sender Created","user":"it.admin@acme-corp.example","eventTime":"2026-11-03T12:00:00+0000","eventInfo":"Permitted Sender Created: Sender: *@files-drive42.example, Date: 2026-11-03, Time: 13:00:00 CET, IP: 198.51.100.23, Application: Administration Console","category":"policy_logs"}'
+    - '{"id":"eNoPermit4","auditType":"Permitted Sender Created","user":"it.admin@acme-corp.example","eventTime":"2026-11-02T16:20:00+0000","eventInfo":"Permitted Sender Created: Sender: *@my-files-drive42.example, Date: 2026-11-02, Time: 17:20:00 CET, IP: 198.51.100.23, Application: Administration Console","category":"policy_logs"}'
+    - '{"id":"eNoPermit5","auditType":"White URL Created","user":"it.admin@acme-corp.example","eventTime":"2026-11-02T16:25:00+0000","eventInfo":"White URL Created: URL: https://files.files-drive42.example/, Action: block, Date: 2026-11-02, Time: 17:25:00 CET, IP: 198.51.100.23, Application: Administration Console","category":"policy_logs"}'
+    - '{"id":"eNoPermit6","auditType":"Permitted Sender Deleted","user":"it.admin@acme-corp.example","eventTime":"2026-11-02T16:20:00+0000","eventInfo":"Permitted Sender Deleted: Sender: *@files-drive42.example, Date: 2026-11-02, Time: 17:20:00 CET, IP: 198.51.100.23, Application: Administration Console","category":"policy_logs"}'
+    - '{"id":"eNoPermit7","auditType":"Permitted Sender Created","user":"it.admin@acme-corp.example","eventTime":"2026-09-01T16:20:00+0000","eventInfo":"Permitted Sender Created: Sender: *@files-drive42.example, Date: 2026-09-01, Time: 17:20:00 CET, IP: 198.51.100.23, Application: Administration Console","category":"policy_logs"}'
+
+"""#),
         ("MS-ATT-001.yml", #"""
 id: MS-ATT-001
 title: Attachment Protect judged an attachment malicious and the message reached the user

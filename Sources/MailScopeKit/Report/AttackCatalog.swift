@@ -77,6 +77,8 @@ public enum AttackCatalog {
         "T1553.005": .init(name: "Mark-of-the-Web Bypass", tactics: ["defense-evasion"]),
         "T1608.005": .init(name: "Link Target", tactics: ["resource-development"]),
         "T1110": .init(name: "Brute Force", tactics: ["credential-access"]),
+        "T1562": .init(name: "Impair Defenses", tactics: ["defense-evasion"]),
+        "T1562.001": .init(name: "Impair Defenses: Disable or Modify Tools", tactics: ["defense-evasion"]),
         "T1199": .init(name: "Trusted Relationship", tactics: ["initial-access"]),
         "T1048": .init(name: "Exfiltration Over Alternative Protocol", tactics: ["exfiltration"]),
         "T1048.003": .init(name: "Exfiltration Over Unencrypted Non-C2 Protocol", tactics: ["exfiltration"]),
