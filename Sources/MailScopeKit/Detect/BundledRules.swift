@@ -641,7 +641,7 @@ examples:
         ("MS-COR-001.yml", #"""
 id: MS-COR-001
 title: Flagged attachment written on the recipient's computer (same SHA-256)
-version: 1
+version: 2
 kind: correlation
 severity: high
 attack: [T1204.002, T1566.001]
@@ -652,6 +652,9 @@ description: >
   Outlook writes an attachment to its cache when the user opens it, a browser or Explorer when
   the user saves it. The strongest proof that the attachment left the mailbox. Only flagged
   mail is followed, so the routine opening of safe attachments is not reported.
+  Delivered means a delivery row, or the release of the held copy (the release log, linked
+  to the message by ReleaseLinker): a released copy lands in the mailbox even where the
+  delivery log does not show it.
 triage: >
   Look at what ran next on the host (MS-COR-006); if the file is malicious, isolate the host,
   collect the file and purge the message from every mailbox.
@@ -662,9 +665,16 @@ sql: |
   WITH flagged AS (
     SELECT DISTINCT message_id FROM finding WHERE message_id IS NOT NULL AND kind NOT IN ('correlation', 'hunt')
   ), delivered AS (
-    SELECT d.message_id, d.recipient, MIN(d.ts) AS ts FROM mail_message d JOIN flagged f ON f.message_id = d.message_id
-    WHERE d.event = 'delivery' AND d.delivered = 1 AND d.recipient IS NOT NULL
-    GROUP BY d.message_id, d.recipient
+    -- A copy is in the mailbox from its delivery row, or from the release of its held copy
+    -- (release log linked to the message: ReleaseLinker); delivery logs may not log a release.
+    SELECT message_id, recipient, MIN(ts) AS ts FROM (
+      SELECT d.message_id, d.recipient, d.ts FROM mail_message d JOIN flagged f ON f.message_id = d.message_id
+      WHERE d.event = 'delivery' AND d.delivered = 1 AND d.recipient IS NOT NULL
+      UNION ALL
+      SELECT r.message_id_linked AS message_id, r.recipient, r.ts FROM message_release r JOIN flagged f ON f.message_id = r.message_id_linked
+      WHERE r.status = 'released' AND r.recipient IS NOT NULL AND r.ts IS NOT NULL
+    ) copies
+    GROUP BY message_id, recipient
   ), hosts AS (
     SELECT DISTINCT email, host FROM identity WHERE host IS NOT NULL
   )
@@ -707,7 +717,7 @@ examples:
         ("MS-COR-002.yml", #"""
 id: MS-COR-002
 title: Flagged attachment opened on the recipient's computer
-version: 2
+version: 3
 kind: correlation
 severity: high
 attack: [T1204.002]
@@ -721,6 +731,9 @@ description: >
   PowerShell, say), the parent's command line on that row names the file and is the proof;
   it is used only when the opening process's own start is not in the data. A name is weaker
   evidence than a hash: the match is marked weak.
+  Delivered means a delivery row, or the release of the held copy (the release log, linked
+  to the message by ReleaseLinker): a released copy lands in the mailbox even where the
+  delivery log does not show it.
 triage: >
   Check what the opening process did next (child processes, connections); if the document
   carried macros, look for MS-COR-006 on the same host.
@@ -731,9 +744,16 @@ sql: |
   WITH flagged AS (
     SELECT DISTINCT message_id FROM finding WHERE message_id IS NOT NULL AND kind NOT IN ('correlation', 'hunt')
   ), delivered AS (
-    SELECT d.message_id, d.recipient, MIN(d.ts) AS ts FROM mail_message d JOIN flagged f ON f.message_id = d.message_id
-    WHERE d.event = 'delivery' AND d.delivered = 1 AND d.recipient IS NOT NULL
-    GROUP BY d.message_id, d.recipient
+    -- A copy is in the mailbox from its delivery row, or from the release of its held copy
+    -- (release log linked to the message: ReleaseLinker); delivery logs may not log a release.
+    SELECT message_id, recipient, MIN(ts) AS ts FROM (
+      SELECT d.message_id, d.recipient, d.ts FROM mail_message d JOIN flagged f ON f.message_id = d.message_id
+      WHERE d.event = 'delivery' AND d.delivered = 1 AND d.recipient IS NOT NULL
+      UNION ALL
+      SELECT r.message_id_linked AS message_id, r.recipient, r.ts FROM message_release r JOIN flagged f ON f.message_id = r.message_id_linked
+      WHERE r.status = 'released' AND r.recipient IS NOT NULL AND r.ts IS NOT NULL
+    ) copies
+    GROUP BY message_id, recipient
   ), hosts AS (
     SELECT DISTINCT email, host FROM identity WHERE host IS NOT NULL
   ), files AS (
@@ -789,7 +809,7 @@ examples:
         ("MS-COR-003.yml", #"""
 id: MS-COR-003
 title: File named like a flagged attachment written on the recipient's computer (other hash)
-version: 1
+version: 2
 kind: correlation
 severity: medium
 attack: [T1204.002, T1566.001]
@@ -800,6 +820,9 @@ description: >
   "name (1).ext" copy) is written on a computer of that recipient after delivery of a flagged
   message. Only the recipient's own computers and only after delivery count, so the same name
   elsewhere or earlier is not a match. Marked weak.
+  Delivered means a delivery row, or the release of the held copy (the release log, linked
+  to the message by ReleaseLinker): a released copy lands in the mailbox even where the
+  delivery log does not show it.
 triage: >
   Compare the file with the attachment (size, type, the sandbox report); if it is the
   rewritten attachment, treat as MS-COR-001.
@@ -810,9 +833,16 @@ sql: |
   WITH flagged AS (
     SELECT DISTINCT message_id FROM finding WHERE message_id IS NOT NULL AND kind NOT IN ('correlation', 'hunt')
   ), delivered AS (
-    SELECT d.message_id, d.recipient, MIN(d.ts) AS ts FROM mail_message d JOIN flagged f ON f.message_id = d.message_id
-    WHERE d.event = 'delivery' AND d.delivered = 1 AND d.recipient IS NOT NULL
-    GROUP BY d.message_id, d.recipient
+    -- A copy is in the mailbox from its delivery row, or from the release of its held copy
+    -- (release log linked to the message: ReleaseLinker); delivery logs may not log a release.
+    SELECT message_id, recipient, MIN(ts) AS ts FROM (
+      SELECT d.message_id, d.recipient, d.ts FROM mail_message d JOIN flagged f ON f.message_id = d.message_id
+      WHERE d.event = 'delivery' AND d.delivered = 1 AND d.recipient IS NOT NULL
+      UNION ALL
+      SELECT r.message_id_linked AS message_id, r.recipient, r.ts FROM message_release r JOIN flagged f ON f.message_id = r.message_id_linked
+      WHERE r.status = 'released' AND r.recipient IS NOT NULL AND r.ts IS NOT NULL
+    ) copies
+    GROUP BY message_id, recipient
   ), hosts AS (
     SELECT DISTINCT email, host FROM identity WHERE host IS NOT NULL
   ), files AS (
