@@ -44,6 +44,11 @@ enum IncidentJudgement {
             let days = f.unknownDeliveryDays.isEmpty ? "" : ": no delivery logs for " + list(f.unknownDeliveryDays.map(LogCoverage.dayText), max: 3)
             atLeast(.medium, "delivery unknown for \(f.deliveryUnknown.count) of \(plural(f.recipients.count, "recipient"))\(days)")
         }
+        let takenOver = f.administration.filter { $0.action == .signedIn && $0.ruleID == "MS-ADM-001" }.compactMap(\.account)
+        let sessionChanges = f.administration.filter { s in s.ruleID == nil && s.action == .change && takenOver.contains(s.account ?? "") }
+        if !sessionChanges.isEmpty {
+            atLeast(.critical, "a console account signed in after repeated failures and then made \(plural(sessionChanges.count, "change")) (\(list(Array(Set(takenOver)).sorted())))")
+        }
         for step in f.administration where step.action == .allowEntry {
             reasons.append("allow entry by \(step.account ?? "an unnamed account") before the campaign arrived: \(step.detail)")
         }

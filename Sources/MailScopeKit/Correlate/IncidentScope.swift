@@ -248,7 +248,8 @@ extension IncidentBuilder {
                 m.rows += 1
                 machines[host] = m
             }
-            stage = people.values.map(\.stage).max() ?? .targeted
+            // With no person reached by mail (a console brute force), the rules' stages tell it.
+            stage = people.values.map(\.stage).max() ?? findings.compactMap(\.stage).max() ?? .targeted
         }
 
         // MARK: indicators

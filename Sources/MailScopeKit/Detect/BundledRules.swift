@@ -134,7 +134,8 @@ description: >
   domain, or a clicked URL's domain, must appear in the entry's text as a whole domain (not as
   the tail of a longer name). Mimecast's exact audit wording for these entries varies by
   console version and no public sample shows them all, so the rule keys on the domain named in
-  the entry, never on one phrasing. API service accounts are left out.
+  the entry, never on one phrasing. The organisation's own domains are never the permitted
+  outsider (entries name them as the recipient side). API service accounts are left out.
 triage: >
   Ask the account's owner why they made the entry and who asked for it; remove it unless the
   sender is a verified partner; if they did not make it, treat the console account as
@@ -173,6 +174,10 @@ sql: |
            instr(e.text, n.domain) AS at, substr(e.text, instr(e.text, n.domain) - 1, 1) AS before
     FROM entry e JOIN named n ON n.ts > e.ts AND n.ts <= e.ts + :window_ms
     WHERE instr(e.text, n.domain) > 0
+      -- Entries name the organisation's own domain as the recipient side ("Recipient: *@ours"):
+      -- our own domain is never the permitted outsider.
+      AND n.domain NOT IN (SELECT domain FROM own_domain)
+      AND NOT EXISTS (SELECT 1 FROM own_domain o WHERE n.domain LIKE '%.' || o.domain)
   ), whole AS (
     SELECT * FROM hit
     WHERE at = 1 OR NOT (before BETWEEN 'a' AND 'z' OR before BETWEEN '0' AND '9' OR before = '-')
@@ -183,7 +188,7 @@ sql: |
          'audit_event' AS evidence_table, id AS evidence_rowid, NULL AS host,
          row_table AS related_table, row_id AS related_rowid, 'domain' AS match_key, 'strong' AS match_strength
   FROM (
-    SELECT w.*, ROW_NUMBER() OVER (PARTITION BY w.id ORDER BY w.mail_ts, w.message_id, w.row_table) AS n FROM whole w
+    SELECT w.*, ROW_NUMBER() OVER (PARTITION BY w.id, w.domain ORDER BY w.mail_ts, w.message_id, w.row_table) AS n FROM whole w
   ) first_mail
   WHERE n = 1 AND mail_ts BETWEEN :since AND :until
 examples:

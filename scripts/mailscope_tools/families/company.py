@@ -1,7 +1,8 @@
-"""A family seed's company: 24 people of acme-corp.example, each with a workstation covered by
+"""A family seed's company: 32 people of acme-corp.example, each with a workstation covered by
 one EDR product (taken in turn), handed out to the planted cases one by one."""
 
 import hashlib
+import random
 
 ORG = "acme-corp.example"
 FIRST = ["ana", "ben", "carla", "dev", "emma", "femi", "gus", "hana", "ivan", "jo", "kai", "lena", "milo", "nora", "omar", "pia",
@@ -34,6 +35,18 @@ class Company:
             self.people.append({"email": f"{f}.{l}@{ORG}", "sam": f"{f[0]}{l}", "host": f"WS-{1000 + i}", "product": product,
                                 "host_id": sha(f"host{i}{r.random()}")[:32], "pid": r.randrange(1000, 9000)})
         r.shuffle(self.people)
+        # Eight more for the administration families, drawn from their own stream so the
+        # earlier families' data stays what it was for a seed.
+        extra = random.Random(sha(f"extra-{r.getstate()}"))
+        more = set()
+        while len(more) < 8:
+            n = (extra.choice(FIRST), extra.choice(LAST))
+            if n not in names:
+                more.add(n)
+        for j, (f, l) in enumerate(sorted(more)):
+            i = 24 + j
+            self.people.append({"email": f"{f}.{l}@{ORG}", "sam": f"{f[0]}{l}", "host": f"WS-{1000 + i}", "product": PRODUCTS[i % 3],
+                                "host_id": sha(f"host{i}{extra.random()}")[:32], "pid": extra.randrange(1000, 9000)})
         self.free = list(self.people)
 
     def take(self, product=None):

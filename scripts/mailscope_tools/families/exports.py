@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import time
 
 from ..timefmt import mimecast_date
 from ..writers import falcon, mde, sentinelone
@@ -25,12 +26,21 @@ class Exports:
         self.receipts, self.deliveries, self.attachments, self.clicks = [], [], [], []
         self.edr = {p: [] for p in PRODUCTS}
         self.impersonations, self.feed = [], []
+        self.audits, self.releases = [], []   # the audit log and the held-message release log
         self.late_attachments = []   # the TTP Attachment log that arrives the night after
         self.offset = 1
 
-    def mail(self, sender, ip, subject, recipients, ms, delivered=None, msgid=None, attachment=None, log_delivery=True):
+    def mail(self, sender, ip, subject, recipients, ms, delivered=None, msgid=None, attachment=None, log_delivery=True, held=None):
+        """held: the hold reason when Mimecast held the message (a process row says Hld, the
+        attachment scan says hold, and no copy is delivered until someone releases it)."""
         msgid = msgid or f"<{sha(subject + str(ms))[:16]}@{sender.split('@')[1]}>"
         agg = sha(msgid)[:22] + f"_{ms // 1000}"
+        if held:
+            delivered = set()
+            self.offset += 1
+            self.receipts.append({"_offset": self.offset, "_partition": 1, "accountId": "CUSA1B2C3", "action": "Hld", "aggregateId": agg,
+                                  "holdReason": held, "messageId": msgid, "processingId": f"P{self.offset}_{ms // 1000}",
+                                  "senderEnvelope": sender, "subject": subject, "subtype": "Hld", "timestamp": ms + 3000, "type": "process"})
         for rc in recipients:
             self.offset += 1
             self.receipts.append({"_offset": self.offset, "_partition": 1, "accountId": "CUSA1B2C3", "action": "Acc", "aggregateId": agg,
@@ -42,7 +52,7 @@ class Exports:
                 name, digest, verdict = attachment
                 self.attachments.append({"senderAddress": sender, "recipientAddress": rc, "fileName": name,
                                          "fileType": "application/vnd.ms-excel.sheet.macroEnabled.12", "result": verdict,
-                                         "actionTriggered": "none", "date": mimecast_date(ms + 2000), "details": "MALICIOUS_ACTIVITY" if verdict == "malicious" else "",
+                                         "actionTriggered": "hold" if held else "none", "date": mimecast_date(ms + 2000), "details": "MALICIOUS_ACTIVITY" if verdict == "malicious" else "",
                                          "route": "inbound", "messageId": msgid, "subject": subject, "fileHash": digest,
                                          "definition": "Inbound - Safe file with On-Demand Sandbox"})
             if log_delivery and (delivered is None or rc in delivered):
@@ -52,6 +62,37 @@ class Exports:
                                         "recipients": rc, "senderEnvelope": sender, "subject": subject, "subtype": "true",
                                         "timestamp": ms + 40_000, "type": "delivery"})
         return msgid
+
+    def deliver(self, msgid, sender, subject, recipient, ms):
+        """A delivery row for one copy (after a release)."""
+        self.offset += 1
+        self.deliveries.append({"_offset": self.offset, "_partition": 1, "accountId": "CUSA1B2C3", "aggregateId": sha(msgid)[:22] + f"_{ms // 1000}",
+                                "delivered": "true", "direction": "Inbound", "messageId": msgid, "processingId": f"D{self.offset}_{ms // 1000}",
+                                "recipients": recipient, "senderEnvelope": sender, "subject": subject, "subtype": "true",
+                                "timestamp": ms, "type": "delivery"})
+
+    def release(self, operator, sender, recipient, subject, ms, held_reason, verdict, operator_as_object=False):
+        """A held-message release log record (mimecast-more.md §3): no Message-ID; the operator
+        as a string or an object; the verdict under spamProcessingDetail.verdict."""
+        self.releases.append({"id": "eNo" + sha(recipient + subject + str(ms))[:40], "status": "released", "heldReason": held_reason,
+                              "messageInfo": "Spam Policy", "released": mimecast_date(ms),
+                              "operator": {"emailAddress": operator} if operator_as_object else operator,
+                              "fromEnv": {"emailAddress": sender}, "fromHdr": {"displayableName": "Accounts", "emailAddress": sender},
+                              "to": [{"emailAddress": recipient}], "subject": subject, "attachments": True, "route": "inbound", "size": 48_211,
+                              "policy": "Default Attachment Protection Definition", "spamScore": 0, "detectionLevel": "moderate",
+                              "spamProcessingDetail": {"spf": {"allow": True, "info": "allow"}, "dkim": {"allow": True, "info": "unknown"},
+                                                       "dmarc": {"allow": True, "info": "none"},
+                                                       "verdict": {"decision": verdict, "description": "", "risk": "high",
+                                                                   "categories": [{"name": verdict, "risk": "high", "subcategories": []}]}}})
+
+    def audit(self, user, audit_type, category, ms, info, ip, application="Administration Console", tail=""):
+        """An audit log record (mimecast-more.md §1): eventTime UTC, the local time inside
+        eventInfo (written in CET here, one hour ahead, as a console in Europe would), and the
+        keys after Application (`tail`: ", Method: …", ", Reason: …") where the grammar puts them."""
+        local = time.strftime("%Y-%m-%d, Time: %H:%M:%S", time.gmtime(ms // 1000 + 3600))
+        self.audits.append({"id": "eNq" + sha(user + audit_type + str(ms) + info)[:48], "auditType": audit_type, "user": user,
+                            "eventTime": mimecast_date(ms), "category": category,
+                            "eventInfo": f"{info}, Date: {local} CET, IP: {ip}, Application: {application}{tail}"})
 
     def click(self, user, sender, url, subject, msgid, ms, action="allow", scan="malicious", category="Phishing & Fraud", aware="N/A"):
         self.clicks.append({"userEmailAddress": user, "fromUserEmailAddress": sender, "url": url, "ttpDefinition": "Default Inbound URL Protect Definition",
@@ -82,6 +123,8 @@ class Exports:
         ndjson(os.path.join(out, "ttp_attachment_0001.json"), self.attachments)
         ndjson(os.path.join(out, "ttp_url_0001.json"), self.clicks)
         ndjson(os.path.join(out, "ttp_impersonation_0001.json"), self.impersonations)
+        ndjson(os.path.join(out, "audit_0001.json"), sorted(self.audits, key=lambda a: a["eventTime"]))
+        ndjson(os.path.join(out, "release_0001.json"), self.releases)
         with open(os.path.join(out, "ti-feed.txt"), "w") as f:
             f.write("# a partner's domain list\n" + "".join(d + "\n" for d in self.feed))
         # What arrives the night after: the scorer loads it in a second run on the same database.

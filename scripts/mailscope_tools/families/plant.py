@@ -23,6 +23,11 @@ Families (README "Scenario families"):
   bec                an executive's name from outside with a reply-to mismatch, delivered
   ti-only            a link Mimecast scanned clean but a threat-intel feed lists, clicked
   internal-compromise a colleague's account sends a phishing link inside the company
+  admin-release-exec an administrator releases a held malicious attachment; it is opened and runs
+  allow-list-campaign an allow entry for a sender or site, then its campaign clicked (beside a
+                     partner permitted the same way, benign)
+  console-brute-force failed console logons from one address, a success, then a permitted sender
+                     (beside a person mistyping twice, benign)
 """
 import argparse
 import os
@@ -294,10 +299,128 @@ def internal_compromise(s):
                     "actions": ["Check " + insider["email"] + " for a compromised account"]})
 
 
+ADMINS = ["it.admin", "helpdesk", "mail.admin", "servicedesk"]
+
+
+def admin_release_exec(s):
+    """Attachment Protect held a campaign; an administrator released one copy (seconds to a
+    day later), and the file was opened and ran on that recipient's host. The other copies stay
+    held."""
+    r, co, ex, seed = s.r, s.co, s.ex, s.seed
+    product = r.choice(PRODUCTS)
+    sender_domain = f"{r.choice(['remit', 'statement', 'ledger'])}-{r.choice(['center', 'notice', 'desk'])}{r.randrange(100, 999)}.example"
+    sender, ip = f"accounts@{sender_domain}", f"198.51.100.{r.randrange(2, 250)}"
+    name = f"Statement-{r.randrange(10000, 99999)}.xlsm"
+    digest = sha(name + str(seed) + "released")
+    victim = co.take(product)
+    others = [co.take() for _ in range(r.randrange(1, 3))]
+    subject = f"Statement {name[:-5]} attached"
+    t = s.later()
+    msgid = ex.mail(sender, ip, subject, [victim["email"]] + [o["email"] for o in others], t, attachment=(name, digest, "malicious"),
+                    held="Attachment Protection")
+    admin = f"{r.choice(ADMINS)}@{ORG}"
+    released = t + delay(r)
+    ex.release(admin, sender, victim["email"], subject, released, "Attachment Protection", "malware", operator_as_object=r.random() < 0.5)
+    # Some delivery logs show the released copy, some do not; none on the next day, whose
+    # delivery log no-delivery-logs leaves out of the data.
+    if r.random() < 0.5 and released + 15_000 < DAY0 + 86_400_000:
+        ex.deliver(msgid, sender, subject, victim["email"], released + 15_000)
+    opened = released + 60_000 + delay(r) // 10
+    cache = outlook_cache(victim, f"R{r.randrange(1000, 9999)}", name)
+    ex.write_file(victim, opened, office(victim), cache, digest)
+    excel = ("EXCEL.EXE", f'"EXCEL.EXE" "{cache}"', str(victim["pid"] + 17))
+    ex.start(victim, opened + 3000, office(victim), excel, EXCEL)
+    ps = ("powershell.exe", "powershell.exe -NoP -W Hidden -enc SQBFAFgA", str(victim["pid"] + 37))
+    ex.start(victim, opened + 7000, excel, ps, POWERSHELL)
+    s.cases.append({"family": "admin-release-exec", "product": product, "key": "hash:" + digest, "indicator": digest,
+                    "recipients": sorted([victim["email"]] + [o["email"] for o in others]),
+                    "interacted": [victim["email"]], "hosts": [victim["host"].lower()],
+                    "stages": {victim["email"]: "execution", **{o["email"]: "targeted" for o in others}},
+                    "delivery": {victim["email"]: "delivered", **{o["email"]: "stopped" for o in others}},
+                    "severity": "critical", "admin": [{"account": admin, "action": "released"}],
+                    "actions": ["Isolate and investigate the host", f"Ask {admin} why they released the held copy"]})
+
+
+def allow_list_campaign(s):
+    """An administrator permits a sender or a site (an hour to three days before); the
+    campaign from it arrives, one recipient clicks through to the page Mimecast judged
+    malicious. Beside it, a benign look-alike: a partner permitted the same way, whose ordinary
+    mail follows."""
+    r, co, ex = s.r, s.co, s.ex
+    phish = f"{r.choice(['vendor', 'supplier', 'portal'])}-{r.choice(['docs', 'billing', 'share'])}{r.randrange(100, 999)}.example"
+    sender = f"billing@{phish}"
+    admin, ip = f"{r.choice(ADMINS)}@{ORG}", f"198.51.100.{r.randrange(2, 250)}"
+    victim = co.take()
+    others = [co.take() for _ in range(r.randrange(1, 3))]
+    t = s.later()
+    entry = t - r.choice([r.randrange(3600, 6 * 3600), r.randrange(6 * 3600, 86_400), r.randrange(86_400, 3 * 86_400)]) * 1000
+    host = "files." + phish
+    if r.random() < 0.5:
+        ex.audit(admin, "Permitted Sender Created", "policy_logs", entry, f"Permitted Sender Created: Sender: *@{phish}, Recipient: *@{ORG}", ip)
+    else:
+        ex.audit(admin, "White URL Created", "policy_logs", entry, f"White URL Created: URL: https://{host}/, Action: permit", ip)
+    subject = r.choice(["Updated bank details", "Invoice portal access", "New supplier onboarding"])
+    msgid = ex.mail(sender, f"203.0.113.{r.randrange(2, 250)}", subject, [victim["email"]] + [o["email"] for o in others], t)
+    ex.click(victim["email"], sender, f"https://{host}/view/{r.randrange(1000, 9999)}", subject, msgid, t + delay(r) // 4,
+             action="allow", scan="malicious", category="Malicious")
+    s.cases.append({"family": "allow-list-campaign", "product": None, "key": "domain:" + phish, "indicator": phish,
+                    "recipients": sorted([victim["email"]] + [o["email"] for o in others]), "interacted": [victim["email"]], "hosts": [],
+                    "stages": {victim["email"]: "interaction", **{o["email"]: "delivery" for o in others}},
+                    "severity": "high", "admin": [{"account": admin, "action": "allow-entry"}],
+                    "actions": [f"Remove the allow entry {admin} made"]})
+    # The look-alike: a partner permitted, its newsletter delivered and read.
+    partner = f"partner-{r.choice(['logistics', 'audit', 'legal'])}{r.randrange(100, 999)}.example"
+    reader = co.take()
+    t2 = s.later()
+    ex.audit(admin, "Permitted Sender Created", "policy_logs", t2 - 7200_000, f"Permitted Sender Created: Sender: *@{partner}, Recipient: *@{ORG}", ip)
+    ex.mail(f"news@{partner}", f"203.0.113.{r.randrange(2, 250)}", "Quarterly partner update", [reader["email"]], t2)
+    s.cases.append({"family": "allow-list-partner", "product": None, "benign": True, "indicator": partner,
+                    "user": reader["email"], "host": reader["host"].lower()})
+
+
+def console_brute_force(s):
+    """Failed console logons from one address (password spraying over one to three accounts,
+    more than Sentinel's three in 30 minutes), then a success from it; the session then
+    permits a sender. Beside it, a benign look-alike: a person mistyping twice, then in."""
+    r, co, ex = s.r, s.co, s.ex
+    attacker = f"{r.choice([45, 91, 185])}.{r.randrange(1, 250)}.{r.randrange(1, 250)}.{r.randrange(2, 250)}"
+    accounts = r.sample([f"{a}@{ORG}" for a in ADMINS], r.randrange(1, 4))
+    target = accounts[0]
+    t = s.later()
+    failures = r.randrange(4, 13)
+    spread = r.randrange(2, 25) * 60_000
+    for i in range(failures):
+        who = accounts[i % len(accounts)]
+        ex.audit(who, "Logon Authentication Failed", "authentication_logs", t + i * spread // failures,
+                 f"Failed authentication for {who}", attacker, tail=", Reason: Invalid password")
+    signed_in = t + spread + r.randrange(5, 300) * 1000
+    ex.audit(target, "User Logged On", "authentication_logs", signed_in, f"Successful authentication for {target}", attacker, tail=", Method: Cloud")
+    planted = f"*@{r.choice(['invoice', 'secure', 'docs'])}-{r.choice(['relay', 'notice'])}{r.randrange(100, 999)}.example"
+    ex.audit(target, "Permitted Sender Created", "policy_logs", signed_in + r.randrange(60, 3 * 3600) * 1000,
+             f"Permitted Sender Created: Sender: {planted}, Recipient: *@{ORG}", attacker)
+    s.cases.append({"family": "console-brute-force", "product": None, "key": "ip:" + attacker, "indicator": attacker, "by": "admin",
+                    "recipients": [], "interacted": [], "hosts": [], "stages": {}, "severity": "critical",
+                    "admin": [{"account": target, "action": "signed-in", "source_ip": attacker},
+                              {"account": target, "action": "change", "source_ip": attacker}],
+                    "actions": [f"Reset the password of {target}"]})
+    # The look-alike: someone mistypes their password twice from the office, then signs in.
+    person = co.take()
+    office_ip = f"10.20.{r.randrange(1, 250)}.{r.randrange(2, 250)}"
+    t2 = s.later()
+    for i in range(2):
+        ex.audit(person["email"], "Logon Authentication Failed", "authentication_logs", t2 + i * 20_000,
+                 f"Failed authentication for {person['email']}", office_ip, tail=", Reason: Invalid password")
+    ex.audit(person["email"], "User Logged On", "authentication_logs", t2 + 60_000, f"Successful authentication for {person['email']}",
+             office_ip, tail=", Method: Cloud")
+    s.cases.append({"family": "console-typo", "product": None, "benign": True, "indicator": office_ip,
+                    "user": person["email"], "host": person["host"].lower()})
+
+
 # The families in the order a seed plants them (each draws from the seed's one stream, so the
 # order is part of the data).
 FAMILIES = [attachment_c2, archive_script, click_download_or_reach, credential_phish, policy_warning, namesake_file,
-            no_delivery_logs, late_verdict, bec, ti_only, internal_compromise]
+            no_delivery_logs, late_verdict, bec, ti_only, internal_compromise,
+            admin_release_exec, allow_list_campaign, console_brute_force]
 
 
 def plant(seed, out):

@@ -50,7 +50,26 @@ def incident_for(report, indicator):
         ind = inc["indicators"]
         if indicator in ind.get("sha256", []) or indicator in ind.get("domains", []) or indicator in ind.get("senders", []):
             return inc
+    # A case on the administration logs (a console brute force): the address it came from.
+    for inc in report["incidents"]:
+        if any(a.get("source_ip") == indicator for a in inc.get("administration", [])):
+            return inc
     return None
+
+
+def accounts_of(inc):
+    return {a["account"] for a in inc.get("administration", []) if a.get("account")}
+
+
+def admin_check(case, inc):
+    """(ok, detail): every administration step the case planted is listed, by its account
+    (and address where the case says), and no account the case did not involve is named."""
+    steps = inc.get("administration", [])
+    missing = [e for e in case["admin"] if not any(all(a.get(k) == v for k, v in e.items()) for a in steps)]
+    planted = {e["account"] for e in case["admin"]}
+    others = sorted(accounts_of(inc) - planted - set(case["recipients"]))
+    problems = [f"missing {m}" for m in missing] + ([f"other accounts named {others}"] if others else [])
+    return not problems, "; ".join(problems) + (f"; have {[(a.get('account'), a.get('action'), a.get('source_ip')) for a in steps]}" if problems else "")
 
 
 def stages_of(inc):
@@ -63,7 +82,9 @@ def check(case, report):
     if case.get("benign"):
         # A look-alike raises nothing at medium or above about its user.
         raised = [i for i in report["incidents"] if SEVERITIES.index(i["severity"]) >= 2
-                  and (case["user"] in i["recipients"] or case["user"] in i["interacted_users"] or case["host"] in i["hosts"])]
+                  and (case["user"] in i["recipients"] or case["user"] in i["interacted_users"] or case["host"] in i["hosts"]
+                       or case["user"] in accounts_of(i) or case["indicator"] in i["indicators"].get("domains", [])
+                       or case["indicator"] in i["indicators"].get("sender_domains", []))]
         out.append(("no incident ≥ medium", not raised, "; ".join(f"#{i['id']} {i['severity']} {i['title']}" for i in raised)))
         return out
     inc = incident_for(report, case["indicator"])
@@ -76,6 +97,12 @@ def check(case, report):
     got = stages_of(inc)
     wrong = {u: (got.get(u), s) for u, s in case["stages"].items() if got.get(u) != s}
     out.append(("stage", not wrong, ", ".join(f"{u}: {g} (expected {s})" for u, (g, s) in wrong.items())))
+    if "delivery" in case:
+        states = {p["user"]: p.get("delivery") for p in inc.get("people", [])}
+        off = {u: (states.get(u), d) for u, d in case["delivery"].items() if states.get(u) != d}
+        out.append(("delivery", not off, ", ".join(f"{u}: {g} (expected {d})" for u, (g, d) in off.items())))
+    if "admin" in case:
+        out.append(("admin", *admin_check(case, inc)))
     sev = SEVERITIES.index(inc["severity"])
     if "severity" in case:
         out.append(("severity", inc["severity"] == case["severity"], f"{inc['severity']} (expected {case['severity']}); {inc['reasons']}"))
@@ -154,7 +181,7 @@ def main():
                 table[family][(name, ok)] += 1
                 if not ok:
                     failures.append(f"{seed} {family}: {name}: {detail}")
-    checks = ["found", "recipients", "interacted", "hosts", "stage", "severity", "title", "reasons", "graph", "actions", "no incident ≥ medium"]
+    checks = ["found", "recipients", "interacted", "hosts", "stage", "delivery", "admin", "severity", "title", "reasons", "graph", "actions", "no incident ≥ medium"]
     shown = [c for c in checks if any((c, ok) in t for t in table.values() for ok in (True, False))]
     print(f"{'family':34s} " + " ".join(f"{c[:10]:>10s}" for c in shown))
     total_ok = total = 0
