@@ -57,6 +57,12 @@ public enum IncidentDetail {
                 FROM (SELECT message_id, recipient FROM incident_delivery WHERE incident_id = :incident ORDER BY message_id, recipient)
                 GROUP BY message_id ORDER BY message_id
                 """, formats: ["recipients": .list])),
+            InvestigationSection(key: "administration", title: "Administration: what accounts did around it (releases, sign-ins, allow entries, archive access)",
+                                 table: try table("""
+                SELECT a.ts AS time, a.account, a.role, a.action, a.source_ip, a.detail, a.rule_id AS rule,
+                       \(EvidenceSQL.administration) AS evidence
+                FROM incident_admin a WHERE a.incident_id = :incident ORDER BY a.seq
+                """, compact: ["time", "account", "role", "action", "source_ip", "detail"])),
             InvestigationSection(key: "hosts", title: "Hosts", table: try table("""
                 SELECT host, user, stage, first_ts AS first_time, evidence_rows FROM incident_host WHERE incident_id = :incident ORDER BY host
                 """)),

@@ -113,6 +113,14 @@ import Testing
         let md = try String(contentsOfFile: dir + "/out/report.md", encoding: .utf8)
         #expect(md.contains(#"\| col"#))
         #expect(!md.contains("\u{1b}") && !html.contains("\u{1b}"))
+        // `query incident` shows the same steps, each with its audit line.
+        let q = try CLI.run(["query", "incident", "1", "--db", dir + "/case.db"], environment: ["NO_COLOR": "1"])
+        #expect(q.status == 0, "\(q.stderr)")
+        #expect(q.stdout.contains("Administration: what accounts did around it"))
+        #expect(q.stdout.contains("signed-in") && q.stdout.contains("change"), "\(q.stdout)")
+        let json = try CLI.run(["query", "incident", "1", "--format", "json", "--db", dir + "/case.db"])
+        #expect(json.stdout.contains("audit.json:6") && json.stdout.contains("audit.json:7"), "\(json.stdout)")
+        #expect(!q.stdout.contains("\u{1b}["), "a terminal escape from the log reached the terminal")
     }
 
     static let samples = CLI.root.deletingLastPathComponent().appendingPathComponent("shared/samples/mimecast/more").path
