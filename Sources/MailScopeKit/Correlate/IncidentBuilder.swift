@@ -165,6 +165,12 @@ public enum IncidentBuilder {
             if let indicator = f.indicator, f.ruleID.hasPrefix("MS-TI-") || (f.table == "edr_event" && f.messageID == nil) {
                 keys.append("indicator:\(indicator)")
             }
+            // An account's own actions with no message (a console brute force, a support login):
+            // one story per account, and per address it came from.
+            if f.messageID == nil, AdministrationReader.tables.contains(f.table) {
+                if let user = f.user { keys.append("account:\(user)") }
+                if let ip = f.indicator, Host.isIPAddress(ip) { keys.append("source:\(ip)") }
+            }
             if keys.isEmpty { keys.append("finding:\(f.id)") }
             keysOf[i] = keys
             for key in keys {

@@ -155,9 +155,10 @@ extension IncidentBuilder {
 
         /// The incident's stable name: its most telling grouping key (a key belongs to one
         /// group only, so names never collide): a hash, then a clicked domain, a threat-intel
-        /// indicator, a Message-ID, a sender and subject, an endpoint row, a lone finding.
+        /// indicator, a Message-ID, a sender and subject, an endpoint row, the account that acted
+        /// and the address it came from (administration findings), a lone finding.
         static func key(_ keys: Set<String>) -> String {
-            for prefix in ["hash:", "domain:", "indicator:", "message:", "sender-subject:", "edr:", "finding:"] {
+            for prefix in ["hash:", "domain:", "indicator:", "message:", "sender-subject:", "edr:", "account:", "source:", "finding:"] {
                 if let k = keys.filter({ $0.hasPrefix(prefix) }).min() { return k }
             }
             return keys.min() ?? "empty"

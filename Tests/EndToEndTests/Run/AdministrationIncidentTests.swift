@@ -102,6 +102,8 @@ import Testing
         #expect(incident["recipients"] as? [String] == [])
         #expect((incident["people"] as? [Any])?.isEmpty == true)
         #expect(incident["severity"] as? String == "critical")
+        // Named by the account, so a triage decision finds it again after a rebuild.
+        #expect(incident["key"] as? String == "account:it.admin@acme-corp.example")
         #expect(incident["title"] as? String == "Admin console logon after repeated failures from one address (brute force): it.admin@acme-corp.example from 91.20.30.40")
         let steps = try #require(incident["administration"] as? [[String: Any]])
         #expect(steps.map { $0["action"] as? String ?? "" } == ["signed-in", "change"])
