@@ -132,11 +132,13 @@ details summary { cursor: pointer; color: #1d4ed8; }
 <div><strong>Why this severity</strong><ul>{{#reasons}}<li>{{text}}</li>{{/reasons}}</ul></div>
 <div><strong>What to do</strong><ol>{{#actions}}<li>{{text}}</li>{{/actions}}</ol></div>
 </div>
+{{#has_people}}
 {{#people_long}}<details><summary>People ({{people_count}})</summary>{{/people_long}}
 <table class="people"><thead><tr><th>Person, and the row that proves the stage</th><th>Stage</th><th>Delivered</th><th>Interacted</th></tr></thead><tbody>
 {{#people}}<tr><td class="ev"><span class="ev-item">{{user}}</span>{{#has_awareness}}<span class="ev-item muted">Awareness Training: {{awareness}}</span>{{/has_awareness}}{{#evidence_items}}<span class="ev-item"><span class="loc">{{{locator_html}}}</span> <span class="sha">{{sha}}</span></span>{{/evidence_items}}</td><td>{{stage}}</td><td>{{delivered}}</td><td>{{interacted}}</td></tr>
 {{/people}}</tbody></table>
 {{#people_long}}</details>{{/people_long}}
+{{/has_people}}
 {{#has_hosts}}
 {{#hosts_long}}<details><summary>Hosts</summary>{{/hosts_long}}
 <table><thead><tr><th>Host</th><th>Owner</th><th>Stage</th><th>First seen</th><th class="num">Evidence rows</th></tr></thead><tbody>
@@ -165,11 +167,13 @@ details summary { cursor: pointer; color: #1d4ed8; }
 <tr class="sub"><td colspan="5" class="ev">{{#command_line}}<span class="cmd mono">{{command_line}}</span>{{/command_line}}<span class="ev-item"><span class="loc">{{{locator_html}}}</span> <span class="sha">{{via}}</span></span></td></tr></tbody>
 {{/events}}</table>
 {{/host_stories}}
+{{#has_indicators}}
 {{#indicators_long}}<details><summary>Indicators ({{indicator_count}})</summary>{{/indicators_long}}
 <table><thead><tr><th>Indicator</th><th>Value</th><th class="num">Recipients</th><th class="num">Hosts</th><th>First seen</th><th>Last seen</th><th>Feeds</th></tr></thead><tbody>
 {{#indicator_rows}}<tr><td class="words">{{type}}</td><td class="val mono">{{value}}</td><td class="num">{{recipients}}</td><td class="num">{{hosts}}</td><td class="mono">{{first}}</td><td class="mono">{{last}}</td><td class="text">{{feeds}}</td></tr>
 {{/indicator_rows}}</tbody></table>
 {{#indicators_long}}</details>{{/indicators_long}}
+{{/has_indicators}}
 {{#findings_long}}<details><summary>Findings ({{finding_count}})</summary>{{/findings_long}}{{^findings_long}}<p class="tcap">Findings ({{finding_count}})</p>{{/findings_long}}
 <table class="findings"><thead><tr><th>Finding</th><th>Time</th><th>Rule</th><th>Severity</th><th>Stage</th><th>User</th><th>Host</th></tr></thead>
 {{#finding_rows}}<tbody class="pair"><tr class="head"><td>{{finding}}</td><td class="mono">{{ts}}</td><td>{{rule}}</td><td>{{severity}}</td><td>{{stage}}</td><td>{{user}}</td><td>{{host}}</td></tr>
@@ -299,11 +303,13 @@ What to do:
 1. {{text}}
 {{/actions}}
 
+{{#has_people}}
 | Person | Stage | Delivered | Interacted | Proof |
 |---|---|---|---|---|
 {{#people}}
 | {{user}}{{#has_awareness}} (Awareness Training: {{awareness}}){{/has_awareness}} | {{stage}} | {{delivered}} | {{interacted}} | {{evidence}} |
 {{/people}}
+{{/has_people}}
 
 {{#has_hosts}}
 | Host | Owner | Stage | First seen | Rows |
@@ -353,11 +359,13 @@ What ran on {{host}}: the rows linking it to the campaign, then the process chai
 {{/events}}
 
 {{/host_stories}}
+{{#has_indicators}}
 | Indicator | Value | Recipients | Hosts | First seen | Last seen | Feeds |
 |---|---|---|---|---|---|---|
 {{#indicator_rows}}
 | {{type}} | {{{value_code}}} | {{recipients}} | {{hosts}} | {{first}} | {{last}} | {{feeds}} |
 {{/indicator_rows}}
+{{/has_indicators}}
 
 <details><summary>Findings ({{finding_count}})</summary>
 
