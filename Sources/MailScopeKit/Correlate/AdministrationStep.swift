@@ -38,18 +38,22 @@ public struct AdministrationStep: Sendable, Equatable {
     /// What the log says, in one line (attacker text: escape where shown).
     public var detail: String
     public var sourceIP: String?
+    /// Whom or what it acted on: the recipient of a released copy, the domain an allow entry
+    /// names (MS-ADM-003's indicator).
+    public var target: String?
     /// The rule whose finding brought the step in; nil for a release linked to the message.
     public var ruleID: String?
     public var evidence: EvidenceRow
 
     public init(ts: Int64?, account: String?, role: Role, action: Action, detail: String, sourceIP: String? = nil,
-                ruleID: String? = nil, evidence: EvidenceRow) {
+                target: String? = nil, ruleID: String? = nil, evidence: EvidenceRow) {
         self.ts = ts
         self.account = account
         self.role = role
         self.action = action
         self.detail = detail
         self.sourceIP = sourceIP
+        self.target = target
         self.ruleID = ruleID
         self.evidence = evidence
     }
@@ -99,7 +103,8 @@ extension IncidentBuilder {
             var seen = Set<EvidenceRow>()
             func add(_ s: AdministrationStep) { if seen.insert(s.evidence).inserted { steps.append(s) } }
             for f in findings.sorted(by: { $0.id < $1.id }) where tables.contains(f.table) {
-                if f.table == EventTable.auditEvent.rawValue, let s = try audit(db, rowid: f.rowid, ruleID: f.ruleID) {
+                if f.table == EventTable.auditEvent.rawValue, var s = try audit(db, rowid: f.rowid, ruleID: f.ruleID) {
+                    if s.action == .allowEntry { s.target = f.indicator }
                     add(s)
                     if s.action == .signedIn, f.ruleID == "MS-ADM-001", let ts = s.ts {
                         for next in try session(db, account: s.account, ip: s.sourceIP, from: ts) { add(next) }
@@ -187,7 +192,7 @@ extension IncidentBuilder {
             if let reason = r.text("held_reason") { detail += ", held as \(reason)" }
             if let verdict = r.text("verdict") { detail += ", verdict \(verdict)" }
             return AdministrationStep(ts: r.int("ts"), account: r.text("operator"), role: role, action: action,
-                                      detail: AdministrationStep.clip(detail),
+                                      detail: AdministrationStep.clip(detail), target: r.text("recipient"),
                                       evidence: EvidenceRow(table: EventTable.messageRelease.rawValue, rowid: r.int("id") ?? 0))
         }
     }

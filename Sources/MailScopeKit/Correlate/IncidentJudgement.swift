@@ -272,13 +272,13 @@ extension IncidentBuilder.Scope {
         let technique = try db.prepare("INSERT INTO incident_technique (incident_id, technique) VALUES (?, ?)")
         for t in techniques.sorted() { try technique.bind([.integer(id), .text(t)]); _ = try technique.step() }
         let admin = try db.prepare("""
-            INSERT INTO incident_admin (incident_id, seq, ts, account, role, action, detail, source_ip, rule_id, evidence_table, evidence_rowid)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO incident_admin (incident_id, seq, ts, account, role, action, detail, source_ip, target, rule_id, evidence_table, evidence_rowid)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (n, step) in administration.enumerated() {
             try admin.bind([.integer(id), .integer(Int64(n + 1)), step.ts.map { .integer($0) } ?? .null, step.account.map { .text($0) } ?? .null,
                             .text(step.role.rawValue), .text(step.action.rawValue), .text(step.detail), step.sourceIP.map { .text($0) } ?? .null,
-                            step.ruleID.map { .text($0) } ?? .null, .text(step.evidence.table), .integer(step.evidence.rowid)])
+                            step.target.map { .text($0) } ?? .null, step.ruleID.map { .text($0) } ?? .null, .text(step.evidence.table), .integer(step.evidence.rowid)])
             _ = try admin.step()
         }
         let note = try db.prepare("INSERT INTO incident_note (incident_id, kind, seq, text) VALUES (?, ?, ?, ?)")

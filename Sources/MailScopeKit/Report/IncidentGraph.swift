@@ -66,6 +66,10 @@ public struct IncidentGraph: Codable, Sendable, Equatable {
         case loggedOn = "logged_on"
         /// account → DLP policy: the account's mail held or flagged by the policy.
         case triggered
+        /// account → recipient: an administrator released the recipient's held copy.
+        case released
+        /// account → message or clicked URL: an allow entry the account made let it through.
+        case permitted
     }
 
     /// How sure the link is: `strong` (an exact key: a hash, a Message-ID, a process id) is

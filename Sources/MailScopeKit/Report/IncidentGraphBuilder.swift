@@ -146,6 +146,7 @@ enum IncidentGraphBuilder {
             }
         }
         administration(findings, into: &g)
+        administrationSteps(incident.administration, groups: groups, messageNode: messageNode, personNode: personNode, into: &g)
         var processColumn: [String: Int] = [:]
         for story in incident.hostActivity { chain(story, into: &g, findingsOnRow: findingsOnRow, processColumn: &processColumn) }
         let leafColumn = (processColumn.values.max() ?? Column.host) + 1
@@ -182,6 +183,41 @@ enum IncidentGraphBuilder {
                 g.edge(ip, account, .loggedOn, rules: [f.ruleId], ts: f.ts.milliseconds)
             }
         }
+    }
+
+    /// The administration steps that acted on the campaign: an administrator's release of a
+    /// person's held copy (account → person) and an allow entry that let the mail or the clicked
+    /// site through (account → message, or → URL).
+    static func administrationSteps(_ steps: [ReportModel.AdministrationEntry], groups: [IncidentGraphFacts.MessageGroup], messageNode: [Int: String],
+                                    personNode: (String) -> String?, into g: inout Draft) {
+        for s in steps {
+            guard let actor = s.account?.lowercased(), let target = s.target?.lowercased() else { continue }
+            let account = "account:\(actor)"
+            let ts = s.time?.milliseconds
+            let rules = s.ruleId.map { [$0] } ?? []
+            switch s.action {
+            case "released" where s.role != "recipient":
+                guard let to = personNode(target) else { continue }
+                g.node(account, .account, actor, column: Column.sender)
+                g.edge(account, to, .released, rules: rules, ts: ts, strength: .strong)
+            case "allow-entry":
+                let hits = groups.indices.filter { EmailAddress.domain(groups[$0].sender)?.lowercased() == target }
+                let urls = g.nodes.filter { $0.kind == .url && urlHost($0.label).map { $0 == target || $0.hasSuffix("." + target) } == true }.map(\.id)
+                guard !hits.isEmpty || !urls.isEmpty else { continue }
+                g.node(account, .account, actor, column: Column.sender)
+                for n in hits { if let m = messageNode[n] { g.edge(account, m, .permitted, rules: rules, ts: ts, strength: .strong) } }
+                if hits.isEmpty { for u in urls { g.edge(account, u, .permitted, rules: rules, ts: ts, strength: .strong) } }
+            default: continue
+            }
+        }
+    }
+
+    /// The host of a URL (lowercased), without scheme, port, path or credentials.
+    static func urlHost(_ url: String) -> String? {
+        var rest = Substring(url.lowercased())
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let at = rest.firstIndex(of: "@"), rest[..<at].allSatisfy({ $0 != "/" }) { rest = rest[rest.index(after: at)...] }
+        return rest.split(whereSeparator: { "/?#:".contains($0) }).first.map(String.init)
     }
 
     /// An IPv4 or IPv6 address (digits, hex, dots and colons, with a dot or a colon).

@@ -34,6 +34,8 @@ enum IncidentGraphSVG {
         case .connected: "connected"
         case .loggedOn: "logged on"
         case .triggered: "triggered"
+        case .released: "released"
+        case .permitted: "permitted"
         }
     }
 

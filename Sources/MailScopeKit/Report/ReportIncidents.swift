@@ -69,13 +69,13 @@ struct ReportIncidents {
     /// The administration steps of incident `id`, oldest first, each with its log row.
     static func administration(_ db: Database, incident id: Int, evidence: EvidenceLookup) throws -> [ReportModel.AdministrationEntry] {
         try db.rows("""
-            SELECT ts, account, role, action, detail, source_ip, rule_id, evidence_table, evidence_rowid
+            SELECT ts, account, role, action, detail, source_ip, target, rule_id, evidence_table, evidence_rowid
             FROM incident_admin WHERE incident_id = ? ORDER BY seq
             """, [.integer(Int64(id))]).map { r in
             var row: ReportModel.Evidence?
             if let table = r.text("evidence_table"), let rowid = r.int("evidence_rowid") { row = try evidence.lookup(table, rowid) }
             return ReportModel.AdministrationEntry(time: r.int("ts").map(Timestamp.init), account: r.text("account"), role: r.text("role") ?? "",
-                                                   action: r.text("action") ?? "", detail: r.text("detail") ?? "", sourceIp: r.text("source_ip"),
+                                                   action: r.text("action") ?? "", detail: r.text("detail") ?? "", sourceIp: r.text("source_ip"), target: r.text("target"),
                                                    ruleId: r.text("rule_id"), evidence: row)
         }
     }

@@ -199,6 +199,8 @@ public struct ReportModel: Codable, Sendable {
         /// What the log says (attacker-controlled text possible: escape where shown).
         public var detail: String
         public var sourceIp: String?
+        /// Whom or what it acted on: the recipient of a released copy, the permitted domain.
+        public var target: String?
         public var ruleId: String?
         public var evidence: Evidence?
     }
@@ -362,7 +364,7 @@ extension ReportModel.Incident {
     }
 }
 extension ReportModel.AdministrationEntry {
-    enum CodingKeys: String, CodingKey { case time, account, role, action, detail, sourceIp = "source_ip", ruleId = "rule_id", evidence }
+    enum CodingKeys: String, CodingKey { case time, account, role, action, detail, sourceIp = "source_ip", target, ruleId = "rule_id", evidence }
 }
 extension ReportModel.DuetItem {
     enum CodingKeys: String, CodingKey { case ruleId = "rule_id", ruleVersion = "rule_version", incident, ts, user, sender, question, summary, evidence }

@@ -119,6 +119,7 @@ public enum Schema {
         action          TEXT NOT NULL,             -- AdministrationStep.Action
         detail          TEXT NOT NULL,             -- what the log says, in one line
         source_ip       TEXT,
+        target          TEXT,                      -- whom or what it acted on: the recipient of a released copy, the permitted domain
         rule_id         TEXT,                      -- the rule whose finding brought the step in, NULL for a linked release
         evidence_table  TEXT NOT NULL,
         evidence_rowid  INTEGER NOT NULL,

@@ -223,4 +223,33 @@ import Testing
         #expect(!g.nodes.contains { $0.kind == .sourceIP && $0.label == "not an address" })
         #expect(IncidentGraphSVG.render(g, incident: 4, zone: .utc).contains(">logged on</text>"))
     }
+    /// The administration steps that acted on the campaign: an administrator's release of a
+    /// person's held copy, an allow entry that let the message through; a recipient's own
+    /// release and an entry naming another domain draw nothing.
+    @Test func releasesAndAllowEntriesDrawTheAccountThatActed() throws {
+        var (incident, _) = Self.attachmentIncident()
+        func step(_ action: String, role: String, account: String, target: String, rule: String? = nil) -> ReportModel.AdministrationEntry {
+            ReportModel.AdministrationEntry(time: Timestamp(Self.start + 5 * 60_000), account: account, role: role, action: action, detail: "d",
+                                            sourceIp: nil, target: target, ruleId: rule, evidence: nil)
+        }
+        incident.administration = [
+            step("released", role: "admin", account: "HelpDesk@acme-corp.example", target: "grace.lindholm@acme-corp.example"),
+            step("released", role: "recipient", account: "betty.carter@acme-corp.example", target: "betty.carter@acme-corp.example"),
+            step("allow-entry", role: "admin", account: "it.admin@acme-corp.example", target: "halvorsen-billing.example", rule: "MS-ADM-003"),
+            step("allow-entry", role: "admin", account: "other.admin@acme-corp.example", target: "partner.example", rule: "MS-ADM-003"),
+        ]
+        let facts = IncidentGraphFacts(groups: [.init(sender: Self.sender, subject: Self.subject, messages: 1,
+                                                      recipients: ["helen.ashby@acme-corp.example", "betty.carter@acme-corp.example", "grace.lindholm@acme-corp.example"],
+                                                      firstTS: Self.start)])
+        let g = IncidentGraphBuilder.build(incident, facts: facts)
+        let released = try #require(edge(g, "account:helpdesk@acme-corp.example", "recipient:grace.lindholm@acme-corp.example"))
+        #expect(released.relation == .released && released.strength == .strong)
+        let permitted = try #require(edge(g, "account:it.admin@acme-corp.example", "message:1"))
+        #expect(permitted.relation == .permitted && permitted.rules == ["MS-ADM-003"])
+        #expect(g.node("account:betty.carter@acme-corp.example") == nil, "a recipient's own release is not an administrator's step")
+        #expect(g.node("account:other.admin@acme-corp.example") == nil, "an entry for another domain touches nothing drawn")
+        let column = Dictionary(uniqueKeysWithValues: g.nodes.map { ($0.id, $0.column) })
+        #expect(g.edges.allSatisfy { (column[$0.from] ?? 0) < (column[$0.to] ?? 0) }, "the graph runs left to right")
+        #expect(IncidentGraphSVG.render(g, incident: 7, zone: .utc).contains(">released</text>"))
+    }
 }
