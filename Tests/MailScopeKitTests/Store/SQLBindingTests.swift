@@ -30,6 +30,7 @@ import Testing
         "stageOrder": "a CASE over Rule.Stage's cases (IncidentDetail)",
         "EvidenceSQL.stage": "a CASE over EventTable names with constant column names (EvidenceSQL.locator)",
         "EvidenceSQL.finding": "a CASE over EventTable names with constant column names (EvidenceSQL.locator)",
+        "EvidenceSQL.administration": "a CASE over EventTable names with constant column names (EvidenceSQL.locator)",
         "tableColumn": "a constant column name given in code (EvidenceSQL.locator)",
         "rowidColumn": "a constant column name given in code (EvidenceSQL.locator)",
     ]
