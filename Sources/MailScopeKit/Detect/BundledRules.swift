@@ -206,6 +206,189 @@ examples:
     - '{"id":"eNoPermit7","auditType":"Permitted Sender Created","user":"it.admin@acme-corp.example","eventTime":"2026-09-01T16:20:00+0000","eventInfo":"Permitted Sender Created: Sender: *@files-drive42.example, Date: 2026-09-01, Time: 17:20:00 CET, IP: 198.51.100.23, Application: Administration Console","category":"policy_logs"}'
 
 """#),
+        ("MS-ADM-004.yml", #"""
+id: MS-ADM-004
+title: Repeated failed logons to the admin console from one address, none successful
+version: 1
+kind: duet
+severity: low
+attack: [T1110]
+stage: delivery
+description: >
+  More than `failures` failed Mimecast logons ("Logon Authentication Failed") from one source
+  IP within `window_ms` (Sentinel's "Mimecast Audit - Logon Authentication Failed": more than 3
+  in 30 minutes), for one account or several (password guessing or spraying), and no successful
+  logon ("User Logged On") from that address from the first failure until `window_ms` after the
+  last: the guessing did not get in, or not yet. Failures followed by a success are MS-ADM-001.
+  One question per address and burst, not per failure: a burst is a run of failures from the
+  address with no gap longer than `window_ms`, reported when some `window_ms` inside it holds
+  more than `failures` of them; slow guessing below that rate is not reported. API service
+  accounts and feed downloads (audit_event.machine = 1) are left out on both sides, and rows
+  without a source IP cannot be tied together. Times are eventTime (UTC).
+triage: >
+  Ask the customer the question; if nobody recognises the address, block it at the console's
+  IP restrictions, make sure every account it tried has 2FA, and watch for a later success from
+  it or from its network (MS-ADM-001).
+question: >
+  Do you recognise {indicator}? It failed to log on to your Mimecast console repeatedly (first
+  as {user}) and never succeeded.
+params:
+  failures: 3               # more than this many failures ...
+  window_ms: 1800000        # ... within 30 minutes; also the gap that ends a burst
+sql: |
+  WITH failed AS (
+    SELECT id, ts, user, source_ip,
+           CASE WHEN ts - LAG(ts) OVER (PARTITION BY source_ip ORDER BY ts, id) <= :window_ms THEN 0 ELSE 1 END AS starts
+    FROM audit_event
+    WHERE audit_type = 'Logon Authentication Failed' AND machine = 0
+      AND source_ip IS NOT NULL AND source_ip <> ''
+  ), numbered AS (
+    SELECT f.id, f.ts, f.user, f.source_ip, f.starts,
+           SUM(f.starts) OVER (PARTITION BY f.source_ip ORDER BY f.ts, f.id ROWS UNBOUNDED PRECEDING) AS burst,
+           (SELECT COUNT(*) FROM failed g WHERE g.source_ip = f.source_ip AND g.ts BETWEEN f.ts - :window_ms AND f.ts) AS recent
+    FROM failed f
+  ), bursts AS (
+    SELECT source_ip, burst, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COUNT(*) AS failures,
+           COUNT(DISTINCT user) AS accounts, MAX(recent) AS peak
+    FROM numbered
+    GROUP BY source_ip, burst
+  )
+  SELECT b.first_ts AS ts, n.user, b.source_ip AS indicator,
+         b.failures || ' failed logons to Mimecast from ' || b.source_ip || ' (' || b.accounts || ' account(s), first as ' ||
+           COALESCE(n.user, '?') || ') in ' || ((b.last_ts - b.first_ts) / 60000) || ' minutes, up to ' || b.peak ||
+           ' within ' || (:window_ms / 60000) || ' minutes, and no successful logon from that address' AS summary,
+         'audit_event' AS evidence_table, n.id AS evidence_rowid
+  FROM bursts b
+  JOIN numbered n ON n.source_ip = b.source_ip AND n.burst = b.burst AND n.starts = 1
+  WHERE b.peak > :failures
+    AND b.first_ts BETWEEN :since AND :until
+    AND NOT EXISTS (
+      SELECT 1 FROM audit_event s
+      WHERE s.audit_type = 'User Logged On' AND s.machine = 0 AND s.source_ip = b.source_ip
+        AND s.ts BETWEEN b.first_ts AND b.last_ts + :window_ms)
+examples:
+  positive:
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:00:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:00:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"raj.patel@acme-corp.example","eventTime":"2026-11-02T09:01:00+0000","eventInfo":"Failed authentication for raj.patel@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:01:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"li.wei@acme-corp.example","eventTime":"2026-11-02T09:02:00+0000","eventInfo":"Failed authentication for li.wei@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:02:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:03:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:03:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBS04","auditType":"User Logged On","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T10:00:00+0000","eventInfo":"Successful authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 10:00:00 CET, IP: 203.0.113.7, Application: Administration Console, Method: Cloud, 2FA: TOTP","category":"authentication_logs"}'
+  negative:
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:00:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:00:00 CET, IP: 203.0.113.8, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:01:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:01:00 CET, IP: 203.0.113.8, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:02:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:02:00 CET, IP: 203.0.113.8, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:03:00+0000","eventInfo":"Failed authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:03:00 CET, IP: 203.0.113.8, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBS04","auditType":"User Logged On","user":"helen.price@acme-corp.example","eventTime":"2026-11-02T09:20:00+0000","eventInfo":"Successful authentication for helen.price@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 09:20:00 CET, IP: 203.0.113.8, Application: Administration Console, Method: Cloud, 2FA: TOTP","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"raj.patel@acme-corp.example","eventTime":"2026-11-02T10:00:00+0000","eventInfo":"Failed authentication for raj.patel@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 10:00:00 CET, IP: 192.0.2.50, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"raj.patel@acme-corp.example","eventTime":"2026-11-02T10:01:00+0000","eventInfo":"Failed authentication for raj.patel@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 10:01:00 CET, IP: 192.0.2.50, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"raj.patel@acme-corp.example","eventTime":"2026-11-02T10:02:00+0000","eventInfo":"Failed authentication for raj.patel@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 10:02:00 CET, IP: 192.0.2.50, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"li.wei@acme-corp.example","eventTime":"2026-11-02T11:00:00+0000","eventInfo":"Failed authentication for li.wei@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 11:00:00 CET, IP: 192.0.2.60, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"li.wei@acme-corp.example","eventTime":"2026-11-02T11:20:00+0000","eventInfo":"Failed authentication for li.wei@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 11:20:00 CET, IP: 192.0.2.60, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"li.wei@acme-corp.example","eventTime":"2026-11-02T11:40:00+0000","eventInfo":"Failed authentication for li.wei@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 11:40:00 CET, IP: 192.0.2.60, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"li.wei@acme-corp.example","eventTime":"2026-11-02T12:00:00+0000","eventInfo":"Failed authentication for li.wei@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 12:00:00 CET, IP: 192.0.2.60, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"li.wei@acme-corp.example","eventTime":"2026-11-02T12:20:00+0000","eventInfo":"Failed authentication for li.wei@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 12:20:00 CET, IP: 192.0.2.60, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example","eventTime":"2026-11-02T13:00:00+0000","eventInfo":"Failed authentication for api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 13:00:00 CET, IP: 198.51.100.9, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example","eventTime":"2026-11-02T13:00:10+0000","eventInfo":"Failed authentication for api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 13:00:10 CET, IP: 198.51.100.9, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example","eventTime":"2026-11-02T13:00:20+0000","eventInfo":"Failed authentication for api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 13:00:20 CET, IP: 198.51.100.9, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example","eventTime":"2026-11-02T13:00:30+0000","eventInfo":"Failed authentication for api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 13:00:30 CET, IP: 198.51.100.9, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+    - '{"id":"eNqBF04","auditType":"Logon Authentication Failed","user":"api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example","eventTime":"2026-11-02T13:00:40+0000","eventInfo":"Failed authentication for api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example <Price, Helen>, Date: 2026-11-02, Time: 13:00:40 CET, IP: 198.51.100.9, Application: Administration Console, Method: Cloud, Reason: Incorrect password","category":"authentication_logs"}'
+
+"""#),
+        ("MS-ARC-001.yml", #"""
+id: MS-ARC-001
+title: Someone searched or opened the archive of a flagged message's recipient afterwards
+version: 1
+kind: opt-in
+severity: medium
+attack: [T1114.002]
+stage: delivery
+description: >
+  The archive search and view logs (archive_access) show an account searching or opening the
+  mailbox of a person who received a message another rule flagged, after that message arrived
+  and within `window_ms` (30 days): a search whose text names the mailbox (`{'mailbox':…}`,
+  `[User : …]`, the address in the search text, MUSE query or other fields) or the flagged
+  message's own Message-ID, or a view of a message addressed to that person. An attacker with
+  an administrator's console (MS-ADM-001, MS-ADM-002) reads the victim's archive to learn what
+  was caught, what was reported and whom to target next; Mimecast's archive is a copy of every
+  mailbox that no mail client shows. Left out: the person's own searches, the investigating
+  analysts (the watch list named `analysts`, `--watch-list analysts=FILE`), API service
+  accounts (machine = 1) and searches by no one (`<>`). Opt-in (`--enable MS-ARC-001`) because
+  eDiscovery, legal holds and helpdesk look-ups are routine: load the analysts' list first, or
+  every investigator's own work is reported. The finding carries the flagged message, so it
+  joins that message's incident, and names the account that searched or viewed as its user.
+  When one search matches several flagged messages, the finding names the most recent one.
+triage: >
+  Ask who ran the search and why (a case number, a legal hold); if no one can say, treat the
+  account as compromised: review its logons and other console actions in the audit log (policy
+  changes, permitted senders, releases, exports), reset its credentials and revoke its sessions,
+  and tell the owner of the mailbox what was read.
+params:
+  window_ms: 2592000000     # 30 days after the message arrived
+sql: |
+  WITH flagged AS (
+    SELECT DISTINCT message_id FROM finding
+    WHERE message_id IS NOT NULL AND kind NOT IN ('correlation', 'hunt')
+  ), received AS (
+    SELECT m.message_id, m.recipient, MIN(m.ts) AS arrived
+    FROM mail_message m JOIN flagged f ON f.message_id = m.message_id
+    WHERE m.event IN ('receipt', 'delivery') AND m.recipient IS NOT NULL
+    GROUP BY m.message_id, m.recipient
+  ), access AS (
+    -- The searched text as words: delimiters of the search syntaxes become spaces, so an
+    -- address matches whole (ana.lima@ is not inside hana.lima@).
+    SELECT a.id, a.ts, a.user, a.kind, a.description, a.recipient, a.content_viewed, a.message_id AS searched_message,
+           ' ' || lower(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+             COALESCE(a.search_text, '') || ' ' || COALESCE(a.muse_query, '') || ' ' || COALESCE(a.extra, ''),
+             '''', ' '), '"', ' '), '[', ' '), ']', ' '), '{', ' '), '}', ' '), ':', ' '), ',', ' '), '<', ' '), '>', ' '),
+             '(', ' '), ')', ' ')) || ' ' AS words
+    FROM archive_access a
+    WHERE a.machine = 0 AND a.user IS NOT NULL AND a.user <> '<>'
+      AND a.user NOT IN (SELECT address FROM watch_list WHERE list = 'analysts')
+      AND a.ts BETWEEN :since AND :until
+  ), matched AS (
+    SELECT a.id, a.ts, a.user, a.kind, a.description, a.content_viewed, r.message_id, r.recipient, r.arrived,
+           CASE WHEN a.kind = 'search' AND a.words NOT LIKE '% ' || r.recipient || ' %' THEN 1 ELSE 0 END AS by_message_id,
+           ROW_NUMBER() OVER (PARTITION BY a.id
+             ORDER BY CASE WHEN a.kind = 'search' AND a.words NOT LIKE '% ' || r.recipient || ' %' THEN 1 ELSE 0 END,
+                      r.arrived DESC, r.message_id, r.recipient) AS pick
+    FROM access a
+    JOIN received r ON a.ts > r.arrived AND a.ts <= r.arrived + :window_ms AND a.user <> r.recipient
+    WHERE (a.kind = 'view' AND a.recipient = r.recipient)
+       OR (a.kind = 'search' AND (a.words LIKE '% ' || r.recipient || ' %' OR a.searched_message = r.message_id))
+  )
+  SELECT ts, user, message_id, recipient AS indicator,
+         CASE
+           WHEN kind = 'view' THEN user || ' opened from the archive a message to ' || recipient ||
+             CASE WHEN content_viewed = 1 THEN ' (content viewed)' ELSE ' (details only)' END
+           WHEN by_message_id = 1 THEN user || ' searched the archive for the flagged message itself (' ||
+             COALESCE(description, 'archive search') || '), received by ' || recipient
+           ELSE user || ' searched the archive of ' || recipient || ' (' || COALESCE(description, 'archive search') || ')'
+         END || ', ' || ((ts - arrived) / 3600000) || ' h after a flagged message reached that mailbox' AS summary,
+         'archive_access' AS evidence_table, id AS evidence_rowid
+  FROM matched
+  WHERE pick = 1
+examples:
+  watch_lists:
+    analysts:
+      - 'soc.analyst@acme-corp.example,SOC Analyst'
+  positive:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - '{"createTime":"2026-11-04T22:10:00+0000","emailAddr":"helen.price@acme-corp.example","source":"archive","searchText":"{''mailbox'':''ana.lima@acme-corp.example'',''query'':''[]''}","searchPath":"/INBOX/","searchReason":"","isAdmin":"true","museQuery":"[]","description":"Archive Mailbox"}'
+    - '{"viewer":"helen.price@acme-corp.example","source":"Message Tracking","viewed":"2026-11-04T22:14:00+0000","from":"hr@acme-corp.example","to":"ana.lima@acme-corp.example","subject":"Salary review","messageDate":"2026-10-30T08:00:00+0000","contentViewed":true,"discoveryCase":false}'
+  negative:
+    - '{"senderAddress":"billing@halvorsen-billing.example","recipientAddress":"ana.lima@acme-corp.example","fileName":"INV-88341.xlsm","fileType":"application/vnd.ms-excel.sheet.macroEnabled.12","result":"malicious","actionTriggered":"none","date":"2026-11-02T09:50:00+0000","details":"MALICIOUS_ACTIVITY","route":"inbound","messageId":"<inv-1@halvorsen-billing.example>","subject":"Invoice INV-88341 overdue","fileHash":"ca9dc54aea090f1984fe86550934c0b3961addf0819196f1356b59719077af83","definition":"Inbound - Safe file with On-Demand Sandbox"}'
+    - '{"_offset":3,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"SU5WXzE_1793615400","processingId":"PrcD-ana.lima@acme-corp.example","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"billing@halvorsen-billing.example","senderIp":"203.0.113.77","subject":"Invoice INV-88341 overdue","subtype":null,"timestamp":1793613060000,"type":"delivery","delivered":"true","messageId":"<inv-1@halvorsen-billing.example>"}'
+    - '{"createTime":"2026-11-03T08:00:00+0000","emailAddr":"ana.lima@acme-corp.example","source":"archive","searchText":"{''mailbox'':''ana.lima@acme-corp.example'',''query'':''[]''}","searchPath":"/INBOX/","searchReason":"","isAdmin":"false","museQuery":"[]","description":"Archive Mailbox"}'
+    - '{"createTime":"2026-11-03T08:05:00+0000","emailAddr":"soc.analyst@acme-corp.example","source":"archive","searchText":"[User : ana.lima@acme-corp.example]","searchReason":"case 4711","description":"Message Tracking Search"}'
+    - '{"createTime":"2026-11-03T08:06:00+0000","emailAddr":"soc.analyst@acme-corp.example","source":"archive","searchText":"<inv-1@halvorsen-billing.example>","searchReason":"case 4711","description":"Message Tracking Search"}'
+    - '{"createTime":"2026-11-03T08:07:00+0000","emailAddr":"api-3f2b6c1e-0000-4000-8000-000000000001@acme-corp.example","source":"archive","searchText":"[User : ana.lima@acme-corp.example]","searchReason":"","description":"Message Tracking Search"}'
+    - '{"createTime":"2026-11-01T08:00:00+0000","emailAddr":"helen.price@acme-corp.example","source":"archive","searchText":"[User : ana.lima@acme-corp.example]","searchReason":"","description":"Message Tracking Search"}'
+    - '{"createTime":"2026-12-10T08:00:00+0000","emailAddr":"helen.price@acme-corp.example","source":"archive","searchText":"[User : ana.lima@acme-corp.example]","searchReason":"","description":"Message Tracking Search"}'
+    - '{"createTime":"2026-11-03T08:10:00+0000","emailAddr":"helen.price@acme-corp.example","source":"archive","searchText":"[User : hana.lima@acme-corp.example]","searchReason":"","description":"Message Tracking Search"}'
+    - '{"viewer":"helen.price@acme-corp.example","source":"Message Tracking","viewed":"2026-11-04T22:14:00+0000","from":"hr@acme-corp.example","to":"li.wei@acme-corp.example","subject":"Salary review","messageDate":"2026-10-30T08:00:00+0000","contentViewed":true,"discoveryCase":false}'
+
+"""#),
         ("MS-ATT-001.yml", #"""
 id: MS-ATT-001
 title: Attachment Protect judged an attachment malicious and the message reached the user
@@ -1496,6 +1679,79 @@ examples:
   negative:
     - '{"senderAddress":"helen.price@acme-corp.example","recipientAddress":"payroll@partner.example","subject":"Payroll Q4","eventTime":"2026-11-03T15:30:00+0000","route":"outbound","policy":"Secure Message PII","action":"secure_messaging","messageId":"<q4-payroll-1@acme-corp.example>"}'
     - '{"senderAddress":"<>","recipientAddress":"helen.price@acme-corp.example","subject":"Undelivered Mail Returned to Sender","eventTime":"2026-11-03T20:41:25+0000","route":"inbound","policy":"Content Inspection - Watermark","action":"hold","messageId":"<20261103204122.2CA6DFCAE2@mail.partner.example>"}'
+
+"""#),
+        ("MS-DLP-002.yml", #"""
+id: MS-DLP-002
+title: An internal sender's mail triggered DLP and Internal Email Protect (account compromise)
+version: 1
+kind: correlation
+severity: high
+attack: [T1078, T1534]
+stage: delivery
+description: >
+  The same internal address is the sender of mail that Internal Email Protect flagged
+  (an MS-IEP-001 finding: a malicious link or file sent to colleagues) and of mail that a Data
+  Leak Prevention policy held, blocked or notified on (dlp_event, route internal or outbound,
+  the sender in one of our own domains: the recipient domains of inbound mail) within
+  `window_ms` (24 hours) before or after. Either alone is common: DLP catches careless
+  employees every day, and IEP catches a forwarded phish. Together they are the pattern of a
+  taken-over mailbox: the attacker phishes colleagues from it and sends data out of it. One
+  finding per flagged internal message: its evidence is the DLP row nearest in time (the count
+  of DLP actions in the window is in the summary), the IEP event is its related row, and it
+  carries the IEP-flagged message, so it joins that message's incident. Its user and sender
+  are the internal sender (the account to secure), not a recipient. When two flagged messages
+  have the same nearest DLP row, the first keeps the finding.
+triage: >
+  Treat the sender's account as compromised: reset its credentials, revoke its sessions and
+  app passwords, look for inbox rules and forwarding it did not set up, review its sign-ins; keep
+  the DLP-held mail held and find where the rest of its outbound mail went; purge the internal
+  phish from every colleague's mailbox (MS-IEP-001's recipients).
+params:
+  window_ms: 86400000       # 24 hours either side of the Internal Email Protect event
+sql: |
+  WITH iep AS (
+    SELECT sender, message_id, subject, MIN(ts) AS ts, MIN(evidence_rowid) AS iep_row, COUNT(DISTINCT user) AS recipients
+    FROM finding
+    WHERE rule_id = 'MS-IEP-001' AND evidence_table = 'mail_event' AND sender IS NOT NULL AND sender <> '<>'
+    GROUP BY sender, message_id, subject
+  ), dlp AS (
+    SELECT d.id, d.ts, d.sender, d.policy, d.action, d.route FROM dlp_event d
+    WHERE d.action IN ('hold', 'block', 'notification') AND d.route IN ('internal', 'outbound')
+      AND d.sender IS NOT NULL AND d.sender_domain IS NOT NULL
+      AND EXISTS (SELECT 1 FROM own_domain o WHERE d.sender_domain = o.domain OR d.sender_domain LIKE '%.' || o.domain)
+      AND d.ts BETWEEN :since AND :until
+  ), pairs AS (
+    SELECT d.id, d.ts, d.sender, d.policy, d.action, d.route, i.message_id, i.subject, i.ts AS iep_ts, i.iep_row, i.recipients,
+           ROW_NUMBER() OVER (PARTITION BY i.sender, i.message_id, i.subject ORDER BY abs(d.ts - i.ts), d.id) AS pick,
+           COUNT(*) OVER (PARTITION BY i.sender, i.message_id, i.subject) AS dlp_rows
+    FROM iep i JOIN dlp d ON d.sender = i.sender AND d.ts BETWEEN i.ts - :window_ms AND i.ts + :window_ms
+  )
+  SELECT ts, sender AS user, sender, message_id, subject, policy AS indicator,
+         sender || ' sent internal mail that Internal Email Protect flagged (to ' || recipients || ' recipient(s)) and, ' ||
+           (abs(ts - iep_ts) / 60000) || ' min ' || CASE WHEN ts < iep_ts THEN 'before' ELSE 'after' END ||
+           ', ' || route || ' mail that DLP policy "' || COALESCE(policy, '?') || '" answered with ' || action ||
+           ' (' || dlp_rows || ' DLP action(s) from this sender within ' || (:window_ms / 3600000) ||
+           ' h): the account may be compromised' AS summary,
+         'dlp_event' AS evidence_table, id AS evidence_rowid, NULL AS host,
+         'mail_event' AS related_table, iep_row AS related_rowid, 'sender' AS match_key, 'strong' AS match_strength
+  FROM pairs
+  WHERE pick = 1
+examples:
+  positive:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBX0RMUDE_1793620800","processingId":"PrcR","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"news@partner.example","senderIp":"203.0.113.25","subject":"Newsletter","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"all-staff@acme-corp.example","route":"Internal","senderEnvelope":"ops@acme-corp.example","senderIp":"198.51.100.200","subject":"Your software update","subtype":null,"timestamp":1793629801000,"type":"internal email protect","scanResults":"Blocked URL Category","urlCategory":"Compromised","messageId":"<ops-12@acme-corp.example>"}'
+    - '{"senderAddress":"ops@acme-corp.example","recipientAddress":"drop@files-exchange.example","subject":"Customer list","eventTime":"2026-11-02T15:00:00+0000","route":"outbound","policy":"Secure Message PII","action":"hold","messageId":"<ops-13@acme-corp.example>"}'
+    - '{"senderAddress":"ops@acme-corp.example","recipientAddress":"drop@files-exchange.example","subject":"Customer list","eventTime":"2026-11-02T15:00:00+0000","route":"outbound","policy":"Secure Message PII","action":"notification","messageId":"<ops-13@acme-corp.example>"}'
+  negative:
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBX0RMUDE_1793620800","processingId":"PrcR","recipients":"ana.lima@acme-corp.example","route":"Inbound","senderEnvelope":"news@partner.example","senderIp":"203.0.113.25","subject":"Newsletter","subtype":null,"timestamp":1793615401123,"type":"receipt","action":"Acc","direction":"Inbound"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMQ_1793620800","processingId":"Prc1_1793620800","recipients":"all-staff@acme-corp.example","route":"Internal","senderEnvelope":"ops@acme-corp.example","senderIp":"198.51.100.200","subject":"Your software update","subtype":null,"timestamp":1793629801000,"type":"internal email protect","scanResults":"Blocked URL Category","urlCategory":"Compromised","messageId":"<ops-12@acme-corp.example>"}'
+    - '{"senderAddress":"ops@acme-corp.example","recipientAddress":"drop@files-exchange.example","subject":"Customer list","eventTime":"2026-11-04T15:00:00+0000","route":"outbound","policy":"Secure Message PII","action":"hold","messageId":"<ops-13@acme-corp.example>"}'
+    - '{"senderAddress":"raj.patel@acme-corp.example","recipientAddress":"payroll@partner.example","subject":"Payroll Q4","eventTime":"2026-11-02T15:00:00+0000","route":"outbound","policy":"Secure Message PII","action":"hold","messageId":"<q4-payroll-1@acme-corp.example>"}'
+    - '{"senderAddress":"ops@acme-corp.example","recipientAddress":"drop@files-exchange.example","subject":"Customer list","eventTime":"2026-11-02T15:00:00+0000","route":"outbound","policy":"Secure Message PII","action":"secure_messaging","messageId":"<ops-13@acme-corp.example>"}'
+    - '{"senderAddress":"ops@acme-corp.example","recipientAddress":"ana.lima@acme-corp.example","subject":"Customer list","eventTime":"2026-11-02T15:00:00+0000","route":"inbound","policy":"Secure Message PII","action":"hold","messageId":"<ops-14@acme-corp.example>"}'
+    - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","aggregateId":"QUFBXzAwMg_1793620800","processingId":"Prc2_1793620800","recipients":"ana.lima@acme-corp.example","route":"Internal","senderEnvelope":"svc@contractor.example","senderIp":"198.51.100.201","subject":"Timesheet","subtype":null,"timestamp":1793629801000,"type":"internal email protect","scanResults":"Blocked URL Category","urlCategory":"Compromised","messageId":"<svc-1@contractor.example>"}'
+    - '{"senderAddress":"svc@contractor.example","recipientAddress":"drop@files-exchange.example","subject":"Timesheets","eventTime":"2026-11-02T15:00:00+0000","route":"outbound","policy":"Secure Message PII","action":"hold","messageId":"<svc-2@contractor.example>"}'
 
 """#),
         ("MS-DOM-001.yml", #"""

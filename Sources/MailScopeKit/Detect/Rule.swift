@@ -52,7 +52,7 @@ public struct Rule: Sendable, Equatable {
     /// from, and which key matched how strongly.
     public static let correlationColumns = ["related_table", "related_rowid", "match_key", "match_strength"]
     /// The values `match_key` and `match_strength` may take.
-    public static let matchKeys: Set<String> = ["hash", "name", "domain", "url", "ip", "process", "ioc"]
+    public static let matchKeys: Set<String> = ["hash", "name", "domain", "url", "ip", "process", "ioc", "sender"]
     public static let matchStrengths: Set<String> = ["strong", "weak"]
     /// Keys a rule file may have.
     static let knownKeys: Set<String> = ["id", "title", "version", "kind", "severity", "attack", "stage", "description",
@@ -60,6 +60,13 @@ public struct Rule: Sendable, Equatable {
 
     /// Off unless enabled (`--enable ID`): opt-in rules, and hunts (run by `mailscope hunt`).
     public var enabledByDefault: Bool { kind != .optIn && kind != .hunt }
+
+    /// The rule builds on what other rules found: a correlation rule, or any rule whose SQL
+    /// reads the `finding` table (MS-ARC-001, opt-in, follows flagged messages). Such a rule runs
+    /// after the others and is tested on its examples with the catalog's other rules.
+    public var readsFindings: Bool {
+        kind == .correlation || sql.range(of: #"\b(FROM|JOIN)\s+finding\b"#, options: [.regularExpression, .caseInsensitive]) != nil
+    }
 
     /// An error in a rule file, naming the file and the problem.
     public struct Error: Swift.Error, CustomStringConvertible, Sendable {

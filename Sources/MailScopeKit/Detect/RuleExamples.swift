@@ -14,8 +14,9 @@ public enum RuleExamples {
         public var passed: Bool { problem == nil }
     }
 
-    /// Tests `rule`. A correlation rule follows what other rules flagged, so for those the
-    /// other enabled rules of `catalog` run first on the same examples.
+    /// Tests `rule`. A rule that reads findings (a correlation, MS-ARC-001) follows what other
+    /// rules flagged, so for those the other enabled rules of `catalog` run first on the same
+    /// examples.
     public static func test(_ rule: Rule, catalog: [Rule] = []) -> Result {
         var result = Result(ruleID: rule.id, positiveFindings: 0, negativeFindings: 0, problem: nil)
         guard !rule.positiveExamples.isEmpty, !rule.negativeExamples.isEmpty else {
@@ -23,7 +24,7 @@ public enum RuleExamples {
             return result
         }
         do {
-            let context = rule.kind == .correlation ? catalog.filter { $0.enabledByDefault && $0.id != rule.id } : []
+            let context = rule.readsFindings ? catalog.filter { $0.enabledByDefault && $0.id != rule.id } : []
             result.positiveFindings = try findings(rule, context, rule.positiveExamples, label: "positive")
             result.negativeFindings = try findings(rule, context, rule.negativeExamples, label: "negative")
         } catch {

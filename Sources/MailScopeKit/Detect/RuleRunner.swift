@@ -118,12 +118,13 @@ public struct RuleRunner {
         return outcomes
     }
 
-    /// The order rules run in: correlation rules last, since they build on what the others
-    /// found, and among them a rule that names another's id in its SQL (MS-COR-011 follows the
-    /// processes MS-COR-012 found) after that one; otherwise by id. A cycle keeps id order.
+    /// The order rules run in: rules that read `finding` (correlations, and an opt-in rule
+    /// such as MS-ARC-001) last, since they build on what the others found, and among them a
+    /// rule that names another's id in its SQL (MS-COR-011 follows the processes MS-COR-012
+    /// found) after that one; otherwise by id. A cycle keeps id order.
     static func executionOrder(_ rules: [Rule]) -> [Rule] {
-        let first = rules.filter { $0.kind != .correlation }.sorted { $0.id < $1.id }
-        var pending = rules.filter { $0.kind == .correlation }.sorted { $0.id < $1.id }
+        let first = rules.filter { !$0.readsFindings }.sorted { $0.id < $1.id }
+        var pending = rules.filter(\.readsFindings).sorted { $0.id < $1.id }
         var ordered: [Rule] = []
         while !pending.isEmpty {
             let waiting = Set(pending.map(\.id))

@@ -9,13 +9,15 @@ import Foundation
 /// and every triage decision (none of them is an event table); and every event
 /// row a finding or an incident points at — the evidence row, the related row of a
 /// correlation, the row proving a person's stage, and every mail, click, attachment,
-/// impersonation and other event of an incident's messages (so its recipients stay complete).
-/// Deleted: other event rows older than the cut-off. Work is done in batches, each its own
+/// impersonation and other event of an incident's messages, and every held-message release
+/// linked to one (so its recipients and their releases stay complete).
+/// Deleted: other event rows older than the cut-off; a release with no time (`released`
+/// missing) is never older than anything and stays. Work is done in batches, each its own
 /// transaction, so a kill leaves a consistent database and running again finishes the job.
 public struct Pruner {
     /// The tables pruned by time, in the order they are pruned.
     public static let tables = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event", "edr_event",
-                                "audit_event", "dlp_event", "archive_access", "user_risk"]
+                                "audit_event", "dlp_event", "archive_access", "user_risk", "message_release"]
     /// The tables whose rows belong to a message (kept when the message is in an incident).
     static let messageTables: Set<String> = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event"]
 
@@ -51,6 +53,12 @@ public struct Pruner {
                     JOIN \(table) t ON t.message_id = m.message_id WHERE t.ts < ?
                     """, [.integer(cutoff)])
             }
+            // A release carries no Message-ID of its own: ReleaseLinker's link ties it to the message.
+            try db.run("""
+                INSERT OR IGNORE INTO temp.prune_keep
+                SELECT 'message_release', r.id FROM (SELECT DISTINCT message_id FROM incident_message) m
+                JOIN message_release r ON r.message_id_linked = m.message_id WHERE r.ts < ?
+                """, [.integer(cutoff)])
         }
         defer { try? db.run("DROP TABLE IF EXISTS temp.prune_keep") }
         var outcomes: [Outcome] = []

@@ -19,4 +19,17 @@ import Testing
         let firstCorrelation = order.firstIndex { id in rules.first { $0.id == id }?.kind == .correlation } ?? order.count
         #expect(order[..<firstCorrelation].allSatisfy { id in rules.first { $0.id == id }?.kind != .correlation })
     }
+
+    @Test func anOptInRuleThatReadsFindingsRunsAfterEveryRuleThatDoesNot() throws {
+        let rules = try RuleCatalog.bundled().enabled(["MS-ARC-001"])
+        let arc = try #require(rules.first { $0.id == "MS-ARC-001" })
+        #expect(arc.kind == .optIn && arc.readsFindings)
+        #expect(!(try #require(rules.first { $0.id == "MS-URL-001" })).readsFindings)
+        let order = RuleRunner.executionOrder(rules).map(\.id)
+        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        // By id it would run before MS-ATT-*, MS-IMP-* and MS-URL-*, whose flags it follows.
+        for rule in rules where !rule.readsFindings {
+            #expect(position[rule.id]! < position["MS-ARC-001"]!, "\(rule.id) runs after MS-ARC-001")
+        }
+    }
 }

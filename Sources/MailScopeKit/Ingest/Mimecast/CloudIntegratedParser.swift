@@ -5,7 +5,11 @@
 ///
 /// - `entities`: a message and Mimecast's verdict on it → `mail_message` (event `receipt`,
 ///   source `cloud_integrated`), one row per recipient, with the verdict tags `threat_state`,
-///   `threat_type`, `policies_applied` and `tags`.
+///   `threat_type`, `policies_applied` and `tags`. A final threat state is also the copy's
+///   delivery, as the gateway's delivery log says it: a second row per recipient with event
+///   `delivery` and `delivered` 1 for DELIVERED, 0 for BLOCKED or QUARANTINED (the copy was
+///   kept from or taken out of the mailbox); DELIVERY_IN_PROGRESS and unknown states say
+///   nothing yet and get no delivery row.
 /// - `mailflow`: a Message-ID and its SPF/DKIM/DMARC results (no sender or recipient) →
 ///   `mail_event` `ci_mailflow` with `spf`/`dkim`/`dmarc`.
 /// - `urlclick` (no public sample; fields from Elastic's list) and any other type →
@@ -39,6 +43,15 @@ enum CloudIntegratedParser {
                 fillEntity(r, ts: ts, recipient: recipient, b: b)
                 b.endRow()
             }
+            if let delivered = delivered(threatState: r.string(.threatState)) {
+                for (i, recipient) in recipients.enumerated() {
+                    b.beginRow(.mailMessage, line: line, dedup: key.fanOut(recipients.count + i))
+                    b.set(.event, "delivery")
+                    b.set(.delivered, delivered)
+                    fillEntity(r, ts: ts, recipient: recipient, b: b)
+                    b.endRow()
+                }
+            }
         default:
             b.beginRow(.mailEvent, line: line, dedup: key)
             b.setTimestamp(ts)
@@ -57,6 +70,16 @@ enum CloudIntegratedParser {
             b.setRaw(.sender_ip, r, .sourceIp)
             b.setBytes(.raw, UnsafeBufferPointer(start: r.base, count: r.count))
             b.endRow()
+        }
+    }
+
+    /// Whether a CI threat state says the copy is in the mailbox: true for DELIVERED, false for
+    /// BLOCKED and QUARANTINED, nil while delivery is in progress or for a state not known.
+    static func delivered(threatState: String?) -> Bool? {
+        switch threatState?.lowercased() {
+        case "delivered": true
+        case "blocked", "quarantined": false
+        default: nil
         }
     }
 

@@ -16,8 +16,10 @@ struct CloudIntegratedParserTests {
         #expect(result.rejected == 0, "\(result.rejectsByReason)")
         #expect(result.format == MimecastRecordParser.Format.cloudIntegrated.rawValue)
         #expect(result.records == 6)
-        // Four entities (one with four recipients) and two mailflow events.
+        // Four entities (one with four recipients) and two mailflow events; the blocked and the
+        // delivered entity are also a delivery row each.
         #expect(try db.count("mail_message", "event = 'receipt' AND source = 'cloud_integrated'") == 7)
+        #expect(try db.count("mail_message", "event = 'delivery' AND source = 'cloud_integrated'") == 2)
         #expect(try db.count("mail_event", "event_type = 'ci_mailflow' AND known_type = 1") == 2)
         #expect(try db.count("mail_event", "event_type LIKE 'unknown:%'") == 0, "not mistaken for an unknown SIEM v2 type")
     }
@@ -43,6 +45,29 @@ struct CloudIntegratedParserTests {
         // "Inbound" in another case, null policy actions, two tags.
         let last = try #require(try db.rows("SELECT * FROM mail_message WHERE line_no = 6").first)
         #expect(last.text("direction") == "inbound" && last.text("threat_state") == "delivered" && last.text("tags") == #"["UNTRUSTWORTHY","SPAM"]"#)
+    }
+
+    @Test func aFinalThreatStateIsTheCopysDelivery() throws {
+        let db = try LoadedDatabase([TestPaths.shared(Self.sample)])
+        let deliveries = try db.rows("""
+            SELECT line_no, recipient, delivered, threat_state, message_id, ts FROM mail_message
+            WHERE event = 'delivery' ORDER BY line_no
+            """)
+        // DELIVERED: in the mailbox; BLOCKED: kept out; DELIVERY_IN_PROGRESS (lines 1 and 3): no delivery yet.
+        #expect(deliveries.map { $0["line_no"]?.intValue } == [2, 6])
+        #expect(deliveries.map { $0["delivered"]?.intValue } == [0, 1])
+        #expect(deliveries.map { $0["threat_state"]?.stringValue } == ["blocked", "delivered"])
+        #expect(deliveries.last?["recipient"]?.stringValue == "auser@testdomain.com")
+        #expect(deliveries.first?["message_id"]?.stringValue == "0bb5c112-9013-584b-eb87-e5376f49c9ac@demovation-ci.b41.one")
+        #expect(deliveries.first?["ts"]?.intValue == 1_731_943_475_250)
+        // What the rules and the incidents count as a delivered copy.
+        #expect(try db.count("mail_message", "event = 'delivery' AND delivered = 1 AND recipient = 'auser@testdomain.com'") == 1)
+        #expect(try db.count("mail_message", "event = 'delivery' AND delivered = 1 AND recipient = 'steve.january@demovation-ci.b41.one'") == 0)
+        #expect(CloudIntegratedParser.delivered(threatState: "QUARANTINED") == false)
+        #expect(CloudIntegratedParser.delivered(threatState: "DELIVERY_IN_PROGRESS") == nil)
+        // Loading the file again adds nothing.
+        let again = try LoadedDatabase([TestPaths.shared(Self.sample), TestPaths.shared(Self.sample + ".gz")])
+        #expect(try again.count("mail_message", "event = 'delivery'") == 2)
     }
 
     @Test func mailflowCarriesAuthenticationResults() throws {
