@@ -62,7 +62,7 @@ class Seeds(unittest.TestCase):
 
     def test_every_family_is_planted_and_the_endpoint_ones_on_every_product(self):
         truth = plant.plant(1, temp_dir(self))
-        self.assertEqual(len(truth["cases"]), 17)
+        self.assertEqual(len(truth["cases"]), 22)
         by_family = {}
         for c in truth["cases"]:
             by_family.setdefault(c["family"], []).append(c.get("product"))
@@ -70,7 +70,46 @@ class Seeds(unittest.TestCase):
             self.assertEqual(sorted(by_family[family]), ["crowdstrike", "mde", "sentinelone"], family)
         self.assertEqual(by_family["click-download-run"], ["mde"])
         self.assertEqual(sorted(by_family["click-reach"]), ["crowdstrike", "sentinelone"])
-        self.assertEqual(len(by_family), 12)
+        self.assertEqual(len(by_family), 17)
+
+
+    def test_the_administration_families_leave_the_earlier_families_data_as_it_was(self):
+        """The administration families come last and their extra people come from their own
+        stream: the rows the earlier families wrote for a seed are the first rows of each file."""
+        truth = plant.plant(4, temp_dir(self))
+        earlier = [c for c in truth["cases"] if c["family"] not in
+                   ("admin-release-exec", "allow-list-campaign", "allow-list-partner", "console-brute-force", "console-typo")]
+        self.assertEqual(len(earlier), 17)
+        self.assertEqual([c["family"] for c in truth["cases"][:17]], [c["family"] for c in earlier])
+
+    def test_the_administration_cases_say_what_an_analyst_concludes(self):
+        out = temp_dir(self)
+        truth = plant.plant(6, out)
+        release = next(c for c in truth["cases"] if c["family"] == "admin-release-exec")
+        self.assertEqual(release["severity"], "critical")
+        self.assertEqual(set(release["delivery"].values()) - {"delivered", "stopped"}, set())
+        self.assertEqual([v for v in release["delivery"].values()].count("delivered"), 1)
+        releases = lines(os.path.join(out, "release_0001.json"))
+        self.assertEqual([r["to"][0]["emailAddress"] for r in releases], release["interacted"])
+        self.assertNotIn("messageId", releases[0], "the release log has no Message-ID")
+        held = [r for r in lines(os.path.join(out, "receipt_0001.json")) if r.get("action") == "Hld"]
+        self.assertEqual(len(held), 1)
+        audits = lines(os.path.join(out, "audit_0001.json"))
+        brute = next(c for c in truth["cases"] if c["family"] == "console-brute-force")
+        failed = [a for a in audits if a["auditType"] == "Logon Authentication Failed" and brute["indicator"] in a["eventInfo"]]
+        self.assertGreater(len(failed), 3, "more failures than Sentinel's threshold of 3")
+        for a in audits:
+            # The grammar: summary, Date, Time, IP, Application, then Method/Reason (mimecast-more.md §1).
+            info = a["eventInfo"]
+            self.assertLess(info.index(", Date: "), info.index(", IP: "))
+            self.assertLess(info.index(", IP: "), info.index(", Application: "))
+            for key in (", Reason: ", ", Method: "):
+                if key in info:
+                    self.assertGreater(info.index(key), info.index(", Application: "))
+        allow = next(c for c in truth["cases"] if c["family"] == "allow-list-campaign")
+        entry = next(a for a in audits if allow["indicator"] in a["eventInfo"])
+        receipt = min(r["timestamp"] for r in lines(os.path.join(out, "receipt_0001.json")) if allow["indicator"] in r.get("senderEnvelope", ""))
+        self.assertLess(ms(entry["eventTime"].replace("+0000", ".000Z")), receipt, "the allow entry comes before the campaign")
 
 
 class Exports(unittest.TestCase):
@@ -89,7 +128,7 @@ class Exports(unittest.TestCase):
         receipts = lines(os.path.join(self.out, "receipt_0001.json"))
         for c in self.truth["cases"]:
             for rc in c.get("recipients", []):
-                self.assertTrue(any(r["recipients"] == rc for r in receipts), f"{c['family']}: no receipt for {rc}")
+                self.assertTrue(any(r.get("recipients") == rc for r in receipts), f"{c['family']}: no receipt for {rc}")
 
     def test_the_edr_exports_are_in_each_products_columns(self):
         for name, columns, product in (("mde_advanced_hunting.csv", mde.SHORT_COLUMNS, "mde"),
