@@ -38,6 +38,17 @@ class Coverage(unittest.TestCase):
         record = {k: v for k, v in self.record.items() if k != "newField"}
         self.assertEqual(coverage.lost_fields("siem_v2_receipt.ndjson", [json.dumps(record)], self.rows()), [])
 
+    def test_an_aggregate_id_counts_as_kept_as_its_key_and_suffix_columns(self):
+        record = {k: v for k, v in self.record.items() if k != "newField"}
+        record["aggregateId"] = "Qm9iYnk_1793615400"
+        lines = [json.dumps(record)]
+        kept = self.rows(aggregate_id="Qm9iYnk", aggregate_id_suffix=1793615400)
+        self.assertEqual(coverage.lost_fields("siem_v2_receipt.ndjson", lines, kept), [])
+        # Another suffix, or the key alone, is not the logged value.
+        for row in (self.rows(aggregate_id="Qm9iYnk", aggregate_id_suffix=1793615401), self.rows(aggregate_id="Qm9iYnk")):
+            self.assertEqual([p.split(": ")[1].split(" = ")[0] for p in coverage.lost_fields("siem_v2_receipt.ndjson", lines, row)],
+                             ["aggregateId"])
+
     def test_a_value_in_any_column_of_the_records_rows_counts(self):
         self.assertEqual(self.lost(self.rows(subject="kept-nowhere")), [])
 

@@ -20,6 +20,7 @@ public enum EventTable: String, CaseIterable, Sendable, Codable {
 /// positions by reading the table's definition, so the schema stays the single source).
 public enum Column: String, CaseIterable, Sendable {
     case ts, source, event, account_id, aggregate_id, processing_id, message_id, message_id_raw
+    case aggregate_id_suffix
     case sender, sender_domain, sender_header, sender_ip, recipient, recipient_domain, subject
     case direction, action, subtype, hold_reason, route, attachment_count, attachment_names
     case attachments_bytes, size_bytes, spam_score, spam_detection_level, spam_info, spf, dkim, dmarc

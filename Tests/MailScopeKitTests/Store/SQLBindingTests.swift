@@ -33,6 +33,9 @@ import Testing
         "EvidenceSQL.administration": "a CASE over EventTable names with constant column names (EvidenceSQL.locator)",
         "tableColumn": "a constant column name given in code (EvidenceSQL.locator)",
         "rowidColumn": "a constant column name given in code (EvidenceSQL.locator)",
+        "logged": "a constant SQL fragment (Schema.valuesStoredOnceSchema)",
+        "suffix": "a constant SQL fragment (Schema.valuesStoredOnceSchema)",
+        "member": "a constant SQL fragment (Schema.valuesStoredOnceSchema)",
     ]
 
     /// A string literal found in Swift source: its text and the expressions interpolated in it.

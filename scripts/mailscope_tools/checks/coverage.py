@@ -86,7 +86,8 @@ def empty_page(record):
 
 def kept(stored):
     """What a record's rows keep: the fields of their extra/raw JSON by name, and every column
-    value in its stored forms."""
+    value in its stored forms (a <Message-ID> is its message_id column when message_id_raw is
+    NULL)."""
     fields, values = {}, set()
     for d in stored:
         for field in ("extra", "raw"):
@@ -95,6 +96,9 @@ def kept(stored):
                     fields.update(json.loads(d[field]))
                 except ValueError:
                     pass
+        # An API 2.0 aggregateId is stored as its key and its `_<epoch seconds>` suffix.
+        if d.get("aggregate_id") is not None and d.get("aggregate_id_suffix") is not None:
+            values.add(f"{d['aggregate_id']}_{d['aggregate_id_suffix']}".lower())
         for k, v in d.items():
             if v is None or k in ("extra", "raw"):
                 continue

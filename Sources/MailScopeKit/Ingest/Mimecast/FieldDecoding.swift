@@ -77,6 +77,16 @@ enum FieldDecoding {
         return range.lowerBound..<underscore
     }
 
+    /// The `_<digits>` suffix that `aggregateIDRange` cut from `bytes[raw]` (leaving
+    /// `bytes[id]`), as a number; nil when there is none or when the number would not print
+    /// back as the same digits (a leading zero).
+    static func aggregateIDSuffix(_ bytes: [UInt8], _ raw: Range<Int>, _ id: Range<Int>) -> Int64? {
+        guard id.upperBound + 1 < raw.upperBound, id.lowerBound == raw.lowerBound else { return nil }
+        let digits = bytes[(id.upperBound + 1)..<raw.upperBound]
+        guard let first = digits.first, first != UInt8(ascii: "0") else { return nil }
+        return Int64(String(decoding: digits, as: UTF8.self))
+    }
+
     /// The file extension of a file name, lowercased, without the dot.
     static func fileExtension(_ name: String?) -> String? {
         guard let name, let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }

@@ -22,6 +22,14 @@ public enum MessageID {
         return e > s ? s..<e : nil
     }
 
+    /// True when the logged bytes `bytes[raw]` are exactly `<` + `bytes[id]` + `>`, so the
+    /// logged form need not be stored beside the normalized one.
+    static func isBracketed(_ bytes: [UInt8], _ raw: Range<Int>, _ id: Range<Int>) -> Bool {
+        guard raw.count == id.count + 2, bytes[raw.lowerBound] == UInt8(ascii: "<"),
+              bytes[raw.upperBound - 1] == UInt8(ascii: ">") else { return false }
+        return bytes[(raw.lowerBound + 1)..<(raw.upperBound - 1)].elementsEqual(bytes[id])
+    }
+
     /// Replaces literal `\u003c` / `\u003e` (any hex case) with `<` / `>`.
     private static func unescapeAngles(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
         var out: [UInt8] = []

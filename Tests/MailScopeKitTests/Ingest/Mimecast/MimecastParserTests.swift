@@ -36,7 +36,8 @@ import Testing
         #expect(r.text("aggregate_id") == "Qm9iYnlUYWJsZXNfMDAx")
         #expect(r.text("processing_id") == "PrcRcpt0001_1793615400")
         #expect(r.text("message_id") == "inv-88341.1@invoices-portal.example.net")
-        #expect(r.text("message_id_raw") == "<inv-88341.1@invoices-portal.example.net>")
+        // Logged as "<" + message_id + ">": not stored twice (issue 20).
+        #expect(r.text("message_id_raw") == nil)
         #expect(r.text("sender") == "billing@invoices-portal.example.net")
         #expect(r.text("sender_domain") == "invoices-portal.example.net")
         #expect(r.text("sender_header") == "billing@invoices-portal.example.net")
@@ -54,10 +55,12 @@ import Testing
         #expect(r.text("dmarc") == "fail")
         #expect(r.text("tls_version") == "TLSv1.3")
         #expect(r.int("line_no") == 1)
-        // The suffixed aggregateId, the raw spamProcessingDetail and the stream position (kept out of
-        // the dedup key) stay as evidence.
+        // The aggregateId's suffix in its own column, the raw spamProcessingDetail and the stream
+        // position (kept out of the dedup key) stay as evidence; the suffixed aggregateId is not
+        // repeated in extra.
+        #expect(r.int("aggregate_id_suffix") == 1_793_615_400)
         let extra = try #require(r.text("extra"))
-        #expect(extra.contains("Qm9iYnlUYWJsZXNfMDAx_1793615400"))
+        #expect(!extra.contains("aggregateId"))
         #expect(extra.contains("spamProcessingDetail"))
         #expect(extra.contains(#""_offset":1001"#) && extra.contains(#""_partition":7"#))
     }
@@ -89,6 +92,16 @@ import Testing
         #expect(r.text("action") == "Allow")
         #expect(r.int("ts") == 1_793_647_801_000)
         #expect(r.text("message_id") == "old-form-1@partner.example.com")
+        // Logged without <>: the logged form differs from the join key, so it is kept.
+        #expect(r.text("message_id_raw") == "old-form-1@partner.example.com")
+        // No suffix to keep.
+        #expect(r.int("aggregate_id_suffix") == nil)
+        #expect(r.text("extra")?.contains("aggregateId") != true)
+    }
+
+    @Test func escapedMessageIDKeepsItsLoggedForm() throws {
+        let r = try one("SELECT * FROM url_click WHERE message_id = 'pw-expiry-18@acme-c0rp.example'")
+        #expect(r.text("message_id_raw") == #"\u003cpw-expiry-18@acme-c0rp.example\u003e"#)
     }
 
     @Test func siemV2AttachmentProtectBothForms() throws {
