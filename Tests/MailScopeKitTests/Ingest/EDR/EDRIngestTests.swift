@@ -151,6 +151,9 @@ import Testing
         options.edrMapping = try GenericMapping(path: TestPaths.fixture("edr/carbonblack.yml"))
         let db = try LoadedDatabase([TestPaths.fixture("edr/carbonblack_events.csv")], options: options)
         #expect(db.summary.files.first?.format == "edr_generic_carbonblack")
+        // What the ingest said, should a row go missing (seen once under a loaded full run).
+        #expect(db.summary.files.first?.rows == 2 && db.summary.files.first?.rejected == 0,
+                "rows \(db.summary.files.first?.rows ?? -1), rejected \(db.summary.files.first?.rejected ?? -1): \(db.messages)")
         let modify = try one(db, "SELECT * FROM edr_event WHERE action = 'file_modified'")
         #expect(modify.text("product") == "generic:carbonblack")
         #expect(modify.int("ts") == 1_793_610_300_000)   // 10:05 at +01:00 = 09:05Z
