@@ -67,6 +67,17 @@ def outlook_cache(p, folder, name):
     return f"C:\\Users\\{p['sam']}\\AppData\\Local\\Microsoft\\Windows\\INetCache\\Content.Outlook\\{folder}\\{name}"
 
 
+def open_macro_workbook(ex, p, opened, cache, excel_pid, ps_pid, excel_after, ps_after):
+    """Excel opens the workbook Outlook wrote to `cache` `excel_after` ms after `opened`, and
+    its macro starts a hidden PowerShell `ps_after` ms after `opened`. Returns the PowerShell
+    process (name, command line, pid)."""
+    excel = ("EXCEL.EXE", f'"EXCEL.EXE" "{cache}"', str(p["pid"] + excel_pid))
+    ex.start(p, opened + excel_after, office(p), excel, EXCEL)
+    ps = ("powershell.exe", "powershell.exe -NoP -W Hidden -enc SQBFAFgA", str(p["pid"] + ps_pid))
+    ex.start(p, opened + ps_after, excel, ps, POWERSHELL)
+    return ps
+
+
 def attachment_c2(s):
     """Opened, the macro's script host calls the sender's own domain; once per product."""
     r, co, ex, seed = s.r, s.co, s.ex, s.seed
@@ -83,10 +94,7 @@ def attachment_c2(s):
         opened = t + 60_000 + delay(r) // 10
         cache = outlook_cache(victim, f"Q{r.randrange(1000, 9999)}", name)
         ex.write_file(victim, opened, office(victim), cache, digest)
-        excel = ("EXCEL.EXE", f'"EXCEL.EXE" "{cache}"', str(victim["pid"] + 11))
-        ex.start(victim, opened + 3000, office(victim), excel, EXCEL)
-        ps = ("powershell.exe", "powershell.exe -NoP -W Hidden -enc SQBFAFgA", str(victim["pid"] + 23))
-        ex.start(victim, opened + 9000, excel, ps, POWERSHELL)
+        ps = open_macro_workbook(ex, victim, opened, cache, 11, 23, 3000, 9000)
         ex.connect(victim, opened + 9000 + delay(r), ps, f"cdn.{sender_domain}", f"192.0.2.{r.randrange(2, 250)}")
         s.cases.append({"family": "attachment-c2", "product": product, "key": "hash:" + digest, "indicator": digest,
                         "recipients": sorted([victim["email"]] + [o["email"] for o in others]),
@@ -237,10 +245,7 @@ def late_verdict(s):
     opened = t + 90_000
     cache = outlook_cache(victim, f"L{r.randrange(1000, 9999)}", name)
     ex.write_file(victim, opened, office(victim), cache, digest)
-    excel = ("EXCEL.EXE", f'"EXCEL.EXE" "{cache}"', str(victim["pid"] + 13))
-    ex.start(victim, opened + 4000, office(victim), excel, EXCEL)
-    ps = ("powershell.exe", "powershell.exe -NoP -W Hidden -enc SQBFAFgA", str(victim["pid"] + 29))
-    ex.start(victim, opened + 8000, excel, ps, POWERSHELL)
+    open_macro_workbook(ex, victim, opened, cache, 13, 29, 4000, 8000)
     s.cases.append({"family": "late-verdict", "product": product, "key": "hash:" + digest, "indicator": digest,
                     "recipients": [victim["email"]], "interacted": [victim["email"]], "hosts": [victim["host"].lower()],
                     "stages": {victim["email"]: "execution"}, "severity": "critical",
@@ -328,10 +333,7 @@ def admin_release_exec(s):
     opened = released + 60_000 + delay(r) // 10
     cache = outlook_cache(victim, f"R{r.randrange(1000, 9999)}", name)
     ex.write_file(victim, opened, office(victim), cache, digest)
-    excel = ("EXCEL.EXE", f'"EXCEL.EXE" "{cache}"', str(victim["pid"] + 17))
-    ex.start(victim, opened + 3000, office(victim), excel, EXCEL)
-    ps = ("powershell.exe", "powershell.exe -NoP -W Hidden -enc SQBFAFgA", str(victim["pid"] + 37))
-    ex.start(victim, opened + 7000, excel, ps, POWERSHELL)
+    open_macro_workbook(ex, victim, opened, cache, 17, 37, 3000, 7000)
     s.cases.append({"family": "admin-release-exec", "product": product, "key": "hash:" + digest, "indicator": digest,
                     "recipients": sorted([victim["email"]] + [o["email"] for o in others]),
                     "interacted": [victim["email"]], "hosts": [victim["host"].lower()],
