@@ -16,6 +16,8 @@ public final class Database {
     /// Prepared statements kept for `cachedRows`, by SQL text.
     private var statementCache: [String: Statement] = [:]
     private var columnCache: [String: [String: Int]] = [:]
+    /// The statement trace of `MAILSCOPE_SQL_TRACE`, when set (see ``SQLTrace``).
+    private var trace: SQLTrace?
 
     /// How to open the database.
     public enum Mode: Sendable {
@@ -44,6 +46,7 @@ public final class Database {
         self.path = path
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 10_000)
+        trace = SQLTrace.start(on: db)
         do {
             try configure(mode)
         } catch let error as DatabaseError {
