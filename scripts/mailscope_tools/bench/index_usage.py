@@ -126,6 +126,8 @@ def index_bytes(db):
 
 
 def analyse(path, trace_paths=(), rules_dir=RULES, without=False, sources=SOURCES):
+    """The plans of the catalog's rules and the traced statements on the database at path, and
+    for each index its bytes and the statements that use it (see the module's doc)."""
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True) if not without else sqlite3.connect(path)
     db.isolation_level = None
     existing = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
