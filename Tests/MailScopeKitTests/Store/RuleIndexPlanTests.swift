@@ -99,15 +99,7 @@ import Testing
     /// The indexes named in the plan of `rule` as the runner runs it (its SQL in finding order,
     /// its default parameters and an open window bound).
     private func indexes(of rule: Rule, in db: Database) throws -> Set<String> {
-        let statement = try db.prepare("EXPLAIN QUERY PLAN " + RuleRunner.ordered(rule))
-        try statement.bind(named: RuleRunner(db: db).bindings(for: rule))
-        let detail = try #require(statement.columnNames.firstIndex(of: "detail"))
-        var used: Set<String> = []
-        while try statement.step() {
-            let words = (statement.value(at: detail).stringValue ?? "").split(separator: " ")
-            for (i, word) in words.enumerated() where word == "INDEX" && i + 1 < words.count { used.insert(String(words[i + 1])) }
-        }
-        return used
+        try indexes(ofSQL: RuleRunner.ordered(rule), RuleRunner(db: db).bindings(for: rule), in: db)
     }
 
     @Test func theBusiestRulesFindTheirRowsThroughTheirIndexes() throws {
