@@ -123,10 +123,11 @@ extension IncidentBuilder {
             return steps.sorted { ($0.ts ?? .min, $0.evidence.table, $0.evidence.rowid) < ($1.ts ?? .min, $1.evidence.table, $1.evidence.rowid) }
         }
 
+        /// The audit columns a step is made of (`auditStep`).
+        static let auditColumns = "id, ts, user, audit_type, summary, event_info, source_ip, application"
+
         static func audit(_ db: Database, rowid: Int64, ruleID: String?) throws -> AdministrationStep? {
-            guard let r = try db.cachedRows("""
-                SELECT id, ts, user, audit_type, summary, event_info, source_ip, application FROM audit_event WHERE id = ?
-                """, [.integer(rowid)]).first else { return nil }
+            guard let r = try db.cachedRows("SELECT \(auditColumns) FROM audit_event WHERE id = ?", [.integer(rowid)]).first else { return nil }
             return auditStep(r, ruleID: ruleID)
         }
 
@@ -147,7 +148,7 @@ extension IncidentBuilder {
         static func session(_ db: Database, account: String?, ip: String?, from ts: Int64) throws -> [AdministrationStep] {
             guard let account, let ip else { return [] }
             return try db.cachedRows("""
-                SELECT id, ts, user, audit_type, summary, event_info, source_ip, application FROM audit_event
+                SELECT \(auditColumns) FROM audit_event
                 WHERE user = ? AND source_ip = ? AND machine = 0 AND ts > ? AND ts <= ?
                   AND COALESCE(audit_type, '') NOT IN ('User Logged On', 'Logon Authentication Failed', 'Logon Requires Challenge')
                 ORDER BY ts, id
@@ -167,19 +168,17 @@ extension IncidentBuilder {
                                       evidence: EvidenceRow(table: EventTable.archiveAccess.rawValue, rowid: r.int("id") ?? 0))
         }
 
+        /// The release columns a step is made of (`releaseStep`).
+        static let releaseColumns = "id, ts, status, operator, operator_role, recipient, held_reason, verdict"
+
         /// Releases and rejections of message `m`'s held copies (`ReleaseLinker`).
         static func releases(_ db: Database, message m: String) throws -> [AdministrationStep] {
-            try db.cachedRows("""
-                SELECT id, ts, status, operator, operator_role, recipient, held_reason, verdict FROM message_release
-                WHERE message_id_linked = ? ORDER BY id
-                """, [.text(m)]).compactMap(releaseStep)
+            try db.cachedRows("SELECT \(releaseColumns) FROM message_release WHERE message_id_linked = ? ORDER BY id", [.text(m)]).compactMap(releaseStep)
         }
 
         /// The release row `rowid`.
         static func releases(_ db: Database, rowid: Int64) throws -> [AdministrationStep] {
-            try db.cachedRows("""
-                SELECT id, ts, status, operator, operator_role, recipient, held_reason, verdict FROM message_release WHERE id = ?
-                """, [.integer(rowid)]).compactMap(releaseStep)
+            try db.cachedRows("SELECT \(releaseColumns) FROM message_release WHERE id = ?", [.integer(rowid)]).compactMap(releaseStep)
         }
 
         static func releaseStep(_ r: Row) -> AdministrationStep? {

@@ -56,6 +56,19 @@ struct IncidentFacts: Sendable {
     /// Rule ids whose findings name an account that acted, not a recipient (audit, archive).
     var administrativeRuleIDs: Set<String> = []
 
+    /// Console sign-ins MS-ADM-001 called a brute force that worked.
+    var bruteForcedSignIns: [AdministrationStep] {
+        administration.filter { $0.action == .signedIn && $0.ruleID == "MS-ADM-001" }
+    }
+    /// What the brute-forced accounts did next from the audit log (`AdministrationReader.session`:
+    /// rows no rule cited, by an account that signed in after failures).
+    var sessionChanges: [AdministrationStep] {
+        let accounts = Set(bruteForcedSignIns.compactMap(\.account))
+        return administration.filter { s in
+            s.ruleID == nil && s.evidence.table == EventTable.auditEvent.rawValue && accounts.contains(s.account ?? "")
+        }
+    }
+
     /// Only administration findings: no mail reached anyone through this incident.
     var administrationOnly: Bool { recipients.isEmpty && !findings.isEmpty && ruleIDs.isSubset(of: administrativeRuleIDs) }
 

@@ -44,10 +44,10 @@ enum IncidentJudgement {
             let days = f.unknownDeliveryDays.isEmpty ? "" : ": no delivery logs for " + list(f.unknownDeliveryDays.map(LogCoverage.dayText), max: 3)
             atLeast(.medium, "delivery unknown for \(f.deliveryUnknown.count) of \(plural(f.recipients.count, "recipient"))\(days)")
         }
-        let takenOver = f.administration.filter { $0.action == .signedIn && $0.ruleID == "MS-ADM-001" }.compactMap(\.account)
-        let sessionChanges = f.administration.filter { s in s.ruleID == nil && s.action == .change && takenOver.contains(s.account ?? "") }
+        let sessionChanges = f.sessionChanges
         if !sessionChanges.isEmpty {
-            atLeast(.critical, "a console account signed in after repeated failures and then made \(plural(sessionChanges.count, "change")) (\(list(Array(Set(takenOver)).sorted())))")
+            let accounts = Set(sessionChanges.compactMap(\.account)).sorted()
+            atLeast(.critical, "a console account signed in after repeated failures and then made \(plural(sessionChanges.count, "change")) (\(list(accounts)))")
         }
         for step in f.administration where step.action == .allowEntry {
             reasons.append("allow entry by \(step.account ?? "an unnamed account") before the campaign arrived: \(step.detail)")
@@ -142,10 +142,10 @@ enum IncidentJudgement {
         if !releasers.isEmpty {
             actions.append("Ask \(list(releasers)) why they released the held copy; if they did not, treat their console account as compromised")
         }
-        let bruteForced = f.administration.filter { $0.action == .signedIn && $0.ruleID == "MS-ADM-001" }
+        let bruteForced = f.bruteForcedSignIns, sessionChanges = f.sessionChanges
         for account in Set(bruteForced.compactMap(\.account)).sorted() {
             let ips = Set(bruteForced.filter { $0.account == account }.compactMap(\.sourceIP)).sorted()
-            let changes = f.administration.filter { $0.account == account && $0.ruleID == nil && $0.evidence.table == EventTable.auditEvent.rawValue }.count
+            let changes = sessionChanges.filter { $0.account == account }.count
             let undo = changes == 0 ? "review the audit log for what the session changed"
                 : "undo the \(plural(changes, "change")) the session made (listed under Administration)"
             actions.append("Reset the password of \(account), revoke its sessions, enforce 2FA and block \(list(ips)); \(undo)")

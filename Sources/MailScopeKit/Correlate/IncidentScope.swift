@@ -138,10 +138,7 @@ extension IncidentBuilder {
             switch i.type {
             case "sender": host = EmailAddress.domain(i.value)
             case "sender_domain", "domain": host = i.value
-            case "url":
-                var rest = Substring(i.value.lowercased())
-                if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-                host = rest.split(whereSeparator: { "/?#:".contains($0) }).first.map(String.init)
+            case "url": host = Host.ofURL(i.value)
             default: host = nil
             }
             guard let host, let registrable = PublicSuffixList.shared.registrableDomain(host.lowercased()) else { return false }

@@ -177,7 +177,7 @@ enum IncidentGraphBuilder {
                 let policy = "policy:\(indicator)"
                 g.node(policy, .policy, indicator, column: Column.message)
                 g.edge(account, policy, .triggered, rules: [f.ruleId], ts: f.ts.milliseconds)
-            } else if isAddress(indicator) {
+            } else if Host.isIPAddress(indicator) {
                 let ip = "source_ip:\(indicator)"
                 g.node(ip, .sourceIP, indicator, column: Column.origin)
                 g.edge(ip, account, .loggedOn, rules: [f.ruleId], ts: f.ts.milliseconds)
@@ -202,7 +202,7 @@ enum IncidentGraphBuilder {
                 g.edge(account, to, .released, rules: rules, ts: ts, strength: .strong)
             case "allow-entry":
                 let hits = groups.indices.filter { EmailAddress.domain(groups[$0].sender)?.lowercased() == target }
-                let urls = g.nodes.filter { $0.kind == .url && urlHost($0.label).map { $0 == target || $0.hasSuffix("." + target) } == true }.map(\.id)
+                let urls = g.nodes.filter { $0.kind == .url && Host.ofURL($0.label).map { $0 == target || $0.hasSuffix("." + target) } == true }.map(\.id)
                 guard !hits.isEmpty || !urls.isEmpty else { continue }
                 g.node(account, .account, actor, column: Column.sender)
                 for n in hits { if let m = messageNode[n] { g.edge(account, m, .permitted, rules: rules, ts: ts, strength: .strong) } }
@@ -210,19 +210,6 @@ enum IncidentGraphBuilder {
             default: continue
             }
         }
-    }
-
-    /// The host of a URL (lowercased), without scheme, port, path or credentials.
-    static func urlHost(_ url: String) -> String? {
-        var rest = Substring(url.lowercased())
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-        if let at = rest.firstIndex(of: "@"), rest[..<at].allSatisfy({ $0 != "/" }) { rest = rest[rest.index(after: at)...] }
-        return rest.split(whereSeparator: { "/?#:".contains($0) }).first.map(String.init)
-    }
-
-    /// An IPv4 or IPv6 address (digits, hex, dots and colons, with a dot or a colon).
-    static func isAddress(_ text: String) -> Bool {
-        (text.contains(".") || text.contains(":")) && text.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }
     }
 
     /// A link resting on `findings` is strong when one of them matched on an exact key, or when

@@ -113,4 +113,15 @@ import Testing
         #expect(AdministrationStep.clip(long).count == AdministrationStep.detailLimit)
         #expect(!AdministrationStep.clip("a\nb").contains("\n"))
     }
+    /// The URL host the graph matches a white-URL entry against, and the own-indicator check
+    /// reads: lowercased, without scheme, credentials, port, path, query or fragment.
+    @Test(arguments: [
+        ("https://Files.Vendor-Docs.example/view/1?x=2#f", "files.vendor-docs.example"),
+        ("http://user:pw@files.example:8443/x", "files.example"),
+        ("files.example/path@not-userinfo", "files.example"),
+        ("", nil),
+    ] as [(String, String?)])
+    func urlHosts(url: String, host: String?) {
+        #expect(Host.ofURL(url) == host)
+    }
 }

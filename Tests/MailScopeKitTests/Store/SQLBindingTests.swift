@@ -31,6 +31,8 @@ import Testing
         "EvidenceSQL.stage": "a CASE over EventTable names with constant column names (EvidenceSQL.locator)",
         "EvidenceSQL.finding": "a CASE over EventTable names with constant column names (EvidenceSQL.locator)",
         "EvidenceSQL.administration": "a CASE over EventTable names with constant column names (EvidenceSQL.locator)",
+        "auditColumns": "a constant column list (AdministrationReader)",
+        "releaseColumns": "a constant column list (AdministrationReader)",
         "tableColumn": "a constant column name given in code (EvidenceSQL.locator)",
         "rowidColumn": "a constant column name given in code (EvidenceSQL.locator)",
         "logged": "a constant SQL fragment (Schema.valuesStoredOnceSchema)",

@@ -10,6 +10,15 @@ public enum Host {
         return isIPv4(s)
     }
 
+    /// The host of a URL, lowercased, without scheme, credentials, port, path, query or
+    /// fragment (`https://user@Files.Example:8443/x?y` → `files.example`); nil when empty.
+    public static func ofURL(_ url: String) -> String? {
+        var rest = Substring(url.lowercased())
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let at = rest.firstIndex(of: "@"), rest[..<at].allSatisfy({ $0 != "/" }) { rest = rest[rest.index(after: at)...] }
+        return rest.split(whereSeparator: { "/?#:".contains($0) }).first.map(String.init)
+    }
+
     /// True for four dot-separated decimal octets (0–255).
     public static func isIPv4(_ s: String) -> Bool {
         var octets = 0, value = 0, digits = 0
