@@ -82,6 +82,23 @@ class Seeds(unittest.TestCase):
         self.assertEqual(len(earlier), 17)
         self.assertEqual([c["family"] for c in truth["cases"][:17]], [c["family"] for c in earlier])
 
+    def test_every_row_of_a_message_carries_its_aggregate_id(self):
+        """Receipt, hold and delivery rows of one message (a delivery after a release too) share
+        the aggregateId, whose suffix is the message's receipt time, as Mimecast writes it."""
+        released = 0
+        for seed in range(1, 9):
+            out = temp_dir(self)
+            plant.plant(seed, out)
+            rows = lines(os.path.join(out, "receipt_0001.json")) + lines(os.path.join(out, "delivery_0001.json"))
+            by_message = {}
+            for r in rows:
+                by_message.setdefault(r["messageId"], set()).add(r["aggregateId"])
+            self.assertEqual({m: a for m, a in by_message.items() if len(a) > 1}, {}, f"seed {seed}")
+            released += sum(1 for r in lines(os.path.join(out, "delivery_0001.json"))
+                            if any(x["action"] == "Hld" and x["messageId"] == r["messageId"]
+                                   for x in lines(os.path.join(out, "receipt_0001.json")) if x.get("action")))
+        self.assertGreater(released, 0, "no seed logged the delivery of a released copy")
+
     def test_the_administration_cases_say_what_an_analyst_concludes(self):
         out = temp_dir(self)
         truth = plant.plant(6, out)

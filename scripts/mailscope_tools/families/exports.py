@@ -56,18 +56,15 @@ class Exports:
                                          "route": "inbound", "messageId": msgid, "subject": subject, "fileHash": digest,
                                          "definition": "Inbound - Safe file with On-Demand Sandbox"})
             if log_delivery and (delivered is None or rc in delivered):
-                self.offset += 1
-                self.deliveries.append({"_offset": self.offset, "_partition": 1, "accountId": "CUSA1B2C3", "aggregateId": agg,
-                                        "delivered": "true", "direction": "Inbound", "messageId": msgid, "processingId": f"D{self.offset}_{ms // 1000}",
-                                        "recipients": rc, "senderEnvelope": sender, "subject": subject, "subtype": "true",
-                                        "timestamp": ms + 40_000, "type": "delivery"})
+                self.deliver(msgid, sender, subject, rc, ms, ms + 40_000)
         return msgid
 
-    def deliver(self, msgid, sender, subject, recipient, ms):
-        """A delivery row for one copy (after a release)."""
+    def deliver(self, msgid, sender, subject, recipient, received, ms):
+        """A delivery row at `ms` for one copy of the message received at `received` (whose
+        time the aggregateId and processing id carry, as on its receipt rows)."""
         self.offset += 1
-        self.deliveries.append({"_offset": self.offset, "_partition": 1, "accountId": "CUSA1B2C3", "aggregateId": sha(msgid)[:22] + f"_{ms // 1000}",
-                                "delivered": "true", "direction": "Inbound", "messageId": msgid, "processingId": f"D{self.offset}_{ms // 1000}",
+        self.deliveries.append({"_offset": self.offset, "_partition": 1, "accountId": "CUSA1B2C3", "aggregateId": sha(msgid)[:22] + f"_{received // 1000}",
+                                "delivered": "true", "direction": "Inbound", "messageId": msgid, "processingId": f"D{self.offset}_{received // 1000}",
                                 "recipients": recipient, "senderEnvelope": sender, "subject": subject, "subtype": "true",
                                 "timestamp": ms, "type": "delivery"})
 

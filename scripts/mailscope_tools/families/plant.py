@@ -329,7 +329,7 @@ def admin_release_exec(s):
     # Some delivery logs show the released copy, some do not; none on the next day, whose
     # delivery log no-delivery-logs leaves out of the data.
     if r.random() < 0.5 and released + 15_000 < DAY0 + 86_400_000:
-        ex.deliver(msgid, sender, subject, victim["email"], released + 15_000)
+        ex.deliver(msgid, sender, subject, victim["email"], t, released + 15_000)
     opened = released + 60_000 + delay(r) // 10
     cache = outlook_cache(victim, f"R{r.randrange(1000, 9999)}", name)
     ex.write_file(victim, opened, office(victim), cache, digest)
