@@ -19,6 +19,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // PostgreSQL's client (issue 21). A module of its own, not yet linked into `mailscope`:
+        // the binary's dependencies stay SQLite's until `--db postgresql://` runs end to end.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "MailScopeKit",
             dependencies: [
@@ -49,7 +52,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "MailScopePostgres", dependencies: ["MailScopeKit", "CLibPQ"]),
         .testTarget(name: "MailScopeKitTests", dependencies: ["MailScopeKit", "CZlib"]),
+        // Run against a throwaway server the tests start themselves (PostgresTestServer).
+        .testTarget(name: "PostgresTests", dependencies: ["MailScopePostgres", "MailScopeKit"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MailScopeKit"]),
     ]
 )

@@ -6,6 +6,13 @@ public struct Row: Sendable {
     let columns: [String: Int]
     let values: [SQLValue]
 
+    /// A row of `values`, named by `columns` (column name → position in `values`): for the
+    /// readers of other databases (PostgreSQL) that hand rows to the same code.
+    public init(columns: [String: Int], values: [SQLValue]) {
+        self.columns = columns
+        self.values = values
+    }
+
     /// The value of column `name` (`.null` for SQL NULL).
     public subscript(_ name: String) -> SQLValue {
         guard let i = columns[name] else {

@@ -1,0 +1,236 @@
+import CLibPQ
+import Foundation
+import MailScopeKit
+
+/// One libpq connection: statements with bound parameters, rows read by column name (the same
+/// `Row` the SQLite store returns), COPY for loading, and the database's writer lock.
+///
+/// Values travel as text both ways, so what a rule compares is what was stored: integers,
+/// booleans and floating-point columns come back as `.integer` / `.real`, everything else as
+/// `.text`. The client encoding is UTF-8. Not thread-safe: one connection per thread, as libpq
+/// requires.
+public final class PostgresConnection {
+    public let target: PostgresTarget
+    private let handle: OpaquePointer
+
+    /// Connects to `target`; libpq reads what the string leaves out from the PG* environment
+    /// variables and ~/.pgpass.
+    public init(_ target: PostgresTarget, applicationName: String = "mailscope") throws {
+        self.target = target
+        let keywords = ["dbname", "fallback_application_name", "client_encoding"]
+        let values = [target.conninfo, applicationName, "UTF8"]
+        let connection = PostgresConnection.withCStrings(keywords) { k in
+            PostgresConnection.withCStrings(values) { v in PQconnectdbParams(k, v, 1) }
+        }
+        guard let connection else {
+            throw PostgresError(kind: .connection, message: "libpq could not allocate a connection", target: target.display)
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection))
+            PQfinish(connection)
+            throw PostgresError(kind: .connection, message: message, target: target.display)
+        }
+        handle = connection
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// The server's version as PostgreSQL numbers it (150018 for 15.18).
+    public var serverVersion: Int { Int(PQserverVersion(handle)) }
+
+    /// The server process serving this connection.
+    public var backendPID: Int32 { PQbackendPID(handle) }
+
+    /// Runs `sql` (one statement when there are arguments; any number without) and returns the
+    /// number of rows it changed, when it says.
+    @discardableResult
+    public func execute(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int {
+        let result = try run(sql, arguments)
+        defer { PQclear(result) }
+        return Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    /// The rows of `sql`, each readable by column name.
+    public func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [Row] {
+        let result = try run(sql, arguments)
+        defer { PQclear(result) }
+        let columnCount = Int(PQnfields(result))
+        var columns: [String: Int] = [:]
+        var types: [Oid] = []
+        for i in 0..<columnCount {
+            let name = String(cString: PQfname(result, Int32(i)))
+            if columns[name] == nil { columns[name] = i }
+            types.append(PQftype(result, Int32(i)))
+        }
+        var rows: [Row] = []
+        for r in 0..<PQntuples(result) {
+            var values: [SQLValue] = []
+            values.reserveCapacity(columnCount)
+            for c in 0..<columnCount {
+                if PQgetisnull(result, r, Int32(c)) == 1 {
+                    values.append(.null)
+                } else {
+                    values.append(PostgresConnection.value(String(cString: PQgetvalue(result, r, Int32(c))), type: types[c]))
+                }
+            }
+            rows.append(Row(columns: columns, values: values))
+        }
+        return rows
+    }
+
+    /// Loads `rows` into `table` (its `columns`, in order) with `COPY … FROM STDIN` in text form,
+    /// in chunks of about a megabyte; returns the rows the server stored. Text is escaped as
+    /// COPY reads it (backslash, tab, newline, carriage return), `.null` is `\N`. One COPY is
+    /// one statement: it stores every row or none.
+    @discardableResult
+    public func copy<Rows: Sequence>(into table: String, columns: [String], rows: Rows) throws -> Int where Rows.Element == [SQLValue] {
+        let names = try columns.map(quotedIdentifier).joined(separator: ", ")
+        let sql = "COPY \(try quotedIdentifier(table)) (\(names)) FROM STDIN"
+        let start = PQexec(handle, sql)
+        defer { PQclear(start) }
+        guard PQresultStatus(start) == PGRES_COPY_IN else { throw failure(start, kind: .copy, sql: sql) }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 20)
+        var sent = 0
+        func flush() throws {
+            guard !buffer.isEmpty else { return }
+            let ok = buffer.withUnsafeBufferPointer { bytes in
+                bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { PQputCopyData(handle, $0, Int32(bytes.count)) }
+            }
+            guard ok == 1 else { throw PostgresError(kind: .copy, message: String(cString: PQerrorMessage(handle)), sql: sql, target: target.display) }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        do {
+            for row in rows {
+                guard row.count == columns.count else {
+                    throw PostgresError(kind: .copy, message: "row \(sent + 1) has \(row.count) values for \(columns.count) columns",
+                                        sql: sql, target: target.display)
+                }
+                for (i, value) in row.enumerated() {
+                    if i > 0 { buffer.append(UInt8(ascii: "\t")) }
+                    try PostgresConnection.appendCopyText(value, to: &buffer, row: sent + 1, column: columns[i], target: target, sql: sql)
+                }
+                buffer.append(UInt8(ascii: "\n"))
+                sent += 1
+                if buffer.count >= 1 << 20 { try flush() }
+            }
+            try flush()
+        } catch {
+            // Abandon the COPY: the server discards what it received, and the connection stays usable.
+            _ = PQputCopyEnd(handle, "abandoned by the client")
+            while let result = PQgetResult(handle) { PQclear(result) }
+            throw error
+        }
+        guard PQputCopyEnd(handle, nil) == 1 else {
+            throw PostgresError(kind: .copy, message: String(cString: PQerrorMessage(handle)), sql: sql, target: target.display)
+        }
+        var stored = 0
+        var problem: PostgresError?
+        while let result = PQgetResult(handle) {
+            if PQresultStatus(result) == PGRES_COMMAND_OK {
+                stored = Int(String(cString: PQcmdTuples(result))) ?? stored
+            } else if problem == nil {
+                problem = failure(result, kind: .copy, sql: sql)
+            }
+            PQclear(result)
+        }
+        if let problem { throw problem }
+        return stored
+    }
+
+    /// `name` quoted as an SQL identifier by libpq (for table and column names from code).
+    public func quotedIdentifier(_ name: String) throws -> String {
+        guard let quoted = PQescapeIdentifier(handle, name, name.utf8.count) else {
+            throw PostgresError(kind: .statement, message: String(cString: PQerrorMessage(handle)), target: target.display)
+        }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
+    }
+
+    // MARK: - Internals
+
+    private func run(_ sql: String, _ arguments: [SQLValue]) throws -> OpaquePointer {
+        let result: OpaquePointer?
+        if arguments.isEmpty {
+            result = PQexec(handle, sql)
+        } else {
+            var texts: [String?] = []
+            for (i, argument) in arguments.enumerated() {
+                switch argument {
+                case .null: texts.append(nil)
+                case .integer(let v): texts.append(String(v))
+                case .real(let v): texts.append(String(v))
+                case .text(let s):
+                    guard !s.utf8.contains(0) else {
+                        throw PostgresError(kind: .statement, message: "parameter $\(i + 1) holds a NUL character, which PostgreSQL text cannot store",
+                                            sql: sql, target: target.display)
+                    }
+                    texts.append(s)
+                }
+            }
+            let pointers = texts.map { $0.flatMap { strdup($0) } }
+            defer { pointers.forEach { free($0) } }
+            result = pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
+                PQexecParams(handle, sql, Int32(values.count), nil, values.baseAddress, nil, nil, 0)
+            }
+        }
+        guard let result else {
+            throw PostgresError(kind: .statement, message: String(cString: PQerrorMessage(handle)), sql: sql, target: target.display)
+        }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else {
+            defer { PQclear(result) }
+            throw failure(result, kind: .statement, sql: sql)
+        }
+        return result
+    }
+
+    private func failure(_ result: OpaquePointer?, kind: PostgresError.Kind, sql: String) -> PostgresError {
+        let message = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) }.map { String(cString: $0) }
+            ?? String(cString: PQerrorMessage(handle))
+        let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
+        return PostgresError(kind: kind, message: message, sqlState: state, sql: sql, target: target.display)
+    }
+
+    /// A column's text as the value MailScope reads: integers and booleans as `.integer`,
+    /// floating point as `.real`, the rest as text (by the column's type OID).
+    static func value(_ text: String, type: Oid) -> SQLValue {
+        switch type {
+        case 20, 21, 23, 26: return Int64(text).map(SQLValue.integer) ?? .text(text)       // int8, int2, int4, oid
+        case 16: return .integer(text == "t" ? 1 : 0)                                       // bool
+        case 700, 701: return Double(text).map(SQLValue.real) ?? .text(text)                // float4, float8
+        case 1700: return Int64(text).map(SQLValue.integer) ?? Double(text).map(SQLValue.real) ?? .text(text)   // numeric
+        default: return .text(text)
+        }
+    }
+
+    /// Appends `value` in COPY's text form.
+    static func appendCopyText(_ value: SQLValue, to buffer: inout [UInt8], row: Int, column: String,
+                               target: PostgresTarget, sql: String) throws {
+        switch value {
+        case .null: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
+        case .integer(let v): buffer.append(contentsOf: String(v).utf8)
+        case .real(let v): buffer.append(contentsOf: String(v).utf8)
+        case .text(let s):
+            for byte in s.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case UInt8(ascii: "\t"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                case UInt8(ascii: "\n"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case UInt8(ascii: "\r"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                case 0:
+                    throw PostgresError(kind: .copy, message: "row \(row), column \(column) holds a NUL character, which PostgreSQL text cannot store",
+                                        sql: sql, target: target.display)
+                default: buffer.append(byte)
+                }
+            }
+        }
+    }
+
+    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+        let copies = strings.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        let pointers: [UnsafePointer<CChar>?] = copies.map { UnsafePointer($0) } + [nil]
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}

@@ -1,0 +1,52 @@
+import CLibPQ
+
+/// Where a PostgreSQL connection goes, as `--db postgresql://user@host:port/dbname` or libpq's
+/// `key=value` form, and how it is shown to a user: never with its password.
+public struct PostgresTarget: Sendable, Equatable {
+    /// The connection string as given; libpq reads it (with the PG* environment variables and
+    /// ~/.pgpass for what it leaves out).
+    public let conninfo: String
+    /// `user@host:port/dbname` from the parts the string gives; a password is never shown.
+    public let display: String
+
+    /// Whether `value` names a PostgreSQL database rather than an SQLite file.
+    public static func isPostgres(_ value: String) -> Bool {
+        let lower = value.lowercased()
+        return lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://")
+    }
+
+    /// Parses `conninfo` with libpq's own parser; throws when libpq cannot read it.
+    public init(_ conninfo: String) throws {
+        self.conninfo = conninfo
+        var error: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(conninfo, &error) else {
+            let message = error.map { String(cString: $0) } ?? "unreadable connection string"
+            if let error { PQfreemem(error) }
+            // The string itself may hold a password: only its scheme is echoed.
+            throw PostgresError(kind: .connection, message: message, target: PostgresTarget.scheme(of: conninfo))
+        }
+        defer { PQconninfoFree(options) }
+        var parts: [String: String] = [:]
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val { parts[String(cString: keyword)] = String(cString: value) }
+            option += 1
+        }
+        display = PostgresTarget.display(parts)
+    }
+
+    /// `user@host:port/dbname`, each part only when given (libpq fills the rest from PG*
+    /// variables and its defaults at connect time).
+    static func display(_ parts: [String: String]) -> String {
+        var text = "postgresql://"
+        if let user = parts["user"], !user.isEmpty { text += user + "@" }
+        if let host = parts["host"] ?? parts["hostaddr"], !host.isEmpty { text += host.hasPrefix("/") ? "[socket \(host)]" : host }
+        if let port = parts["port"], !port.isEmpty { text += ":" + port }
+        if let db = parts["dbname"], !db.isEmpty { text += "/" + db }
+        return text
+    }
+
+    private static func scheme(of conninfo: String) -> String {
+        isPostgres(conninfo) ? String(conninfo.prefix { $0 != ":" }) + "://…" : "the given connection string"
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import MailScopeKit
+import Testing
+@testable import MailScopePostgres
+
+/// The libpq client against a real server each test starts and stops (PostgresTestServer).
+/// Where PostgreSQL is not installed the suite is skipped with a message, except on CI, where
+/// scripts/install-deps installs it and a missing server fails.
+@Suite(.serialized) struct PostgresConnectionTests {
+    /// Starts a server for `body` and always stops it.
+    func withServer(_ body: (PostgresTestServer) throws -> Void) throws {
+        guard PostgresTestServer.available || ProcessInfo.processInfo.environment["CI"] == "true" else {
+            print("skipped: PostgreSQL's server binaries are not installed (scripts/install-deps installs postgresql)")
+            return
+        }
+        let server = try PostgresTestServer.start()
+        defer { server.stop() }
+        try body(server)
+    }
+
+    @Test func parametersAndTypesRoundTripHostileText() throws {
+        try withServer { server in
+            let db = try server.connect()
+            #expect(db.serverVersion >= 150000)
+            try db.execute("CREATE TABLE t (id bigint, name text, score double precision, ok boolean)")
+            let hostile = "x'); DROP TABLE t; -- <script>alert(1)</script> \u{202E}évil\t\n\\N"
+            try db.execute("INSERT INTO t VALUES ($1, $2, $3, $4)", [.integer(Int64.max), .text(hostile), .real(0.25), .integer(1)])
+            try db.execute("INSERT INTO t VALUES ($1, $2, $3, $4)", [.integer(-7), .null, .null, .integer(0)])
+            let rows = try db.rows("SELECT id, name, score, ok FROM t ORDER BY id DESC")
+            #expect(rows.count == 2)
+            #expect(rows[0]["id"] == .integer(Int64.max))
+            #expect(rows[0].text("name") == hostile)
+            #expect(rows[0]["score"] == .real(0.25))
+            #expect(rows[0].int("ok") == 1)
+            #expect(rows[1]["name"] == .null)
+            #expect(rows[1].int("ok") == 0)
+            let nul = #expect(throws: PostgresError.self) { try db.execute("SELECT $1::text", [.text("a\u{0}b")]) }
+            #expect(nul?.message.contains("NUL") == true)
+            let bad = #expect(throws: PostgresError.self) { try db.rows("SELECT nope FROM t") }
+            #expect(bad?.sqlState == "42703")
+            #expect(bad?.description.contains("SELECT nope FROM t") == true)
+            // The connection is still usable after a failed statement.
+            #expect(try db.rows("SELECT count(*) AS n FROM t").first?.int("n") == 2)
+        }
+    }
+
+    @Test func copyLoadsEveryValueAsItWasAndAllOrNothing() throws {
+        try withServer { server in
+            let db = try server.connect()
+            try db.execute("CREATE TABLE ev (id bigint PRIMARY KEY, ts bigint NOT NULL, txt text, r double precision)")
+            let awkward = ["back\\slash", "tab\there", "line\nbreak", "cr\rhere", "\\N", "", "日本語 ✓", "quote\"'"]
+            var rows: [[SQLValue]] = []
+            for i in 0..<5_000 {
+                let text: SQLValue = i % 9 == 8 ? .null : .text(awkward[i % 8] + String(i))
+                let real: SQLValue = i % 2 == 0 ? .real(Double(i) / 3) : .null
+                rows.append([.integer(Int64(i)), .integer(1_793_664_000_000 + Int64(i)), text, real])
+            }
+            #expect(try db.copy(into: "ev", columns: ["id", "ts", "txt", "r"], rows: rows) == 5_000)
+            let back = try db.rows("SELECT id, ts, txt, r FROM ev ORDER BY id")
+            #expect(back.count == 5_000)
+            for (row, sent) in zip(back, rows) {
+                #expect(row["id"] == sent[0] && row["ts"] == sent[1] && row["txt"] == sent[2])
+                if case .real(let v) = sent[3] { #expect(row["r"] == .real(v)) } else { #expect(row["r"] == .null) }
+            }
+            // A duplicate key fails the whole COPY: nothing of it is stored, and the connection stays usable.
+            let again: [[SQLValue]] = [[.integer(10_000), .integer(1), .text("new"), .null], [.integer(3), .integer(1), .text("dup"), .null]]
+            let duplicate = #expect(throws: PostgresError.self) { try db.copy(into: "ev", columns: ["id", "ts", "txt", "r"], rows: again) }
+            #expect(duplicate?.kind == .copy && duplicate?.sqlState == "23505")
+            #expect(try db.rows("SELECT count(*) AS n FROM ev").first?.int("n") == 5_000)
+            // A value COPY cannot carry stops the load before anything is committed.
+            let nul: [[SQLValue]] = [[.integer(20_000), .integer(1), .text("a\u{0}b"), .null]]
+            let refused = #expect(throws: PostgresError.self) { try db.copy(into: "ev", columns: ["id", "ts", "txt", "r"], rows: nul) }
+            #expect(refused?.message.contains("row 1, column txt") == true)
+            #expect(try db.rows("SELECT count(*) AS n FROM ev").first?.int("n") == 5_000)
+        }
+    }
+
+    @Test func oneWriterAtATimeAndTheHolderIsNamed() throws {
+        try withServer { server in
+            let first = try server.connect(applicationName: "mailscope run")
+            try PostgresWriterLock.acquire(first)
+            let second = try server.connect()
+            let locked = #expect(throws: PostgresError.self) { try PostgresWriterLock.acquire(second) }
+            #expect(locked?.kind == .locked)
+            #expect(locked?.description.contains("process \(first.backendPID) (mailscope run, user postgres") == true)
+            // Released when the holder lets go, and when its connection ends (a killed run).
+            try PostgresWriterLock.release(first)
+            try PostgresWriterLock.acquire(second)
+            let third = try server.connect()
+            #expect(throws: PostgresError.self) { try PostgresWriterLock.acquire(third) }
+            _ = consume second
+            var taken = false
+            for _ in 0..<50 where !taken {
+                taken = (try? PostgresWriterLock.acquire(third)) != nil
+                if !taken { Thread.sleep(forTimeInterval: 0.1) }
+            }
+            #expect(taken)
+        }
+    }
+
+    @Test func aFailedConnectionNamesTheTargetButNeverThePassword() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mailscope-no-server-\(UUID().uuidString.prefix(8))")
+        let target = try PostgresTarget("postgresql://analyst:s3cret-pw@localhost:1/cases?host=\(folder.path)")
+        #expect(target.display == "postgresql://analyst@[socket \(folder.path)]:1/cases")
+        let error = #expect(throws: PostgresError.self) { _ = try PostgresConnection(target) }
+        #expect(error?.kind == .connection)
+        #expect(error?.description.contains("postgresql://analyst@") == true)
+        #expect(error?.description.contains("s3cret-pw") == false)
+        let unreadable = #expect(throws: PostgresError.self) { _ = try PostgresTarget("postgresql://u:pw@host:notaport:x/db?bogus=1") }
+        #expect(unreadable?.description.contains("pw") == false)
+        #expect(PostgresTarget.isPostgres("postgres://x/y") && PostgresTarget.isPostgres("POSTGRESQL://x") && !PostgresTarget.isPostgres("case.db"))
+    }
+
+    @Test func valuesAreTypedByTheColumnsType() {
+        #expect(PostgresConnection.value("42", type: 20) == .integer(42))
+        #expect(PostgresConnection.value("t", type: 16) == .integer(1))
+        #expect(PostgresConnection.value("f", type: 16) == .integer(0))
+        #expect(PostgresConnection.value("1.5", type: 701) == .real(1.5))
+        #expect(PostgresConnection.value("12", type: 1700) == .integer(12))
+        #expect(PostgresConnection.value("12.5", type: 1700) == .real(12.5))
+        #expect(PostgresConnection.value("0042", type: 25) == .text("0042"))
+        #expect(PostgresConnection.value("{\"a\":1}", type: 3802) == .text("{\"a\":1}"))
+    }
+}
