@@ -10,16 +10,23 @@ struct AdditionalFields {
     var isAudit: Bool?
     var dnsQuery: String?
 
+    /// The keys read out of the object (the `switch` below).
+    private static let keys: [[UInt8]] = ["ThreatName", "RuleId", "IsAudit", "DnsQueryString", "QueryName", "DnsQuery", "query"].map { Array($0.utf8) }
+
     /// Nil when the text is not a JSON object (it is then kept as a string).
     init?(json text: String) {
         let record = Record()
         var bytes = Array(text.utf8)
-        // The record points into `bytes`: read every field while the buffer is held.
+        // The record points into `bytes`: read the fields while the buffer is held. Only the
+        // keys below are made into strings (compared on their bytes: an ASCII name has no
+        // other spelling).
         let fields: [(String, String, Bool?)]? = bytes.withUnsafeMutableBufferPointer { buf in
             guard (try? JSONScanner.scanObject(UnsafeBufferPointer(buf), into: record)) != nil else { return nil }
             return record.fields.compactMap { f in
-                guard let value = record.string(of: f), !value.isEmpty else { return nil }
-                return (String(decoding: record.keyBytesOf(f), as: UTF8.self), value, f.kind == .bool ? f.boolValue : nil)
+                let key = record.keyBytesOf(f)
+                guard AdditionalFields.keys.contains(where: { $0.elementsEqual(key) }),
+                      let value = record.string(of: f), !value.isEmpty else { return nil }
+                return (String(decoding: key, as: UTF8.self), value, f.kind == .bool ? f.boolValue : nil)
             }
         }
         guard let fields else { return nil }

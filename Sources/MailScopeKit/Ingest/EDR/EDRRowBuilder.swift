@@ -16,9 +16,9 @@ struct EDRRowBuilder {
     /// Accounts that are not people (never used to map a host to a mailbox).
     static let serviceAccounts: Set<String> = ["system", "local service", "network service", "localservice", "networkservice", "nt authority", "root", "-", ""]
 
-    /// Builds the row. `extraJSON(i)` gives source `i`'s value as JSON text (a quoted string
-    /// for CSV, the value as written for JSON), for the sources no column took.
-    func build(_ v: EDRSourceRow, extraJSON: (Int) -> String, line: Int64, key: ContentKey, into b: RowBatch) throws(Failure) {
+    /// Builds the row. `extraJSON(i, &out)` appends source `i`'s value as JSON text (a quoted
+    /// string for CSV, the value as written for JSON), for the sources no column took.
+    func build(_ v: EDRSourceRow, extraJSON: (Int, inout [UInt8]) -> Void, line: Int64, key: ContentKey, into b: RowBatch) throws(Failure) {
         guard let tsText = v.take(.ts) else {
             throw Failure(reason: .missingTimestamp, detail: "no time column value")
         }
@@ -42,7 +42,7 @@ struct EDRRowBuilder {
         b.set(.event_type, eventType)
         b.set(.action, action.rawValue)
 
-        if let host = v.take(.host)?.lowercased() {
+        if let host = v.take(.host)?.lowercasedIfNeeded {
             b.set(.host_fqdn, host)
             b.set(.host, Host.shortName(host))
         }
@@ -73,16 +73,17 @@ struct EDRRowBuilder {
         let additionalSource = v.source(of: .additionalFields)
         let leftovers = v.leftovers
         if !leftovers.isEmpty {
-            var extra = "{"
+            // Written as UTF-8 bytes straight into the batch (no String per value).
+            var extra: [UInt8] = [UInt8(ascii: "{")]
             extra.reserveCapacity(64 * leftovers.count)
             for (n, i) in leftovers.enumerated() {
-                if n > 0 { extra.append(",") }
-                extra.append(v.quotedName(i))
-                extra.append(":")
-                if let details, i == additionalSource { extra.append(details.json) } else { extra.append(extraJSON(i)) }
+                if n > 0 { extra.append(UInt8(ascii: ",")) }
+                v.appendQuotedName(i, to: &extra)
+                extra.append(UInt8(ascii: ":"))
+                if let details, i == additionalSource { extra.append(contentsOf: details.json.utf8) } else { extraJSON(i, &extra) }
             }
-            extra.append("}")
-            b.set(.extra, extra)
+            extra.append(UInt8(ascii: "}"))
+            extra.withUnsafeBufferPointer { b.setBytes(.extra, $0) }
         }
         b.endRow()
     }
@@ -130,7 +131,7 @@ struct EDRRowBuilder {
         var filePath = v.take(.filePath)
         var fileName = v.take(.fileName)
         if fileName == nil { fileName = filePath.map(EDRRowBuilder.baseName) }
-        if let name = fileName, let path = filePath, !EDRRowBuilder.baseName(path).caseInsensitiveCompare(name).isSame {
+        if let name = fileName, let path = filePath, !EDRRowBuilder.sameIgnoringCase(EDRRowBuilder.baseName(path), name) {
             filePath = EDRRowBuilder.join(path, name)   // a folder-only path (MDE DeviceEvents)
         }
         var sha256 = v.takeHash(.sha256), sha1 = v.takeHash(.sha1), md5 = v.takeHash(.md5)
@@ -221,13 +222,13 @@ struct EDRRowBuilder {
 
     /// `ACME\alima` → ("alima", "acme"); `alima` with a domain column → both; UPN-like names kept.
     static func splitAccount(_ raw: String?, domain: String?) -> (name: String?, domain: String?) {
-        guard let raw = raw.map({ String(Substring($0).trimmingASCIISpace()) }), !raw.isEmpty else { return (nil, domain?.lowercased()) }
+        guard let raw = raw.map({ String(Substring($0).trimmingASCIISpace()) }), !raw.isEmpty else { return (nil, domain?.lowercasedIfNeeded) }
         if let slash = raw.utf8.lastIndex(of: UInt8(ascii: "\\")) {
-            let d = String(raw[..<slash]).lowercased()
-            let n = String(raw[raw.index(after: slash)...]).lowercased()
-            return (n.isEmpty ? nil : n, d.isEmpty ? domain?.lowercased() : d)
+            let d = String(raw[..<slash]).lowercasedIfNeeded
+            let n = String(raw[raw.index(after: slash)...]).lowercasedIfNeeded
+            return (n.isEmpty ? nil : n, d.isEmpty ? domain?.lowercasedIfNeeded : d)
         }
-        return (raw.lowercased(), domain?.lowercased())
+        return (raw.lowercasedIfNeeded, domain?.lowercasedIfNeeded)
     }
 
     /// True for accounts that are services or machines, not people.
@@ -238,13 +239,49 @@ struct EDRRowBuilder {
     }
 
     /// True when a value exported as a name is a path (it holds a separator).
-    static func isPath(_ value: String) -> Bool { value.contains(where: { $0 == "\\" || $0 == "/" }) }
+    static func isPath(_ value: String) -> Bool {
+        if let ascii = lastSeparatorASCII(value) { return ascii >= 0 }
+        return value.contains(where: { $0 == "\\" || $0 == "/" })
+    }
 
     /// The last component of a Windows or POSIX path.
     static func baseName(_ path: String) -> String {
+        if let sep = lastSeparatorASCII(path) {
+            guard sep >= 0, sep + 1 < path.utf8.count else { return path }
+            return String(decoding: path.utf8.dropFirst(sep + 1), as: UTF8.self)
+        }
         guard let sep = path.lastIndex(where: { $0 == "\\" || $0 == "/" }) else { return path }
         let name = path[path.index(after: sep)...]
         return name.isEmpty ? path : String(name)
+    }
+
+    /// For an all-ASCII string, the byte offset of its last `\` or `/` (-1 for none); nil when
+    /// the string holds other bytes. In ASCII every character is one byte (CR LF aside, which
+    /// is no separator), so this answers the Character-wise search without walking
+    /// grapheme clusters; a separator followed by a combining mark is one character, not a
+    /// separator, which is why other text takes the Character-wise path.
+    static func lastSeparatorASCII(_ s: String) -> Int? {
+        var last = -1
+        var i = 0
+        for c in s.utf8 {
+            if c >= 0x80 { return nil }
+            if c == 0x5C || c == 0x2F { last = i }
+            i += 1
+        }
+        return last
+    }
+
+    /// `a` and `b` compare the same ignoring case (Foundation's `caseInsensitiveCompare`),
+    /// answered on the bytes when both are printable ASCII (the usual file name).
+    static func sameIgnoringCase(_ a: String, _ b: String) -> Bool {
+        if a.utf8.elementsEqual(b.utf8) { return true }
+        let printable: (UInt8) -> Bool = { $0 >= 0x20 && $0 < 0x7F }
+        if a.utf8.allSatisfy(printable) && b.utf8.allSatisfy(printable) {
+            return a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { x, y in
+                x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)
+            }
+        }
+        return a.caseInsensitiveCompare(b) == .orderedSame
     }
 
     static func join(_ folder: String, _ name: String) -> String {
@@ -264,8 +301,4 @@ private extension EDRSourceRow {
 
     /// A hash as lowercase hex; an all-zero or malformed one stays in `extra` as exported.
     func takeHash(_ field: EDRField) -> String? { takeConverted(field) { Hashes.normalize($0) } }
-}
-
-private extension ComparisonResult {
-    var isSame: Bool { self == .orderedSame }
 }

@@ -16,8 +16,9 @@ final class EDRSourceRow {
     private(set) var taken: [Bool] = []
     /// The sources' names (CSV header or JSON keys), as exported.
     private(set) var names: [String] = []
-    /// The names as JSON strings, when the caller has them ready (a CSV header, quoted once).
-    private(set) var quotedNames: [String]?
+    /// The names as JSON strings (UTF-8), when the caller has them ready (a CSV header,
+    /// quoted once).
+    private(set) var quotedNames: [[UInt8]]?
 
     init() {
         values = Array(repeating: nil, count: EDRField.allCases.count)
@@ -25,7 +26,7 @@ final class EDRSourceRow {
     }
 
     /// Starts a row with these sources (names as exported).
-    func reset(names: [String], quoted: [String]? = nil) {
+    func reset(names: [String], quoted: [[UInt8]]? = nil) {
         for i in values.indices { values[i] = nil; sourceOf[i] = -1 }
         self.names = names
         quotedNames = quoted
@@ -77,8 +78,10 @@ final class EDRSourceRow {
         return out
     }
 
-    /// Source `i`'s name as a JSON string.
-    func quotedName(_ i: Int) -> String { quotedNames?[i] ?? JSONScanner.quote(names[i]) }
+    /// Appends source `i`'s name as a JSON string.
+    func appendQuotedName(_ i: Int, to out: inout [UInt8]) {
+        if let quotedNames { out.append(contentsOf: quotedNames[i]) } else { out.append(contentsOf: JSONScanner.quote(names[i]).utf8) }
+    }
 
     /// Exports write "no value" as an empty cell, `-` or `null`.
     static func meaningful(_ s: String?) -> String? {

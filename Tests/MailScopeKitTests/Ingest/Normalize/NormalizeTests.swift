@@ -56,6 +56,10 @@ import Testing
         ("http://user@192.0.2.5:8080/x", "http://user@192.0.2.5:8080/x", "192.0.2.5", "192.0.2.5"),
         ("www.example.com/login", "http://www.example.com/login", "www.example.com", "example.com"),
         ("https://evil.github.io/phish", "https://evil.github.io/phish", "evil.github.io", "evil.github.io"),
+        ("https://www.google.com/url?q=https://g.example.org/a&sa=D", "https://g.example.org/a", "g.example.org", "example.org"),
+        ("https://nam02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fprotect-us.mimecast.com%2Fs%2Fx%3Fdomain%3DInner.Example.com",
+         "https://inner.example.com/", "inner.example.com", "example.com"),
+        ("https://notgoogle.example/url?q=https://x.example/", "https://notgoogle.example/url?q=https://x.example/", "notgoogle.example", "notgoogle.example"),
     ])
     func urlsAreUnwrappedAndSplit(raw: String, url: String, host: String, domain: String) {
         let n = URLNormalizer.normalize(raw)
@@ -122,5 +126,20 @@ import Testing
         #expect(Host.normalizedIP("Internal IP") == nil)
         #expect(Host.normalizedIP("81.2.69.144") == "81.2.69.144")
         #expect(Host.normalizedIP("2001:DB8::1") == "2001:db8::1")
+    }
+
+    @Test(arguments: [
+        ("eur01.safelinks.protection.outlook.com", "safelinks.protection", true),
+        ("safelinks.protection", "safelinks.protection", true),
+        ("safelinks.protectio", "safelinks.protection", false),
+        ("www.google.co.uk", "google.", true),
+        ("google", "google.", false),
+        ("", "google.", false),
+        ("goo\u{301}gle.com", "google.", false),
+        ("gööglé.google.", "google.", true),
+    ])
+    func hostBytesHoldAName(host: String, name: String, holds: Bool) {
+        let needle: StaticString = name == "google." ? "google." : "safelinks.protection"
+        #expect(URLNormalizer.holdsBytes(host, needle) == holds)
     }
 }
