@@ -146,6 +146,7 @@ final class FileParser {
         let work = BoundedQueue<LineChunk>(capacity: workers * 2)
         let done = DispatchGroup()
         let allFormats = FormatSet()
+        let spares = ChunkPool()
         for _ in 0..<workers {
             let parser = UnitParser(label: label, seed: seed, fileNameTypeHint: hint)
             let box = ParserBox(parser: parser)
@@ -153,6 +154,7 @@ final class FileParser {
             let thread = Thread {
                 while let chunk = work.pop() {
                     queue.push(chunk.parse(with: box.parser))
+                    spares.put(chunk)
                 }
                 allFormats.add(box.parser.formats)
                 done.leave()
@@ -168,7 +170,7 @@ final class FileParser {
         func flush() {
             (chunk.sequence, chunk.bytesOut) = sequencer.advance(bytesOut: source.bytesOut)
             work.push(chunk)
-            chunk = LineChunk()
+            chunk = spares.take() ?? LineChunk()
         }
         reader.forEach { event in
             unitIndex += 1
@@ -248,6 +250,18 @@ private final class FormatSet: @unchecked Sendable {
     var all: Set<String> { lock.lock(); defer { lock.unlock() }; return formats }
 }
 
+/// Parsed chunks handed back for the reader to fill again: their buffers (1–2 MB each) are
+/// reused rather than freed and allocated afresh, whose new pages cost a fault each.
+private final class ChunkPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var chunks: [LineChunk] = []
+    func put(_ chunk: LineChunk) {
+        chunk.clear()
+        lock.lock(); chunks.append(chunk); lock.unlock()
+    }
+    func take() -> LineChunk? { lock.lock(); defer { lock.unlock() }; return chunks.popLast() }
+}
+
 /// Carries a parser into its thread.
 private final class ParserBox: @unchecked Sendable {
     let parser: UnitParser
@@ -288,6 +302,14 @@ final class LineChunk: @unchecked Sendable {
             if let partial { bytes.append(contentsOf: partial) }
             units.append(.issue(issue, number: number, partialStart: start, partialCount: partial?.count ?? 0, hasPartial: partial != nil))
         }
+    }
+
+    /// Empties the chunk for another run of lines, keeping its buffers.
+    func clear() {
+        sequence = 0
+        bytesOut = 0
+        bytes.removeAll(keepingCapacity: true)
+        units.removeAll(keepingCapacity: true)
     }
 
     /// Parses every unit into one batch.

@@ -119,9 +119,11 @@ final class RowBatch: @unchecked Sendable {
 
     func set(_ column: Column, _ value: String?) {
         guard let value else { return }
-        var copy = value
         let start = Int32(arena.count)
-        copy.withUTF8 { arena.append(contentsOf: $0) }
+        if value.utf8.withContiguousStorageIfAvailable({ arena.append(contentsOf: $0) }) == nil {
+            var copy = value
+            copy.withUTF8 { arena.append(contentsOf: $0) }
+        }
         cells.append(Cell(column: column, value: .text(start: start, count: Int32(arena.count) - start)))
     }
 

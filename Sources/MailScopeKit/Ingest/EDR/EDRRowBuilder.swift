@@ -222,7 +222,7 @@ struct EDRRowBuilder {
 
     /// `ACME\alima` → ("alima", "acme"); `alima` with a domain column → both; UPN-like names kept.
     static func splitAccount(_ raw: String?, domain: String?) -> (name: String?, domain: String?) {
-        guard let raw = raw.map({ String(Substring($0).trimmingASCIISpace()) }), !raw.isEmpty else { return (nil, domain?.lowercasedIfNeeded) }
+        guard let raw = raw?.trimmingASCIISpaceString(), !raw.isEmpty else { return (nil, domain?.lowercasedIfNeeded) }
         if let slash = raw.utf8.lastIndex(of: UInt8(ascii: "\\")) {
             let d = String(raw[..<slash]).lowercasedIfNeeded
             let n = String(raw[raw.index(after: slash)...]).lowercasedIfNeeded

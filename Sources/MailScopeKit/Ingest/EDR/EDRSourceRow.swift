@@ -25,9 +25,13 @@ final class EDRSourceRow {
         sourceOf = Array(repeating: -1, count: EDRField.allCases.count)
     }
 
+    /// The fields `set` since the last reset (only those are cleared).
+    private var setFields: [Int] = []
+
     /// Starts a row with these sources (names as exported).
     func reset(names: [String], quoted: [[UInt8]]? = nil) {
-        for i in values.indices { values[i] = nil; sourceOf[i] = -1 }
+        for i in setFields { values[i] = nil; sourceOf[i] = -1 }
+        setFields.removeAll(keepingCapacity: true)
         self.names = names
         quotedNames = quoted
         if present.count != names.count {
@@ -46,6 +50,7 @@ final class EDRSourceRow {
         guard values[field.index] == nil else { return }
         values[field.index] = value
         sourceOf[field.index] = index
+        setFields.append(field.index)
     }
 
     /// The field's value without storing it anywhere (to decide a row's shape).

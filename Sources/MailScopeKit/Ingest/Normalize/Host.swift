@@ -57,7 +57,7 @@ public enum Host {
     /// A sender IP as logged, or nil for placeholders such as Mimecast's literal "Internal IP".
     public static func normalizedIP(_ s: String?) -> String? {
         guard let s else { return nil }
-        let t = String(Substring(s).trimmingASCIISpace())
+        let t = s.trimmingASCIISpaceString()
         guard !t.isEmpty, isIPAddress(t) else { return nil }
         return t.lowercasedIfNeeded
     }

@@ -21,7 +21,7 @@ public enum URLNormalizer {
     /// Unwraps and splits `raw`; nil when it is empty.
     public static func normalize(_ raw: String?) -> Normalized? {
         guard let raw else { return nil }
-        var url = String(Substring(raw).trimmingASCIISpace())
+        var url = raw.trimmingASCIISpaceString()
         guard !url.isEmpty else { return nil }
         // Each URL is split once: the unwrapping reads the same parts the result is made of.
         var parts = split(url)

@@ -142,4 +142,32 @@ import Testing
         let needle: StaticString = name == "google." ? "google." : "safelinks.protection"
         #expect(URLNormalizer.holdsBytes(host, needle) == holds)
     }
+
+    /// Byte shortcuts that must answer as the Unicode-aware calls they skip.
+    @Test(arguments: ["", "ws-01.corp.example", "WS-01.Corp.Example", "ÉLÈVE", "élève", "İstanbul", "straße", "ΣΑΣ", "a\u{0}B", "~@[`{"])
+    func lowercasingOnlyWhenNeededEqualsLowercased(_ text: String) {
+        #expect(text.lowercasedIfNeeded == text.lowercased())
+        #expect(Array(text.lowercasedIfNeeded.utf8) == Array(text.lowercased().utf8))
+    }
+
+    @Test(arguments: ["", " ", "x", " x", "x ", "\tx\r\n", "a b", "\u{A0}x\u{A0}", "\u{2003}y"])
+    func trimmingOnlyWhenNeededEqualsTrimming(_ text: String) {
+        #expect(text.trimmingASCIISpaceString() == String(Substring(text).trimmingASCIISpace()))
+    }
+
+    @Test(arguments: [
+        ("ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb", true),
+        ("CA978112CA1BBDCAFAC231B39A23DC4DA786EFF8147C4E72B9807785AFEE48BB", false),
+        ("d41d8cd98f00b204e9800998ecf8427e", true),
+        ("00000000000000000000000000000000", false),
+        ("d41d8cd98f00b204e9800998ecf8427", false),
+        ("d41d8cd98f00b204e9800998ecf8427g", false),
+        ("d41d8cd98f00b204 e9800998ecf8427e", false),
+        ("", false),
+    ])
+    func hashesAlreadyNormalizedAreKept(text: String, normalized: Bool) {
+        #expect(Hashes.isNormalized(text) == normalized)
+        if normalized { #expect(Hashes.normalize(text) == text) }
+        #expect(Hashes.normalize(text) == (normalized ? text : Hashes.normalize(text.uppercased())))
+    }
 }
