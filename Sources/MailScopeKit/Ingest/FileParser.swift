@@ -146,7 +146,6 @@ final class FileParser {
         let work = BoundedQueue<LineChunk>(capacity: workers * 2)
         let done = DispatchGroup()
         let allFormats = FormatSet()
-        let spares = ChunkPool()
         for _ in 0..<workers {
             let parser = UnitParser(label: label, seed: seed, fileNameTypeHint: hint)
             let box = ParserBox(parser: parser)
@@ -154,7 +153,7 @@ final class FileParser {
             let thread = Thread {
                 while let chunk = work.pop() {
                     queue.push(chunk.parse(with: box.parser))
-                    spares.put(chunk)
+                    ChunkPool.shared.put(chunk)
                 }
                 allFormats.add(box.parser.formats)
                 done.leave()
@@ -170,7 +169,7 @@ final class FileParser {
         func flush() {
             (chunk.sequence, chunk.bytesOut) = sequencer.advance(bytesOut: source.bytesOut)
             work.push(chunk)
-            chunk = spares.take() ?? LineChunk()
+            chunk = ChunkPool.shared.take() ?? LineChunk()
         }
         reader.forEach { event in
             unitIndex += 1
@@ -250,14 +249,17 @@ private final class FormatSet: @unchecked Sendable {
     var all: Set<String> { lock.lock(); defer { lock.unlock() }; return formats }
 }
 
-/// Parsed chunks handed back for the reader to fill again: their buffers (1–2 MB each) are
-/// reused rather than freed and allocated afresh, whose new pages cost a fault each.
+/// Parsed chunks handed back for the reader to fill again, in this file or the next: their
+/// buffers (1–2 MB each) are reused rather than freed and allocated afresh, whose new pages
+/// cost a fault each. Holds at most a few (the chunks a load has in flight).
 private final class ChunkPool: @unchecked Sendable {
+    static let shared = ChunkPool()
     private let lock = NSLock()
     private var chunks: [LineChunk] = []
     func put(_ chunk: LineChunk) {
         chunk.clear()
-        lock.lock(); chunks.append(chunk); lock.unlock()
+        lock.lock(); defer { lock.unlock() }
+        if chunks.count < 6 { chunks.append(chunk) }
     }
     func take() -> LineChunk? { lock.lock(); defer { lock.unlock() }; return chunks.popLast() }
 }

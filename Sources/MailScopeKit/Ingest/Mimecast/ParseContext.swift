@@ -242,17 +242,20 @@ public enum Hashes {
     /// Already what `normalize` returns (lowercase hex of a hash's length, not all zeros):
     /// most exports write hashes so, and the text is then kept without a copy.
     static func isNormalized(_ text: String) -> Bool {
-        let u = text.utf8
-        guard [32, 40, 64, 128].contains(u.count) else { return false }
-        var nonZero = false
-        for c in u {
-            switch c {
-            case 0x30: break
-            case 0x31...0x39, 0x61...0x66: nonZero = true
-            default: return false
+        let count = text.utf8.count
+        guard count == 32 || count == 40 || count == 64 || count == 128 else { return false }
+        func check(_ u: some Sequence<UInt8>) -> Bool {
+            var nonZero = false
+            for c in u {
+                switch c {
+                case 0x30: break
+                case 0x31...0x39, 0x61...0x66: nonZero = true
+                default: return false
+                }
             }
+            return nonZero
         }
-        return nonZero
+        return text.utf8.withContiguousStorageIfAvailable(check) ?? check(text.utf8)
     }
 }
 
