@@ -474,6 +474,7 @@ final class CSVRowContext: @unchecked Sendable {
         func reject(_ line: Int64, _ reason: RejectReason, _ detail: String, _ bytes: [UInt8]) {
             bytes.withUnsafeBufferPointer { batch.reject(in: label, line: line, reason: reason, detail: detail, bytes: $0, lineBytes: bytes.count) }
         }
+        let rowBuilder = builder
         for event in chunk.events {
             batch.units += 1
             switch event {
@@ -503,7 +504,7 @@ final class CSVRowContext: @unchecked Sendable {
                     var sum = ContentKey.Sum()
                     for i in 0..<ends.count { sum.add(value: field(i), after: nameLanes[i]) }
                     let key = sum.key
-                    guard let builder else {
+                    guard let builder = rowBuilder else {
                         EDRFileParser.addDirectoryRow(row, columns: directoryColumns, key: key, into: batch)
                         return
                     }

@@ -3,9 +3,20 @@ import Foundation
 /// Turns one exported EDR event (values by canonical field, plus the columns that have none)
 /// into an `edr_event` row: UTC time, normalized action, short host name, account split from
 /// its domain, UPN, file name from the path, lowercase hashes, URL host and registrable domain.
-struct EDRRowBuilder {
+///
+/// A class, not a struct: the row loop of every worker holds the one builder of its file, and
+/// copying the profile (dictionaries of aliases and actions) per row had cost retains.
+final class EDRRowBuilder: @unchecked Sendable {
     let profile: EDRProfile
     let productLabel: String
+    /// The zone of times written without one (`profile.timeZone`, else UTC), read once.
+    private let defaultZone: TimeZoneOffsets
+
+    init(profile: EDRProfile, productLabel: String) {
+        self.profile = profile
+        self.productLabel = productLabel
+        self.defaultZone = profile.timeZone ?? .utc
+    }
 
     /// Why an EDR row cannot be loaded.
     struct Failure: Error {
@@ -22,7 +33,7 @@ struct EDRRowBuilder {
         guard let tsText = v.take(.ts) else {
             throw Failure(reason: .missingTimestamp, detail: "no time column value")
         }
-        guard let ts = TimeParser.parse(tsText, defaultZone: profile.timeZone ?? .utc, slashOrder: profile.slashDateOrder) else {
+        guard let ts = TimeParser.parse(tsText, defaultZone: defaultZone, slashOrder: profile.slashDateOrder) else {
             throw Failure(reason: .badTimestamp, detail: "time \"\(tsText.prefix(60))\" is not a date MailScope can read")
         }
         guard TimeParser.plausibleRange.contains(ts) else {
@@ -33,7 +44,7 @@ struct EDRRowBuilder {
         let origin = v.take(.fileOriginURL)
         if action == .fileCreated || action == .fileModified, origin != nil { action = .download }
         // MDE's per-type JSON: kept whole in extra; the verdict names get their columns.
-        let details = v.peek(.additionalFields).flatMap(AdditionalFields.init(json:))
+        let details = v.peek(.additionalFields).flatMap { AdditionalFields(json: $0, scratch: v.scratchRecord) }
         if action == .asrBlock, details?.isAudit == true { action = .asrAudit }
 
         b.beginRow(.edrEvent, line: line, dedup: key)
@@ -62,7 +73,7 @@ struct EDRRowBuilder {
         if let q = queried.map(Host.dnsName), !q.isEmpty {
             b.set(.url_host, q)
             b.set(.domain, Host.isIPAddress(q) ? q : PublicSuffixList.shared.cachedRegistrableDomain(q) ?? q)
-        } else if let n = URLNormalizer.normalize(url ?? origin) {
+        } else if let n = URLNormalizer.hostAndDomain(url ?? origin) {
             b.set(.url_host, n.host)
             b.set(.domain, n.domain)
         }

@@ -20,6 +20,9 @@ final class EDRSourceRow {
     /// quoted once).
     private(set) var quotedNames: [[UInt8]]?
 
+    /// A record the builder scans a row's JSON details into (MDE AdditionalFields), reused.
+    let scratchRecord = Record()
+
     init() {
         values = Array(repeating: nil, count: EDRField.allCases.count)
         sourceOf = Array(repeating: -1, count: EDRField.allCases.count)

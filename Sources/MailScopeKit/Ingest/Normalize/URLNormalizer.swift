@@ -20,6 +20,26 @@ public enum URLNormalizer {
 
     /// Unwraps and splits `raw`; nil when it is empty.
     public static func normalize(_ raw: String?) -> Normalized? {
+        guard let (url, parts) = unwrapped(raw) else { return nil }
+        let lowered = parts.map { "\($0.scheme)://\($0.authorityPrefix)\($0.host)\($0.rest)" } ?? url
+        let (host, domain) = hostAndDomain(parts)
+        return Normalized(url: lowered, host: host, domain: domain, resource: parts.flatMap(resource))
+    }
+
+    /// The host and domain `normalize` finds, without making its URL strings (an EDR row
+    /// stores only these two); nil when `raw` is empty.
+    static func hostAndDomain(_ raw: String?) -> (host: String?, domain: String?)? {
+        unwrapped(raw).map { hostAndDomain($0.parts) }
+    }
+
+    private static func hostAndDomain(_ parts: Parts?) -> (host: String?, domain: String?) {
+        let host = parts?.host.isEmpty == false ? parts?.host : nil
+        let domain = host.flatMap { Host.isIPAddress($0) ? $0 : PublicSuffixList.shared.cachedRegistrableDomain($0) }
+        return (host, domain)
+    }
+
+    /// `raw` trimmed and unwrapped, and its parts; nil when it is empty.
+    private static func unwrapped(_ raw: String?) -> (url: String, parts: Parts?)? {
         guard let raw else { return nil }
         var url = raw.trimmingASCIISpaceString()
         guard !url.isEmpty else { return nil }
@@ -35,10 +55,7 @@ public enum URLNormalizer {
             url = url.removingPercentEncoding ?? url
             parts = split(url)
         }
-        let lowered = parts.map { "\($0.scheme)://\($0.authorityPrefix)\($0.host)\($0.rest)" } ?? url
-        let host = parts?.host.isEmpty == false ? parts?.host : nil
-        let domain = host.flatMap { Host.isIPAddress($0) ? $0 : PublicSuffixList.shared.cachedRegistrableDomain($0) }
-        return Normalized(url: lowered, host: host, domain: domain, resource: parts.flatMap(resource))
+        return (url, parts)
     }
 
     /// `userinfo@host:port/path` of `parts`, cut at the query or fragment; nil without a host.

@@ -66,6 +66,9 @@ import Testing
         #expect(n?.url == url)
         #expect(n?.host == host)
         #expect(n?.domain == domain)
+        let short = URLNormalizer.hostAndDomain(raw)   // what an EDR row stores
+        #expect(short?.host == host)
+        #expect(short?.domain == domain)
     }
 
     @Test(arguments: [
@@ -169,5 +172,14 @@ import Testing
         #expect(Hashes.isNormalized(text) == normalized)
         if normalized { #expect(Hashes.normalize(text) == text) }
         #expect(Hashes.normalize(text) == (normalized ? text : Hashes.normalize(text.uppercased())))
+    }
+
+    @Test(arguments: [nil, "", "  ", "javascript:alert(1)", "mailto:a@b.example", "https://[2001:db8::1]:443/x", "http://10.0.0.1/", "HTTP://Évil.Example./a"])
+    func hostAndDomainEqualTheNormalizedURLs(raw: String?) {
+        let n = URLNormalizer.normalize(raw)
+        let short = URLNormalizer.hostAndDomain(raw)
+        #expect((n == nil) == (short == nil))
+        #expect(short?.host == n?.host)
+        #expect(short?.domain == n?.domain)
     }
 }
