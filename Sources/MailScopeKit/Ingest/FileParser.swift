@@ -257,6 +257,7 @@ private final class ChunkPool: @unchecked Sendable {
     private let lock = NSLock()
     private var chunks: [LineChunk] = []
     func put(_ chunk: LineChunk) {
+        guard chunk.bytes.capacity <= 8 << 20 else { return }   // grown by a huge line: freed
         chunk.clear()
         lock.lock(); defer { lock.unlock() }
         if chunks.count < 6 { chunks.append(chunk) }
