@@ -153,6 +153,7 @@ final class FileParser {
             let thread = Thread {
                 while let chunk = work.pop() {
                     queue.push(chunk.parse(with: box.parser))
+                    ChunkPool.shared.put(chunk)
                 }
                 allFormats.add(box.parser.formats)
                 done.leave()
@@ -168,7 +169,7 @@ final class FileParser {
         func flush() {
             (chunk.sequence, chunk.bytesOut) = sequencer.advance(bytesOut: source.bytesOut)
             work.push(chunk)
-            chunk = LineChunk()
+            chunk = ChunkPool.shared.take() ?? LineChunk()
         }
         reader.forEach { event in
             unitIndex += 1
@@ -248,6 +249,22 @@ private final class FormatSet: @unchecked Sendable {
     var all: Set<String> { lock.lock(); defer { lock.unlock() }; return formats }
 }
 
+/// Parsed chunks handed back for the reader to fill again, in this file or the next: their
+/// buffers (1–2 MB each) are reused rather than freed and allocated afresh, whose new pages
+/// cost a fault each. Holds at most a few (the chunks a load has in flight).
+private final class ChunkPool: @unchecked Sendable {
+    static let shared = ChunkPool()
+    private let lock = NSLock()
+    private var chunks: [LineChunk] = []
+    func put(_ chunk: LineChunk) {
+        guard chunk.bytes.capacity <= 8 << 20 else { return }   // grown by a huge line: freed
+        chunk.clear()
+        lock.lock(); defer { lock.unlock() }
+        if chunks.count < 6 { chunks.append(chunk) }
+    }
+    func take() -> LineChunk? { lock.lock(); defer { lock.unlock() }; return chunks.popLast() }
+}
+
 /// Carries a parser into its thread.
 private final class ParserBox: @unchecked Sendable {
     let parser: UnitParser
@@ -288,6 +305,14 @@ final class LineChunk: @unchecked Sendable {
             if let partial { bytes.append(contentsOf: partial) }
             units.append(.issue(issue, number: number, partialStart: start, partialCount: partial?.count ?? 0, hasPartial: partial != nil))
         }
+    }
+
+    /// Empties the chunk for another run of lines, keeping its buffers.
+    func clear() {
+        sequence = 0
+        bytesOut = 0
+        bytes.removeAll(keepingCapacity: true)
+        units.removeAll(keepingCapacity: true)
     }
 
     /// Parses every unit into one batch.

@@ -10,18 +10,25 @@ struct AdditionalFields {
     var isAudit: Bool?
     var dnsQuery: String?
 
-    /// Nil when the text is not a JSON object (it is then kept as a string).
-    init?(json text: String) {
-        let record = Record()
-        var bytes = Array(text.utf8)
-        // The record points into `bytes`: read every field while the buffer is held.
-        let fields: [(String, String, Bool?)]? = bytes.withUnsafeMutableBufferPointer { buf in
-            guard (try? JSONScanner.scanObject(UnsafeBufferPointer(buf), into: record)) != nil else { return nil }
+    /// The keys read out of the object (the `switch` below).
+    private static let keys: [[UInt8]] = ["ThreatName", "RuleId", "IsAudit", "DnsQueryString", "QueryName", "DnsQuery", "query"].map { Array($0.utf8) }
+
+    /// Nil when the text is not a JSON object (it is then kept as a string). `scratch` is a
+    /// record to scan into, reused by the caller from row to row.
+    init?(json text: String, scratch record: Record = Record()) {
+        // The record points into the text's bytes: read the fields while they are held. Only
+        // the keys below are made into strings (compared on their bytes: an ASCII name has no
+        // other spelling).
+        func read(_ buf: UnsafeBufferPointer<UInt8>) -> [(String, String, Bool?)]? {
+            guard (try? JSONScanner.scanObject(buf, into: record)) != nil else { return nil }
             return record.fields.compactMap { f in
-                guard let value = record.string(of: f), !value.isEmpty else { return nil }
-                return (String(decoding: record.keyBytesOf(f), as: UTF8.self), value, f.kind == .bool ? f.boolValue : nil)
+                let key = record.keyBytesOf(f)
+                guard AdditionalFields.keys.contains(where: { $0.elementsEqual(key) }),
+                      let value = record.string(of: f), !value.isEmpty else { return nil }
+                return (String(decoding: key, as: UTF8.self), value, f.kind == .bool ? f.boolValue : nil)
             }
         }
+        let fields = text.utf8.withContiguousStorageIfAvailable(read) ?? Array(text.utf8).withUnsafeBufferPointer(read)
         guard let fields else { return nil }
         json = text
         var zeekQuery: String?

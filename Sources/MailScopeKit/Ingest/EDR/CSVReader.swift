@@ -59,6 +59,18 @@ final class CSVReader {
         var first = true
         var pendingCR = false
 
+        /// Appends `count` plain bytes as the byte-at-a-time loop would: each byte first checks
+        /// the cap (`overflow` once the row holds `maxRowBytes`), then is kept unless over it.
+        func appendRun(_ start: UnsafeMutablePointer<UInt8>, _ count: Int) {
+            guard count > 0, !overflow else { return }
+            let room = maxRowBytes - row.bytes.count
+            if count <= room {
+                row.bytes.append(contentsOf: UnsafeBufferPointer(start: start, count: count))
+            } else {
+                if room > 0 { row.bytes.append(contentsOf: UnsafeBufferPointer(start: start, count: room)) }
+                overflow = true
+            }
+        }
         func endField() {
             row.ends.append(row.bytes.count)
             fieldStart = true
@@ -115,6 +127,14 @@ final class CSVReader {
                     } else {
                         if c == 0x0A { line += 1 }
                         if !overflow { row.bytes.append(c) }
+                        // The rest of the quoted run up to the next quote, in one copy.
+                        var j = i
+                        while j < n && chunk[j] != 0x22 {
+                            if chunk[j] == 0x0A { line += 1 }
+                            j += 1
+                        }
+                        appendRun(chunk + i, j - i)
+                        i = j
                         continue
                     }
                 }
@@ -132,6 +152,15 @@ final class CSVReader {
                 default:
                     fieldStart = false
                     if !overflow { row.bytes.append(c) }
+                    // The rest of the unquoted field (a quote inside it is a literal), in one copy.
+                    var j = i
+                    while j < n {
+                        let d = chunk[j]
+                        if d == delimiter || d == 0x0A || d == 0x0D { break }
+                        j += 1
+                    }
+                    appendRun(chunk + i, j - i)
+                    i = j
                 }
             }
         }

@@ -382,11 +382,13 @@ extension EDRFileParser {
                 break
             }
         }
-        // A JSON value goes to extra as written: strings quoted, numbers and objects as they are.
-        let extraJSON: (Int) -> String = { i in
+        // A JSON value goes to extra as written: strings quoted, numbers and objects as they
+        // are (the record was checked as UTF-8, so its bytes are the text).
+        let extraJSON: (Int, inout [UInt8]) -> Void = { i, out in
             let f = record.fields[i]
-            let raw = String(decoding: record.valueBytes(f), as: UTF8.self)
-            return f.kind == .string ? "\"" + raw + "\"" : raw
+            if f.kind == .string { out.append(UInt8(ascii: "\"")) }
+            out.append(contentsOf: record.valueBytes(f))
+            if f.kind == .string { out.append(UInt8(ascii: "\"")) }
         }
         try builder.build(fields, extraJSON: extraJSON, line: line, key: ContentKey.of(pairs: pairs, seed: seed), into: batch)
     }
@@ -424,7 +426,9 @@ final class CSVRowContext: @unchecked Sendable {
     private var columnsOf: [(EDRField, [Int])] = []
     /// The header's names as exported (the keys of `extra`), and as JSON strings.
     private let names: [String]
-    private let quotedNames: [String]
+    private let quotedNames: [[UInt8]]
+    /// Per column, the dedup hash state after its name (`ContentKey.nameLanes`).
+    private let nameLanes: [(UInt64, UInt64)]
     private var directoryColumns: [String: Int] = [:]
 
     init(label: String, seed: (UInt64, UInt64), header: [[UInt8]], builder: EDRRowBuilder?) {
@@ -433,7 +437,8 @@ final class CSVRowContext: @unchecked Sendable {
         self.header = header
         self.builder = builder
         self.names = header.map { String(decoding: $0, as: UTF8.self) }
-        self.quotedNames = self.names.map(JSONScanner.quote)
+        self.quotedNames = self.names.map { Array(JSONScanner.quote($0).utf8) }
+        self.nameLanes = header.map { $0.withUnsafeBufferPointer { ContentKey.nameLanes($0, seed: seed) } }
         let names = self.names.map(HeaderName.normalize)
         if let builder {
             for field in EDRField.allCases {
@@ -449,11 +454,12 @@ final class CSVRowContext: @unchecked Sendable {
     }
 
     /// Not empty, `-` or `null` (what exports write for "no value").
-    static func holdsValue(_ bytes: ArraySlice<UInt8>) -> Bool {
+    @inline(__always)
+    static func holdsValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         switch bytes.count {
         case 0: return false
-        case 1: return bytes.first != UInt8(ascii: "-")
-        case 4: return !bytes.elementsEqual("null".utf8)
+        case 1: return bytes[0] != UInt8(ascii: "-")
+        case 4: return !(bytes[0] == UInt8(ascii: "n") && bytes[1] == UInt8(ascii: "u") && bytes[2] == UInt8(ascii: "l") && bytes[3] == UInt8(ascii: "l"))
         default: return true
         }
     }
@@ -468,6 +474,7 @@ final class CSVRowContext: @unchecked Sendable {
         func reject(_ line: Int64, _ reason: RejectReason, _ detail: String, _ bytes: [UInt8]) {
             bytes.withUnsafeBufferPointer { batch.reject(in: label, line: line, reason: reason, detail: detail, bytes: $0, lineBytes: bytes.count) }
         }
+        let rowBuilder = builder
         for event in chunk.events {
             batch.units += 1
             switch event {
@@ -475,7 +482,7 @@ final class CSVRowContext: @unchecked Sendable {
                 batch.lines += 1
                 if row.count == 1 && row.field(0).isEmpty { continue }   // a blank line
                 batch.records += 1
-                if row.bytes.contains(0) {
+                if row.bytes.withUnsafeBufferPointer({ $0.baseAddress.map { memchr($0, 0, row.bytes.count) != nil } ?? false }) {
                     reject(row.line, .nulByte, "NUL bytes in the row (binary data?)", row.bytes)
                     continue
                 }
@@ -487,23 +494,36 @@ final class CSVRowContext: @unchecked Sendable {
                     reject(row.line, .invalidUTF8, "invalid UTF-8 at byte \(bad + 1) of the row", row.bytes)
                     continue
                 }
-                let pairs = (0..<row.count).map { (name: header[$0], value: row.field($0)) }
-                let key = ContentKey.of(pairs: pairs, seed: seed)
-                guard let builder else {
-                    EDRFileParser.addDirectoryRow(row, columns: directoryColumns, key: key, into: batch)
-                    continue
-                }
-                // Per field, the first alias with a value in this row (e.g. the target file's
-                // hash, else the process image's), decoded once.
-                source.reset(names: names, quoted: quotedNames)
-                for i in 0..<row.count where CSVRowContext.holdsValue(row.field(i)) { source.markPresent(i) }
-                for (field, columns) in columnsOf {
-                    for i in columns where CSVRowContext.holdsValue(row.field(i)) { source.set(field, row.string(i), from: i); break }
-                }
-                do {
-                    try builder.build(source, extraJSON: { JSONScanner.quote(row.string($0)) }, line: row.line, key: key, into: batch)
-                } catch {
-                    reject(row.line, error.reason, error.detail, row.bytes)
+                // The row's fields as pointers into its bytes: no String nor slice per field
+                // unless a column takes its value.
+                row.bytes.withUnsafeBufferPointer { buf in
+                    let ends = row.ends
+                    @inline(__always) func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+                        UnsafeBufferPointer(rebasing: buf[(i == 0 ? 0 : ends[i - 1])..<ends[i]])
+                    }
+                    var sum = ContentKey.Sum()
+                    for i in 0..<ends.count { sum.add(value: field(i), after: nameLanes[i]) }
+                    let key = sum.key
+                    guard let builder = rowBuilder else {
+                        EDRFileParser.addDirectoryRow(row, columns: directoryColumns, key: key, into: batch)
+                        return
+                    }
+                    // Per field, the first alias with a value in this row (e.g. the target file's
+                    // hash, else the process image's), decoded once.
+                    source.reset(names: names, quoted: quotedNames)
+                    for i in 0..<ends.count where CSVRowContext.holdsValue(field(i)) { source.markPresent(i) }
+                    for (name, columns) in columnsOf {
+                        for i in columns where CSVRowContext.holdsValue(field(i)) {
+                            source.set(name, String(decoding: field(i), as: UTF8.self), from: i)
+                            break
+                        }
+                    }
+                    do throws(EDRRowBuilder.Failure) {
+                        // The row was checked as UTF-8: its bytes are the text.
+                        try builder.build(source, extraJSON: { i, out in JSONScanner.quote(field(i), into: &out) }, line: row.line, key: key, into: batch)
+                    } catch {
+                        reject(row.line, error.reason, error.detail, row.bytes)
+                    }
                 }
             case .bad(let line, let reason, let detail, let excerpt):
                 batch.records += 1

@@ -3,9 +3,20 @@ import Foundation
 /// Turns one exported EDR event (values by canonical field, plus the columns that have none)
 /// into an `edr_event` row: UTC time, normalized action, short host name, account split from
 /// its domain, UPN, file name from the path, lowercase hashes, URL host and registrable domain.
-struct EDRRowBuilder {
+///
+/// A class, not a struct: the row loop of every worker holds the one builder of its file, and
+/// copying the profile (dictionaries of aliases and actions) per row had cost retains.
+final class EDRRowBuilder: @unchecked Sendable {
     let profile: EDRProfile
     let productLabel: String
+    /// The zone of times written without one (`profile.timeZone`, else UTC), read once.
+    private let defaultZone: TimeZoneOffsets
+
+    init(profile: EDRProfile, productLabel: String) {
+        self.profile = profile
+        self.productLabel = productLabel
+        self.defaultZone = profile.timeZone ?? .utc
+    }
 
     /// Why an EDR row cannot be loaded.
     struct Failure: Error {
@@ -16,13 +27,13 @@ struct EDRRowBuilder {
     /// Accounts that are not people (never used to map a host to a mailbox).
     static let serviceAccounts: Set<String> = ["system", "local service", "network service", "localservice", "networkservice", "nt authority", "root", "-", ""]
 
-    /// Builds the row. `extraJSON(i)` gives source `i`'s value as JSON text (a quoted string
-    /// for CSV, the value as written for JSON), for the sources no column took.
-    func build(_ v: EDRSourceRow, extraJSON: (Int) -> String, line: Int64, key: ContentKey, into b: RowBatch) throws(Failure) {
+    /// Builds the row. `extraJSON(i, &out)` appends source `i`'s value as JSON text (a quoted
+    /// string for CSV, the value as written for JSON), for the sources no column took.
+    func build(_ v: EDRSourceRow, extraJSON: (Int, inout [UInt8]) -> Void, line: Int64, key: ContentKey, into b: RowBatch) throws(Failure) {
         guard let tsText = v.take(.ts) else {
             throw Failure(reason: .missingTimestamp, detail: "no time column value")
         }
-        guard let ts = TimeParser.parse(tsText, defaultZone: profile.timeZone ?? .utc, slashOrder: profile.slashDateOrder) else {
+        guard let ts = TimeParser.parse(tsText, defaultZone: defaultZone, slashOrder: profile.slashDateOrder) else {
             throw Failure(reason: .badTimestamp, detail: "time \"\(tsText.prefix(60))\" is not a date MailScope can read")
         }
         guard TimeParser.plausibleRange.contains(ts) else {
@@ -33,7 +44,7 @@ struct EDRRowBuilder {
         let origin = v.take(.fileOriginURL)
         if action == .fileCreated || action == .fileModified, origin != nil { action = .download }
         // MDE's per-type JSON: kept whole in extra; the verdict names get their columns.
-        let details = v.peek(.additionalFields).flatMap(AdditionalFields.init(json:))
+        let details = v.peek(.additionalFields).flatMap { AdditionalFields(json: $0, scratch: v.scratchRecord) }
         if action == .asrBlock, details?.isAudit == true { action = .asrAudit }
 
         b.beginRow(.edrEvent, line: line, dedup: key)
@@ -42,7 +53,7 @@ struct EDRRowBuilder {
         b.set(.event_type, eventType)
         b.set(.action, action.rawValue)
 
-        if let host = v.take(.host)?.lowercased() {
+        if let host = v.take(.host)?.lowercasedIfNeeded {
             b.set(.host_fqdn, host)
             b.set(.host, Host.shortName(host))
         }
@@ -62,7 +73,7 @@ struct EDRRowBuilder {
         if let q = queried.map(Host.dnsName), !q.isEmpty {
             b.set(.url_host, q)
             b.set(.domain, Host.isIPAddress(q) ? q : PublicSuffixList.shared.cachedRegistrableDomain(q) ?? q)
-        } else if let n = URLNormalizer.normalize(url ?? origin) {
+        } else if let n = URLNormalizer.hostAndDomain(url ?? origin) {
             b.set(.url_host, n.host)
             b.set(.domain, n.domain)
         }
@@ -73,16 +84,17 @@ struct EDRRowBuilder {
         let additionalSource = v.source(of: .additionalFields)
         let leftovers = v.leftovers
         if !leftovers.isEmpty {
-            var extra = "{"
+            // Written as UTF-8 bytes straight into the batch (no String per value).
+            var extra: [UInt8] = [UInt8(ascii: "{")]
             extra.reserveCapacity(64 * leftovers.count)
             for (n, i) in leftovers.enumerated() {
-                if n > 0 { extra.append(",") }
-                extra.append(v.quotedName(i))
-                extra.append(":")
-                if let details, i == additionalSource { extra.append(details.json) } else { extra.append(extraJSON(i)) }
+                if n > 0 { extra.append(UInt8(ascii: ",")) }
+                v.appendQuotedName(i, to: &extra)
+                extra.append(UInt8(ascii: ":"))
+                if let details, i == additionalSource { extra.append(contentsOf: details.json.utf8) } else { extraJSON(i, &extra) }
             }
-            extra.append("}")
-            b.set(.extra, extra)
+            extra.append(UInt8(ascii: "}"))
+            extra.withUnsafeBufferPointer { b.setBytes(.extra, $0) }
         }
         b.endRow()
     }
@@ -130,7 +142,7 @@ struct EDRRowBuilder {
         var filePath = v.take(.filePath)
         var fileName = v.take(.fileName)
         if fileName == nil { fileName = filePath.map(EDRRowBuilder.baseName) }
-        if let name = fileName, let path = filePath, !EDRRowBuilder.baseName(path).caseInsensitiveCompare(name).isSame {
+        if let name = fileName, let path = filePath, !EDRRowBuilder.sameIgnoringCase(EDRRowBuilder.baseName(path), name) {
             filePath = EDRRowBuilder.join(path, name)   // a folder-only path (MDE DeviceEvents)
         }
         var sha256 = v.takeHash(.sha256), sha1 = v.takeHash(.sha1), md5 = v.takeHash(.md5)
@@ -221,13 +233,13 @@ struct EDRRowBuilder {
 
     /// `ACME\alima` → ("alima", "acme"); `alima` with a domain column → both; UPN-like names kept.
     static func splitAccount(_ raw: String?, domain: String?) -> (name: String?, domain: String?) {
-        guard let raw = raw.map({ String(Substring($0).trimmingASCIISpace()) }), !raw.isEmpty else { return (nil, domain?.lowercased()) }
+        guard let raw = raw?.trimmingASCIISpaceString(), !raw.isEmpty else { return (nil, domain?.lowercasedIfNeeded) }
         if let slash = raw.utf8.lastIndex(of: UInt8(ascii: "\\")) {
-            let d = String(raw[..<slash]).lowercased()
-            let n = String(raw[raw.index(after: slash)...]).lowercased()
-            return (n.isEmpty ? nil : n, d.isEmpty ? domain?.lowercased() : d)
+            let d = String(raw[..<slash]).lowercasedIfNeeded
+            let n = String(raw[raw.index(after: slash)...]).lowercasedIfNeeded
+            return (n.isEmpty ? nil : n, d.isEmpty ? domain?.lowercasedIfNeeded : d)
         }
-        return (raw.lowercased(), domain?.lowercased())
+        return (raw.lowercasedIfNeeded, domain?.lowercasedIfNeeded)
     }
 
     /// True for accounts that are services or machines, not people.
@@ -238,13 +250,49 @@ struct EDRRowBuilder {
     }
 
     /// True when a value exported as a name is a path (it holds a separator).
-    static func isPath(_ value: String) -> Bool { value.contains(where: { $0 == "\\" || $0 == "/" }) }
+    static func isPath(_ value: String) -> Bool {
+        if let ascii = lastSeparatorASCII(value) { return ascii >= 0 }
+        return value.contains(where: { $0 == "\\" || $0 == "/" })
+    }
 
     /// The last component of a Windows or POSIX path.
     static func baseName(_ path: String) -> String {
+        if let sep = lastSeparatorASCII(path) {
+            guard sep >= 0, sep + 1 < path.utf8.count else { return path }
+            return String(decoding: path.utf8.dropFirst(sep + 1), as: UTF8.self)
+        }
         guard let sep = path.lastIndex(where: { $0 == "\\" || $0 == "/" }) else { return path }
         let name = path[path.index(after: sep)...]
         return name.isEmpty ? path : String(name)
+    }
+
+    /// For an all-ASCII string, the byte offset of its last `\` or `/` (-1 for none); nil when
+    /// the string holds other bytes. In ASCII every character is one byte (CR LF aside, which
+    /// is no separator), so this answers the Character-wise search without walking
+    /// grapheme clusters; a separator followed by a combining mark is one character, not a
+    /// separator, which is why other text takes the Character-wise path.
+    static func lastSeparatorASCII(_ s: String) -> Int? {
+        var last = -1
+        var i = 0
+        for c in s.utf8 {
+            if c >= 0x80 { return nil }
+            if c == 0x5C || c == 0x2F { last = i }
+            i += 1
+        }
+        return last
+    }
+
+    /// `a` and `b` compare the same ignoring case (Foundation's `caseInsensitiveCompare`),
+    /// answered on the bytes when both are printable ASCII (the usual file name).
+    static func sameIgnoringCase(_ a: String, _ b: String) -> Bool {
+        if a.utf8.elementsEqual(b.utf8) { return true }
+        let printable: (UInt8) -> Bool = { $0 >= 0x20 && $0 < 0x7F }
+        if a.utf8.allSatisfy(printable) && b.utf8.allSatisfy(printable) {
+            return a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { x, y in
+                x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)
+            }
+        }
+        return a.caseInsensitiveCompare(b) == .orderedSame
     }
 
     static func join(_ folder: String, _ name: String) -> String {
@@ -264,8 +312,4 @@ private extension EDRSourceRow {
 
     /// A hash as lowercase hex; an all-zero or malformed one stays in `extra` as exported.
     func takeHash(_ field: EDRField) -> String? { takeConverted(field) { Hashes.normalize($0) } }
-}
-
-private extension ComparisonResult {
-    var isSame: Bool { self == .orderedSame }
 }

@@ -16,17 +16,25 @@ final class EDRSourceRow {
     private(set) var taken: [Bool] = []
     /// The sources' names (CSV header or JSON keys), as exported.
     private(set) var names: [String] = []
-    /// The names as JSON strings, when the caller has them ready (a CSV header, quoted once).
-    private(set) var quotedNames: [String]?
+    /// The names as JSON strings (UTF-8), when the caller has them ready (a CSV header,
+    /// quoted once).
+    private(set) var quotedNames: [[UInt8]]?
+
+    /// A record the builder scans a row's JSON details into (MDE AdditionalFields), reused.
+    let scratchRecord = Record()
 
     init() {
         values = Array(repeating: nil, count: EDRField.allCases.count)
         sourceOf = Array(repeating: -1, count: EDRField.allCases.count)
     }
 
+    /// The fields `set` since the last reset (only those are cleared).
+    private var setFields: [Int] = []
+
     /// Starts a row with these sources (names as exported).
-    func reset(names: [String], quoted: [String]? = nil) {
-        for i in values.indices { values[i] = nil; sourceOf[i] = -1 }
+    func reset(names: [String], quoted: [[UInt8]]? = nil) {
+        for i in setFields { values[i] = nil; sourceOf[i] = -1 }
+        setFields.removeAll(keepingCapacity: true)
         self.names = names
         quotedNames = quoted
         if present.count != names.count {
@@ -45,6 +53,7 @@ final class EDRSourceRow {
         guard values[field.index] == nil else { return }
         values[field.index] = value
         sourceOf[field.index] = index
+        setFields.append(field.index)
     }
 
     /// The field's value without storing it anywhere (to decide a row's shape).
@@ -77,8 +86,10 @@ final class EDRSourceRow {
         return out
     }
 
-    /// Source `i`'s name as a JSON string.
-    func quotedName(_ i: Int) -> String { quotedNames?[i] ?? JSONScanner.quote(names[i]) }
+    /// Appends source `i`'s name as a JSON string.
+    func appendQuotedName(_ i: Int, to out: inout [UInt8]) {
+        if let quotedNames { out.append(contentsOf: quotedNames[i]) } else { out.append(contentsOf: JSONScanner.quote(names[i]).utf8) }
+    }
 
     /// Exports write "no value" as an empty cell, `-` or `null`.
     static func meaningful(_ s: String?) -> String? {

@@ -28,8 +28,11 @@ enum AdminExportFields {
 }
 
 extension String {
-    /// The string without leading and trailing ASCII blanks.
+    /// The string without leading and trailing ASCII blanks (itself, not a copy, when it has
+    /// none: the usual case on the ingest path).
     func trimmingASCIISpaceString() -> String {
-        String(Substring(self).trimmingASCIISpace())
+        func blank(_ c: UInt8?) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+        guard blank(utf8.first) || blank(utf8.last) else { return self }
+        return String(Substring(self).trimmingASCIISpace())
     }
 }

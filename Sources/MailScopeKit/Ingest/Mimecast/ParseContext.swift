@@ -225,6 +225,7 @@ public enum Hashes {
     /// non-hex values.
     public static func normalize(_ text: String?) -> String? {
         guard let text else { return nil }
+        if isNormalized(text) { return text }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64)
         for c in text.utf8 where c != 0x20 {
@@ -236,6 +237,25 @@ public enum Hashes {
         }
         guard [32, 40, 64, 128].contains(bytes.count), bytes.contains(where: { $0 != 0x30 }) else { return nil }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Already what `normalize` returns (lowercase hex of a hash's length, not all zeros):
+    /// most exports write hashes so, and the text is then kept without a copy.
+    static func isNormalized(_ text: String) -> Bool {
+        let count = text.utf8.count
+        guard count == 32 || count == 40 || count == 64 || count == 128 else { return false }
+        func check(_ u: some Sequence<UInt8>) -> Bool {
+            var nonZero = false
+            for c in u {
+                switch c {
+                case 0x30: break
+                case 0x31...0x39, 0x61...0x66: nonZero = true
+                default: return false
+                }
+            }
+            return nonZero
+        }
+        return text.utf8.withContiguousStorageIfAvailable(check) ?? check(text.utf8)
     }
 }
 

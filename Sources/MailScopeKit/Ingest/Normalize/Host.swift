@@ -40,7 +40,7 @@ public enum Host {
     /// The first label of a host name (`ws-0042.corp.example` → `ws-0042`), lowercased; IP
     /// addresses stay whole.
     public static func shortName(_ name: String) -> String {
-        let lower = name.lowercased()
+        let lower = name.lowercasedIfNeeded
         if isIPAddress(lower) { return lower }
         guard let dot = lower.utf8.firstIndex(of: UInt8(ascii: ".")) else { return lower }
         return String(lower[..<dot])
@@ -48,7 +48,7 @@ public enum Host {
 
     /// A DNS name as a key: lowercased, without leading or trailing dots.
     public static func dnsName(_ name: String) -> String {
-        var s = Substring(name.lowercased())
+        var s = Substring(name.lowercasedIfNeeded)
         while s.utf8.first == UInt8(ascii: ".") { s = s.dropFirst() }
         while s.utf8.last == UInt8(ascii: ".") { s = s.dropLast() }
         return String(s)
@@ -57,8 +57,8 @@ public enum Host {
     /// A sender IP as logged, or nil for placeholders such as Mimecast's literal "Internal IP".
     public static func normalizedIP(_ s: String?) -> String? {
         guard let s else { return nil }
-        let t = String(Substring(s).trimmingASCIISpace())
+        let t = s.trimmingASCIISpaceString()
         guard !t.isEmpty, isIPAddress(t) else { return nil }
-        return t.lowercased()
+        return t.lowercasedIfNeeded
     }
 }

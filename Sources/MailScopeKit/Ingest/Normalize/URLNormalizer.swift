@@ -20,22 +20,42 @@ public enum URLNormalizer {
 
     /// Unwraps and splits `raw`; nil when it is empty.
     public static func normalize(_ raw: String?) -> Normalized? {
+        guard let (url, parts) = unwrapped(raw) else { return nil }
+        let lowered = parts.map { "\($0.scheme)://\($0.authorityPrefix)\($0.host)\($0.rest)" } ?? url
+        let (host, domain) = hostAndDomain(parts)
+        return Normalized(url: lowered, host: host, domain: domain, resource: parts.flatMap(resource))
+    }
+
+    /// The host and domain `normalize` finds, without making its URL strings (an EDR row
+    /// stores only these two); nil when `raw` is empty.
+    static func hostAndDomain(_ raw: String?) -> (host: String?, domain: String?)? {
+        unwrapped(raw).map { hostAndDomain($0.parts) }
+    }
+
+    private static func hostAndDomain(_ parts: Parts?) -> (host: String?, domain: String?) {
+        let host = parts?.host.isEmpty == false ? parts?.host : nil
+        let domain = host.flatMap { Host.isIPAddress($0) ? $0 : PublicSuffixList.shared.cachedRegistrableDomain($0) }
+        return (host, domain)
+    }
+
+    /// `raw` trimmed and unwrapped, and its parts; nil when it is empty.
+    private static func unwrapped(_ raw: String?) -> (url: String, parts: Parts?)? {
         guard let raw else { return nil }
-        var url = String(Substring(raw).trimmingASCIISpace())
+        var url = raw.trimmingASCIISpaceString()
         guard !url.isEmpty else { return nil }
+        // Each URL is split once: the unwrapping reads the same parts the result is made of.
+        var parts = split(url)
         for _ in 0..<5 {
-            guard let inner = unwrapOnce(url), inner != url else { break }
+            guard let p = parts, let inner = unwrapOnce(p), inner != url else { break }
             url = inner
+            parts = split(url)
         }
         if url.utf8.first == UInt8(ascii: "h") || url.utf8.first == UInt8(ascii: "H"),
            url.prefix(8).lowercased().hasPrefix("http%3a") || url.prefix(8).lowercased().hasPrefix("https%3a") {
             url = url.removingPercentEncoding ?? url
+            parts = split(url)
         }
-        let parts = split(url)
-        let lowered = parts.map { "\($0.scheme)://\($0.authorityPrefix)\($0.host)\($0.rest)" } ?? url
-        let host = parts?.host.isEmpty == false ? parts?.host : nil
-        let domain = host.flatMap { Host.isIPAddress($0) ? $0 : PublicSuffixList.shared.cachedRegistrableDomain($0) }
-        return Normalized(url: lowered, host: host, domain: domain, resource: parts.flatMap(resource))
+        return (url, parts)
     }
 
     /// `userinfo@host:port/path` of `parts`, cut at the query or fragment; nil without a host.
@@ -103,11 +123,18 @@ public enum URLNormalizer {
 
     /// One layer of unwrapping, or nil when `url` is not a known wrapper.
     static func unwrapOnce(_ url: String) -> String? {
-        guard let parts = split(url), !parts.host.isEmpty else { return nil }
+        split(url).flatMap(unwrapOnce)
+    }
+
+    /// One layer of unwrapping of a URL already split into `parts`.
+    static func unwrapOnce(_ parts: Parts) -> String? {
+        guard !parts.host.isEmpty else { return nil }
         let host = parts.host
-        // Only wrapper hosts get their query read.
-        guard host.hasSuffix("mimecast.com") || host.hasSuffix("mimecastprotect.com") || host.contains("safelinks.protection")
-                || host.hasPrefix("urldefense.") || host.contains("google.") else { return nil }
+        // Only wrapper hosts get their query read. (Foundation's `contains` is asked only when
+        // the bytes hold the name: it is slow, and cannot match an ASCII name they lack.)
+        guard host.hasSuffix("mimecast.com") || host.hasSuffix("mimecastprotect.com")
+                || (URLNormalizer.holdsBytes(host, "safelinks.protection") && host.contains("safelinks.protection"))
+                || host.hasPrefix("urldefense.") || (URLNormalizer.holdsBytes(host, "google.") && host.contains("google.")) else { return nil }
         let query = queryItems(parts.rest)
         // Mimecast: https://protect-eu.mimecast.com/s/<token>?domain=example.com — the token is
         // opaque; only the host survives.
@@ -133,6 +160,22 @@ public enum URLNormalizer {
             return q
         }
         return nil
+    }
+
+    /// True when `s`'s UTF-8 holds `needle`'s bytes somewhere.
+    static func holdsBytes(_ s: String, _ needle: StaticString) -> Bool {
+        let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard let first = n.first else { return true }
+        func search(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard u.count >= n.count else { return false }
+            var i = 0
+            while i + n.count <= u.count {
+                if u[i] == first && UnsafeBufferPointer(rebasing: u[i..<(i + n.count)]).elementsEqual(n) { return true }
+                i += 1
+            }
+            return false
+        }
+        return s.utf8.withContiguousStorageIfAvailable(search) ?? Array(s.utf8).withUnsafeBufferPointer(search)
     }
 
     /// The decoded query parameters of `rest` (`?a=b&c=d`); first value wins.

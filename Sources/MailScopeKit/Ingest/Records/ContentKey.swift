@@ -89,17 +89,40 @@ struct ContentKey: Hashable, Sendable {
 extension ContentKey {
     /// The key of a row given as (column name, value) pairs, e.g. a CSV row.
     static func of(pairs: [(name: [UInt8], value: ArraySlice<UInt8>)], seed: (UInt64, UInt64)) -> ContentKey {
-        var sumHigh: UInt64 = 0
-        var sumLow: UInt64 = 0
+        var sum = Sum()
         for pair in pairs where !pair.value.isEmpty {
-            var lanes = seed
-            pair.name.withUnsafeBufferPointer { mix($0, into: &lanes) }
-            lanes.0 ^= 0xFF
-            lanes.1 ^= 0xFF
-            pair.value.withUnsafeBufferPointer { mix($0, into: &lanes) }
-            sumHigh = sumHigh &+ finalize(lanes.0)
-            sumLow = sumLow &+ finalize(lanes.1 ^ 0x9E37_79B9_7F4A_7C15)
+            let lanes = pair.name.withUnsafeBufferPointer { nameLanes($0, seed: seed) }
+            pair.value.withUnsafeBufferPointer { sum.add(value: $0, after: lanes) }
         }
-        return ContentKey(high: sumHigh, low: sumLow)
+        return sum.key
+    }
+
+    /// The hash state after a field's name: the same for every row of a CSV file, so a reader
+    /// computes it once per column and `Sum.add` starts each value from it.
+    static func nameLanes(_ name: UnsafeBufferPointer<UInt8>, seed: (UInt64, UInt64)) -> (UInt64, UInt64) {
+        var lanes = seed
+        mix(name, into: &lanes)
+        lanes.0 ^= 0xFF
+        lanes.1 ^= 0xFF
+        return lanes
+    }
+
+    /// The order-independent sum of (name, value) pairs that `of(pairs:)` computes, one pair
+    /// at a time (no array of pairs per row).
+    struct Sum {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+
+        /// Adds a non-empty value after its name's `nameLanes` (empty values are skipped).
+        @inline(__always)
+        mutating func add(value: UnsafeBufferPointer<UInt8>, after nameLanes: (UInt64, UInt64)) {
+            guard !value.isEmpty else { return }
+            var lanes = nameLanes
+            ContentKey.mix(value, into: &lanes)
+            high = high &+ ContentKey.finalize(lanes.0)
+            low = low &+ ContentKey.finalize(lanes.1 ^ 0x9E37_79B9_7F4A_7C15)
+        }
+
+        var key: ContentKey { ContentKey(high: high, low: low) }
     }
 }

@@ -351,27 +351,63 @@ extension JSONScanner {
 
     /// Encodes `s` as a JSON string literal, quotes included.
     static func quote(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
+        var copy = s
+        return copy.withUTF8 { utf8 in
+            var out: [UInt8] = []
+            out.reserveCapacity(utf8.count + 2)
+            quote(utf8, into: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// Appends `bytes` (valid UTF-8) as a JSON string literal, quotes included, to `out`:
+    /// the bytes of `quote(String)`, written without a String per value (the EDR `extra` of
+    /// every row is built this way). `"`, `\`, control characters and the line and paragraph
+    /// separators U+2028/U+2029 are escaped; every other byte is copied as it is.
+    static func quote(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(0x22)
+        var runStart = 0
+        var i = 0
+        let n = bytes.count
+        func flush(_ end: Int) {
+            if end > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<end])) }
+        }
+        while i < n {
+            let c = bytes[i]
+            let escape: StaticString?
+            var width = 1
+            switch c {
+            case 0x22: escape = "\\\""
+            case 0x5C: escape = "\\\\"
+            case 0x0A: escape = "\\n"
+            case 0x0D: escape = "\\r"
+            case 0x09: escape = "\\t"
+            case 0xE2 where i + 2 < n && bytes[i + 1] == 0x80 && bytes[i + 2] == 0xA8:
+                escape = "\\u2028"; width = 3
+            case 0xE2 where i + 2 < n && bytes[i + 1] == 0x80 && bytes[i + 2] == 0xA9:
+                escape = "\\u2029"; width = 3
+            case 0..<0x20:
+                flush(i)
+                func hex(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
+                out.append(0x5C); out.append(0x75); out.append(0x30); out.append(0x30)
+                out.append(hex(c >> 4)); out.append(hex(c & 0x0F))
+                i += 1
+                runStart = i
+                continue
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+                escape = nil
+            }
+            if let escape {
+                flush(i)
+                out.append(contentsOf: UnsafeBufferPointer(start: escape.utf8Start, count: escape.utf8CodeUnitCount))
+                i += width
+                runStart = i
+            } else {
+                i += 1
             }
         }
-        return out + "\""
+        flush(n)
+        out.append(0x22)
     }
 
     /// A JSON array literal of strings.

@@ -56,12 +56,19 @@ import Testing
         ("http://user@192.0.2.5:8080/x", "http://user@192.0.2.5:8080/x", "192.0.2.5", "192.0.2.5"),
         ("www.example.com/login", "http://www.example.com/login", "www.example.com", "example.com"),
         ("https://evil.github.io/phish", "https://evil.github.io/phish", "evil.github.io", "evil.github.io"),
+        ("https://www.google.com/url?q=https://g.example.org/a&sa=D", "https://g.example.org/a", "g.example.org", "example.org"),
+        ("https://nam02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fprotect-us.mimecast.com%2Fs%2Fx%3Fdomain%3DInner.Example.com",
+         "https://inner.example.com/", "inner.example.com", "example.com"),
+        ("https://notgoogle.example/url?q=https://x.example/", "https://notgoogle.example/url?q=https://x.example/", "notgoogle.example", "notgoogle.example"),
     ])
     func urlsAreUnwrappedAndSplit(raw: String, url: String, host: String, domain: String) {
         let n = URLNormalizer.normalize(raw)
         #expect(n?.url == url)
         #expect(n?.host == host)
         #expect(n?.domain == domain)
+        let short = URLNormalizer.hostAndDomain(raw)   // what an EDR row stores
+        #expect(short?.host == host)
+        #expect(short?.domain == domain)
     }
 
     @Test(arguments: [
@@ -122,5 +129,57 @@ import Testing
         #expect(Host.normalizedIP("Internal IP") == nil)
         #expect(Host.normalizedIP("81.2.69.144") == "81.2.69.144")
         #expect(Host.normalizedIP("2001:DB8::1") == "2001:db8::1")
+    }
+
+    @Test(arguments: [
+        ("eur01.safelinks.protection.outlook.com", "safelinks.protection", true),
+        ("safelinks.protection", "safelinks.protection", true),
+        ("safelinks.protectio", "safelinks.protection", false),
+        ("www.google.co.uk", "google.", true),
+        ("google", "google.", false),
+        ("", "google.", false),
+        ("goo\u{301}gle.com", "google.", false),
+        ("gööglé.google.", "google.", true),
+    ])
+    func hostBytesHoldAName(host: String, name: String, holds: Bool) {
+        let needle: StaticString = name == "google." ? "google." : "safelinks.protection"
+        #expect(URLNormalizer.holdsBytes(host, needle) == holds)
+    }
+
+    /// Byte shortcuts that must answer as the Unicode-aware calls they skip.
+    @Test(arguments: ["", "ws-01.corp.example", "WS-01.Corp.Example", "ÉLÈVE", "élève", "İstanbul", "straße", "ΣΑΣ", "a\u{0}B", "~@[`{"])
+    func lowercasingOnlyWhenNeededEqualsLowercased(_ text: String) {
+        #expect(text.lowercasedIfNeeded == text.lowercased())
+        #expect(Array(text.lowercasedIfNeeded.utf8) == Array(text.lowercased().utf8))
+    }
+
+    @Test(arguments: ["", " ", "x", " x", "x ", "\tx\r\n", "a b", "\u{A0}x\u{A0}", "\u{2003}y"])
+    func trimmingOnlyWhenNeededEqualsTrimming(_ text: String) {
+        #expect(text.trimmingASCIISpaceString() == String(Substring(text).trimmingASCIISpace()))
+    }
+
+    @Test(arguments: [
+        ("ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb", true),
+        ("CA978112CA1BBDCAFAC231B39A23DC4DA786EFF8147C4E72B9807785AFEE48BB", false),
+        ("d41d8cd98f00b204e9800998ecf8427e", true),
+        ("00000000000000000000000000000000", false),
+        ("d41d8cd98f00b204e9800998ecf8427", false),
+        ("d41d8cd98f00b204e9800998ecf8427g", false),
+        ("d41d8cd98f00b204 e9800998ecf8427e", false),
+        ("", false),
+    ])
+    func hashesAlreadyNormalizedAreKept(text: String, normalized: Bool) {
+        #expect(Hashes.isNormalized(text) == normalized)
+        if normalized { #expect(Hashes.normalize(text) == text) }
+        #expect(Hashes.normalize(text) == (normalized ? text : Hashes.normalize(text.uppercased())))
+    }
+
+    @Test(arguments: [nil, "", "  ", "javascript:alert(1)", "mailto:a@b.example", "https://[2001:db8::1]:443/x", "http://10.0.0.1/", "HTTP://Évil.Example./a"])
+    func hostAndDomainEqualTheNormalizedURLs(raw: String?) {
+        let n = URLNormalizer.normalize(raw)
+        let short = URLNormalizer.hostAndDomain(raw)
+        #expect((n == nil) == (short == nil))
+        #expect(short?.host == n?.host)
+        #expect(short?.domain == n?.domain)
     }
 }

@@ -109,4 +109,39 @@ import Testing
     @Test func quotesStringsForJSONOutput() {
         #expect(JSONScanner.quote("a\"b\\c\n\u{01}") == #""a\"b\\c\n\u0001""#)
     }
+
+    /// (text, its JSON literal): what `quote` wrote when it went scalar by scalar.
+    static let quoteCases: [(String, String)] = [
+        ("", #""""#),
+        ("plain", #""plain""#),
+        ("\"", #""\"""#),
+        ("\\", #""\\""#),
+        ("C:\\Windows\\x.exe \"a b\"", #""C:\\Windows\\x.exe \"a b\"""#),
+        ("\n\r\t", #""\n\r\t""#),
+        ("\u{00}\u{01}\u{08}\u{0B}\u{0C}\u{1F}", #""\u0000\u0001\u0008\u000b\u000c\u001f""#),
+        ("\u{7F} ~", "\"\u{7F} ~\""),
+        ("a\u{2028}b\u{2029}c", #""a\u2028b\u2029c""#),
+        ("\u{2027}\u{202A}\u{20AC}", "\"\u{2027}\u{202A}\u{20AC}\""),
+        ("élève 😀 e\u{301}", "\"élève 😀 e\u{301}\""),
+        ("</script><b onclick=\"x\">", #""</script><b onclick=\"x\">""#),
+    ]
+
+    @Test(arguments: quoteCases.indices)
+    func quotesTextAndBytesAlike(_ index: Int) {
+        let (text, literal) = Self.quoteCases[index]
+        #expect(JSONScanner.quote(text) == literal)
+        var out: [UInt8] = [0x7B]
+        Array(text.utf8).withUnsafeBufferPointer { JSONScanner.quote($0, into: &out) }
+        #expect(out == [0x7B] + Array(literal.utf8))   // appended after what was there
+    }
+
+    @Test func quotingCutUTF8CopiesTheBytesWithoutReadingPastTheEnd() {
+        // Not valid UTF-8 (callers pass checked text), but the tail of a separator must not be read past the end.
+        for bytes: [UInt8] in [[0xE2], [0xE2, 0x80], [0x61, 0xE2, 0x80], [0xFF, 0x22]] {
+            var out: [UInt8] = []
+            bytes.withUnsafeBufferPointer { JSONScanner.quote($0, into: &out) }
+            let escaped = bytes.flatMap { $0 == 0x22 ? [0x5C, 0x22] : [$0] }
+            #expect(out == [0x22] + escaped + [0x22])
+        }
+    }
 }
