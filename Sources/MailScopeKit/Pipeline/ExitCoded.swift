@@ -46,6 +46,7 @@ extension RunLock.Error: ExitCoded {
         switch self {
         case .busy: return ExitStatus.busy
         case .unusable: return ExitStatus.input
+        case .postgresNotYet: return ExitStatus.input
         }
     }
 }

@@ -17,6 +17,8 @@ public enum DatabaseReadError: Error, CustomStringConvertible, Equatable, Sendab
     case schemaMismatch(path: String, found: Int, expected: Int)
     /// The file exists but could not be read (permissions, I/O, its write-ahead log).
     case unreadable(path: String, reason: String)
+    /// A PostgreSQL URL, which this build cannot open yet (``DatabaseLocation``).
+    case postgresNotYet(path: String)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum DatabaseReadError: Error, CustomStringConvertible, Equatable, Sendab
             return "\(path) has schema version \(found), newer than this mailscope understands (\(expected)); upgrade mailscope"
         case .unreadable(_, let reason):
             return reason
+        case .postgresNotYet(let path):
+            return DatabaseLocation.postgresNotYetMessage(path)
         }
     }
 }
@@ -43,6 +47,7 @@ extension Database {
     /// beside it (see ``readOnlyURI(_:)``), after checking it is a MailScope database and, when
     /// `requireCurrentSchema`, of the schema this version reads (a reader cannot migrate).
     public static func openForReading(path: String, requireCurrentSchema: Bool = true) throws(DatabaseReadError) -> Database {
+        if DatabaseLocation.isPostgresURL(path) { throw .postgresNotYet(path: path) }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw .missing(path: path) }
         if isFolder.boolValue { throw .folder(path: path) }

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import MailScopeKit
+
+/// A `postgresql://` URL given as `--db` is refused with a message that never shows its
+/// password, before anything is created on disk.
+@Suite struct DatabaseLocationTests {
+    @Test(arguments: [
+        ("postgresql://analyst@db.example/cases", true),
+        ("POSTGRES://db/cases", true),
+        ("case.db", false),
+        ("/evidence/postgresql-case.db", false),
+        ("postgresql:case.db", false),
+    ])
+    func postgresURLsAreRecognised(_ value: String, _ expected: Bool) {
+        #expect(DatabaseLocation.isPostgresURL(value) == expected)
+    }
+
+    @Test(arguments: [
+        ("postgresql://analyst:s3cret@db.example:5433/cases", "postgresql://analyst@db.example:5433/cases"),
+        ("postgresql://analyst:p%40ss:w@db/cases?sslmode=require", "postgresql://analyst@db/cases?sslmode=require"),
+        ("postgresql://analyst@db/cases", "postgresql://analyst@db/cases"),
+        ("postgresql://db/cases?user=a", "postgresql://db/cases?user=a"),
+        ("postgresql://a:b@/cases?host=/run/pg", "postgresql://a@/cases?host=/run/pg"),
+    ])
+    func passwordsAreLeftOut(_ value: String, _ expected: String) {
+        #expect(DatabaseLocation.withoutPassword(value) == expected)
+    }
+
+    @Test func readersAndWritersRefuseItBeforeTouchingTheDisk() {
+        let url = "postgresql://analyst:s3cret@localhost/cases"
+        let read = #expect(throws: DatabaseReadError.self) { _ = try Database.openForReading(path: url) }
+        #expect(read == .postgresNotYet(path: url))
+        let write = #expect(throws: RunLock.Error.self) { _ = try RunLock(databasePath: url, command: "test") }
+        for message in [read?.description, write?.description] {
+            #expect(message?.contains("postgresql://analyst@localhost/cases is a PostgreSQL database") == true)
+            #expect(message?.contains("s3cret") == false)
+        }
+        // Taken for a relative file name, the URL would have named a folder `postgresql:` here.
+        #expect(!FileManager.default.fileExists(atPath: "postgresql:"))
+    }
+}
