@@ -7,19 +7,8 @@ import Testing
 /// Where PostgreSQL is not installed the suite is skipped with a message, except on CI, where
 /// scripts/install-deps installs it and a missing server fails.
 @Suite(.serialized) struct PostgresConnectionTests {
-    /// Starts a server for `body` and always stops it.
-    func withServer(_ body: (PostgresTestServer) throws -> Void) throws {
-        guard PostgresTestServer.available || ProcessInfo.processInfo.environment["CI"] == "true" else {
-            print("skipped: PostgreSQL's server binaries are not installed (scripts/install-deps installs postgresql)")
-            return
-        }
-        let server = try PostgresTestServer.start()
-        defer { server.stop() }
-        try body(server)
-    }
-
     @Test func parametersAndTypesRoundTripHostileText() throws {
-        try withServer { server in
+        try PostgresTestServer.with { server in
             let db = try server.connect()
             #expect(db.serverVersion >= 150000)
             try db.execute("CREATE TABLE t (id bigint, name text, score double precision, ok boolean)")
@@ -45,7 +34,7 @@ import Testing
     }
 
     @Test func copyLoadsEveryValueAsItWasAndAllOrNothing() throws {
-        try withServer { server in
+        try PostgresTestServer.with { server in
             let db = try server.connect()
             try db.execute("CREATE TABLE ev (id bigint PRIMARY KEY, ts bigint NOT NULL, txt text, r double precision)")
             let awkward = ["back\\slash", "tab\there", "line\nbreak", "cr\rhere", "\\N", "", "日本語 ✓", "quote\"'"]
@@ -76,7 +65,7 @@ import Testing
     }
 
     @Test func oneWriterAtATimeAndTheHolderIsNamed() throws {
-        try withServer { server in
+        try PostgresTestServer.with { server in
             let first = try server.connect(applicationName: "mailscope run")
             try PostgresWriterLock.acquire(first)
             let second = try server.connect()
@@ -129,40 +118,36 @@ import Testing
 /// partition that can match, not every partition.
 @Suite(.serialized) struct PostgresPartitionTests {
     @Test func aJoinIntoAPartitionedTableUsesEachPartitionsIndexAndSkipsTheOthers() throws {
-        guard PostgresTestServer.available || ProcessInfo.processInfo.environment["CI"] == "true" else {
-            print("skipped: PostgreSQL's server binaries are not installed (scripts/install-deps installs postgresql)")
-            return
-        }
-        let server = try PostgresTestServer.start()
-        defer { server.stop() }
-        let db = try server.connect()
-        let month: Int64 = 30 * 86_400_000
-        try db.execute("""
-            CREATE TABLE edr_event (id bigint, ts bigint NOT NULL, host text, action text) PARTITION BY RANGE (ts);
-            CREATE TABLE edr_event_m1 PARTITION OF edr_event FOR VALUES FROM (0) TO (\(month));
-            CREATE TABLE edr_event_m2 PARTITION OF edr_event FOR VALUES FROM (\(month)) TO (\(2 * month));
-            CREATE TABLE edr_event_m3 PARTITION OF edr_event FOR VALUES FROM (\(2 * month)) TO (\(3 * month));
-            CREATE INDEX edr_event_host ON edr_event (host, ts);
-            CREATE TABLE url_click (id bigint, ts bigint, host text);
-            """)
-        var rows: [[SQLValue]] = []
-        for i in 0..<90_000 {
-            rows.append([.integer(Int64(i)), .integer(Int64(i) * (3 * month / 90_000)), .text("ws-\(i % 500)"), .text("network_connect")])
-        }
-        try db.copy(into: "edr_event", columns: ["id", "ts", "host", "action"], rows: rows)
-        try db.execute("INSERT INTO url_click VALUES (1, $1, 'ws-7'), (2, $2, 'ws-9')", [.integer(2 * month + 1_000), .integer(2 * month + 5_000_000)])
-        try db.execute("ANALYZE")
-        let plan = try db.rows("""
-            EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
-            SELECT e.id FROM url_click c JOIN edr_event e ON e.host = c.host AND e.ts BETWEEN c.ts AND c.ts + 3600000
-            """).compactMap { $0.text("QUERY PLAN") }.joined(separator: "\n")
-        #expect(!plan.contains("Seq Scan on edr_event"), "\(plan)")
-        let m3 = plan.split(separator: "\n").filter { $0.contains("edr_event_m3_host_ts_idx") }
-        #expect(m3.count == 1 && m3[0].contains("Index") && !m3[0].contains("never executed"), "\(plan)")
-        // Run-time pruning: the months no click falls in are never read.
-        for month in ["edr_event_m1", "edr_event_m2"] {
-            let lines = plan.split(separator: "\n").filter { $0.contains(month) }
-            #expect(!lines.isEmpty && lines.allSatisfy { $0.contains("(never executed)") }, "\(plan)")
+        try PostgresTestServer.with { server in
+            let db = try server.connect()
+            let month: Int64 = 30 * 86_400_000
+            try db.execute("""
+                CREATE TABLE edr_event (id bigint, ts bigint NOT NULL, host text, action text) PARTITION BY RANGE (ts);
+                CREATE TABLE edr_event_m1 PARTITION OF edr_event FOR VALUES FROM (0) TO (\(month));
+                CREATE TABLE edr_event_m2 PARTITION OF edr_event FOR VALUES FROM (\(month)) TO (\(2 * month));
+                CREATE TABLE edr_event_m3 PARTITION OF edr_event FOR VALUES FROM (\(2 * month)) TO (\(3 * month));
+                CREATE INDEX edr_event_host ON edr_event (host, ts);
+                CREATE TABLE url_click (id bigint, ts bigint, host text);
+                """)
+            var rows: [[SQLValue]] = []
+            for i in 0..<90_000 {
+                rows.append([.integer(Int64(i)), .integer(Int64(i) * (3 * month / 90_000)), .text("ws-\(i % 500)"), .text("network_connect")])
+            }
+            try db.copy(into: "edr_event", columns: ["id", "ts", "host", "action"], rows: rows)
+            try db.execute("INSERT INTO url_click VALUES (1, $1, 'ws-7'), (2, $2, 'ws-9')", [.integer(2 * month + 1_000), .integer(2 * month + 5_000_000)])
+            try db.execute("ANALYZE")
+            let plan = try db.rows("""
+                EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+                SELECT e.id FROM url_click c JOIN edr_event e ON e.host = c.host AND e.ts BETWEEN c.ts AND c.ts + 3600000
+                """).compactMap { $0.text("QUERY PLAN") }.joined(separator: "\n")
+            #expect(!plan.contains("Seq Scan on edr_event"), "\(plan)")
+            let m3 = plan.split(separator: "\n").filter { $0.contains("edr_event_m3_host_ts_idx") }
+            #expect(m3.count == 1 && m3[0].contains("Index") && !m3[0].contains("never executed"), "\(plan)")
+            // Run-time pruning: the months no click falls in are never read.
+            for partition in ["edr_event_m1", "edr_event_m2"] {
+                let lines = plan.split(separator: "\n").filter { $0.contains(partition) }
+                #expect(!lines.isEmpty && lines.allSatisfy { $0.contains("(never executed)") }, "\(plan)")
+            }
         }
     }
 }

@@ -28,9 +28,18 @@ final class PostgresTestServer {
         return versions.map { "\(root)/\($0)/bin" }.first { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") }
     }
 
-    /// Whether the tests can run here; on CI (CI=true) a missing server is a failure, not a skip,
-    /// because scripts/install-deps installs it.
-    static var available: Bool { findBindir() != nil }
+    /// Runs `body` with a fresh server and always stops it. Where PostgreSQL is not installed
+    /// the test is skipped with a message, except on CI (CI=true), where scripts/install-deps
+    /// installs it and a missing server fails the test.
+    static func with(_ body: (PostgresTestServer) throws -> Void) throws {
+        guard findBindir() != nil || ProcessInfo.processInfo.environment["CI"] == "true" else {
+            print("skipped: PostgreSQL's server binaries are not installed (scripts/install-deps installs postgresql)")
+            return
+        }
+        let server = try start()
+        defer { server.stop() }
+        try body(server)
+    }
 
     private init(folder: URL, bindir: String) {
         self.folder = folder
