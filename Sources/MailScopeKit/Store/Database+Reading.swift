@@ -71,6 +71,7 @@ extension Database {
     /// file (tables but no MailScope schema) or a newer MailScope's database is refused, so
     /// MailScope never writes its schema into someone else's file.
     public static func checkForWriting(path: String) throws(DatabaseReadError) {
+        if DatabaseLocation.isPostgresURL(path) { throw .postgresNotYet(path: path) }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return }
         if isFolder.boolValue { throw .folder(path: path) }

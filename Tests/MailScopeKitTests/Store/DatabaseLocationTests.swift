@@ -32,6 +32,9 @@ import Testing
         let read = #expect(throws: DatabaseReadError.self) { _ = try Database.openForReading(path: url) }
         #expect(read == .postgresNotYet(path: url))
         let write = #expect(throws: RunLock.Error.self) { _ = try RunLock(databasePath: url, command: "test") }
+        // `run` checks before it makes its report folder.
+        let check = #expect(throws: DatabaseReadError.self) { try Database.checkForWriting(path: url) }
+        #expect(check == .postgresNotYet(path: url))
         for message in [read?.description, write?.description] {
             #expect(message?.contains("postgresql://analyst@localhost/cases is a PostgreSQL database") == true)
             #expect(message?.contains("s3cret") == false)
