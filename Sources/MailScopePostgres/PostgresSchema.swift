@@ -56,11 +56,13 @@ public enum PostgresSchema {
             if !keyColumns.isEmpty && !partitioned {
                 definitions.append("PRIMARY KEY (\(keyColumns.map(quote).joined(separator: ", ")))")
             }
-            var statements = ["CREATE TABLE \(quote(name)) (\n    " + definitions.joined(separator: ",\n    ") + "\n)"
+            let quotedTable = quote(name)
+            var statements = ["CREATE TABLE \(quotedTable) (\n    " + definitions.joined(separator: ",\n    ") + "\n)"
                                 + (partitioned ? " PARTITION BY RANGE (ts)" : "")]
             if partitioned {
-                statements.append("CREATE TABLE \(quote(name + "_default")) PARTITION OF \(quote(name)) DEFAULT")
-                if keyColumns == ["id"] { statements.append("CREATE INDEX \(quote(name + "_id")) ON \(quote(name)) (id)") }
+                let quotedDefault = quote(name + "_default"), quotedIndex = quote(name + "_id")
+                statements.append("CREATE TABLE \(quotedDefault) PARTITION OF \(quotedTable) DEFAULT")
+                if keyColumns == ["id"] { statements.append("CREATE INDEX \(quotedIndex) ON \(quotedTable) (id)") }
             }
             let indexes = try db.rows("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
                                       [.text(name)])
@@ -79,11 +81,12 @@ public enum PostgresSchema {
         guard parts.count == 2, (1...12).contains(parts[1]), parts[0] >= 1970 else {
             throw PostgresError(kind: .statement, message: "\(month) is not a month (YYYY-MM)", target: "")
         }
-        let from = monthStartMS(year: parts[0], month: parts[1])
-        let to = parts[1] == 12 ? monthStartMS(year: parts[0] + 1, month: 1) : monthStartMS(year: parts[0], month: parts[1] + 1)
+        let fromMS = monthStartMS(year: parts[0], month: parts[1])
+        let toMS = parts[1] == 12 ? monthStartMS(year: parts[0] + 1, month: 1) : monthStartMS(year: parts[0], month: parts[1] + 1)
         let suffix = String(format: "%04d_%02d", parts[0], parts[1])
-        return tables.filter(\.partitioned).map {
-            "CREATE TABLE IF NOT EXISTS \(quote($0.name + "_" + suffix)) PARTITION OF \(quote($0.name)) FOR VALUES FROM (\(from)) TO (\(to))"
+        return tables.filter(\.partitioned).map { table in
+            let quotedPartition = quote(table.name + "_" + suffix), quotedTable = quote(table.name)
+            return "CREATE TABLE IF NOT EXISTS \(quotedPartition) PARTITION OF \(quotedTable) FOR VALUES FROM (\(fromMS)) TO (\(toMS))"
         }
     }
 
@@ -122,13 +125,13 @@ public enum PostgresSchema {
             }
             return nocase ? "lower(\(quote(column)))" : quote(column)
         }
-        var head = "CREATE \(unique ? "UNIQUE " : "")INDEX \(quote(String(match.2))) ON \(quote(String(match.3)))"
+        let quotedIndex = quote(String(match.2)), quotedTable = quote(String(match.3))
+        let head = (unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quotedIndex + " ON " + quotedTable
         if unique && partitioned {
             if !columns.contains(quote("ts")) { columns.append(quote("ts")) }
-            head = "CREATE UNIQUE INDEX \(quote(String(match.2))) ON \(quote(String(match.3)))"
-            return head + " (\(columns.joined(separator: ", "))) NULLS NOT DISTINCT" + (match.5.map { " " + $0 } ?? "")
+            return head + " (" + columns.joined(separator: ", ") + ") NULLS NOT DISTINCT" + (match.5.map { " " + $0 } ?? "")
         }
-        return head + " (\(columns.joined(separator: ", ")))" + (match.5.map { " " + $0 } ?? "")
+        return head + " (" + columns.joined(separator: ", ") + ")" + (match.5.map { " " + $0 } ?? "")
     }
 
     static func quote(_ identifier: String) -> String {
