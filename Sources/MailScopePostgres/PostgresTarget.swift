@@ -1,4 +1,5 @@
 import CLibPQ
+import MailScopeKit
 
 /// Where a PostgreSQL connection goes, as `--db postgresql://user@host:port/dbname` or libpq's
 /// `key=value` form, and how it is shown to a user: never with its password.
@@ -8,12 +9,6 @@ public struct PostgresTarget: Sendable, Equatable {
     public let conninfo: String
     /// `user@host:port/dbname` from the parts the string gives; a password is never shown.
     public let display: String
-
-    /// Whether `value` names a PostgreSQL database rather than an SQLite file.
-    public static func isPostgres(_ value: String) -> Bool {
-        let lower = value.lowercased()
-        return lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://")
-    }
 
     /// Parses `conninfo` with libpq's own parser; throws when libpq cannot read it.
     public init(_ conninfo: String) throws {
@@ -47,6 +42,6 @@ public struct PostgresTarget: Sendable, Equatable {
     }
 
     private static func scheme(of conninfo: String) -> String {
-        isPostgres(conninfo) ? String(conninfo.prefix { $0 != ":" }) + "://…" : "the given connection string"
+        DatabaseLocation.isPostgresURL(conninfo) ? String(conninfo.prefix { $0 != ":" }) + "://…" : "the given connection string"
     }
 }

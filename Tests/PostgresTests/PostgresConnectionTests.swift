@@ -97,7 +97,7 @@ import Testing
         #expect(error?.description.contains("s3cret-pw") == false)
         let unreadable = #expect(throws: PostgresError.self) { _ = try PostgresTarget("postgresql://u:pw@host:notaport:x/db?bogus=1") }
         #expect(unreadable?.description.contains("pw") == false)
-        #expect(PostgresTarget.isPostgres("postgres://x/y") && PostgresTarget.isPostgres("POSTGRESQL://x") && !PostgresTarget.isPostgres("case.db"))
+        #expect(DatabaseLocation.isPostgresURL("postgres://x/y") && DatabaseLocation.isPostgresURL("POSTGRESQL://x") && !DatabaseLocation.isPostgresURL("case.db"))
     }
 
     @Test func valuesAreTypedByTheColumnsType() {

@@ -46,7 +46,6 @@ extension RunLock.Error: ExitCoded {
         switch self {
         case .busy: return ExitStatus.busy
         case .unusable: return ExitStatus.input
-        case .postgresNotYet: return ExitStatus.input
         }
     }
 }

@@ -136,8 +136,7 @@ public final class Job: @unchecked Sendable {
     public func detect(database path: String, settings: DetectionSettings, since: Int64?, until: Int64?) throws -> DetectionResult {
         let prepared = try settings.prepare()
         // Detection over a database that was never loaded would create an empty one.
-        if DatabaseLocation.isPostgresURL(path) { throw DatabaseReadError.postgresNotYet(path: path) }
-        guard FileManager.default.fileExists(atPath: path) else { throw DatabaseReadError.missing(path: path) }
+        try Database.checkExists(path: path)
         let lock = try takeLock(path)
         defer { lock.release() }
         let database = try Database(path: path)
@@ -165,8 +164,7 @@ public final class Job: @unchecked Sendable {
     /// `mailscope prune`: removes events before `cutoff` (keeping evidence), optionally
     /// vacuuming the file afterwards.
     public func prune(database path: String, before cutoff: Int64, dryRun: Bool, vacuum: Bool) throws -> [Pruner.Outcome] {
-        if DatabaseLocation.isPostgresURL(path) { throw DatabaseReadError.postgresNotYet(path: path) }
-        guard FileManager.default.fileExists(atPath: path) else { throw DatabaseReadError.missing(path: path) }
+        try Database.checkExists(path: path)
         let lock = try takeLock(path)
         defer { lock.release() }
         let database = try Database(path: path)
@@ -182,8 +180,7 @@ public final class Job: @unchecked Sendable {
     /// renumber them between the lookup and the record.
     public func triage(database path: String, reference: String, status: Triage.Status, note: String,
                        by: String) throws -> (decision: Triage.Decision, incident: Triage.IncidentRef) {
-        if DatabaseLocation.isPostgresURL(path) { throw DatabaseReadError.postgresNotYet(path: path) }
-        guard FileManager.default.fileExists(atPath: path) else { throw DatabaseReadError.missing(path: path) }
+        try Database.checkExists(path: path)
         let lock = try takeLock(path)
         defer { lock.release() }
         return try Triage.record(try Database(path: path), reference: reference, status: status, note: note, by: by)

@@ -16,8 +16,6 @@ public final class RunLock {
         case busy(path: String, holder: String)
         /// The lock file cannot be created or opened.
         case unusable(path: String, reason: String)
-        /// `--db` is a PostgreSQL URL, which this build cannot write yet (``DatabaseLocation``).
-        case postgresNotYet(database: String)
 
         public var description: String {
             switch self {
@@ -26,8 +24,6 @@ public final class RunLock {
                 return "\(path.dropLast(5)) is in use: \(who) is writing to it (lock file \(path)); wait for it to finish, or stop it, then run again"
             case .unusable(let path, let reason):
                 return "\(path): cannot create the lock file (\(reason)); check the folder is writable"
-            case .postgresNotYet(let database):
-                return DatabaseLocation.postgresNotYetMessage(database)
             }
         }
     }
@@ -41,7 +37,6 @@ public final class RunLock {
     /// Takes the lock for the database at `databasePath`, or throws `Error.busy` at once (it
     /// never waits: a cron job should fail loudly, not queue up behind a stuck run).
     public init(databasePath: String, command: String) throws(Error) {
-        if DatabaseLocation.isPostgresURL(databasePath) { throw .postgresNotYet(database: databasePath) }
         path = databasePath + ".lock"
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 { throw .unusable(path: path, reason: String(cString: strerror(errno))) }

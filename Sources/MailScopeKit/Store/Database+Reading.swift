@@ -65,6 +65,13 @@ extension Database {
 }
 
 extension Database {
+    /// For a command that changes a database that must already be there (`detect`, `prune`,
+    /// `triage`): nothing is created when it is missing (or a PostgreSQL URL).
+    public static func checkExists(path: String) throws(DatabaseReadError) {
+        if DatabaseLocation.isPostgresURL(path) { throw .postgresNotYet(path: path) }
+        guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path) }
+    }
+
     /// Checks a path before a command that writes (`ingest`, `run`, `detect`, `prune`) takes its
     /// lock or creates anything: nothing there (a new database), an empty file, or a MailScope
     /// database this version can migrate. A file that is not SQLite, another program's SQLite

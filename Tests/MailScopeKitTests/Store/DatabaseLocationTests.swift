@@ -31,10 +31,12 @@ import Testing
         let url = "postgresql://analyst:s3cret@localhost/cases"
         let read = #expect(throws: DatabaseReadError.self) { _ = try Database.openForReading(path: url) }
         #expect(read == .postgresNotYet(path: url))
-        let write = #expect(throws: RunLock.Error.self) { _ = try RunLock(databasePath: url, command: "test") }
-        // `run` checks before it makes its report folder.
-        let check = #expect(throws: DatabaseReadError.self) { try Database.checkForWriting(path: url) }
-        #expect(check == .postgresNotYet(path: url))
+        // Every writer checks before it takes its lock (Job.takeLock), and `run` before it makes
+        // its report folder; detect, prune and triage first check the database is there.
+        let write = #expect(throws: DatabaseReadError.self) { try Database.checkForWriting(path: url) }
+        #expect(write == .postgresNotYet(path: url))
+        let existing = #expect(throws: DatabaseReadError.self) { try Database.checkExists(path: url) }
+        #expect(existing == .postgresNotYet(path: url))
         for message in [read?.description, write?.description] {
             #expect(message?.contains("postgresql://analyst@localhost/cases is a PostgreSQL database") == true)
             #expect(message?.contains("s3cret") == false)
