@@ -97,7 +97,7 @@ public final class PostgresConnection {
             let ok = buffer.withUnsafeBufferPointer { bytes in
                 bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { PQputCopyData(handle, $0, Int32(bytes.count)) }
             }
-            guard ok == 1 else { throw PostgresError(kind: .copy, message: String(cString: PQerrorMessage(handle)), sql: sql, target: target.display) }
+            guard ok == 1 else { throw failure(nil, kind: .copy, sql: sql) }
             buffer.removeAll(keepingCapacity: true)
         }
         do {
@@ -122,7 +122,7 @@ public final class PostgresConnection {
             throw error
         }
         guard PQputCopyEnd(handle, nil) == 1 else {
-            throw PostgresError(kind: .copy, message: String(cString: PQerrorMessage(handle)), sql: sql, target: target.display)
+            throw failure(nil, kind: .copy, sql: sql)
         }
         var stored = 0
         var problem: PostgresError?
@@ -141,7 +141,7 @@ public final class PostgresConnection {
     /// `name` quoted as an SQL identifier by libpq (for table and column names from code).
     public func quotedIdentifier(_ name: String) throws -> String {
         guard let quoted = PQescapeIdentifier(handle, name, name.utf8.count) else {
-            throw PostgresError(kind: .statement, message: String(cString: PQerrorMessage(handle)), target: target.display)
+            throw failure(nil, kind: .statement, sql: nil)
         }
         defer { PQfreemem(quoted) }
         return String(cString: quoted)
@@ -175,7 +175,7 @@ public final class PostgresConnection {
             }
         }
         guard let result else {
-            throw PostgresError(kind: .statement, message: String(cString: PQerrorMessage(handle)), sql: sql, target: target.display)
+            throw failure(nil, kind: .statement, sql: sql)
         }
         let status = PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else {
@@ -185,7 +185,9 @@ public final class PostgresConnection {
         return result
     }
 
-    private func failure(_ result: OpaquePointer?, kind: PostgresError.Kind, sql: String) -> PostgresError {
+    /// The error of `result`, or of the connection when there is no result (libpq failed
+    /// before the server answered).
+    private func failure(_ result: OpaquePointer?, kind: PostgresError.Kind, sql: String?) -> PostgresError {
         let message = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) }.map { String(cString: $0) }
             ?? String(cString: PQerrorMessage(handle))
         let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }

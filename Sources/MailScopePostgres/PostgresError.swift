@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error reported by PostgreSQL or libpq, with what a user needs to act on it.
 public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What failed.
@@ -45,5 +47,3 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
         }
     }
 }
-
-import Foundation

@@ -68,7 +68,7 @@ public enum PostgresSchema {
                                       [.text(name)])
             for index in indexes {
                 guard let sql = index.text("sql") else { continue }
-                statements.append(try pgIndex(sql, table: name, partitioned: partitioned))
+                statements.append(try pgIndex(sql, partitioned: partitioned))
             }
             out.append(Table(name: name, partitioned: partitioned, statements: statements))
         }
@@ -104,7 +104,7 @@ public enum PostgresSchema {
 
     /// A SQLite `CREATE [UNIQUE] INDEX [IF NOT EXISTS] name ON table(cols) [WHERE …]` as
     /// PostgreSQL's; a partitioned table's unique dedup key also holds `ts`.
-    static func pgIndex(_ sql: String, table: String, partitioned: Bool) throws -> String {
+    static func pgIndex(_ sql: String, partitioned: Bool) throws -> String {
         let pattern = #/^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s+ON\s+(\w+)\s*\((.*?)\)\s*(WHERE\s+.*)?$/#
             .ignoresCase().dotMatchesNewlines()
         guard let match = sql.wholeMatch(of: pattern) else {
@@ -126,12 +126,11 @@ public enum PostgresSchema {
             return nocase ? "lower(\(quote(column)))" : quote(column)
         }
         let quotedIndex = quote(String(match.2)), quotedTable = quote(String(match.3))
-        let head = (unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quotedIndex + " ON " + quotedTable
-        if unique && partitioned {
-            if !columns.contains(quote("ts")) { columns.append(quote("ts")) }
-            return head + " (" + columns.joined(separator: ", ") + ") NULLS NOT DISTINCT" + (match.5.map { " " + $0 } ?? "")
-        }
-        return head + " (" + columns.joined(separator: ", ") + ")" + (match.5.map { " " + $0 } ?? "")
+        let keyWithTime = unique && partitioned
+        if keyWithTime && !columns.contains(quote("ts")) { columns.append(quote("ts")) }
+        return (unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quotedIndex + " ON " + quotedTable
+            + " (" + columns.joined(separator: ", ") + ")" + (keyWithTime ? " NULLS NOT DISTINCT" : "")
+            + (match.5.map { " " + $0 } ?? "")
     }
 
     static func quote(_ identifier: String) -> String {
@@ -139,9 +138,6 @@ public enum PostgresSchema {
     }
 
     static func monthStartMS(year: Int, month: Int) -> Int64 {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let date = calendar.date(from: DateComponents(year: year, month: month, day: 1))!
-        return Int64(date.timeIntervalSince1970) * 1000
+        Int64(TimeParser.daysFromCivil(year: year, month: month, day: 1)) * 86_400_000
     }
 }

@@ -24,8 +24,7 @@ import Testing
         ("CREATE INDEX finding_user ON finding(user, ts)", false, #"CREATE INDEX "finding_user" ON "finding" ("user", "ts")"#),
     ])
     func indexesTranslate(_ sqlite: String, _ partitioned: Bool, _ expected: String) throws {
-        let table = String(sqlite.split(separator: " ON ")[1].prefix { $0 != "(" })
-        #expect(try PostgresSchema.pgIndex(sqlite, table: table, partitioned: partitioned) == expected)
+        #expect(try PostgresSchema.pgIndex(sqlite, partitioned: partitioned) == expected)
     }
 
     @Test func monthsAreUTCMonthsInMilliseconds() throws {
