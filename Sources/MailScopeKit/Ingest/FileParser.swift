@@ -153,7 +153,8 @@ final class FileParser {
             let thread = Thread {
                 while let chunk = work.pop() {
                     queue.push(chunk.parse(with: box.parser))
-                    ChunkPool.shared.put(chunk)
+                    chunk.clear()
+                    chunkPool.put(chunk)
                 }
                 allFormats.add(box.parser.formats)
                 done.leave()
@@ -169,7 +170,7 @@ final class FileParser {
         func flush() {
             (chunk.sequence, chunk.bytesOut) = sequencer.advance(bytesOut: source.bytesOut)
             work.push(chunk)
-            chunk = ChunkPool.shared.take() ?? LineChunk()
+            chunk = chunkPool.take() ?? LineChunk()
         }
         reader.forEach { event in
             unitIndex += 1
@@ -250,20 +251,9 @@ private final class FormatSet: @unchecked Sendable {
 }
 
 /// Parsed chunks handed back for the reader to fill again, in this file or the next: their
-/// buffers (1–2 MB each) are reused rather than freed and allocated afresh, whose new pages
-/// cost a fault each. Holds at most a few (the chunks a load has in flight).
-private final class ChunkPool: @unchecked Sendable {
-    static let shared = ChunkPool()
-    private let lock = NSLock()
-    private var chunks: [LineChunk] = []
-    func put(_ chunk: LineChunk) {
-        guard chunk.bytes.capacity <= 8 << 20 else { return }   // grown by a huge line: freed
-        chunk.clear()
-        lock.lock(); defer { lock.unlock() }
-        if chunks.count < 6 { chunks.append(chunk) }
-    }
-    func take() -> LineChunk? { lock.lock(); defer { lock.unlock() }; return chunks.popLast() }
-}
+/// buffers (1–2 MB each) are reused rather than freed and allocated afresh. Holds at most a
+/// few (the chunks a load has in flight).
+private let chunkPool = BufferPool<LineChunk>(limit: 6) { $0.bytes.capacity <= 8 << 20 }
 
 /// Carries a parser into its thread.
 private final class ParserBox: @unchecked Sendable {

@@ -86,24 +86,11 @@ final class RowBatch: @unchecked Sendable {
         RowBatch.spares.put((arena, cells, rows))
     }
 
-    private static let spares = SparePool()
-
-    /// At most a dozen sets of buffers (about the batches a load holds in flight), under a
-    /// lock. Buffers a huge record made grow (a JSON document's batch may hold tens of MB) are
-    /// freed, not kept: the pool holds at most about 12 × 10 MB of memory.
-    private final class SparePool: @unchecked Sendable {
-        typealias Buffers = (arena: [UInt8], cells: [Cell], rows: [Row])
-        private let lock = NSLock()
-        private var buffers: [Buffers] = []
-        func put(_ set: Buffers) {
-            guard set.arena.capacity <= 8 << 20, set.cells.capacity <= 1 << 17, set.rows.capacity <= 1 << 14 else { return }
-            lock.lock(); defer { lock.unlock() }
-            if buffers.count < 12 { buffers.append(set) }
-        }
-        func take() -> Buffers? {
-            lock.lock(); defer { lock.unlock() }
-            return buffers.popLast()
-        }
+    /// At most a dozen sets of buffers (about the batches a load holds in flight). Buffers a
+    /// huge record made grow (a JSON document's batch may hold tens of MB) are freed, not
+    /// kept: the pool holds at most about 12 × 10 MB of memory.
+    private static let spares = BufferPool<(arena: [UInt8], cells: [Cell], rows: [Row])>(limit: 12) {
+        $0.arena.capacity <= 8 << 20 && $0.cells.capacity <= 1 << 17 && $0.rows.capacity <= 1 << 14
     }
 
     /// The index within its line of the record being parsed (nil: the line holds one record);

@@ -121,12 +121,7 @@ public enum URLNormalizer {
         return Parts(scheme: scheme, authorityPrefix: userinfo, host: h, rest: rest)
     }
 
-    /// One layer of unwrapping, or nil when `url` is not a known wrapper.
-    static func unwrapOnce(_ url: String) -> String? {
-        split(url).flatMap(unwrapOnce)
-    }
-
-    /// One layer of unwrapping of a URL already split into `parts`.
+    /// One layer of unwrapping of a URL split into `parts`, or nil when it is not a known wrapper.
     static func unwrapOnce(_ parts: Parts) -> String? {
         guard !parts.host.isEmpty else { return nil }
         let host = parts.host
