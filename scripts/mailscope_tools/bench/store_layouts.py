@@ -110,79 +110,84 @@ def index_sql(sql, table, interned):
     return head + "(" + inner + ")" + tail
 
 
-def build(source, target, variant):
-    """Writes the variant's database at target from a copy of source; returns {table: interned}
-    of the event tables the database has."""
+def rewrite(source, target, change):
+    """Copies source to target, runs change(db, tables) in one transaction over the experiment's
+    event tables the copy has, then ANALYZE and VACUUM; returns what change returned."""
     shutil.copyfile(source, target)
     db = sqlite3.connect(target, isolation_level=None)
-    tables = [t for t in TABLES if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (t,)).fetchone()]
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
+    tables = [t for t in TABLES if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (t,)).fetchone()]
     db.execute("BEGIN")
-    db.execute("CREATE TABLE dim_text (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE)")
-    layout = {}
-    for table in tables:
-        columns = db.execute("SELECT name, type FROM pragma_table_info(?) ORDER BY cid", (table,)).fetchall()
-        layout[table] = (columns, interned_columns(columns, variant))
-        for name in layout[table][1]:
-            db.execute(f"INSERT OR IGNORE INTO dim_text(value) SELECT {quote(name)} FROM {quote(table)} "
-                       f"WHERE {quote(name)} IS NOT NULL ORDER BY 1")
-    for table in tables:
-        columns, interned = layout[table]
-        indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-                             (table,)).fetchall()
-        definitions = [("id INTEGER PRIMARY KEY" if name == "id" else
-                        f"{quote(name + '_k')} INTEGER" if name in interned else f"{quote(name)} {kind}")
-                       for name, kind in columns]
-        db.execute(f"CREATE TABLE {quote(table + '_row')} ({', '.join(definitions)})")
-        values = ", ".join(f"(SELECT id FROM dim_text WHERE value = t.{quote(name)})" if name in interned else f"t.{quote(name)}"
-                           for name, _ in columns)
-        db.execute(f"INSERT INTO {quote(table + '_row')} SELECT {values} FROM {quote(table)} t ORDER BY t.id")
-        for name, _ in indexes:
-            db.execute(f"DROP INDEX {quote(name)}")
-        db.execute(f"DROP TABLE {quote(table)}")
-        db.execute(view_sql(table, columns, interned))
-        for _, sql in indexes:
-            db.execute(index_sql(sql, table, interned))
+    result = change(db, tables)
     db.execute("COMMIT")
     db.execute("ANALYZE")
     db.execute("VACUUM")
     db.close()
-    return {table: layout[table][1] for table in tables}
+    return result
+
+
+def indexes_of(db, table):
+    """(name, sql) of the table's own indexes (not SQLite's automatic ones)."""
+    return db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                      (table,)).fetchall()
+
+
+def build(source, target, variant):
+    """Writes the variant's database at target from a copy of source; returns {table: interned}
+    of the event tables the database has."""
+    def change(db, tables):
+        db.execute("CREATE TABLE dim_text (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE)")
+        layout = {}
+        for table in tables:
+            columns = db.execute("SELECT name, type FROM pragma_table_info(?) ORDER BY cid", (table,)).fetchall()
+            layout[table] = (columns, interned_columns(columns, variant))
+            for name in layout[table][1]:
+                db.execute(f"INSERT OR IGNORE INTO dim_text(value) SELECT {quote(name)} FROM {quote(table)} "
+                           f"WHERE {quote(name)} IS NOT NULL ORDER BY 1")
+        for table in tables:
+            columns, interned = layout[table]
+            indexes = indexes_of(db, table)
+            definitions = [("id INTEGER PRIMARY KEY" if name == "id" else
+                            f"{quote(name + '_k')} INTEGER" if name in interned else f"{quote(name)} {kind}")
+                           for name, kind in columns]
+            db.execute(f"CREATE TABLE {quote(table + '_row')} ({', '.join(definitions)})")
+            values = ", ".join(f"(SELECT id FROM dim_text WHERE value = t.{quote(name)})" if name in interned else f"t.{quote(name)}"
+                               for name, _ in columns)
+            db.execute(f"INSERT INTO {quote(table + '_row')} SELECT {values} FROM {quote(table)} t ORDER BY t.id")
+            for name, _ in indexes:
+                db.execute(f"DROP INDEX {quote(name)}")
+            db.execute(f"DROP TABLE {quote(table)}")
+            db.execute(view_sql(table, columns, interned))
+            for _, sql in indexes:
+                db.execute(index_sql(sql, table, interned))
+        return {table: layout[table][1] for table in tables}
+    return rewrite(source, target, change)
 
 
 def build_partitioned(source, target):
     """Writes the partitioned layout at target from a copy of source; returns {table: cut time}."""
-    shutil.copyfile(source, target)
-    db = sqlite3.connect(target, isolation_level=None)
-    db.execute("PRAGMA journal_mode=OFF")
-    db.execute("PRAGMA synchronous=OFF")
-    tables = [t for t in TABLES if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (t,)).fetchone()]
-    cuts = {}
-    db.execute("BEGIN")
-    for table in tables:
-        count = db.execute(f"SELECT COUNT(*) FROM {quote(table)}").fetchone()[0]
-        row = db.execute(f"SELECT ts FROM {quote(table)} ORDER BY ts LIMIT 1 OFFSET ?", (count // 2,)).fetchone()
-        cut = cuts[table] = row[0] if row else 0
-        create = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
-        indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-                             (table,)).fetchall()
-        for part, condition in (("p1", "ts < ? OR ts IS NULL"), ("p2", "ts >= ?")):
-            name = f"{table}_{part}"
-            db.execute(re.sub(r"^CREATE TABLE\s+\"?" + table + r"\"?", f"CREATE TABLE {quote(name)}", create, count=1))
-            db.execute(f"INSERT INTO {quote(name)} SELECT * FROM {quote(table)} WHERE {condition} ORDER BY id", (cut,))
-        for index, _ in indexes:
-            db.execute(f"DROP INDEX {quote(index)}")
-        db.execute(f"DROP TABLE {quote(table)}")
-        db.execute(f"CREATE VIEW {quote(table)} AS SELECT * FROM {quote(table + '_p1')} UNION ALL SELECT * FROM {quote(table + '_p2')}")
-        for index, sql in indexes:
-            for part in ("p1", "p2"):
-                db.execute(re.sub(r"\b" + index + r"\b\s+ON\s+" + table + r"\s*\(", f"{index}_{part} ON {table}_{part}(", sql, count=1))
-    db.execute("COMMIT")
-    db.execute("ANALYZE")
-    db.execute("VACUUM")
-    db.close()
-    return cuts
+    def change(db, tables):
+        cuts = {}
+        for table in tables:
+            count = db.execute(f"SELECT COUNT(*) FROM {quote(table)}").fetchone()[0]
+            row = db.execute(f"SELECT ts FROM {quote(table)} ORDER BY ts LIMIT 1 OFFSET ?", (count // 2,)).fetchone()
+            cut = cuts[table] = row[0] if row else 0
+            create = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
+            indexes = indexes_of(db, table)
+            for part, condition in (("p1", "ts < ? OR ts IS NULL"), ("p2", "ts >= ?")):
+                name = f"{table}_{part}"
+                db.execute(re.sub(r"^CREATE TABLE\s+\"?" + table + r"\"?", f"CREATE TABLE {quote(name)}", create, count=1))
+                db.execute(f"INSERT INTO {quote(name)} SELECT * FROM {quote(table)} WHERE {condition} ORDER BY id", (cut,))
+            for index, _ in indexes:
+                db.execute(f"DROP INDEX {quote(index)}")
+            db.execute(f"DROP TABLE {quote(table)}")
+            db.execute(f"CREATE VIEW {quote(table)} AS SELECT * FROM {quote(table + '_p1')} UNION ALL SELECT * FROM {quote(table + '_p2')}")
+            for index, sql in indexes:
+                for part in ("p1", "p2"):
+                    db.execute(re.sub(r"\b" + index + r"\b\s+ON\s+" + table + r"\s*\(", f"{index}_{part} ON {table}_{part}(", sql, count=1))
+        return cuts
+    return rewrite(source, target, change)
 
 
 def events(db):
