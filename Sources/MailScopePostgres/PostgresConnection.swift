@@ -149,9 +149,28 @@ public final class PostgresConnection {
 
     // MARK: - Internals
 
-    private func run(_ sql: String, _ arguments: [SQLValue]) throws -> OpaquePointer {
+    /// The columns, in order, and the rows of one statement `sql` as values: for results shown as
+    /// they come (a hunt's table). Unlike `rows`, more than one statement is refused by the server
+    /// even without arguments (it runs as an extended-protocol statement).
+    public func table(_ sql: String, _ arguments: [SQLValue] = []) throws -> (columns: [String], rows: [[SQLValue]]) {
+        let result = try run(sql, arguments, oneStatement: true)
+        defer { PQclear(result) }
+        let columnCount = Int(PQnfields(result))
+        let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        let types = (0..<columnCount).map { PQftype(result, Int32($0)) }
+        var rows: [[SQLValue]] = []
+        for r in 0..<PQntuples(result) {
+            rows.append((0..<columnCount).map { c in
+                PQgetisnull(result, r, Int32(c)) == 1 ? .null
+                    : PostgresConnection.value(String(cString: PQgetvalue(result, r, Int32(c))), type: types[c])
+            })
+        }
+        return (columns, rows)
+    }
+
+    private func run(_ sql: String, _ arguments: [SQLValue], oneStatement: Bool = false) throws -> OpaquePointer {
         let result: OpaquePointer?
-        if arguments.isEmpty {
+        if arguments.isEmpty && !oneStatement {
             result = PQexec(handle, sql)
         } else {
             var texts: [String?] = []

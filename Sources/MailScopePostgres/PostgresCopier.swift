@@ -59,13 +59,15 @@ public enum PostgresCopier {
         try target.execute("BEGIN")
         do {
             for table in tables {
-                for statement in table.statements { try target.execute(statement) }
+                for statement in table.tableStatements { try target.execute(statement) }
             }
             for month in try months(in: source, tables: tables) {
                 for statement in try PostgresSchema.monthPartitions(month, tables: tables) { try target.execute(statement) }
             }
             for table in tables {
                 let done = try copyTable(table.name, from: source, to: target)
+                // Indexes after the rows: one sort per index instead of an entry per row.
+                for statement in table.indexStatements { try target.execute(statement) }
                 copied.append(done)
                 progress(done)
             }
@@ -75,7 +77,7 @@ public enum PostgresCopier {
                                 .integer(Int64(Date().timeIntervalSince1970 * 1000))])
             try target.execute("COMMIT")
         } catch {
-            try? target.execute("ROLLBACK")
+            _ = try? target.execute("ROLLBACK")
             throw error
         }
         // Statistics for the planner, as `mailscope run` gathers them after a load.

@@ -45,6 +45,11 @@ public enum Hunt {
     public struct Result: Sendable, Equatable {
         public var columns: [String]
         public var rows: [[SQLValue]]
+
+        public init(columns: [String], rows: [[SQLValue]]) {
+            self.columns = columns
+            self.rows = rows
+        }
     }
 
     /// Runs one read-only statement `sql` (from `source`, for messages) with `parameters` bound
