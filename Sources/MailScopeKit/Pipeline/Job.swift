@@ -243,7 +243,8 @@ public final class Job: @unchecked Sendable {
     }
 
     /// Writes the reports of `database` into `folder`, describing its last detection.
-    static func writeReports(_ database: Database, rules: [Rule], to folder: String, settings: ReportSettings) throws -> [String] {
+    /// Writes the reports of `database` (SQLite, or PostgreSQL through its reader) into `folder`.
+    public static func writeReports(_ database: any SQLReader, rules: [Rule], to folder: String, settings: ReportSettings) throws -> [String] {
         let last = try RunRecord.lastDetection(database)
         let one = try settings.incident.map { try IncidentReference.resolve($0, in: database) }
         var model = try ReportModel.build(database, options: .init(generatedAt: ReportModel.Options.reportTime(), command: last.command,
