@@ -138,12 +138,20 @@ extension PostgresDialect {
                     case .parameter:
                         piece = parameter(token)
                     case .punctuation:
+                        if token.text == "->" || token.text == "->>" {
+                            throw PostgresDialectError(problem: .unsupportedSyntax(what: token.text + " operator", hint: "json_each(x) in FROM is the one JSON form translated"),
+                                                       line: token.line, column: token.column)
+                        }
                         piece = token.text == "==" ? "=" : token.text
                     case .word:
                         let w = token.text.lowercased()
                         switch w {
                         case "user":
                             piece = "\"user\""
+                        case _ where PostgresDialect.jsonbColumns.contains(w) && previousWord != "as":
+                            // A jsonb column read as the text SQLite stores (COALESCE(extra, '') would
+                            // otherwise parse '' as JSON).
+                            piece = token.text + "::text"
                         case "like":
                             piece = "ILIKE"
                             nextPattern = .operand

@@ -55,6 +55,8 @@ struct PostgresDialectTests {
         // INSERT OR IGNORE.
         ("INSERT OR IGNORE INTO t (a) VALUES (:a);", "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING;"),
         ("SELECT 1 WHERE a == b", "SELECT 1 WHERE a = b"),
+        // jsonb extra read as the text SQLite stores; an alias named extra stays.
+        ("SELECT ' ' || COALESCE(a.extra, '') AS extra FROM t a", "SELECT ' ' || COALESCE(a.extra::text, '') AS extra FROM t a"),
         // What both databases share passes unchanged.
         ("WITH x AS MATERIALIZED (SELECT lower(trim(a)), rtrim(a, 'b'), ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) AS n FROM t) SELECT * FROM x",
          "WITH x AS MATERIALIZED (SELECT lower(trim(a)), rtrim(a, 'b'), ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) AS n FROM t) SELECT * FROM x"),
@@ -116,6 +118,7 @@ struct PostgresDialectTests {
         ("SELECT 1 WHERE a GLOB 'x*'", "GLOB operator"),
         ("SELECT rowid FROM t", "rowid column"),
         ("INSERT OR REPLACE INTO t VALUES (1)", "INSERT OR REPLACE"),
+        ("SELECT extra ->> '$.a' FROM t", "->> operator"),
     ])
     func refusesUntranslatedSyntax(_ sql: String, _ what: String) {
         do {
