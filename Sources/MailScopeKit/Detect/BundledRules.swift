@@ -1216,7 +1216,7 @@ examples:
         ("MS-COR-006.yml", #"""
 id: MS-COR-006
 title: Office or the mail client started a script host or LOLBin after a flagged attachment was opened
-version: 1
+version: 2
 kind: correlation
 severity: critical
 attack: [T1204.002, T1059.001, T1059.005, T1218.005, T1218.010, T1218.011]
@@ -1234,7 +1234,9 @@ params:
   spawn_window_ms: 1800000   # 30 minutes after the attachment was written or opened
 sql: |
   WITH opened AS (
-    SELECT f.host, f.user, f.sender, f.message_id, f.subject, f.indicator, MIN(f.ts) AS ts, MIN(f.id) AS finding_id
+    -- One row per host, user and message; its sender and subject through MIN(), not as bare
+    -- columns (SQLite takes those from an arbitrary row of the group, PostgreSQL refuses them).
+    SELECT f.host, f.user, MIN(f.sender) AS sender, f.message_id, MIN(f.subject) AS subject, MIN(f.ts) AS ts, MIN(f.id) AS finding_id
     FROM finding f WHERE f.rule_id IN ('MS-COR-001', 'MS-COR-002', 'MS-COR-003') AND f.host IS NOT NULL
     GROUP BY f.host, f.user, f.message_id
   )
