@@ -19,8 +19,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // PostgreSQL's client (issue 21). A module of its own, not yet linked into `mailscope`:
-        // the binary's dependencies stay SQLite's until `--db postgresql://` runs end to end.
+        // PostgreSQL's client (issue 21): MailScopePostgres, used by `mailscope db copy`.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "MailScopeKit",
@@ -48,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "mailscope",
             dependencies: [
-                "MailScopeKit",
+                "MailScopeKit", "MailScopePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import MailScopeKit
 
 /// An error reported by PostgreSQL or libpq, with what a user needs to act on it.
 public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -12,6 +13,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
         case copy
         /// Another process holds the database's writer lock.
         case locked
+        /// The database cannot take what was asked (it already holds MailScope data, or is
+        /// of another schema version).
+        case refused
     }
 
     public let kind: Kind
@@ -37,7 +41,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
         case .connection:
             return "cannot connect to PostgreSQL at \(target): \(message) (check the host, port, user and database; "
                 + "a password comes from PGPASSWORD or ~/.pgpass, never the command line)"
-        case .locked:
+        case .locked, .refused:
             return "\(target): \(message)"
         case .statement, .copy:
             var text = "PostgreSQL at \(target): \(message)"
@@ -46,4 +50,10 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
             return text
         }
     }
+}
+
+extension PostgresError: ExitCoded {
+    /// 4 when another writer holds the database (as for an SQLite file); otherwise 2: the
+    /// server, the connection or the target database stopped the command.
+    public var exitCode: Int32 { kind == .locked ? ExitStatus.busy : ExitStatus.input }
 }

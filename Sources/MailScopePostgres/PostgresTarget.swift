@@ -9,6 +9,10 @@ public struct PostgresTarget: Sendable, Equatable {
     public let conninfo: String
     /// `user@host:port/dbname` from the parts the string gives; a password is never shown.
     public let display: String
+    /// Whether the string holds a password. Commands refuse one (``requireNoPassword()``): a
+    /// command line is visible to every user of the machine (`ps`) and kept in shell history,
+    /// and MailScope records its command line in the run table.
+    public let hasPassword: Bool
 
     /// Parses `conninfo` with libpq's own parser; throws when libpq cannot read it.
     public init(_ conninfo: String) throws {
@@ -28,6 +32,16 @@ public struct PostgresTarget: Sendable, Equatable {
             option += 1
         }
         display = PostgresTarget.display(parts)
+        hasPassword = !(parts["password"] ?? "").isEmpty
+    }
+
+    /// Throws when the connection string holds a password, saying where it belongs instead.
+    public func requireNoPassword() throws {
+        guard hasPassword else { return }
+        throw PostgresError(kind: .refused,
+                            message: "the connection string holds a password, which a command line shows to every user of this machine; "
+                                + "leave it out and put it in ~/.pgpass (chmod 600) or the PGPASSWORD variable",
+                            target: display)
     }
 
     /// `user@host:port/dbname`, each part only when given (libpq fills the rest from PG*

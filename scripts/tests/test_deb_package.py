@@ -105,7 +105,7 @@ class DebianPackage(unittest.TestCase):
     def test_depends_names_the_package_of_every_library_the_binary_needs_and_no_other(self):
         wanted = sorted(set(libraries.packages(self.binary).values()))
         self.assertEqual(libraries.names(self.control["Depends"]), wanted)
-        for package in ("libc6", "libsqlite3-0", "zlib1g"):
+        for package in ("libc6", "libsqlite3-0", "zlib1g", "libpq5"):
             self.assertIn(package, wanted)
 
     def test_every_entry_is_root_owned_folders_and_programs_0755_the_rest_0644(self):

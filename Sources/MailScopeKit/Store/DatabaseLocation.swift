@@ -24,6 +24,7 @@ public enum DatabaseLocation {
     /// The message for a PostgreSQL URL given where only a file works yet.
     public static func postgresNotYetMessage(_ value: String) -> String {
         "\(withoutPassword(value)) is a PostgreSQL database; this mailscope keeps its data in an SQLite file only "
-            + "(the PostgreSQL backend is being built: docs/scaling.md, \"PostgreSQL for bigger tenants\") — give a file, e.g. --db case.db"
+            + "(the PostgreSQL backend is being built: docs/scaling.md, \"PostgreSQL for bigger tenants\") — give a file, e.g. --db case.db; "
+            + "`mailscope db copy --db case.db --to \(withoutPassword(value))` copies a database into PostgreSQL"
     }
 }

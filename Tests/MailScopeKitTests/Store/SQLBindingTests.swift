@@ -17,6 +17,7 @@ import Testing
         "related": "a constant ORDER BY suffix (RuleRunner.ordered)",
         "ruleSQL": "a rule's own SQL from the catalog, wrapped to order its rows (RuleRunner.ordered)",
         "quotedTable": "a table name from the SQLite schema, quoted (PostgresSchema)",
+        "quotedColumns": "the column names from the SQLite schema, each quoted, BLOBs as hex (PostgresCopier)",
         "quotedDefault": "a partition name made from a table name, quoted (PostgresSchema)",
         "quotedIndex": "an index name from the SQLite schema, quoted (PostgresSchema)",
         "quotedPartition": "a month partition's name, quoted (PostgresSchema)",

@@ -1,0 +1,187 @@
+import Foundation
+import MailScopeKit
+
+/// Copies a MailScope SQLite database, every table and every row, into an empty PostgreSQL
+/// database laid out by ``PostgresSchema``: the route for a tenant whose history has outgrown
+/// one SQLite file (issue 21).
+///
+/// - The SQLite file is only read (open it with `Database.openForReading`); it is the evidence
+///   and stays as it is.
+/// - The copy holds the database's writer lock (``PostgresWriterLock``) and runs in one
+///   transaction: a copy that fails or is killed leaves the PostgreSQL database as empty as it
+///   found it, and running it again starts over.
+/// - Rows keep their ids, so a finding's `evidence_rowid` and an incident's member rows point
+///   at the same rows in both stores; dedup keys become `bytea`, `extra` becomes `jsonb`, and
+///   each event lands in its month's partition (created for the months the events cover).
+/// - Each table's row count is checked against the source after its COPY.
+public enum PostgresCopier {
+    /// What one table's copy did.
+    public struct Copied: Sendable, Equatable {
+        public let table: String
+        public let rows: Int
+        /// Values that held a NUL character, by column: PostgreSQL text and jsonb cannot store
+        /// one, so each NUL was stored as U+FFFD (the SQLite file keeps the original).
+        public var nulReplaced: [String: Int] = [:]
+
+        public init(table: String, rows: Int, nulReplaced: [String: Int] = [:]) {
+            self.table = table
+            self.rows = rows
+            self.nulReplaced = nulReplaced
+        }
+    }
+
+    /// The table that records which MailScope schema a PostgreSQL database holds.
+    public static let schemaTable = "mailscope_schema"
+
+    /// Copies the SQLite database at `path` into the PostgreSQL database `conninfo` names (a
+    /// `postgresql://` URL or libpq's `key=value` form, without a password: PG* variables and
+    /// ~/.pgpass supply it): `mailscope db copy`.
+    @discardableResult
+    public static func copy(sqlite path: String, to conninfo: String, progress: (Copied) -> Void = { _ in }) throws -> [Copied] {
+        let target = try PostgresTarget(conninfo)
+        try target.requireNoPassword()
+        let source = try Database.openForReading(path: path)
+        let connection = try PostgresConnection(target, applicationName: "mailscope db copy")
+        return try copy(from: source, to: connection, progress: progress)
+    }
+
+    /// Copies `source` into `target`, reporting each table when it is done; returns the tables
+    /// in copy order with their row counts. Throws `.refused` when `target` already holds
+    /// MailScope tables.
+    @discardableResult
+    public static func copy(from source: Database, to target: PostgresConnection,
+                            progress: (Copied) -> Void = { _ in }) throws -> [Copied] {
+        try PostgresWriterLock.acquire(target)
+        defer { try? PostgresWriterLock.release(target) }
+        let tables = try PostgresSchema.tables(from: source)
+        try requireEmpty(target, tables: tables.map(\.name))
+        var copied: [Copied] = []
+        try target.execute("BEGIN")
+        do {
+            for table in tables {
+                for statement in table.statements { try target.execute(statement) }
+            }
+            for month in try months(in: source, tables: tables) {
+                for statement in try PostgresSchema.monthPartitions(month, tables: tables) { try target.execute(statement) }
+            }
+            for table in tables {
+                let done = try copyTable(table.name, from: source, to: target)
+                copied.append(done)
+                progress(done)
+            }
+            try target.execute("CREATE TABLE mailscope_schema (version integer NOT NULL, copied_from text, created_at bigint NOT NULL)")
+            try target.execute("INSERT INTO mailscope_schema (version, copied_from, created_at) VALUES ($1, $2, $3)",
+                               [.integer(Int64(Schema.currentVersion)), .text((source.path as NSString).lastPathComponent),
+                                .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+            try target.execute("COMMIT")
+        } catch {
+            try? target.execute("ROLLBACK")
+            throw error
+        }
+        // Statistics for the planner, as `mailscope run` gathers them after a load.
+        try target.execute("ANALYZE")
+        return copied
+    }
+
+    /// Throws `.refused` when `target` holds a MailScope database or any table of the same
+    /// name as one of MailScope's `tables`.
+    static func requireEmpty(_ target: PostgresConnection, tables: [String]) throws {
+        let existing = try target.rows("""
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v') AND c.relname = ANY($1::text[])
+            ORDER BY c.relname
+            """, [.text("{" + ([schemaTable] + tables).joined(separator: ",") + "}")])
+            .compactMap { $0.text("relname") }
+        guard existing.isEmpty else {
+            throw PostgresError(kind: .refused,
+                                message: "this database already holds MailScope tables (\(existing.prefix(5).joined(separator: ", "))); "
+                                    + "copy into a new, empty database (createdb NAME) so that nothing is mixed or copied twice",
+                                target: target.target.display)
+        }
+    }
+
+    /// The UTC months ("2026-11") the event tables' times fall in, between 1970 and 2100; a
+    /// time outside those (or none) goes to the table's DEFAULT partition.
+    static func months(in source: Database, tables: [PostgresSchema.Table]) throws -> [String] {
+        var months = Set<String>()
+        for table in tables where table.partitioned {
+            let quotedTable = PostgresSchema.quote(table.name)
+            for row in try source.rows("""
+                SELECT DISTINCT strftime('%Y-%m', ts / 1000, 'unixepoch') AS month FROM \(quotedTable)
+                WHERE ts >= 0 AND ts < 4102444800000
+                """) {
+                if let month = row.text("month") { months.insert(month) }
+            }
+        }
+        return months.sorted()
+    }
+
+    /// Copies one table's rows; BLOB columns travel as `bytea` hex (`\x…`).
+    static func copyTable(_ name: String, from source: Database, to target: PostgresConnection) throws -> Copied {
+        let columns = try source.rows("SELECT name, type FROM pragma_table_info(?) ORDER BY cid", [.text(name)])
+        let names = columns.compactMap { $0.text("name") }
+        let quotedColumns = columns.compactMap { column -> String? in
+            guard let columnName = column.text("name") else { return nil }
+            let quotedColumn = PostgresSchema.quote(columnName)
+            return (column.text("type") ?? "").uppercased() == "BLOB"
+                ? "CASE WHEN \(quotedColumn) IS NULL THEN NULL ELSE '\\x' || hex(\(quotedColumn)) END AS \(quotedColumn)"
+                : quotedColumn
+        }.joined(separator: ", ")
+        let quotedTable = PostgresSchema.quote(name)
+        let rows = try source.values("SELECT \(quotedColumns) FROM \(quotedTable)")
+        var nulReplaced: [String: Int] = [:]
+        let cleaned = rows.lazy.map { values in
+            values.enumerated().map { i, value -> SQLValue in
+                guard case .text(let text) = value, let clean = withoutNUL(text, json: names[i] == "extra") else { return value }
+                nulReplaced[names[i], default: 0] += 1
+                return .text(clean)
+            }
+        }
+        let stored = try target.copy(into: name, columns: names, rows: cleaned)
+        if let error = rows.error { throw error }
+        let expected = Int(try source.scalar("SELECT COUNT(*) FROM \(quotedTable)")?.intValue ?? -1)
+        guard stored == expected else {
+            throw PostgresError(kind: .copy, message: "\(name): \(stored) rows stored, the SQLite database holds \(expected)",
+                                target: target.target.display)
+        }
+        if names.contains("id"), try target.rows("SELECT pg_get_serial_sequence($1, 'id') AS sequence", [.text(PostgresSchema.quote(name))])
+            .first?.text("sequence") != nil {
+            // The next id a writer takes follows the copied ones.
+            try target.execute("SELECT setval(pg_get_serial_sequence($1, 'id'), COALESCE((SELECT MAX(id) FROM \(quotedTable)), 0) + 1, false)",
+                               [.text(PostgresSchema.quote(name))])
+        }
+        return Copied(table: name, rows: stored, nulReplaced: nulReplaced)
+    }
+
+    /// `text` with each NUL character as U+FFFD, or nil when it holds none. In JSON text
+    /// (`json`), the escape `\u0000` is what jsonb refuses, so it becomes `\ufffd`; an escaped
+    /// backslash followed by `u0000` is text, not an escape, and stays.
+    static func withoutNUL(_ text: String, json: Bool) -> String? {
+        guard text.utf8.contains(0) || (json && text.contains("\\u0000")) else { return nil }
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        var changed = false
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == 0 {
+                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                changed = true
+                i += 1
+            } else if json && byte == UInt8(ascii: "\\") && i + 1 < bytes.count {
+                if bytes[i + 1] == UInt8(ascii: "u") && i + 5 < bytes.count && bytes[(i + 2)...(i + 5)].allSatisfy({ $0 == UInt8(ascii: "0") }) {
+                    out.append(contentsOf: Array("\\ufffd".utf8))
+                    changed = true
+                    i += 6
+                } else {
+                    out.append(contentsOf: bytes[i...(i + 1)])
+                    i += 2
+                }
+            } else {
+                out.append(byte)
+                i += 1
+            }
+        }
+        return changed ? String(decoding: out, as: UTF8.self) : nil
+    }
+}
