@@ -16,7 +16,8 @@ import MailScopeKit
 /// | `strftime('%Y-%m-%dT%H:%M:%SZ', X, 'unixepoch')` | `to_char(to_timestamp(X) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')` |
 /// | `json_each(X) j` in FROM | `jsonb_array_elements_text((X)::jsonb) AS j(value)` |
 /// | `instr(a, b)`, `ifnull(a, b)` | `strpos(a, b)`, `coalesce(a, b)` |
-/// | `group_concat([DISTINCT] x[, sep])` | `string_agg([DISTINCT] (x)::text, sep or ',')` |
+/// | `group_concat(x[, sep])` | `string_agg((x)::text, sep or ',')` |
+/// | `group_concat(DISTINCT x)` | `string_agg(DISTINCT (x)::text, ',' ORDER BY (x)::text)` (a rule feeds SQLite the values sorted) |
 /// | `a [NOT] LIKE p` | `a [NOT] ILIKE p ESCAPE ''` (SQLite's LIKE ignores ASCII case and has no escape character) |
 /// | `a IS b`, `a IS NOT b` (b not NULL/TRUE/FALSE) | `a IS NOT DISTINCT FROM b`, `a IS DISTINCT FROM b` |
 /// | `FROM (SELECT …)` without an alias | `FROM (SELECT …) AS subquery_n` (PostgreSQL 15 requires one) |

@@ -289,13 +289,16 @@ extension PostgresDialect {
                     throw fail(.malformed("group_concat() takes one or two arguments"))
                 }
                 var value = args[0]
-                var distinct = ""
+                var distinct = false
                 if let d = value.firstIndex(where: { !$0.isTrivia }), value[d].word == "distinct" {
-                    distinct = "DISTINCT "
+                    distinct = true
                     value.removeSubrange(...d)
                 }
                 let separator = args.count == 2 ? try renderArgument(args[1]) : "','"
-                return "string_agg(\(distinct)(\(try renderArgument(value)))::text, \(separator))"
+                let text = "(\(try renderArgument(value)))::text"
+                // DISTINCT values in their order, spelled out (PostgreSQL sorts them to find the
+                // duplicates anyway); SQLite keeps the order they come in, so a rule feeds it sorted.
+                return !distinct ? "string_agg(\(text), \(separator))" : "string_agg(DISTINCT \(text), \(separator) ORDER BY \(text))"
             case "max" where args.count > 1, "min" where args.count > 1:
                 let other = name == "max" ? "greatest" : "least"
                 throw fail(.unsupportedFunction(name: "scalar \(name)", hint: "it returns NULL when an argument is NULL and \(other)() does not; write CASE WHEN … THEN … ELSE … END"))

@@ -33,7 +33,7 @@ struct PostgresDialectTests {
         ("SELECT ifnull(a, 0)", "SELECT coalesce(a, 0)"),
         ("SELECT substr(h, instr(h, '@') + 1)", "SELECT substr(h, strpos(h, '@') + 1)"),
         ("SELECT group_concat(DISTINCT j.value), group_concat(n), group_concat(n, '; ')",
-         "SELECT string_agg(DISTINCT (j.value)::text, ','), string_agg((n)::text, ','), string_agg((n)::text, '; ')"),
+         "SELECT string_agg(DISTINCT (j.value)::text, ',' ORDER BY (j.value)::text), string_agg((n)::text, ','), string_agg((n)::text, '; ')"),
         // LIKE ignores ASCII case in SQLite and has no escape character; the pattern ends where its operand does.
         ("SELECT 1 WHERE a LIKE '%x%' AND b NOT LIKE 'y%'", "SELECT 1 WHERE a ILIKE '%x%' ESCAPE '' AND b NOT ILIKE 'y%' ESCAPE ''"),
         ("SELECT 1 WHERE (s LIKE '%@' || e.domain OR s LIKE '%.' || lower(e.domain))",
