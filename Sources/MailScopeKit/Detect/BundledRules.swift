@@ -614,7 +614,7 @@ examples:
         ("MS-ATT-030.yml", #"""
 id: MS-ATT-030
 title: Risky attachment type from a sender domain first seen recently
-version: 3
+version: 4
 kind: detection
 severity: medium
 attack: [T1566.001]
@@ -642,15 +642,23 @@ sql: |
     SELECT n.sender_domain, n.first_ts FROM new_domains n CROSS JOIN history h
     WHERE n.first_ts - h.data_start >= :min_history_hours * 3600000
       AND n.first_ts <= :until AND n.first_ts >= :since - :new_days * 86400000
-  ), risky AS (
-    SELECT p.aggregate_id, MIN(p.id) AS pid, MIN(c.first_ts) AS first_ts, group_concat(DISTINCT j.value) AS files
+  ), risky_files AS (
+    SELECT p.aggregate_id, p.id, c.first_ts, j.value
     FROM candidates c
     JOIN mail_message p ON p.sender_domain = c.sender_domain AND p.event = 'process'
     CROSS JOIN json_each(p.attachment_names) j
     WHERE p.attachment_names IS NOT NULL AND p.aggregate_id IS NOT NULL
       AND p.ts BETWEEN :since AND :until AND p.ts - c.first_ts <= :new_days * 86400000
       AND (lower(j.value) LIKE '%.docm' OR lower(j.value) LIKE '%.xlsm' OR lower(j.value) LIKE '%.pptm' OR lower(j.value) LIKE '%.dotm' OR lower(j.value) LIKE '%.xlam' OR lower(j.value) LIKE '%.iso' OR lower(j.value) LIKE '%.img' OR lower(j.value) LIKE '%.vhd' OR lower(j.value) LIKE '%.vhdx' OR lower(j.value) LIKE '%.lnk' OR lower(j.value) LIKE '%.hta' OR lower(j.value) LIKE '%.js' OR lower(j.value) LIKE '%.jse' OR lower(j.value) LIKE '%.vbs' OR lower(j.value) LIKE '%.vbe' OR lower(j.value) LIKE '%.wsf' OR lower(j.value) LIKE '%.one' OR lower(j.value) LIKE '%.html' OR lower(j.value) LIKE '%.htm' OR lower(j.value) LIKE '%.svg' OR lower(j.value) LIKE '%.scr' OR lower(j.value) LIKE '%.exe' OR lower(j.value) LIKE '%.cab')
-    GROUP BY p.aggregate_id
+  ), risky AS (
+    -- The files in name order, whatever the plan: the innermost ORDER BY feeds group_concat in
+    -- that order (SQLite keeps a subquery's ORDER BY under an aggregate other than count, min
+    -- and max), and PostgreSQL's form of group_concat(DISTINCT …) orders by the value.
+    SELECT r.aggregate_id, MIN(r.id) AS pid, MIN(r.first_ts) AS first_ts,
+           (SELECT group_concat(DISTINCT o.value)
+            FROM (SELECT g.value FROM risky_files g WHERE g.aggregate_id = r.aggregate_id ORDER BY g.value) o) AS files
+    FROM risky_files r
+    GROUP BY r.aggregate_id
   )
   SELECT p.ts, COALESCE(rc.recipient, p.recipient) AS user, p.sender, p.message_id, p.subject, r.files AS indicator,
          'risky attachment ' || r.files || ' from ' || p.sender_domain || ', a domain first seen ' ||
@@ -663,7 +671,7 @@ examples:
   positive:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDI_1793515400","direction":"Inbound","messageId":"<m-0@partner.example>","numberAttachments":"1","processingId":"PrcR0","recipients":"ana.lima@acme-corp.example","senderEnvelope":"orders@partner.example","senderHeader":"orders@partner.example","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793515400000,"type":"receipt"}'
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDE_1793615400","direction":"Inbound","messageId":"<m-1@newdomain.example.net>","numberAttachments":"1","processingId":"PrcR1_1793615400","recipients":"ana.lima@acme-corp.example","senderEnvelope":"billing@newdomain.example.net","senderHeader":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793615401123,"type":"receipt"}'
-    - '{"_offset":2,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDE","attachments":"\"invoice.iso\"","emailSize":"48211","holdReason":null,"messageId":"<m-1@newdomain.example.net>","numberAttachments":"1","processingId":"PrcP1_1793615400","senderEnvelope":"billing@newdomain.example.net","subject":"Invoice","subtype":"Acc","timestamp":1793615402000,"totalSizeAttachments":"40112","type":"process"}'
+    - '{"_offset":2,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDE","attachments":"\"statement.lnk\", \"invoice.iso\", \"statement.lnk\"","emailSize":"48211","holdReason":null,"messageId":"<m-1@newdomain.example.net>","numberAttachments":"3","processingId":"PrcP1_1793615400","senderEnvelope":"billing@newdomain.example.net","subject":"Invoice","subtype":"Acc","timestamp":1793615402000,"totalSizeAttachments":"40112","type":"process"}'
   negative:
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDI_1793515400","direction":"Inbound","messageId":"<m-0@partner.example>","numberAttachments":"1","processingId":"PrcR0","recipients":"ana.lima@acme-corp.example","senderEnvelope":"orders@partner.example","senderHeader":"orders@partner.example","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793515400000,"type":"receipt"}'
     - '{"_offset":1,"_partition":1,"accountId":"CUSA1B2C3","action":"Acc","aggregateId":"UmNwdF8wMDE_1793615400","direction":"Inbound","messageId":"<m-1@newdomain.example.net>","numberAttachments":"1","processingId":"PrcR1_1793615400","recipients":"ana.lima@acme-corp.example","senderEnvelope":"billing@newdomain.example.net","senderHeader":"billing@newdomain.example.net","senderIp":"203.0.113.25","subject":"Invoice","subtype":"Acc","timestamp":1793615401123,"type":"receipt"}'
@@ -1216,7 +1224,7 @@ examples:
         ("MS-COR-006.yml", #"""
 id: MS-COR-006
 title: Office or the mail client started a script host or LOLBin after a flagged attachment was opened
-version: 1
+version: 2
 kind: correlation
 severity: critical
 attack: [T1204.002, T1059.001, T1059.005, T1218.005, T1218.010, T1218.011]
@@ -1234,7 +1242,9 @@ params:
   spawn_window_ms: 1800000   # 30 minutes after the attachment was written or opened
 sql: |
   WITH opened AS (
-    SELECT f.host, f.user, f.sender, f.message_id, f.subject, f.indicator, MIN(f.ts) AS ts, MIN(f.id) AS finding_id
+    -- One row per host, user and message; its sender and subject through MIN(), not as bare
+    -- columns (SQLite takes those from an arbitrary row of the group, PostgreSQL refuses them).
+    SELECT f.host, f.user, MIN(f.sender) AS sender, f.message_id, MIN(f.subject) AS subject, MIN(f.ts) AS ts, MIN(f.id) AS finding_id
     FROM finding f WHERE f.rule_id IN ('MS-COR-001', 'MS-COR-002', 'MS-COR-003') AND f.host IS NOT NULL
     GROUP BY f.host, f.user, f.message_id
   )

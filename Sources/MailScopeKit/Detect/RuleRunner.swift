@@ -68,7 +68,7 @@ public struct RuleRunner {
     ///
     /// `checkSQL` has made sure every rule but a hunt returns the evidence columns, and that
     /// only correlation rules (all of them) return the related ones.
-    static func ordered(_ rule: Rule) -> String {
+    public static func ordered(_ rule: Rule) -> String {
         guard rule.kind != .hunt else { return rule.sql }
         let ruleSQL = rule.sql.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
         let related = rule.kind == .correlation ? ", related_table, related_rowid" : ""

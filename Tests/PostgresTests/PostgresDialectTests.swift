@@ -1,0 +1,180 @@
+import Foundation
+import MailScopeKit
+import Testing
+@testable import MailScopePostgres
+
+/// SQLite SQL as the rules write it, turned into PostgreSQL's form token by token: each rewrite,
+/// and what must never be rewritten (string literals, comments, quoted identifiers).
+struct PostgresDialectTests {
+    @Test(arguments: [
+        // Parameters: the same name is the same $n; whole-number ones (since, until) are bigint.
+        ("SELECT * FROM t WHERE ts BETWEEN :since AND :until AND x = :name OR ts > :since",
+         "SELECT * FROM t WHERE ts BETWEEN $1::bigint AND $2::bigint AND x = $3 OR ts > $1::bigint"),
+        ("SELECT ?, ?, x::text FROM t", "SELECT $1, $2, x::text FROM t"),
+        ("SELECT :name::text", "SELECT $1::text"),
+        // user: bare, qualified, as an alias, inside functions.
+        ("SELECT user, c.user, COALESCE(user, '?') AS user FROM url_click c",
+         #"SELECT "user", c."user", COALESCE("user", '?') AS "user" FROM url_click c"#),
+        ("SELECT COUNT(DISTINCT f.USER) FROM finding f", #"SELECT COUNT(DISTINCT f."user") FROM finding f"#),
+        // strftime in UTC, with integer seconds as the rules pass them.
+        ("SELECT strftime('%Y-%m-%d', r.first_ts / 1000, 'unixepoch') AS d",
+         "SELECT to_char(to_timestamp(r.first_ts / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS d"),
+        ("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', MIN(ts) / 1000, 'unixepoch')",
+         #"SELECT to_char(to_timestamp(MIN(ts) / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#),
+        ("SELECT STRFTIME( '%j %%', (a + (b * 2)) / 1000 , 'UNIXEPOCH')",
+         "SELECT to_char(to_timestamp((a + (b * 2)) / 1000) AT TIME ZONE 'UTC', 'DDD %')"),
+        // json_each as a table source, with or without AS, and without an alias.
+        ("SELECT j.value FROM m p CROSS JOIN json_each(p.attachment_names) j WHERE j.value <> ''",
+         "SELECT j.value FROM m p CROSS JOIN jsonb_array_elements_text((p.attachment_names)::jsonb) AS j(value) WHERE j.value <> ''"),
+        ("SELECT a.value FROM json_each(:list) AS a", "SELECT a.value FROM jsonb_array_elements_text(($1)::jsonb) AS a(value)"),
+        ("SELECT value FROM json_each(x) WHERE value = 1", "SELECT value FROM jsonb_array_elements_text((x)::jsonb) AS json_each(value) WHERE value = 1"),
+        // Renamed functions, with nested parentheses in their arguments.
+        ("SELECT instr(lower(COALESCE(a, (b))), '@') FROM t", "SELECT strpos(lower(COALESCE(a, (b))), '@') FROM t"),
+        ("SELECT ifnull(a, 0)", "SELECT coalesce(a, 0)"),
+        ("SELECT substr(h, instr(h, '@') + 1)", "SELECT substr(h, strpos(h, '@') + 1)"),
+        ("SELECT group_concat(DISTINCT j.value), group_concat(n), group_concat(n, '; ')",
+         "SELECT string_agg(DISTINCT (j.value)::text, ',' ORDER BY (j.value)::text), string_agg((n)::text, ','), string_agg((n)::text, '; ')"),
+        // LIKE ignores ASCII case in SQLite and has no escape character; the pattern ends where its operand does.
+        ("SELECT 1 WHERE a LIKE '%x%' AND b NOT LIKE 'y%'", "SELECT 1 WHERE a ILIKE '%x%' ESCAPE '' AND b NOT ILIKE 'y%' ESCAPE ''"),
+        ("SELECT 1 WHERE (s LIKE '%@' || e.domain OR s LIKE '%.' || lower(e.domain))",
+         "SELECT 1 WHERE (s ILIKE '%@' || e.domain ESCAPE '' OR s ILIKE '%.' || lower(e.domain) ESCAPE '')"),
+        ("SELECT CASE WHEN a LIKE '%' || f.stem || ' (%).' || f.ext THEN 1 END",
+         "SELECT CASE WHEN a ILIKE '%' || f.stem || ' (%).' || f.ext ESCAPE '' THEN 1 END"),
+        ("SELECT 1 WHERE a LIKE :p -- the pattern\n  AND b = 1", "SELECT 1 WHERE a ILIKE $1 ESCAPE '' -- the pattern\n  AND b = 1"),
+        ("SELECT 1 WHERE a LIKE 'x!%' ESCAPE '!'", "SELECT 1 WHERE a ILIKE 'x!%' ESCAPE '!'"),
+        ("SELECT 1 WHERE a LIKE x::text", "SELECT 1 WHERE a ILIKE x::text ESCAPE ''"),
+        // SQLite's IS compares any two values.
+        ("SELECT 1 WHERE a IS b AND c IS NOT d AND e IS NULL AND f IS NOT NULL",
+         "SELECT 1 WHERE a IS NOT DISTINCT FROM b AND c IS DISTINCT FROM d AND e IS NULL AND f IS NOT NULL"),
+        // A subquery in FROM gets the alias PostgreSQL 15 requires; an aliased one keeps its own.
+        ("SELECT s FROM (SELECT s FROM a UNION ALL SELECT s FROM b) GROUP BY s",
+         "SELECT s FROM (SELECT s FROM a UNION ALL SELECT s FROM b) AS subquery_1 GROUP BY s"),
+        ("SELECT s FROM (SELECT s FROM a) x JOIN (SELECT 1) ON 1 = 1",
+         "SELECT s FROM (SELECT s FROM a) x JOIN (SELECT 1) AS subquery_1 ON 1 = 1"),
+        ("SELECT 1 WHERE x IN (SELECT a FROM b) AND EXISTS (SELECT 1)", "SELECT 1 WHERE x IN (SELECT a FROM b) AND EXISTS (SELECT 1)"),
+        // INSERT OR IGNORE.
+        ("INSERT OR IGNORE INTO t (a) VALUES (:a);", "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING;"),
+        ("SELECT 1 WHERE a == b", "SELECT 1 WHERE a = b"),
+        // jsonb extra read as the text SQLite stores; an alias named extra stays.
+        ("SELECT ' ' || COALESCE(a.extra, '') AS extra FROM t a", "SELECT ' ' || COALESCE(a.extra::text, '') AS extra FROM t a"),
+        // What both databases share passes unchanged.
+        ("WITH x AS MATERIALIZED (SELECT lower(trim(a)), rtrim(a, 'b'), ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) AS n FROM t) SELECT * FROM x",
+         "WITH x AS MATERIALIZED (SELECT lower(trim(a)), rtrim(a, 'b'), ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) AS n FROM t) SELECT * FROM x"),
+    ])
+    func translates(_ sqlite: String, _ postgres: String) throws {
+        #expect(try PostgresDialect.translate(sqlite).sql == postgres)
+    }
+
+    /// Hostile text: what looks like a parameter, `user`, a function or a comment inside a string
+    /// literal, a comment or a quoted identifier is never rewritten.
+    @Test(arguments: [
+        "SELECT ':since user strftime(''%Y'', 1, ''unixepoch'') -- LIKE json_each(x)' AS s",
+        "SELECT 1 -- :since user strftime('%Y', 1, 'unixepoch') LIKE instr(",
+        "SELECT 1 /* :since \n user group_concat(x) LIKE 'a */ AS \"user\"",
+        #"SELECT "user", "strftime(:since)" FROM "json_each""#,
+        "SELECT 'it''s a user''s :until' || '--' AS \"a \"\"user\"\"\"",
+    ])
+    func leavesLiteralsCommentsAndQuotedIdentifiersAlone(_ sql: String) throws {
+        let translated = try PostgresDialect.translate(sql)
+        #expect(translated.sql == sql)
+        #expect(translated.parameterNames.isEmpty)
+    }
+
+    @Test func namesParametersInOrderOfFirstUse() throws {
+        let t = try PostgresDialect.translate("SELECT :b, :a, :b, :c", integerParameters: ["a"])
+        #expect(t.sql == "SELECT $1, $2::bigint, $1, $3")
+        #expect(t.parameterNames == ["b", "a", "c"])
+        #expect(t.arguments(["a": .integer(Int64.min), "b": .text("x")]) == [.text("x"), .integer(-PostgresDialect.integerBound), .null])
+        #expect(t.arguments(["a": .integer(5)])[1] == .integer(5))
+    }
+
+    /// A SQLite-only function or construct with no translation is an error naming it and its place.
+    @Test(arguments: [
+        ("SELECT ts,\n  printf('%d', x) FROM t", "printf", 2, 3),
+        ("SELECT julianday(ts) FROM t", "julianday", 1, 8),
+        ("SELECT json_extract(extra, '$.a') FROM t", "json_extract", 1, 8),
+        ("SELECT max(a, b) FROM t", "scalar max", 1, 8),
+        ("SELECT MIN(a, b, c) FROM t", "scalar min", 1, 8),
+        ("SELECT strftime('%w', ts / 1000, 'unixepoch')", "strftime", 1, 8),
+        ("SELECT strftime('%Y-%m-%d', 'now')", "strftime", 1, 8),
+        ("SELECT 1 FROM json_each(x, '$.a')", "json_each", 1, 15),
+    ])
+    func refusesUntranslatedFunctions(_ sql: String, _ name: String, _ line: Int, _ column: Int) {
+        do {
+            _ = try PostgresDialect.translate(sql)
+            Issue.record("translated \(sql)")
+        } catch {
+            guard case .unsupportedFunction(let found, _) = error.problem else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(found == name)
+            #expect(error.line == line && error.column == column)
+            #expect(error.description.contains("\(name)()"))
+        }
+    }
+
+    @Test(arguments: [
+        ("SELECT 1 WHERE a GLOB 'x*'", "GLOB operator"),
+        ("SELECT rowid FROM t", "rowid column"),
+        ("INSERT OR REPLACE INTO t VALUES (1)", "INSERT OR REPLACE"),
+        ("SELECT extra ->> '$.a' FROM t", "->> operator"),
+    ])
+    func refusesUntranslatedSyntax(_ sql: String, _ what: String) {
+        do {
+            _ = try PostgresDialect.translate(sql)
+            Issue.record("translated \(sql)")
+        } catch {
+            guard case .unsupportedSyntax(let found, _) = error.problem else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(found == what)
+        }
+    }
+
+    @Test(arguments: [
+        ("SELECT 'open", 1, 8),
+        ("SELECT 1 /* open", 1, 10),
+        ("SELECT (1", 1, 8),
+        ("SELECT 1)\n", 1, 9),
+        ("SELECT \"open", 1, 8),
+    ])
+    func reportsSQLItCannotRead(_ sql: String, _ line: Int, _ column: Int) {
+        do {
+            _ = try PostgresDialect.translate(sql)
+            Issue.record("translated \(sql)")
+        } catch {
+            if case .malformed = error.problem {} else { Issue.record("\(error)") }
+            #expect(error.line == line && error.column == column)
+        }
+    }
+
+    @Test func aRuleIsTranslatedInTheFormTheRunnerRunsAndItsErrorsNameTheRuleFile() throws {
+        let catalog = try RuleCatalog.bundled()
+        let rule = try #require(catalog.rules.first { $0.id == "MS-ATT-030" })
+        let translated = try PostgresDialect.translate(rule)
+        #expect(translated.sql.hasPrefix("WITH rule_rows AS MATERIALIZED ("))
+        #expect(translated.sql.contains("jsonb_array_elements_text((p.attachment_names)::jsonb) AS j(value)"))
+        #expect(translated.sql.contains("$\((translated.parameterNames.firstIndex(of: "new_days") ?? -1) + 1)::bigint * 86400000"))
+        #expect(Set(translated.parameterNames) == ["since", "until", "new_days", "min_history_hours"])
+
+        let yaml = """
+            id: MS-TEST-001
+            title: t
+            version: 1
+            kind: hunt
+            severity: low
+            description: d
+            triage: t
+            sql: |
+              SELECT ts, user,
+                     printf('%d', id) AS n FROM url_click
+            """
+        let bad = try Rule(yaml: yaml, source: "rules/MS-TEST-001.yml")
+        #expect(throws: PostgresDialectError(problem: .unsupportedFunction(name: "printf", hint: "build the text with ||"),
+                                             line: 2, column: 8, source: "rules/MS-TEST-001.yml")) {
+            try PostgresDialect.translate(bad)
+        }
+    }
+}
