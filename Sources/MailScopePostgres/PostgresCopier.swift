@@ -102,6 +102,27 @@ public enum PostgresCopier {
         }
     }
 
+    /// Throws `.refused` unless `connection`'s database holds a MailScope database of the schema
+    /// version this mailscope reads (`mailscope db copy` records it in `mailscope_schema`).
+    public static func requireSchema(_ connection: PostgresConnection) throws {
+        let exists = try connection.rows("SELECT to_regclass('mailscope_schema') IS NOT NULL AS present").first?.bool("present") ?? false
+        guard exists else {
+            throw PostgresError(kind: .refused,
+                                message: "this database holds no MailScope data (no mailscope_schema table); "
+                                    + "`mailscope db copy --db case.db --to URL` puts a MailScope database there",
+                                target: connection.target.display)
+        }
+        let version = try connection.rows("SELECT MAX(version) AS version FROM mailscope_schema").first?.int("version") ?? 0
+        guard version == Int64(Schema.currentVersion) else {
+            throw PostgresError(kind: .refused,
+                                message: "this database has MailScope schema version \(version), this mailscope reads \(Schema.currentVersion); "
+                                    + (version < Int64(Schema.currentVersion)
+                                        ? "upgrade the SQLite file it came from (`mailscope detect --db case.db`) and copy it again into a new database"
+                                        : "upgrade mailscope"),
+                                target: connection.target.display)
+        }
+    }
+
     /// The UTC months ("2026-11") the event tables' times fall in, between 1970 and 2100; a
     /// time outside those (or none) goes to the table's DEFAULT partition.
     static func months(in source: Database, tables: [PostgresSchema.Table]) throws -> [String] {

@@ -30,7 +30,7 @@ struct ReportMethodology {
         }
         let suppressions = try ReportTriage.suppressions(db, evidence: EvidenceLookup(db))
         out.suppressions = suppressions.isEmpty ? nil : suppressions
-        out.watchLists = try db.rows("SELECT list, source_path, source_sha256, COUNT(*) AS people FROM watch_list GROUP BY list ORDER BY list").map {
+        out.watchLists = try db.rows("SELECT list, source_path, source_sha256, COUNT(*) AS people FROM watch_list GROUP BY list, source_path, source_sha256 ORDER BY list").map {
             ReportModel.WatchListRef(name: $0.text("list") ?? "", path: $0.text("source_path") ?? "", sha256: $0.text("source_sha256") ?? "",
                                      people: Int($0.int("people") ?? 0))
         }
@@ -50,7 +50,7 @@ struct ReportMethodology {
         }
         for r in try db.rows("""
             SELECT rule_id, rule_version, kind, severity, rule_sha256, COUNT(*) AS findings FROM finding
-            GROUP BY rule_id, rule_version, rule_sha256 ORDER BY rule_id
+            GROUP BY rule_id, rule_version, rule_sha256, kind, severity ORDER BY rule_id
             """) {
             let id = r.text("rule_id") ?? ""
             if let known = refs[id], known.sha256 == r.text("rule_sha256") { continue }
