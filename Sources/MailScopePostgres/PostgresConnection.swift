@@ -31,6 +31,9 @@ public final class PostgresConnection {
             throw PostgresError(kind: .connection, message: message, target: target.display)
         }
         handle = connection
+        // The server's NOTICEs ("already exists, skipping") are not for the user; warnings and
+        // errors still come through.
+        _ = try execute("SET client_min_messages = warning")
     }
 
     deinit { PQfinish(handle) }
@@ -158,6 +161,20 @@ public final class PostgresConnection {
     /// they come (a hunt's table). Unlike `rows`, more than one statement is refused by the server
     /// even without arguments (it runs as an extended-protocol statement).
     public func table(_ sql: String, _ arguments: [SQLValue] = [], typed: Bool = false) throws -> (columns: [String], rows: [[SQLValue]]) {
+        let result = try statement(sql, arguments, typed: typed)
+        return (result.columns, result.rows)
+    }
+
+    /// What one statement returned: its columns in order, its rows, and the rows it changed.
+    public struct StatementResult: Sendable {
+        public let columns: [String]
+        public let rows: [[SQLValue]]
+        public let changed: Int
+    }
+
+    /// Runs one statement `sql` (refused by the server when it holds more) and returns its
+    /// result whole (`table`'s, with the rows it changed).
+    public func statement(_ sql: String, _ arguments: [SQLValue] = [], typed: Bool = false) throws -> StatementResult {
         let result = try run(sql, arguments, oneStatement: true, typed: typed)
         defer { PQclear(result) }
         let columnCount = Int(PQnfields(result))
@@ -170,7 +187,19 @@ public final class PostgresConnection {
                     : PostgresConnection.value(String(cString: PQgetvalue(result, r, Int32(c))), type: types[c])
             })
         }
-        return (columns, rows)
+        return StatementResult(columns: columns, rows: rows, changed: Int(String(cString: PQcmdTuples(result))) ?? 0)
+    }
+
+    /// The result columns of one statement `sql`, asked of the server without running it
+    /// (an unnamed prepared statement, described).
+    public func describe(_ sql: String) throws -> [String] {
+        guard let prepared = PQprepare(handle, "", sql, 0, nil) else { throw failure(nil, kind: .statement, sql: sql) }
+        defer { PQclear(prepared) }
+        guard PQresultStatus(prepared) == PGRES_COMMAND_OK else { throw failure(prepared, kind: .statement, sql: sql) }
+        guard let described = PQdescribePrepared(handle, "") else { throw failure(nil, kind: .statement, sql: sql) }
+        defer { PQclear(described) }
+        guard PQresultStatus(described) == PGRES_COMMAND_OK else { throw failure(described, kind: .statement, sql: sql) }
+        return (0..<Int(PQnfields(described))).map { String(cString: PQfname(described, Int32($0))) }
     }
 
     private func run(_ sql: String, _ arguments: [SQLValue], oneStatement: Bool = false, typed: Bool = false) throws -> OpaquePointer {

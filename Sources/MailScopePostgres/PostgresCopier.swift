@@ -58,6 +58,7 @@ public enum PostgresCopier {
         var copied: [Copied] = []
         try target.execute("BEGIN")
         do {
+            for statement in PostgresSchema.preamble { try target.execute(statement) }
             for table in tables {
                 for statement in table.tableStatements { try target.execute(statement) }
             }

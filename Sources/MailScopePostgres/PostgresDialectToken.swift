@@ -129,3 +129,22 @@ struct PostgresDialectToken: Equatable, Sendable {
         return tokens
     }
 }
+
+extension PostgresDialectToken {
+    /// The statements of `sql`, split at the semicolons outside strings, identifiers and
+    /// comments, each without its semicolon; empty ones left out.
+    static func statements(_ sql: String) throws(PostgresDialectError) -> [String] {
+        var out: [String] = []
+        var current = ""
+        for token in try tokens(sql) {
+            if token.kind == .punctuation && token.text == ";" {
+                if !current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { out.append(current) }
+                current = ""
+            } else {
+                current += token.text
+            }
+        }
+        if !current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { out.append(current) }
+        return out
+    }
+}

@@ -53,6 +53,9 @@ extension PostgresDialect {
             return map
         }()
 
+        /// Words after which a `+` is unary (`WHERE +x = 1`, `AND +x IN (…)`).
+        static let beforeUnaryPlus: Set<String> = ["where", "and", "or", "not", "on", "when", "then", "else", "select", "by", "having", "case"]
+
         // MARK: - Rendering
 
         /// What the pattern of a LIKE just read is waiting for (the pattern ends where the operand does,
@@ -142,7 +145,13 @@ extension PostgresDialect {
                             throw PostgresDialectError(problem: .unsupportedSyntax(what: token.text + " operator", hint: "json_each(x) in FROM is the one JSON form translated"),
                                                        line: token.line, column: token.column)
                         }
-                        piece = token.text == "==" ? "=" : token.text
+                        if token.text == "+", previousWord.map(Self.beforeUnaryPlus.contains) ?? (lastSignificantEnd == 0) {
+                            // SQLite's `+column` (keeps the planner off that column's index) is a
+                            // no-op there; PostgreSQL's unary + takes numbers only.
+                            piece = ""
+                        } else {
+                            piece = token.text == "==" ? "=" : token.text
+                        }
                     case .word:
                         let w = token.text.lowercased()
                         switch w {
@@ -158,6 +167,20 @@ extension PostgresDialect {
                         case "glob", "regexp", "match":
                             throw PostgresDialectError(problem: .unsupportedSyntax(what: token.text.uppercased() + " operator", hint: "write LIKE with % and _"),
                                                        line: token.line, column: token.column)
+                        case "indexed" where nextSignificant(after: i).map({ nodes[$0].word == "by" }) ?? false:
+                            // SQLite's planner hint `INDEXED BY name`: PostgreSQL plans for itself.
+                            guard let by = nextSignificant(after: i), let name = nextSignificant(after: by) else {
+                                throw PostgresDialectError(problem: .malformed("INDEXED BY without an index name"), line: token.line, column: token.column)
+                            }
+                            piece = ""
+                            unitEnd = name
+                        case "without" where nextSignificant(after: i).map({ nodes[$0].word == "rowid" }) ?? false:
+                            // A table layout of SQLite's (`WITHOUT ROWID`): PostgreSQL has none.
+                            piece = ""
+                            unitEnd = nextSignificant(after: i) ?? i
+                        case "temp" where nextSignificant(after: i).map({ nodes[$0].token?.isPunctuation(".") ?? false }) ?? false:
+                            // SQLite's schema of temporary tables, `temp.name`, is PostgreSQL's `pg_temp`.
+                            piece = "pg_temp"
                         case "rowid", "_rowid_", "oid":
                             throw PostgresDialectError(problem: .unsupportedSyntax(what: token.text + " column", hint: "read the table's id column"),
                                                        line: token.line, column: token.column)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MailScopeKit
+import MailScopePostgres
 
 /// `mailscope detect --db FILE`: run the detection rules and store their findings.
 struct DetectCommand: ParsableCommand {
@@ -16,10 +17,15 @@ struct DetectCommand: ParsableCommand {
           mailscope detect --db case.db --rules my-rules/ --enable MS-URL-060
           mailscope detect --db case.db --watch-list vip=vip.txt
           mailscope detect --db case.db --since 2026-11-01 --param window_ms=172800000
+          mailscope detect --db postgresql://analyst@db.example/mailscope
+
+        On PostgreSQL (a database `mailscope db copy` filled), the rules and incidents run on the \
+        server, each statement put in PostgreSQL's form; the database's writer lock keeps a second \
+        writer out (exit 4), readers go on.
         """
     )
 
-    @Option(name: .long, help: "The SQLite database.")
+    @Option(name: .long, help: "The SQLite database, or a PostgreSQL one (postgresql://USER@HOST:PORT/DBNAME).")
     var db: String
 
     @OptionGroup var detection: DetectionOptions
@@ -39,7 +45,16 @@ struct DetectCommand: ParsableCommand {
             if case .detected = event { return }   // printed below, rule by rule
             JobPrinter.show(event, progress: progress)
         }
-        let result = try job.detect(database: db, settings: detection.settings, since: since?.start, until: until?.endInclusive)
+        let result: DetectionResult
+        if DatabaseLocation.isPostgresURL(db) {
+            // The store holds the writer lock until it goes.
+            let store = try PostgresStore.openForWriting(db, application: "mailscope detect")
+            result = try withExtendedLifetime(store) {
+                try job.detect(on: store.database, settings: detection.settings, since: since?.start, until: until?.endInclusive)
+            }
+        } else {
+            result = try job.detect(database: db, settings: detection.settings, since: since?.start, until: until?.endInclusive)
+        }
         for o in result.outcomes {
             print("\(o.ruleID.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(o.found).leftPadded(6)) found  \(String(o.new).leftPadded(6)) new  \(o.milliseconds) ms")
         }

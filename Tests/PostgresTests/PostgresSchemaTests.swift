@@ -19,7 +19,7 @@ import Testing
         ("CREATE INDEX IF NOT EXISTS mail_message_delivered ON mail_message(message_id, recipient) WHERE event = 'delivery' AND delivered = 1", true,
          #"CREATE INDEX "mail_message_delivered" ON "mail_message" ("message_id", "recipient") WHERE event = 'delivery' AND delivered = 1"#),
         ("CREATE INDEX IF NOT EXISTS edr_event_file_name ON edr_event(file_name COLLATE NOCASE)", true,
-         #"CREATE INDEX "edr_event_file_name" ON "edr_event" (lower("file_name"))"#),
+         #"CREATE INDEX "edr_event_file_name" ON "edr_event" ("file_name" COLLATE nocase)"#),
         ("CREATE UNIQUE INDEX ioc_dedup ON ioc(dedup)", false, #"CREATE UNIQUE INDEX "ioc_dedup" ON "ioc" ("dedup")"#),
         ("CREATE INDEX finding_user ON finding(user, ts)", false, #"CREATE INDEX "finding_user" ON "finding" ("user", "ts")"#),
     ])
@@ -42,6 +42,7 @@ import Testing
         let tables = try PostgresSchema.tables(from: sqlite)
         try PostgresTestServer.with { server in
             let db = try server.connect()
+            for statement in PostgresSchema.preamble { try db.execute(statement) }
             for table in tables {
                 for statement in table.statements { try db.execute(statement) }
             }

@@ -28,6 +28,24 @@ enum ScenarioDatabase {
         }
     }()
 
+    /// The scenario's exports and directory loaded, nothing detected yet: the input of a
+    /// detection run on each store.
+    static let loaded: Result<String, RunFailure> = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mailscope-pg-loaded-\(UUID().uuidString.prefix(8))")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            folders.append(folder)
+            let fixtures = root.appendingPathComponent("fixtures/scenario").path
+            let database = folder.appendingPathComponent("loaded.db").path
+            try Job(command: "mailscope ingest (PostgresTests)").ingest(["siem_v2", "siem_v1", "ttp", "edr"].map { fixtures + "/" + $0 }
+                                                                         + [fixtures + "/identities.csv"],
+                                                                         database: database, options: IngestOptions())
+            return .success(database)
+        } catch {
+            return .failure(RunFailure(description: "the scenario load failed: \(error)"))
+        }
+    }()
+
     nonisolated(unsafe) private static var folders: [URL] = []
     private static func removeFolders() { folders.forEach { try? FileManager.default.removeItem(at: $0) } }
 

@@ -26,11 +26,11 @@ extension IncidentBuilder {
             var table: String
             var keyColumn: String      // compared with the indicator's value
             var countedColumn: String  // COUNT(DISTINCT …)
-            var condition: String      // extra filter ("1" for none)
+            var condition: String      // extra filter ("1 = 1" for none)
             /// Also counted: the distinct sender domains of the ordinary mail among the rows
             /// (accepted, or clicked with a clean verdict); `NULL` where not asked.
             var spreadColumn: String? = nil
-            var spreadExpression: String { spreadColumn ?? "NULL" }
+            var spreadExpression: String { spreadColumn ?? "CAST(NULL AS TEXT)" }
             /// An index holds every column the question reads (`Schema.coveringTimeIndexes`): a
             /// lookup per value reads index pages in order, cheaper than any scan.
             var covered = false
@@ -69,18 +69,18 @@ extension IncidentBuilder {
             Question(indicator: "sender_domain", side: .mail, table: "mail_message", keyColumn: "sender_domain", countedColumn: "recipient", condition: "event = 'receipt'", covered: true, index: "mail_message_receipt_domain_sender"),
             Question(indicator: "sender_ip", side: .mail, table: "mail_message", keyColumn: "sender_ip", countedColumn: "recipient", condition: "event = 'receipt'",
                      spreadColumn: "CASE WHEN action = 'Acc' THEN sender_domain END", indexed: false),
-            Question(indicator: "sha256", side: .mail, table: "attachment_scan", keyColumn: "sha256", countedColumn: "recipient", condition: "1"),
-            Question(indicator: "sha256", side: .endpoint, table: "edr_event", keyColumn: "sha256", countedColumn: "host", condition: "1"),
-            Question(indicator: "domain", side: .mail, table: "url_click", keyColumn: "url_domain", countedColumn: "user", condition: "1",
+            Question(indicator: "sha256", side: .mail, table: "attachment_scan", keyColumn: "sha256", countedColumn: "recipient", condition: "1 = 1"),
+            Question(indicator: "sha256", side: .endpoint, table: "edr_event", keyColumn: "sha256", countedColumn: "host", condition: "1 = 1"),
+            Question(indicator: "domain", side: .mail, table: "url_click", keyColumn: "url_domain", countedColumn: "user", condition: "1 = 1",
                      spreadColumn: "CASE WHEN scan_result = 'clean' THEN sender_domain END"),
-            Question(indicator: "domain", side: .endpoint, table: "edr_event", keyColumn: "domain", countedColumn: "host", condition: "1", covered: true),
-            Question(indicator: "url", side: .mail, table: "url_click", keyColumn: "url_resource", countedColumn: "user", condition: "1"),
-            Question(indicator: "ip", side: .endpoint, table: "edr_event", keyColumn: "remote_ip", countedColumn: "host", condition: "1"),
+            Question(indicator: "domain", side: .endpoint, table: "edr_event", keyColumn: "domain", countedColumn: "host", condition: "1 = 1", covered: true),
+            Question(indicator: "url", side: .mail, table: "url_click", keyColumn: "url_resource", countedColumn: "user", condition: "1 = 1"),
+            Question(indicator: "ip", side: .endpoint, table: "edr_event", keyColumn: "remote_ip", countedColumn: "host", condition: "1 = 1"),
             // A file name: who received an attachment of that name, which computers saw it.
             Question(indicator: "file_name", side: .mail, table: "attachment_scan", keyColumn: "file_name", countedColumn: "recipient",
-                     condition: "1", indexed: false, caseInsensitive: true),
+                     condition: "1 = 1", indexed: false, caseInsensitive: true),
             Question(indicator: "file_name", side: .endpoint, table: "edr_event", keyColumn: "file_name", countedColumn: "host",
-                     condition: "1", index: "edr_event_file_name", caseInsensitive: true),
+                     condition: "1 = 1", index: "edr_event_file_name", caseInsensitive: true),
         ]
 
         /// The prevalence of every indicator in `wanted`.

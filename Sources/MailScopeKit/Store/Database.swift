@@ -9,10 +9,19 @@ let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 /// A connection is not thread-safe; give each thread its own. Values only ever reach SQL as
 /// bound parameters (see ``Statement``), never by string interpolation.
 public final class Database {
-    /// The underlying sqlite3 handle, for the statements of this connection.
-    let handle: OpaquePointer
-    /// The file this connection opened.
+    /// The sqlite3 handle, for the statements of this connection; nil for another engine's.
+    private let sqliteHandle: OpaquePointer?
+    /// The engine behind this connection when it is not SQLite (PostgreSQL: ``SQLEngine``).
+    public let engine: (any SQLEngine)?
+    /// The file this connection opened, or for another engine where it is (a URL without its password).
     public let path: String
+
+    /// The sqlite3 handle. Only an SQLite database has one: an SQLite-only operation (a pragma
+    /// read through the C API, a checkpoint) on another engine's database is a programming error.
+    var handle: OpaquePointer {
+        guard let sqliteHandle else { preconditionFailure("an SQLite-only operation on \(path)") }
+        return sqliteHandle
+    }
     /// Prepared statements kept for `cachedRows`, by SQL text.
     private var statementCache: [String: Statement] = [:]
     private var columnCache: [String: [String: Int]] = [:]
@@ -42,7 +51,8 @@ public final class Database {
             if let db { sqlite3_close_v2(db) }
             throw Database.readOnlyProblem(path, mode: mode, code: rc) ?? DatabaseError(code: rc, message: "\(path): \(message)")
         }
-        self.handle = db
+        self.sqliteHandle = db
+        self.engine = nil
         self.path = path
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 10_000)
@@ -127,12 +137,21 @@ public final class Database {
             """)
     }
 
+    /// A connection to a database of another engine (PostgreSQL, through MailScopePostgres):
+    /// the library's code runs on it unchanged, each statement put in the engine's SQL.
+    public init(engine: any SQLEngine) {
+        self.sqliteHandle = nil
+        self.engine = engine
+        self.path = engine.location
+    }
+
     deinit {
-        sqlite3_close_v2(handle)
+        if let sqliteHandle { sqlite3_close_v2(sqliteHandle) }
     }
 
     /// Runs one or more statements that take no parameters (schema, pragmas).
     public func execute(_ sql: String) throws {
+        if let engine { return try engine.execute(sql) }
         var errorMessage: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
         if rc != SQLITE_OK {
@@ -241,15 +260,21 @@ public final class Database {
     }
 
     /// The rowid of the last successful INSERT on this connection.
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var lastInsertRowID: Int64 {
+        if let engine { return (try? engine.lastInsertRowID()) ?? 0 }
+        return sqlite3_last_insert_rowid(handle)
+    }
 
     /// Rows changed by the last INSERT, UPDATE or DELETE.
-    public var changes: Int { Int(sqlite3_changes(handle)) }
+    public var changes: Int { engine?.changes ?? Int(sqlite3_changes(handle)) }
 
-    var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+    var lastErrorMessage: String { engine == nil ? String(cString: sqlite3_errmsg(handle)) : "" }
 
-    /// The schema version recorded in `PRAGMA user_version`.
+    /// The schema version recorded in `PRAGMA user_version` (another engine records it its own way).
     public var userVersion: Int {
-        get throws { Int(try scalar("PRAGMA user_version")?.intValue ?? 0) }
+        get throws {
+            if let engine { return try engine.schemaVersion() }
+            return Int(try scalar("PRAGMA user_version")?.intValue ?? 0)
+        }
     }
 }

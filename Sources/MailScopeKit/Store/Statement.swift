@@ -1,9 +1,14 @@
 import CSQLite
 
 /// A prepared statement. Values are bound by position (1-based, as in SQLite) or by name
-/// (`:since`), never spliced into the SQL text.
+/// (`:since`), never spliced into the SQL text. Behind it is SQLite's statement, or for a
+/// database of another engine (``SQLEngine``) that engine's.
 public final class Statement {
-    let handle: OpaquePointer
+    private enum Storage {
+        case sqlite(OpaquePointer)
+        case engine(any SQLEngineStatement)
+    }
+    private let storage: Storage
     /// The SQL this statement was prepared from.
     public let sql: String
     private unowned let database: Database
@@ -12,7 +17,23 @@ public final class Statement {
     /// only the first; a caller running user SQL should refuse the rest rather than drop it).
     public let remainder: String
 
+    /// The SQLite statement (the ingest writer binds through it directly). Only an SQLite
+    /// database's statements have one.
+    var handle: OpaquePointer {
+        guard case .sqlite(let handle) = storage else {
+            preconditionFailure("an SQLite-only statement operation on \(database.path): \(sql.prefix(80))")
+        }
+        return handle
+    }
+
     init(database: Database, sql: String) throws {
+        self.sql = sql
+        self.database = database
+        if let engine = database.engine {
+            storage = .engine(try engine.prepare(sql))
+            remainder = ""
+            return
+        }
         var stmt: OpaquePointer?
         var rest = ""
         let rc = sql.withCString { base -> Int32 in
@@ -25,23 +46,34 @@ public final class Statement {
             let offset = sqlite3_error_offset(database.handle)
             throw DatabaseError(code: rc, message: database.lastErrorMessage, sql: sql, offset: offset >= 0 ? Int(offset) : nil)
         }
-        self.handle = stmt
-        self.sql = sql
+        self.storage = .sqlite(stmt)
         self.remainder = rest
-        self.database = database
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit { if case .sqlite(let handle) = storage { sqlite3_finalize(handle) } }
 
     /// Number of result columns.
-    public var columnCount: Int { Int(sqlite3_column_count(handle)) }
+    public var columnCount: Int {
+        switch storage {
+        case .sqlite(let handle): Int(sqlite3_column_count(handle))
+        case .engine(let statement): statement.columnNames.count
+        }
+    }
 
     /// Number of parameters the SQL declares.
-    public var parameterCount: Int { Int(sqlite3_bind_parameter_count(handle)) }
+    public var parameterCount: Int {
+        switch storage {
+        case .sqlite(let handle): Int(sqlite3_bind_parameter_count(handle))
+        case .engine(let statement): statement.parameterNames.count
+        }
+    }
 
     /// The name of result column `index` (0-based).
     public func columnName(_ index: Int) -> String {
-        String(cString: sqlite3_column_name(handle, Int32(index)))
+        switch storage {
+        case .sqlite(let handle): String(cString: sqlite3_column_name(handle, Int32(index)))
+        case .engine(let statement): statement.columnNames[index]
+        }
     }
 
     /// The names of all result columns, in order.
@@ -49,14 +81,23 @@ public final class Statement {
 
     /// The name of parameter `index` (1-based), such as `:since`, or nil for `?`.
     public func parameterName(_ index: Int) -> String? {
-        sqlite3_bind_parameter_name(handle, Int32(index)).map { String(cString: $0) }
+        switch storage {
+        case .sqlite(let handle): sqlite3_bind_parameter_name(handle, Int32(index)).map { String(cString: $0) }
+        case .engine(let statement): statement.parameterNames[index - 1]
+        }
     }
 
     /// True when the statement only reads (SQLite's own judgement).
-    public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
+    public var isReadOnly: Bool {
+        switch storage {
+        case .sqlite(let handle): sqlite3_stmt_readonly(handle) != 0
+        case .engine(let statement): statement.isReadOnly
+        }
+    }
 
     /// Binds `value` at 1-based `index`.
     public func bind(_ value: SQLValue, at index: Int32) throws {
+        if case .engine(let statement) = storage { return try statement.bind(value, at: Int(index)) }
         let rc: Int32
         switch value {
         case .null: rc = sqlite3_bind_null(handle, index)
@@ -86,8 +127,7 @@ public final class Statement {
 
     /// Binds `values` to parameters 1…n after clearing earlier bindings.
     public func bind(_ values: [SQLValue]) throws {
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        clearBindings()
         for (i, value) in values.enumerated() {
             try bind(value, at: Int32(i + 1))
         }
@@ -95,8 +135,7 @@ public final class Statement {
 
     /// Binds named parameters (`:since` → value); names the SQL does not use are ignored.
     public func bind(named values: [String: SQLValue]) throws {
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        clearBindings()
         for i in 0..<parameterCount {
             guard let name = parameterName(i + 1) else { continue }
             let key = String(name.dropFirst())
@@ -109,6 +148,7 @@ public final class Statement {
     /// Advances to the next row: true when a row is available, false when done.
     @discardableResult
     public func step() throws -> Bool {
+        if case .engine(let statement) = storage { return try statement.step() }
         let rc = sqlite3_step(handle)
         switch rc {
         case SQLITE_ROW: return true
@@ -123,7 +163,22 @@ public final class Statement {
 
     /// Resets the statement so it can run again (bindings are kept).
     public func reset() {
-        sqlite3_reset(handle)
+        switch storage {
+        case .sqlite(let handle): sqlite3_reset(handle)
+        case .engine(let statement): statement.reset()
+        }
+    }
+
+    /// Resets the statement and forgets its bindings.
+    private func clearBindings() {
+        switch storage {
+        case .sqlite(let handle):
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        case .engine(let statement):
+            statement.reset()
+            statement.clearBindings()
+        }
     }
 
     /// The value of result column `index` (0-based) in the current row.
@@ -134,6 +189,7 @@ public final class Statement {
     }
 
     public func value(at index: Int) -> SQLValue {
+        if case .engine(let statement) = storage { return statement.value(at: index) }
         let i = Int32(index)
         switch sqlite3_column_type(handle, i) {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, i))

@@ -1,0 +1,136 @@
+import Foundation
+import MailScopeKit
+
+/// PostgreSQL behind a MailScope `Database` (`Database(engine:)`): the library's stages run on
+/// it unchanged. Each statement is put in PostgreSQL's form by ``PostgresDialect`` (once per
+/// statement text), its arguments are sent typed as SQLite binds them, and what only SQLite
+/// has is answered here:
+///
+/// - `PRAGMA …` does nothing (PostgreSQL has no pragmas; its settings are the server's);
+/// - `ANALYZE` of SQLite's own tables does nothing; `BEGIN IMMEDIATE` is `BEGIN` (the writer
+///   lock, not the transaction, keeps a second writer out);
+/// - the schema version is the one `mailscope_schema` records;
+/// - the id of the last INSERT is the one the schema's trigger kept for the session.
+public final class PostgresEngine: SQLEngine {
+    public let connection: PostgresConnection
+    private var translations: [String: PostgresDialect.Translated] = [:]
+    public private(set) var changes = 0
+
+    public init(_ connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    public var location: String { connection.target.display }
+
+    public func execute(_ sql: String) throws {
+        for statement in try PostgresDialectToken.statements(sql) {
+            switch Self.special(statement) {
+            case .skip: continue
+            case .begin: try connection.execute("BEGIN")
+            case nil:
+                let translated = try translation(statement)
+                changes = try connection.statement(translated.sql, translated.arguments([:]), typed: true).changed
+            }
+        }
+    }
+
+    public func prepare(_ sql: String) throws -> any SQLEngineStatement {
+        if Self.special(sql) == .skip { return PostgresEngineStatement(engine: self, translated: nil) }
+        return PostgresEngineStatement(engine: self, translated: try translation(sql))
+    }
+
+    public func lastInsertRowID() throws -> Int64 {
+        try connection.rows("SELECT NULLIF(current_setting('mailscope.last_insert_id', true), '')::bigint AS id").first?.int("id") ?? 0
+    }
+
+    public func schemaVersion() throws -> Int {
+        Int(try connection.rows("SELECT MAX(version) AS version FROM mailscope_schema").first?.int("version") ?? 0)
+    }
+
+    /// Runs one translated statement with `arguments` (by `$n`), recording the rows it changed.
+    func run(_ translated: PostgresDialect.Translated, _ arguments: [SQLValue]) throws -> PostgresConnection.StatementResult {
+        let result = try connection.statement(translated.sql, arguments, typed: true)
+        changes = result.changed
+        return result
+    }
+
+    private func translation(_ sql: String) throws -> PostgresDialect.Translated {
+        if let known = translations[sql] { return known }
+        // The window (:since, :until) is always a whole number: cast, PostgreSQL can type
+        // `:since - :window_ms` (two untyped parameters) when the statement is only described.
+        let translated = try PostgresDialect.translate(sql, integerParameters: RuleRunner.builtInParameters)
+        translations[sql] = translated
+        return translated
+    }
+
+    /// What a statement SQLite understands and PostgreSQL has no use for becomes.
+    enum Special { case skip, begin }
+
+    static func special(_ sql: String) -> Special? {
+        let words = sql.split(whereSeparator: { $0.isWhitespace || $0 == ";" }).prefix(2).map { $0.lowercased() }
+        switch words.first {
+        case "pragma": return .skip
+        case "analyze" where words.count > 1 && words[1].hasPrefix("sqlite_"): return .skip
+        case "begin": return .begin
+        default: return nil
+        }
+    }
+}
+
+/// One statement of a ``PostgresEngine``: bound by position as SQLite numbers its parameters,
+/// run on the first step, its rows then read one by one.
+final class PostgresEngineStatement: SQLEngineStatement {
+    private unowned let engine: PostgresEngine
+    /// nil for a statement that does nothing here (a pragma): no rows, no columns.
+    private let translated: PostgresDialect.Translated?
+    private var bound: [Int: SQLValue] = [:]
+    private var result: PostgresConnection.StatementResult?
+    private var next = 0
+    private lazy var describedColumns: [String] = {
+        guard let translated else { return [] }
+        return (try? engine.connection.describe(translated.sql)) ?? []
+    }()
+
+    init(engine: PostgresEngine, translated: PostgresDialect.Translated?) {
+        self.engine = engine
+        self.translated = translated
+    }
+
+    var columnNames: [String] { result?.columns ?? describedColumns }
+
+    var parameterNames: [String?] {
+        (translated?.parameterNames ?? []).map { name in name.allSatisfy(\.isNumber) ? nil : ":" + name }
+    }
+
+    var isReadOnly: Bool {
+        let first = translated?.sql.split(whereSeparator: { $0.isWhitespace || $0 == "(" }).first?.lowercased()
+        return first == "select" || first == "with" || first == "values"
+    }
+
+    func bind(_ value: SQLValue, at index: Int) throws { bound[index] = value }
+
+    func clearBindings() { bound.removeAll() }
+
+    func step() throws -> Bool {
+        guard let translated else { return false }
+        if result == nil {
+            var byName: [String: SQLValue] = [:]
+            for (i, name) in translated.parameterNames.enumerated() { byName[name] = bound[i + 1] ?? .null }
+            result = try engine.run(translated, translated.arguments(byName))
+            next = 0
+        }
+        guard let rows = result?.rows, next < rows.count else { return false }
+        next += 1
+        return true
+    }
+
+    func value(at index: Int) -> SQLValue {
+        guard let rows = result?.rows, next >= 1, next <= rows.count, index < rows[next - 1].count else { return .null }
+        return rows[next - 1][index]
+    }
+
+    func reset() {
+        result = nil
+        next = 0
+    }
+}
