@@ -158,6 +158,9 @@ extension PostgresDialect {
                         case "glob", "regexp", "match":
                             throw PostgresDialectError(problem: .unsupportedSyntax(what: token.text.uppercased() + " operator", hint: "write LIKE with % and _"),
                                                        line: token.line, column: token.column)
+                        case "nocase" where previousWord == "collate":
+                            throw PostgresDialectError(problem: .unsupportedSyntax(what: "COLLATE NOCASE", hint: "compare lower(x) with lower(y)"),
+                                                       line: token.line, column: token.column)
                         case "rowid", "_rowid_", "oid":
                             throw PostgresDialectError(problem: .unsupportedSyntax(what: token.text + " column", hint: "read the table's id column"),
                                                        line: token.line, column: token.column)

@@ -73,6 +73,7 @@ struct PostgresDialectTests {
         "SELECT 1 /* :since \n user group_concat(x) LIKE 'a */ AS \"user\"",
         #"SELECT "user", "strftime(:since)" FROM "json_each""#,
         "SELECT 'it''s a user''s :until' || '--' AS \"a \"\"user\"\"\"",
+        "SELECT 1 -- it's :since, don't\n  , 2 /* 'user' */",
     ])
     func leavesLiteralsCommentsAndQuotedIdentifiersAlone(_ sql: String) throws {
         let translated = try PostgresDialect.translate(sql)
@@ -117,6 +118,7 @@ struct PostgresDialectTests {
     @Test(arguments: [
         ("SELECT 1 WHERE a GLOB 'x*'", "GLOB operator"),
         ("SELECT rowid FROM t", "rowid column"),
+        ("SELECT 1 WHERE a = b COLLATE NOCASE", "COLLATE NOCASE"),
         ("INSERT OR REPLACE INTO t VALUES (1)", "INSERT OR REPLACE"),
         ("SELECT extra ->> '$.a' FROM t", "->> operator"),
     ])
