@@ -51,8 +51,13 @@ public final class PostgresConnection {
     }
 
     /// The rows of `sql`, each readable by column name.
-    public func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [Row] {
-        let result = try run(sql, arguments)
+    ///
+    /// With `typed`, each argument is sent with its type (`.integer` as bigint, `.real` as
+    /// double precision, `.text` as text; `.null` untyped), as SQLite binds them, so that
+    /// `? IS NULL OR ts >= ?` needs no cast in the SQL; otherwise the server infers each
+    /// parameter's type from where it stands.
+    public func rows(_ sql: String, _ arguments: [SQLValue] = [], typed: Bool = false) throws -> [Row] {
+        let result = try run(sql, arguments, typed: typed)
         defer { PQclear(result) }
         let columnCount = Int(PQnfields(result))
         var columns: [String: Int] = [:]
@@ -149,9 +154,28 @@ public final class PostgresConnection {
 
     // MARK: - Internals
 
-    private func run(_ sql: String, _ arguments: [SQLValue]) throws -> OpaquePointer {
+    /// The columns, in order, and the rows of one statement `sql` as values: for results shown as
+    /// they come (a hunt's table). Unlike `rows`, more than one statement is refused by the server
+    /// even without arguments (it runs as an extended-protocol statement).
+    public func table(_ sql: String, _ arguments: [SQLValue] = [], typed: Bool = false) throws -> (columns: [String], rows: [[SQLValue]]) {
+        let result = try run(sql, arguments, oneStatement: true, typed: typed)
+        defer { PQclear(result) }
+        let columnCount = Int(PQnfields(result))
+        let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        let types = (0..<columnCount).map { PQftype(result, Int32($0)) }
+        var rows: [[SQLValue]] = []
+        for r in 0..<PQntuples(result) {
+            rows.append((0..<columnCount).map { c in
+                PQgetisnull(result, r, Int32(c)) == 1 ? .null
+                    : PostgresConnection.value(String(cString: PQgetvalue(result, r, Int32(c))), type: types[c])
+            })
+        }
+        return (columns, rows)
+    }
+
+    private func run(_ sql: String, _ arguments: [SQLValue], oneStatement: Bool = false, typed: Bool = false) throws -> OpaquePointer {
         let result: OpaquePointer?
-        if arguments.isEmpty {
+        if arguments.isEmpty && !oneStatement {
             result = PQexec(handle, sql)
         } else {
             var texts: [String?] = []
@@ -170,8 +194,20 @@ public final class PostgresConnection {
             }
             let pointers = texts.map { $0.flatMap { strdup($0) } }
             defer { pointers.forEach { free($0) } }
+            // int8, float8, text; 0 lets the server infer (a NULL, or untyped arguments).
+            let types: [Oid] = arguments.map { argument in
+                guard typed else { return 0 }
+                switch argument {
+                case .integer: return 20
+                case .real: return 701
+                case .text: return 25
+                case .null: return 0
+                }
+            }
             result = pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
-                PQexecParams(handle, sql, Int32(values.count), nil, values.baseAddress, nil, nil, 0)
+                types.withUnsafeBufferPointer { types in
+                    PQexecParams(handle, sql, Int32(values.count), types.baseAddress, values.baseAddress, nil, nil, 0)
+                }
             }
         }
         guard let result else {

@@ -59,13 +59,15 @@ public enum PostgresCopier {
         try target.execute("BEGIN")
         do {
             for table in tables {
-                for statement in table.statements { try target.execute(statement) }
+                for statement in table.tableStatements { try target.execute(statement) }
             }
             for month in try months(in: source, tables: tables) {
                 for statement in try PostgresSchema.monthPartitions(month, tables: tables) { try target.execute(statement) }
             }
             for table in tables {
                 let done = try copyTable(table.name, from: source, to: target)
+                // Indexes after the rows: one sort per index instead of an entry per row.
+                for statement in table.indexStatements { try target.execute(statement) }
                 copied.append(done)
                 progress(done)
             }
@@ -75,7 +77,7 @@ public enum PostgresCopier {
                                 .integer(Int64(Date().timeIntervalSince1970 * 1000))])
             try target.execute("COMMIT")
         } catch {
-            try? target.execute("ROLLBACK")
+            _ = try? target.execute("ROLLBACK")
             throw error
         }
         // Statistics for the planner, as `mailscope run` gathers them after a load.
@@ -97,6 +99,27 @@ public enum PostgresCopier {
                                 message: "this database already holds MailScope tables (\(existing.prefix(5).joined(separator: ", "))); "
                                     + "copy into a new, empty database (createdb NAME) so that nothing is mixed or copied twice",
                                 target: target.target.display)
+        }
+    }
+
+    /// Throws `.refused` unless `connection`'s database holds a MailScope database of the schema
+    /// version this mailscope reads (`mailscope db copy` records it in `mailscope_schema`).
+    public static func requireSchema(_ connection: PostgresConnection) throws {
+        let exists = try connection.rows("SELECT to_regclass('mailscope_schema') IS NOT NULL AS present").first?.bool("present") ?? false
+        guard exists else {
+            throw PostgresError(kind: .refused,
+                                message: "this database holds no MailScope data (no mailscope_schema table); "
+                                    + "`mailscope db copy --db case.db --to URL` puts a MailScope database there",
+                                target: connection.target.display)
+        }
+        let version = try connection.rows("SELECT MAX(version) AS version FROM mailscope_schema").first?.int("version") ?? 0
+        guard version == Int64(Schema.currentVersion) else {
+            throw PostgresError(kind: .refused,
+                                message: "this database has MailScope schema version \(version), this mailscope reads \(Schema.currentVersion); "
+                                    + (version < Int64(Schema.currentVersion)
+                                        ? "upgrade the SQLite file it came from (`mailscope detect --db case.db`) and copy it again into a new database"
+                                        : "upgrade mailscope"),
+                                target: connection.target.display)
         }
     }
 

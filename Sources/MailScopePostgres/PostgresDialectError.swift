@@ -1,4 +1,5 @@
 import Foundation
+import MailScopeKit
 
 /// Why a rule's SQL has no PostgreSQL form, and where in the rule text: a SQLite-only function
 /// or construct `PostgresDialect` does not translate, or SQL it cannot read. The message names
@@ -35,14 +36,23 @@ public struct PostgresDialectError: Error, CustomStringConvertible, Sendable, Eq
     }
 
     public var description: String {
-        let place = (source.map { "\($0): " } ?? "") + "SQL line \(line), column \(column)"
+        (source.map { "\($0): " } ?? "") + "SQL line \(line), column \(column): " + problemDescription
+    }
+
+    /// What is wrong, without where.
+    public var problemDescription: String {
         switch problem {
         case .unsupportedFunction(let name, let hint):
-            return "\(place): SQLite's \(name)() has no PostgreSQL form in MailScope; \(hint)"
+            return "SQLite's \(name)() has no PostgreSQL form in MailScope; \(hint)"
         case .unsupportedSyntax(let what, let hint):
-            return "\(place): SQLite's \(what) has no PostgreSQL form in MailScope; \(hint)"
+            return "SQLite's \(what) has no PostgreSQL form in MailScope; \(hint)"
         case .malformed(let problem):
-            return "\(place): \(problem)"
+            return problem
         }
     }
+}
+
+extension PostgresDialectError: ExitCoded {
+    /// 1: the SQL (a rule, a hunt, a user's own) is the user's or the rule author's to change.
+    public var exitCode: Int32 { ExitStatus.usage }
 }

@@ -287,6 +287,16 @@ extension PostgresDialect {
                 return "strpos" + between + "(" + (try render(children)) + ")"
             case "ifnull":
                 return "coalesce" + between + "(" + (try render(children)) + ")"
+            case "json_extract":
+                // json_extract(X, '$.key'): one member of a JSON object, read as text. SQLite
+                // returns a number as a number; ->> returns its text, so a comparison with a
+                // number fails on the server rather than differing silently.
+                let path = args.count == 2 ? args[1].filter { !$0.isTrivia } : []
+                guard path.count == 1, let literal = path[0].token, literal.kind == .string,
+                      let key = literal.text.dropFirst().dropLast().wholeMatch(of: #/\$\.([A-Za-z_][A-Za-z0-9_]*)/#)?.1 else {
+                    throw fail(.unsupportedFunction(name: "json_extract", hint: "only json_extract(x, '$.name') (one member of an object) is translated"))
+                }
+                return "((\(try renderArgument(args[0])))::jsonb ->> '\(key)')"
             case "group_concat":
                 guard args.count == 1 || args.count == 2 else {
                     throw fail(.malformed("group_concat() takes one or two arguments"))

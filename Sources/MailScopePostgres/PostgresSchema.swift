@@ -22,7 +22,20 @@ public enum PostgresSchema {
     public struct Table: Sendable, Equatable {
         public let name: String
         public let partitioned: Bool
-        public let statements: [String]
+        /// The table (and for a partitioned one its DEFAULT partition).
+        public let tableStatements: [String]
+        /// Its indexes: a bulk load creates them after the rows are in (one sort each instead of
+        /// an index entry per row).
+        public let indexStatements: [String]
+        /// Everything, in order: the table, then its indexes.
+        public var statements: [String] { tableStatements + indexStatements }
+
+        public init(name: String, partitioned: Bool, tableStatements: [String], indexStatements: [String]) {
+            self.name = name
+            self.partitioned = partitioned
+            self.tableStatements = tableStatements
+            self.indexStatements = indexStatements
+        }
     }
 
     /// The tables (in SQLite's creation order) and their indexes, read from `db` (a MailScope
@@ -59,18 +72,19 @@ public enum PostgresSchema {
             let quotedTable = quote(name)
             var statements = ["CREATE TABLE \(quotedTable) (\n    " + definitions.joined(separator: ",\n    ") + "\n)"
                                 + (partitioned ? " PARTITION BY RANGE (ts)" : "")]
+            var indexStatements: [String] = []
             if partitioned {
                 let quotedDefault = quote(name + "_default"), quotedIndex = quote(name + "_id")
                 statements.append("CREATE TABLE \(quotedDefault) PARTITION OF \(quotedTable) DEFAULT")
-                if keyColumns == ["id"] { statements.append("CREATE INDEX \(quotedIndex) ON \(quotedTable) (id)") }
+                if keyColumns == ["id"] { indexStatements.append("CREATE INDEX \(quotedIndex) ON \(quotedTable) (id)") }
             }
             let indexes = try db.rows("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
                                       [.text(name)])
             for index in indexes {
                 guard let sql = index.text("sql") else { continue }
-                statements.append(try pgIndex(sql, partitioned: partitioned))
+                indexStatements.append(try pgIndex(sql, partitioned: partitioned))
             }
-            out.append(Table(name: name, partitioned: partitioned, statements: statements))
+            out.append(Table(name: name, partitioned: partitioned, tableStatements: statements, indexStatements: indexStatements))
         }
         return out
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MailScopeKit
+import MailScopePostgres
 
 /// `mailscope hunt NAME | --sql FILE`: saved and ad-hoc hunting queries, read-only.
 struct HuntCommand: ParsableCommand {
@@ -11,18 +12,24 @@ struct HuntCommand: ParsableCommand {
         The database is opened read-only: a hunt cannot change evidence. Parameters are bound, \
         never spliced into the SQL.
 
+        On PostgreSQL (--db postgresql://USER@HOST/DBNAME, a database `mailscope db copy` filled), \
+        a hunt runs in a READ ONLY transaction and is stopped after --timeout seconds. Your own SQL \
+        is written as for SQLite (the rules' SQL, :name parameters) and put in PostgreSQL's form, \
+        so one hunt file runs on both; LIKE ignores case there too.
+
         Examples:
           mailscope hunt --db case.db                       # list the saved hunts
           mailscope hunt recipients-of-domain --param domain=acme-c0rp.example --db case.db
           mailscope hunt clicks-on-domain --param domain=acme-c0rp-secure.com --since 2026-11-02 --format csv --db case.db
           echo "SELECT user, COUNT(*) FROM url_click GROUP BY user" | mailscope hunt --sql - --db case.db
+          mailscope hunt clicks-on-domain --param domain=acme-c0rp-secure.com --db postgresql://analyst@db.example/mailscope
         """
     )
 
     @Argument(help: "The hunt's name (its id, or the id's last part in lower case, e.g. recipients-of-domain).")
     var name: String?
 
-    @Option(name: .long, help: "The SQLite database.")
+    @Option(name: .long, help: "The SQLite database, or a PostgreSQL one (postgresql://USER@HOST:PORT/DBNAME).")
     var db: String
 
     @Option(name: .long, help: ArgumentHelp("A file of SQL to run read-only, or - for standard input.", valueName: "file"))
@@ -40,15 +47,21 @@ struct HuntCommand: ParsableCommand {
     @Option(name: .long, help: "table, csv or json.")
     var format: OutputFormat = .table
 
+    @Option(name: .long, help: ArgumentHelp("PostgreSQL: stop a hunt that runs longer than this many seconds.", valueName: "seconds"))
+    var timeout: Int = PostgresHunt.defaultTimeoutSeconds
+
     @OptionGroup var ruleFolder: RuleFolderOption
 
     func validate() throws {
         for p in param where !p.contains("=") { throw ValidationError("--param \(p): write it as name=value") }
         if name != nil && sql != nil { throw ValidationError("give a hunt name or --sql, not both") }
+        if timeout < 1 { throw ValidationError("--timeout \(timeout): give a number of seconds, 1 or more") }
     }
 
     func run() throws {
-        let database = try Database.openForReading(path: db)
+        let store: HuntStore = DatabaseLocation.isPostgresURL(db)
+            ? .postgres(try PostgresReader.connect(db, application: "mailscope hunt"))
+            : .sqlite(try Database.openForReading(path: db))
         var values: [String: SQLValue] = [:]
         for p in param {
             let (name, value) = SQLValue.parameter(assignment: p)
@@ -59,7 +72,12 @@ struct HuntCommand: ParsableCommand {
             values["until"] = .integer(until?.endInclusive ?? Int64.max)
             let text = sql == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
                                   : try String(contentsOfFile: sql, encoding: .utf8)
-            let result = try Hunt.run(sql: text, source: sql == "-" ? "<stdin>" : sql, on: database, parameters: values)
+            let source = sql == "-" ? "<stdin>" : sql
+            let result = switch store {
+            case .sqlite(let database): try Hunt.run(sql: text, source: source, on: database, parameters: values)
+            case .postgres(let connection):
+                try PostgresHunt.run(mailScopeSQL: text, source: source, parameters: values, on: connection, timeoutSeconds: timeout)
+            }
             print(ResultPrinter.render(columns: result.columns, rows: result.rows, format: format), terminator: "")
             return
         }
@@ -71,10 +89,22 @@ struct HuntCommand: ParsableCommand {
             }
             return
         }
-        let result = try Hunt.run(try Hunt.find(name, in: hunts), named: name, on: database, parameters: values,
-                                  since: since?.start, until: until?.endInclusive)
+        let hunt = try Hunt.find(name, in: hunts)
+        let result = switch store {
+        case .sqlite(let database):
+            try Hunt.run(hunt, named: name, on: database, parameters: values, since: since?.start, until: until?.endInclusive)
+        case .postgres(let connection):
+            try PostgresHunt.run(hunt, named: name, parameters: values, since: since?.start, until: until?.endInclusive,
+                                 on: connection, timeoutSeconds: timeout)
+        }
         print(ResultPrinter.render(columns: result.columns, rows: result.rows, format: format), terminator: "")
     }
+}
+
+/// Where a hunt runs.
+enum HuntStore {
+    case sqlite(Database)
+    case postgres(PostgresConnection)
 }
 
 /// Output formats for query and hunt results.

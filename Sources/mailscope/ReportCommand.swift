@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MailScopeKit
+import MailScopePostgres
 
 /// `mailscope report --db FILE --out DIR`: write the reports from the database.
 struct ReportCommand: ParsableCommand {
@@ -48,7 +49,9 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         var settings = try output.settings
         settings.incident = incident
-        let paths = try Job.report(database: db, out: out, ruleFolder: ruleFolder.rules, settings: settings)
+        let paths = DatabaseLocation.isPostgresURL(db)
+            ? try Job.report(out: out, ruleFolder: ruleFolder.rules, settings: settings) { try PostgresReader.open(db, application: "mailscope report") }
+            : try Job.report(database: db, out: out, ruleFolder: ruleFolder.rules, settings: settings)
         for p in paths { print(TerminalText.safe(p)) }
     }
 }

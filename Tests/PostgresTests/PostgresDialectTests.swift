@@ -31,6 +31,7 @@ struct PostgresDialectTests {
         // Renamed functions, with nested parentheses in their arguments.
         ("SELECT instr(lower(COALESCE(a, (b))), '@') FROM t", "SELECT strpos(lower(COALESCE(a, (b))), '@') FROM t"),
         ("SELECT ifnull(a, 0)", "SELECT coalesce(a, 0)"),
+        ("SELECT COALESCE(json_extract(options, '$.kind'), 'run')", "SELECT COALESCE(((options)::jsonb ->> 'kind'), 'run')"),
         ("SELECT substr(h, instr(h, '@') + 1)", "SELECT substr(h, strpos(h, '@') + 1)"),
         ("SELECT group_concat(DISTINCT j.value), group_concat(n), group_concat(n, '; ')",
          "SELECT string_agg(DISTINCT (j.value)::text, ',' ORDER BY (j.value)::text), string_agg((n)::text, ','), string_agg((n)::text, '; ')"),
@@ -93,7 +94,7 @@ struct PostgresDialectTests {
     @Test(arguments: [
         ("SELECT ts,\n  printf('%d', x) FROM t", "printf", 2, 3),
         ("SELECT julianday(ts) FROM t", "julianday", 1, 8),
-        ("SELECT json_extract(extra, '$.a') FROM t", "json_extract", 1, 8),
+        ("SELECT json_extract(extra, '$.a.b') FROM t", "json_extract", 1, 8),
         ("SELECT max(a, b) FROM t", "scalar max", 1, 8),
         ("SELECT MIN(a, b, c) FROM t", "scalar min", 1, 8),
         ("SELECT strftime('%w', ts / 1000, 'unixepoch')", "strftime", 1, 8),

@@ -28,8 +28,8 @@ import Testing
     }
 
     @Test func monthsAreUTCMonthsInMilliseconds() throws {
-        let tables = [PostgresSchema.Table(name: "mail_message", partitioned: true, statements: []),
-                      PostgresSchema.Table(name: "ioc", partitioned: false, statements: [])]
+        let tables = [PostgresSchema.Table(name: "mail_message", partitioned: true, tableStatements: [], indexStatements: []),
+                      PostgresSchema.Table(name: "ioc", partitioned: false, tableStatements: [], indexStatements: [])]
         #expect(try PostgresSchema.monthPartitions("2026-12", tables: tables) == [
             #"CREATE TABLE IF NOT EXISTS "mail_message_2026_12" PARTITION OF "mail_message" FOR VALUES FROM (1796083200000) TO (1798761600000)"#])
         #expect(throws: PostgresError.self) { try PostgresSchema.monthPartitions("2026-13", tables: tables) }

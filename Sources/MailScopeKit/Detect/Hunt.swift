@@ -45,6 +45,11 @@ public enum Hunt {
     public struct Result: Sendable, Equatable {
         public var columns: [String]
         public var rows: [[SQLValue]]
+
+        public init(columns: [String], rows: [[SQLValue]]) {
+            self.columns = columns
+            self.rows = rows
+        }
     }
 
     /// Runs one read-only statement `sql` (from `source`, for messages) with `parameters` bound
@@ -83,6 +88,25 @@ public enum Hunt {
     /// given. Number parameters (limits, windows) have real defaults.
     public static func run(_ hunt: Rule, named name: String, on db: Database, parameters given: [String: SQLValue],
                            since: Int64?, until: Int64?) throws -> Result {
+        var runner = RuleRunner(db: db)
+        runner.parameters = try checked(hunt, named: name, parameters: given)
+        runner.since = since
+        runner.until = until
+        let result = try runner.hunt(hunt)
+        return Result(columns: result.columns, rows: result.rows)
+    }
+
+    /// Every value saved hunt `hunt` binds, by name: its parameters' defaults, `given` (checked
+    /// as ``run(_:named:on:parameters:since:until:)`` checks them) and the window. For a store
+    /// that runs the hunt itself (PostgreSQL).
+    public static func bindings(_ hunt: Rule, named name: String, parameters given: [String: SQLValue],
+                                since: Int64?, until: Int64?) throws -> [String: SQLValue] {
+        RuleRunner.bindings(for: hunt, parameters: try checked(hunt, named: name, parameters: given), since: since, until: until)
+    }
+
+    /// `given` checked against `hunt`'s parameters (none unknown, every text one given), a
+    /// message id without its angle brackets.
+    private static func checked(_ hunt: Rule, named name: String, parameters given: [String: SQLValue]) throws -> [String: SQLValue] {
         for key in given.keys.sorted() where hunt.params[key] == nil && !RuleRunner.builtInParameters.contains(key) {
             throw Error.unknownParameter(hunt: name, parameter: key, takes: hunt.params.keys.sorted())
         }
@@ -95,12 +119,7 @@ public enum Hunt {
         if case .text(let id)? = parameters["message_id"] {
             parameters["message_id"] = .text(id.trimmingCharacters(in: CharacterSet(charactersIn: "<> ")))
         }
-        var runner = RuleRunner(db: db)
-        runner.parameters = parameters
-        runner.since = since
-        runner.until = until
-        let result = try runner.hunt(hunt)
-        return Result(columns: result.columns, rows: result.rows)
+        return parameters
     }
 
     /// `MS-HUNT-RECIPIENTS-OF-DOMAIN` → `recipients-of-domain`.

@@ -26,6 +26,12 @@ public struct RuleRunner {
 
     /// The values bound to a rule's parameters: its defaults, overrides, and the window.
     func bindings(for rule: Rule) -> [String: SQLValue] {
+        Self.bindings(for: rule, parameters: parameters, since: since, until: until)
+    }
+
+    /// The values bound to `rule`'s parameters: its defaults, the `parameters` it declares, and
+    /// the window (`since`, `until`; unbounded when nil).
+    public static func bindings(for rule: Rule, parameters: [String: SQLValue], since: Int64?, until: Int64?) -> [String: SQLValue] {
         var values = rule.params
         for (k, v) in parameters where rule.params[k] != nil { values[k] = v }
         values["since"] = .integer(since ?? Int64.min)

@@ -155,8 +155,15 @@ public final class Job: @unchecked Sendable {
     /// `mailscope report`: writes the reports of the database at `path` (opened read-only) into
     /// `out`, describing its last detection.
     public static func report(database path: String, out: String, ruleFolder: String?, settings: ReportSettings) throws -> [String] {
+        try report(out: out, ruleFolder: ruleFolder, settings: settings) { try Database.openForReading(path: path) }
+    }
+
+    /// `mailscope report` over the store `open` opens (an SQLite file, or PostgreSQL through
+    /// MailScopePostgres' reader): the rules and the report folder are checked first.
+    public static func report(out: String, ruleFolder: String?, settings: ReportSettings,
+                              open: () throws -> any SQLReader) throws -> [String] {
         let catalog = try RuleCatalog.load(userDirectory: ruleFolder)
-        let database = try Database.openForReading(path: path)
+        let database = try open()
         try ReportFolder.checkWritable(out)
         return try writeReports(database, rules: catalog.rules, to: out, settings: settings)
     }
@@ -243,7 +250,8 @@ public final class Job: @unchecked Sendable {
     }
 
     /// Writes the reports of `database` into `folder`, describing its last detection.
-    static func writeReports(_ database: Database, rules: [Rule], to folder: String, settings: ReportSettings) throws -> [String] {
+    /// Writes the reports of `database` (SQLite, or PostgreSQL through its reader) into `folder`.
+    public static func writeReports(_ database: any SQLReader, rules: [Rule], to folder: String, settings: ReportSettings) throws -> [String] {
         let last = try RunRecord.lastDetection(database)
         let one = try settings.incident.map { try IncidentReference.resolve($0, in: database) }
         var model = try ReportModel.build(database, options: .init(generatedAt: ReportModel.Options.reportTime(), command: last.command,

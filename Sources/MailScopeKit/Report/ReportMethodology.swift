@@ -10,7 +10,7 @@ struct ReportMethodology {
     var watchLists: [ReportModel.WatchListRef] = []
     var suppressions: [ReportModel.Suppression]?
 
-    static func read(_ db: Database, options: ReportModel.Options, findingsByRule: [String: Int]) throws -> ReportMethodology {
+    static func read(_ db: any SQLReader, options: ReportModel.Options, findingsByRule: [String: Int]) throws -> ReportMethodology {
         var out = ReportMethodology()
         out.inputs = try db.rows("""
             SELECT path, sha256, format, bytes, records, rows, duplicates, rejected, first_ts, last_ts FROM input_file ORDER BY path, sha256
@@ -30,7 +30,7 @@ struct ReportMethodology {
         }
         let suppressions = try ReportTriage.suppressions(db, evidence: EvidenceLookup(db))
         out.suppressions = suppressions.isEmpty ? nil : suppressions
-        out.watchLists = try db.rows("SELECT list, source_path, source_sha256, COUNT(*) AS people FROM watch_list GROUP BY list ORDER BY list").map {
+        out.watchLists = try db.rows("SELECT list, source_path, source_sha256, COUNT(*) AS people FROM watch_list GROUP BY list, source_path, source_sha256 ORDER BY list").map {
             ReportModel.WatchListRef(name: $0.text("list") ?? "", path: $0.text("source_path") ?? "", sha256: $0.text("source_sha256") ?? "",
                                      people: Int($0.int("people") ?? 0))
         }
@@ -40,7 +40,7 @@ struct ReportMethodology {
     /// The rules that ran (default and enabled opt-in ones) or that found something, with the
     /// parameters they ran with. Findings from rules no longer in the catalog, or from another
     /// version of one, still name their version and SHA-256.
-    static func rules(_ db: Database, options: ReportModel.Options, findingsByRule: [String: Int]) throws -> [ReportModel.RuleRef] {
+    static func rules(_ db: any SQLReader, options: ReportModel.Options, findingsByRule: [String: Int]) throws -> [ReportModel.RuleRef] {
         var refs: [String: ReportModel.RuleRef] = [:]
         for r in options.rules where r.enabledByDefault || options.enabled.contains(r.id) || findingsByRule[r.id] != nil {
             var params = r.params.mapValues(\.description)
@@ -50,7 +50,7 @@ struct ReportMethodology {
         }
         for r in try db.rows("""
             SELECT rule_id, rule_version, kind, severity, rule_sha256, COUNT(*) AS findings FROM finding
-            GROUP BY rule_id, rule_version, rule_sha256 ORDER BY rule_id
+            GROUP BY rule_id, rule_version, rule_sha256, kind, severity ORDER BY rule_id
             """) {
             let id = r.text("rule_id") ?? ""
             if let known = refs[id], known.sha256 == r.text("rule_sha256") { continue }

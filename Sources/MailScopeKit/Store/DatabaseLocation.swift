@@ -1,5 +1,5 @@
-/// What `--db` names. Today a MailScope database is an SQLite file; a `postgresql://` URL is
-/// recognised so that it is refused with a message instead of being taken for a file name
+/// What `--db` names: an SQLite file, or a `postgresql://` URL. A command that does not work on
+/// PostgreSQL yet recognises the URL so that it is refused with a message instead of being taken for a file name
 /// (which made a reader say the database "does not exist" and a writer fail on a lock file in
 /// a folder called `postgresql:`).
 public enum DatabaseLocation {
@@ -21,10 +21,10 @@ public enum DatabaseLocation {
         return String(value[..<scheme.upperBound]) + userInfo[..<colon] + rest[at...]
     }
 
-    /// The message for a PostgreSQL URL given where only a file works yet.
+    /// The message for a PostgreSQL URL given to a command that works on an SQLite file only.
     public static func postgresNotYetMessage(_ value: String) -> String {
-        "\(withoutPassword(value)) is a PostgreSQL database; this mailscope keeps its data in an SQLite file only "
-            + "(the PostgreSQL backend is being built: docs/scaling.md, \"PostgreSQL for bigger tenants\") — give a file, e.g. --db case.db; "
-            + "`mailscope db copy --db case.db --to \(withoutPassword(value))` copies a database into PostgreSQL"
+        "\(withoutPassword(value)) is a PostgreSQL database; this command works on an SQLite file only so far "
+            + "(on PostgreSQL: `mailscope db copy` puts a database there, `mailscope report` and `mailscope hunt` read it; "
+            + "docs/scaling.md, \"PostgreSQL for bigger tenants\") — give a file, e.g. --db case.db"
     }
 }
