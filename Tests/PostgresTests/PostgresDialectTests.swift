@@ -220,6 +220,8 @@ struct PostgresDialectTests {
         let sqlite = try Database(path: folder.appendingPathComponent("s.db").path)
         try PostgresTestServer.with { server in
             let pg = try server.connect()
+            // Times are formatted in UTC whatever the session's zone.
+            try pg.execute("SET TIME ZONE 'Pacific/Chatham'")
             for sql in expressions {
                 let expected = try sqlite.rows(sql).first?["v"]
                 let translated = try PostgresDialect.translate(sql)
