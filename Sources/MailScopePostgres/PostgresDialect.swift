@@ -7,7 +7,7 @@ import MailScopeKit
 ///
 /// It works on tokens (`PostgresDialectToken`) grouped by parentheses, never on raw text, so a
 /// string literal, a quoted identifier or a comment that happens to hold `:since`, `user` or
-/// `strftime(` stays as it is. What it rewrites (docs/scaling.md keeps the same list):
+/// `strftime(` stays as it is. What it rewrites:
 ///
 /// | SQLite | PostgreSQL |
 /// |---|---|
@@ -38,6 +38,7 @@ import MailScopeKit
 public enum PostgresDialect {
     /// A statement in PostgreSQL's form and the names of its `$1`, `$2`, … in order.
     public struct Translated: Sendable, Equatable {
+        /// The statement, with `$1`, `$2`, … where the rule had `:name`.
         public let sql: String
         /// `parameterNames[0]` is bound to `$1`; a positional `?` is named by its number.
         public let parameterNames: [String]

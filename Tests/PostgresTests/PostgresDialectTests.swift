@@ -31,6 +31,13 @@ struct PostgresDialectTests {
         // Renamed functions, with nested parentheses in their arguments.
         ("SELECT instr(lower(COALESCE(a, (b))), '@') FROM t", "SELECT strpos(lower(COALESCE(a, (b))), '@') FROM t"),
         ("SELECT ifnull(a, 0)", "SELECT coalesce(a, 0)"),
+        // SQLite's NOCASE is a collation of the schema (PostgresSchema.preamble); INDEXED BY, WITHOUT
+        // ROWID and a unary plus are SQLite's planner and layout hints; temp. is pg_temp.
+        ("SELECT 1 FROM e WHERE file_name COLLATE NOCASE = ?", "SELECT 1 FROM e WHERE file_name COLLATE NOCASE = $1"),
+        ("SELECT 1 FROM m INDEXED BY m_sender WHERE +sender = ? AND +x IN (SELECT value FROM temp.wanted)",
+         "SELECT 1 FROM m  WHERE sender = $1 AND x IN (SELECT value FROM pg_temp.wanted)"),
+        ("SELECT a + +b, (c) + 1 FROM t", "SELECT a + b, (c) + 1 FROM t"),
+        ("CREATE TEMP TABLE w (value TEXT PRIMARY KEY) WITHOUT ROWID", "CREATE TEMP TABLE w (value TEXT PRIMARY KEY) "),
         ("SELECT COALESCE(json_extract(options, '$.kind'), 'run')", "SELECT COALESCE(((options)::jsonb ->> 'kind'), 'run')"),
         ("SELECT substr(h, instr(h, '@') + 1)", "SELECT substr(h, strpos(h, '@') + 1)"),
         ("SELECT group_concat(DISTINCT j.value), group_concat(n), group_concat(n, '; ')",
@@ -74,6 +81,7 @@ struct PostgresDialectTests {
         "SELECT 1 /* :since \n user group_concat(x) LIKE 'a */ AS \"user\"",
         #"SELECT "user", "strftime(:since)" FROM "json_each""#,
         "SELECT 'it''s a user''s :until' || '--' AS \"a \"\"user\"\"\"",
+        "SELECT 1 -- it's :since, don't\n  , 2 /* 'user' */",
     ])
     func leavesLiteralsCommentsAndQuotedIdentifiersAlone(_ sql: String) throws {
         let translated = try PostgresDialect.translate(sql)
@@ -177,5 +185,89 @@ struct PostgresDialectTests {
                                              line: 2, column: 8, source: "rules/MS-TEST-001.yml")) {
             try PostgresDialect.translate(bad)
         }
+    }
+
+    /// What each rewrite is for: the same value from SQLite and from PostgreSQL (through the
+    /// dialect), on a real server, including the cases where a plain copy of the SQL would give
+    /// another answer (case in LIKE, a backslash in a pattern, IS between values, a negative
+    /// time, an unsorted DISTINCT list).
+    @Test func translatedExpressionsGiveWhatSQLiteGives() throws {
+        let expressions = [
+            "SELECT 'Invoice.ISO' LIKE '%.iso' AS v",
+            "SELECT 'Invoice.ISO' NOT LIKE '%.iso' AS v",
+            #"SELECT 'C:\Users\ana\a.lnk' LIKE '%\ana\%' AS v"#,
+            "SELECT 'a_b' LIKE 'a_b' AS v",
+            "SELECT 'É' LIKE 'é' AS v",
+            "SELECT lower('ÉCOLE Straße') AS v",
+            "SELECT 'b' < 'a' OR 'B' < 'a' AS v",
+            "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 1793664000999 / 1000, 'unixepoch') AS v",
+            "SELECT strftime('%Y-%m-%d %H:%M:%S', -1500 / 1000, 'unixepoch') AS v",
+            "SELECT strftime('%j', 1798675200000 / 1000, 'unixepoch') AS v",
+            "SELECT strftime('%Y-%m-%d', NULL / 1000, 'unixepoch') AS v",
+            "SELECT instr('ana@acme.example', '@') AS v",
+            "SELECT instr('no at sign', '@') AS v",
+            "SELECT substr('ana@acme.example', instr('ana@acme.example', '@') + 1) AS v",
+            "SELECT substr('abc', 0, 1) AS v",
+            "SELECT rtrim('report.final.xlsm', replace('report.final.xlsm', '.', '')) AS v",
+            "SELECT -7 / 2 AS v",
+            "SELECT 'x' || NULL AS v",
+            "SELECT 'n=' || (7 / 2) AS v",
+            "SELECT ifnull(NULL, 'dflt') AS v",
+            "SELECT 2 IS 2 AS v",
+            "SELECT 2 IS NOT NULL AS v",
+            "SELECT NULL IS 3 AS v",
+            "SELECT group_concat(DISTINCT x) AS v FROM (SELECT x FROM (SELECT 'b.lnk' AS x UNION ALL SELECT 'a.iso' UNION ALL SELECT 'b.lnk') ORDER BY x)",
+            "SELECT group_concat(j.value) AS v FROM json_each('[\"z\",\"a\"]') j WHERE j.value <> ''",
+            "SELECT COUNT(*) AS v FROM (SELECT 1 UNION ALL SELECT 2)",
+        ]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mailscope-pgdialect-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sqlite = try Database(path: folder.appendingPathComponent("s.db").path)
+        try PostgresTestServer.with { server in
+            let pg = try server.connect()
+            // Times are formatted in UTC whatever the session's zone.
+            try pg.execute("SET TIME ZONE 'Pacific/Chatham'")
+            for sql in expressions {
+                let expected = try sqlite.rows(sql).first?["v"]
+                let translated = try PostgresDialect.translate(sql)
+                let got = try pg.rows(translated.sql).first?["v"]
+                #expect(got == expected, "\(sql)\n  PostgreSQL: \(translated.sql)")
+            }
+        }
+    }
+
+    /// Rule SQL cut and spliced at random (a fixed seed, so a failure repeats): the translator
+    /// returns SQL or a `PostgresDialectError`, never traps, and the same input gives the same answer.
+    @Test func mangledRuleSQLIsTranslatedOrRefusedNeverACrash() throws {
+        let sources = try RuleCatalog.bundled().rules.map(\.sql)
+        let pieces = ["'", "\"", "(", ")", "--", "/*", "*/", ":", "::", "?", "$", "@", ",", " LIKE ", "user", "strftime(",
+                      "json_each(", "group_concat(DISTINCT ", "\n", "é", "\r\n", "0x", "1e", "IS", " FROM (SELECT 1)"]
+        var seed: UInt64 = 0x5EED
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(max(bound, 1)))
+        }
+        var translated = 0, refused = 0
+        for _ in 0..<1500 {
+            var chars = Array(sources[next(sources.count)])
+            for _ in 0..<(1 + next(4)) {
+                let at = next(chars.count + 1)
+                if next(2) == 0, at < chars.count {
+                    chars.removeSubrange(at..<min(chars.count, at + 1 + next(12)))
+                } else {
+                    chars.insert(contentsOf: pieces[next(pieces.count)], at: at)
+                }
+            }
+            let sql = String(chars)
+            do {
+                let first = try PostgresDialect.translate(sql)
+                #expect(try PostgresDialect.translate(sql) == first)
+                translated += 1
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(translated > 100 && refused > 100, "translated \(translated), refused \(refused)")
     }
 }
