@@ -36,7 +36,7 @@ struct PostgresDialectTests {
         ("SELECT 1 FROM e WHERE file_name COLLATE NOCASE = ?", "SELECT 1 FROM e WHERE file_name COLLATE NOCASE = $1"),
         ("SELECT 1 FROM m INDEXED BY m_sender WHERE +sender = ? AND +x IN (SELECT value FROM temp.wanted)",
          "SELECT 1 FROM m  WHERE sender = $1 AND x IN (SELECT value FROM pg_temp.wanted)"),
-        ("SELECT a + +b, (c) + 1 FROM t", "SELECT a + b, (c) + 1 FROM t"),
+        ("SELECT a + 1, (c) + 1 FROM t WHERE +d = 2", "SELECT a + 1, (c) + 1 FROM t WHERE d = 2"),
         ("CREATE TEMP TABLE w (value TEXT PRIMARY KEY) WITHOUT ROWID", "CREATE TEMP TABLE w (value TEXT PRIMARY KEY) "),
         ("SELECT COALESCE(json_extract(options, '$.kind'), 'run')", "SELECT COALESCE(((options)::jsonb ->> 'kind'), 'run')"),
         ("SELECT substr(h, instr(h, '@') + 1)", "SELECT substr(h, strpos(h, '@') + 1)"),

@@ -14,6 +14,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let sqlite = try Database(path: folder.appendingPathComponent("s.db").path)
         let db = try server.connect()
+        for statement in PostgresSchema.preamble { try db.execute(statement) }
         for table in try PostgresSchema.tables(from: sqlite) {
             for statement in table.statements { try db.execute(statement) }
         }

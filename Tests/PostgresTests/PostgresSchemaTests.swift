@@ -76,6 +76,11 @@ import Testing
             #expect(placed.map { $0.text("part") } == ["mail_message_2026_11", "mail_message_default"])
             #expect(placed.first?.text("subject") == "Invoice\t<b>\\x00</b>")
             #expect(placed.first?.text("offset_value") == "1")
+            // COLLATE NOCASE compares as SQLite's does, and ids are numbered as SQLite numbers them.
+            try db.execute("INSERT INTO edr_event (file_id, line_no, dedup, ts, product, action, file_name) VALUES (1, 3, '\\x01'::bytea, $1, 'mde', 'file_created', 'Invoice.XLSM')",
+                           [.integer(november)])
+            #expect(try db.rows("SELECT id FROM edr_event WHERE file_name COLLATE NOCASE = $1", [.text("invoice.xlsm")]).first?.int("id") == 1)
+            #expect(try db.rows("SELECT current_setting('mailscope.last_insert_id') AS id").first?.text("id") == "1")
             let insert = "INSERT INTO mail_message (file_id, line_no, dedup, ts, source, event) VALUES (2, 9, '\\x00ff10'::bytea, $1, 'siem_v2', 'receipt') ON CONFLICT DO NOTHING"
             #expect(try db.execute(insert, [.integer(november)]) == 0)
             #expect(try db.execute(insert, [.integer(november + 1)]) == 1)
