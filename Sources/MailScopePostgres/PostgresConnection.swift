@@ -174,8 +174,10 @@ public final class PostgresConnection {
 
     /// Runs one statement `sql` (refused by the server when it holds more) and returns its
     /// result whole (`table`'s, with the rows it changed).
-    public func statement(_ sql: String, _ arguments: [SQLValue] = [], typed: Bool = false) throws -> StatementResult {
-        let result = try run(sql, arguments, oneStatement: true, typed: typed)
+    /// With `typed`, the arguments at `untyped` (0-based) are still sent untyped: a `bytea`
+    /// value in its text form (`\\x…`), which the server reads by the column it goes to.
+    public func statement(_ sql: String, _ arguments: [SQLValue] = [], typed: Bool = false, untyped: Set<Int> = []) throws -> StatementResult {
+        let result = try run(sql, arguments, oneStatement: true, typed: typed, untyped: untyped)
         defer { PQclear(result) }
         let columnCount = Int(PQnfields(result))
         let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
@@ -202,7 +204,8 @@ public final class PostgresConnection {
         return (0..<Int(PQnfields(described))).map { String(cString: PQfname(described, Int32($0))) }
     }
 
-    private func run(_ sql: String, _ arguments: [SQLValue], oneStatement: Bool = false, typed: Bool = false) throws -> OpaquePointer {
+    private func run(_ sql: String, _ arguments: [SQLValue], oneStatement: Bool = false, typed: Bool = false,
+                     untyped: Set<Int> = []) throws -> OpaquePointer {
         let result: OpaquePointer?
         if arguments.isEmpty && !oneStatement {
             result = PQexec(handle, sql)
@@ -224,8 +227,8 @@ public final class PostgresConnection {
             let pointers = texts.map { $0.flatMap { strdup($0) } }
             defer { pointers.forEach { free($0) } }
             // int8, float8, text; 0 lets the server infer (a NULL, or untyped arguments).
-            let types: [Oid] = arguments.map { argument in
-                guard typed else { return 0 }
+            let types: [Oid] = arguments.enumerated().map { i, argument in
+                guard typed, !untyped.contains(i) else { return 0 }
                 switch argument {
                 case .integer: return 20
                 case .real: return 701

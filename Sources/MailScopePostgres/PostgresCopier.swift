@@ -11,7 +11,7 @@ import MailScopeKit
 ///   transaction: a copy that fails or is killed leaves the PostgreSQL database as empty as it
 ///   found it, and running it again starts over.
 /// - Rows keep their ids, so a finding's `evidence_rowid` and an incident's member rows point
-///   at the same rows in both stores; dedup keys become `bytea`, `extra` becomes `jsonb`, and
+///   at the same rows in both stores; dedup keys become `bytea`, and
 ///   each event lands in its month's partition (created for the months the events cover).
 /// - Each table's row count is checked against the source after its COPY.
 public enum PostgresCopier {
@@ -19,7 +19,7 @@ public enum PostgresCopier {
     public struct Copied: Sendable, Equatable {
         public let table: String
         public let rows: Int
-        /// Values that held a NUL character, by column: PostgreSQL text and jsonb cannot store
+        /// Values that held a NUL character, by column: PostgreSQL text cannot store
         /// one, so each NUL was stored as U+FFFD (the SQLite file keeps the original).
         public var nulReplaced: [String: Int] = [:]
 
@@ -156,7 +156,7 @@ public enum PostgresCopier {
         var nulReplaced: [String: Int] = [:]
         let cleaned = rows.lazy.map { values in
             values.enumerated().map { i, value -> SQLValue in
-                guard case .text(let text) = value, let clean = withoutNUL(text, json: names[i] == "extra") else { return value }
+                guard case .text(let text) = value, let clean = withoutNUL(text) else { return value }
                 nulReplaced[names[i], default: 0] += 1
                 return .text(clean)
             }
@@ -177,35 +177,9 @@ public enum PostgresCopier {
         return Copied(table: name, rows: stored, nulReplaced: nulReplaced)
     }
 
-    /// `text` with each NUL character as U+FFFD, or nil when it holds none. In JSON text
-    /// (`json`), the escape `\u0000` is what jsonb refuses, so it becomes `\ufffd`; an escaped
-    /// backslash followed by `u0000` is text, not an escape, and stays.
-    static func withoutNUL(_ text: String, json: Bool) -> String? {
-        guard text.utf8.contains(0) || (json && text.contains("\\u0000")) else { return nil }
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = []
-        var changed = false
-        var i = 0
-        while i < bytes.count {
-            let byte = bytes[i]
-            if byte == 0 {
-                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
-                changed = true
-                i += 1
-            } else if json && byte == UInt8(ascii: "\\") && i + 1 < bytes.count {
-                if bytes[i + 1] == UInt8(ascii: "u") && i + 5 < bytes.count && bytes[(i + 2)...(i + 5)].allSatisfy({ $0 == UInt8(ascii: "0") }) {
-                    out.append(contentsOf: Array("\\ufffd".utf8))
-                    changed = true
-                    i += 6
-                } else {
-                    out.append(contentsOf: bytes[i...(i + 1)])
-                    i += 2
-                }
-            } else {
-                out.append(byte)
-                i += 1
-            }
-        }
-        return changed ? String(decoding: out, as: UTF8.self) : nil
+    /// `text` with each NUL character as U+FFFD, or nil when it holds none.
+    static func withoutNUL(_ text: String) -> String? {
+        guard text.utf8.contains(0) else { return nil }
+        return String(decoding: text.utf8.flatMap { $0 == 0 ? [0xEF, 0xBF, 0xBD] : [$0] }, as: UTF8.self)
     }
 }

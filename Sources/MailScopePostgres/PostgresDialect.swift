@@ -23,7 +23,6 @@ import MailScopeKit
 /// | `FROM (SELECT …)` without an alias | `FROM (SELECT …) AS subquery_n` (PostgreSQL 15 requires one) |
 /// | `INSERT OR IGNORE INTO …` | `INSERT INTO … ON CONFLICT DO NOTHING` |
 /// | `==` | `=` |
-/// | the jsonb column `extra` | `extra::text` |
 ///
 /// `X` in `strftime` is what the rule passes, `ts / 1000`: an integer division in both databases
 /// (truncated alike), so both format the same whole second, in UTC whatever the session's time
@@ -57,11 +56,10 @@ public enum PostgresDialect {
         }
     }
 
-    /// The columns PostgreSQL stores as jsonb (`PostgresSchema`: each table's `extra`). A rule reads
-    /// them as text, as SQLite stores them: `extra` becomes `extra::text`. jsonb's text is
-    /// normalised (`{"a": 1}`, keys in jsonb's order), so a rule should match words in it, never
-    /// the whole text.
-    static let jsonbColumns: Set<String> = ["extra"]
+    /// The columns PostgreSQL stores as jsonb, which a rule reads as the text SQLite stores
+    /// (`x::text`). None today: `extra` is text in both stores (`PostgresSchema`), so a statement
+    /// that writes it binds text as to any other column.
+    static let jsonbColumns: Set<String> = []
 
     /// The largest whole number bound to a parameter (`Translated.arguments`).
     public static let integerBound: Int64 = 1 << 62

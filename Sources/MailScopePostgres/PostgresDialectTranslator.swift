@@ -287,6 +287,23 @@ extension PostgresDialect {
             switch name {
             case "strftime":
                 return try strftime(args, fail: fail)
+            case "pragma_table_info":
+                // SQLite's table-valued function listing a table's columns: PostgreSQL's catalog,
+                // with the columns the code reads (name, cid, type, notnull, pk).
+                guard args.count == 1 else { throw fail(.malformed("pragma_table_info() takes one argument")) }
+                var alias = "pragma_table_info"
+                if let a = nextSignificant(g) {
+                    if nodes[a].word == "as", let n = nextSignificant(a), let t = nodes[n].token, t.kind == .word || t.kind == .quotedIdentifier {
+                        alias = t.text
+                        unitEnd = n
+                    } else if let t = nodes[a].token, (t.kind == .word && !Self.afterFromItem.contains(t.text.lowercased())) || t.kind == .quotedIdentifier {
+                        alias = t.text
+                        unitEnd = a
+                    }
+                }
+                return "(SELECT a.attname::text AS name, a.attnum - 1 AS cid, format_type(a.atttypid, a.atttypmod) AS type, "
+                    + "a.attnotnull::int AS \"notnull\", NULL::text AS dflt_value, 0 AS pk FROM pg_attribute a "
+                    + "WHERE a.attrelid = to_regclass((\(try renderArgument(args[0])))::text) AND a.attnum > 0 AND NOT a.attisdropped) AS \(alias)"
             case "json_each":
                 guard args.count == 1 else {
                     throw fail(.unsupportedFunction(name: "json_each", hint: "only json_each(x) over a JSON array is translated, not json_each(x, path)"))

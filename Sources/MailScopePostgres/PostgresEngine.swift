@@ -48,8 +48,8 @@ public final class PostgresEngine: SQLEngine {
     }
 
     /// Runs one translated statement with `arguments` (by `$n`), recording the rows it changed.
-    func run(_ translated: PostgresDialect.Translated, _ arguments: [SQLValue]) throws -> PostgresConnection.StatementResult {
-        let result = try connection.statement(translated.sql, arguments, typed: true)
+    func run(_ translated: PostgresDialect.Translated, _ arguments: [SQLValue], untyped: Set<Int> = []) throws -> PostgresConnection.StatementResult {
+        let result = try connection.statement(translated.sql, arguments, typed: true, untyped: untyped)
         changes = result.changed
         return result
     }
@@ -84,6 +84,8 @@ final class PostgresEngineStatement: SQLEngineStatement {
     /// nil for a statement that does nothing here (a pragma): no rows, no columns.
     private let translated: PostgresDialect.Translated?
     private var bound: [Int: SQLValue] = [:]
+    /// Parameters bound as bytes (their text form `\\x…`, sent untyped for a bytea column).
+    private var boundBytes: Set<Int> = []
     private var result: PostgresConnection.StatementResult?
     private var next = 0
     private lazy var describedColumns: [String] = {
@@ -107,16 +109,29 @@ final class PostgresEngineStatement: SQLEngineStatement {
         return first == "select" || first == "with" || first == "values"
     }
 
-    func bind(_ value: SQLValue, at index: Int) throws { bound[index] = value }
+    func bind(_ value: SQLValue, at index: Int) throws {
+        bound[index] = value
+        boundBytes.remove(index)
+    }
 
-    func clearBindings() { bound.removeAll() }
+    func bind(bytes: [UInt8], at index: Int) throws {
+        bound[index] = .text("\\x" + bytes.map { String(format: "%02x", $0) }.joined())
+        boundBytes.insert(index)
+    }
+
+    func clearBindings() {
+        bound.removeAll()
+        boundBytes.removeAll()
+    }
 
     func step() throws -> Bool {
         guard let translated else { return false }
         if result == nil {
             var byName: [String: SQLValue] = [:]
             for (i, name) in translated.parameterNames.enumerated() { byName[name] = bound[i + 1] ?? .null }
-            result = try engine.run(translated, translated.arguments(byName))
+            // $n of a parameter bound as bytes (parameterNames[n - 1] is SQLite's index n).
+            let untyped = Set(boundBytes.map { $0 - 1 })
+            result = try engine.run(translated, translated.arguments(byName), untyped: untyped)
             next = 0
         }
         guard let rows = result?.rows, next < rows.count else { return false }
@@ -132,5 +147,42 @@ final class PostgresEngineStatement: SQLEngineStatement {
     func reset() {
         result = nil
         next = 0
+    }
+}
+
+extension PostgresEngine {
+    /// Events an ingest wrote land in their table's DEFAULT partition when their month has no
+    /// partition yet; this gives each such month its partition and moves the rows there (the
+    /// default is detached meanwhile, as PostgreSQL requires), then gathers statistics. One
+    /// transaction per table: a failure leaves that table as it was.
+    public func finishLoad() throws {
+        let tables = try connection.rows("""
+            SELECT c.relname AS name FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() ORDER BY c.relname
+            """).compactMap { $0.text("name") }
+        for table in tables {
+            let quotedTable = PostgresSchema.quote(table), quotedDefault = PostgresSchema.quote(table + "_default")
+            let months = try connection.rows("""
+                SELECT DISTINCT to_char(to_timestamp(ts / 1000) AT TIME ZONE 'UTC', 'YYYY-MM') AS month FROM \(quotedDefault)
+                WHERE ts >= 0 AND ts < 4102444800000 ORDER BY month
+                """).compactMap { $0.text("month") }
+            guard !months.isEmpty else { continue }
+            let shape = [PostgresSchema.Table(name: table, partitioned: true, tableStatements: [], indexStatements: [])]
+            try connection.execute("BEGIN")
+            do {
+                try connection.execute("ALTER TABLE \(quotedTable) DETACH PARTITION \(quotedDefault)")
+                for month in months {
+                    for statement in try PostgresSchema.monthPartitions(month, tables: shape) { try connection.execute(statement) }
+                }
+                try connection.execute("INSERT INTO \(quotedTable) SELECT * FROM \(quotedDefault) WHERE ts >= 0 AND ts < 4102444800000")
+                try connection.execute("DELETE FROM \(quotedDefault) WHERE ts >= 0 AND ts < 4102444800000")
+                try connection.execute("ALTER TABLE \(quotedTable) ATTACH PARTITION \(quotedDefault) DEFAULT")
+                try connection.execute("COMMIT")
+            } catch {
+                _ = try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+        try connection.execute("ANALYZE")
     }
 }

@@ -5,7 +5,8 @@ import MailScopeKit
 /// single source: `Schema`'s migrations), so the two cannot drift apart:
 ///
 /// - types: INTEGER → `bigint` (milliseconds and counts), REAL → `double precision`,
-///   TEXT → `text`, BLOB → `bytea` (dedup keys); each table's `extra` (a JSON object) → `jsonb`;
+///   TEXT → `text`, BLOB → `bytea` (dedup keys); each table's `extra` stays text holding its JSON object, as in SQLite (a
+///   typed parameter binds to it as to any text column; `extra::jsonb ->> 'name'` reads a field);
 /// - `id INTEGER PRIMARY KEY` → a bigint numbered as SQLite numbers it (largest + 1, by trigger);
 /// - the event tables that carry a time (`ts`) are partitioned by month (declarative range
 ///   partitioning on `ts`, with a DEFAULT partition for rows outside the months created and
@@ -155,7 +156,6 @@ public enum PostgresSchema {
     // MARK: - Translation
 
     static func pgType(sqliteType: String, column: String) -> String {
-        if column == "extra" { return "jsonb" }
         switch sqliteType.uppercased() {
         case "INTEGER", "INT": return "bigint"
         case "REAL": return "double precision"

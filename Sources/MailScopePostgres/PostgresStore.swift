@@ -1,7 +1,8 @@
 import Foundation
 import MailScopeKit
 
-/// A MailScope database in PostgreSQL opened for a command that writes (`detect`): a
+/// A MailScope database in PostgreSQL opened for a command that writes (`ingest`, `run`,
+/// `detect`, `prune`, `triage`): a
 /// `Database` on the ``PostgresEngine``, with the database's writer lock held for as long as
 /// it stays open. A second writer is refused naming the first; readers go on meanwhile.
 public final class PostgresStore {
@@ -17,9 +18,39 @@ public final class PostgresStore {
 
     /// Connects to `conninfo` (no password in it: ~/.pgpass or PGPASSWORD), checks it holds
     /// this version's MailScope schema, and takes the writer lock (or throws `.locked`, exit 4).
-    public static func openForWriting(_ conninfo: String, application: String) throws -> PostgresStore {
-        let connection = try PostgresReader.connect(conninfo, application: application)
+    public static func openForWriting(_ conninfo: String, application: String, create: Bool = false) throws -> PostgresStore {
+        let target = try PostgresTarget(conninfo)
+        try target.requireNoPassword()
+        let connection = try PostgresConnection(target, applicationName: application)
         try PostgresWriterLock.acquire(connection)
+        if try create && !hasSchema(connection) { try createSchema(connection) }
+        try PostgresCopier.requireSchema(connection)
         return PostgresStore(connection: connection)
+    }
+
+    static func hasSchema(_ connection: PostgresConnection) throws -> Bool {
+        try connection.rows("SELECT to_regclass('mailscope_schema') IS NOT NULL AS present").first?.bool("present") ?? false
+    }
+
+    /// Creates the MailScope schema in an empty database, in one transaction: the layout of
+    /// this version's SQLite schema (``PostgresSchema``, made from a schema built in memory).
+    static func createSchema(_ connection: PostgresConnection) throws {
+        let template = try Database(path: ":memory:")
+        let tables = try PostgresSchema.tables(from: template)
+        try PostgresCopier.requireEmpty(connection, tables: tables.map(\.name))
+        try connection.execute("BEGIN")
+        do {
+            for statement in PostgresSchema.preamble { try connection.execute(statement) }
+            for table in tables {
+                for statement in table.statements { try connection.execute(statement) }
+            }
+            try connection.execute("CREATE TABLE mailscope_schema (version integer NOT NULL, copied_from text, created_at bigint NOT NULL)")
+            try connection.execute("INSERT INTO mailscope_schema (version, copied_from, created_at) VALUES ($1, NULL, $2)",
+                                   [.integer(Int64(Schema.currentVersion)), .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+            try connection.execute("COMMIT")
+        } catch {
+            _ = try? connection.execute("ROLLBACK")
+            throw error
+        }
     }
 }

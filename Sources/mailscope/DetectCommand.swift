@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import MailScopeKit
-import MailScopePostgres
 
 /// `mailscope detect --db FILE`: run the detection rules and store their findings.
 struct DetectCommand: ParsableCommand {
@@ -45,15 +44,8 @@ struct DetectCommand: ParsableCommand {
             if case .detected = event { return }   // printed below, rule by rule
             JobPrinter.show(event, progress: progress)
         }
-        let result: DetectionResult
-        if DatabaseLocation.isPostgresURL(db) {
-            // The store holds the writer lock until it goes.
-            let store = try PostgresStore.openForWriting(db, application: "mailscope detect")
-            result = try withExtendedLifetime(store) {
-                try job.detect(on: store.database, settings: detection.settings, since: since?.start, until: until?.endInclusive)
-            }
-        } else {
-            result = try job.detect(database: db, settings: detection.settings, since: since?.start, until: until?.endInclusive)
+        let result = try WritableStore.with(db, job: job, application: "mailscope detect") {
+            try job.detect(database: db, settings: detection.settings, since: since?.start, until: until?.endInclusive)
         }
         for o in result.outcomes {
             print("\(o.ruleID.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(o.found).leftPadded(6)) found  \(String(o.new).leftPadded(6)) new  \(o.milliseconds) ms")

@@ -66,7 +66,9 @@ struct IngestCommand: ParsableCommand {
         let summary: IngestSummary
         do {
             defer { progress.finish() }
-            summary = try job.ingest(paths + edr.identities, database: db, options: options)
+            summary = try WritableStore.with(db, job: job, application: "mailscope ingest", create: true) {
+                try job.ingest(paths + edr.identities, database: db, options: options)
+            }
         }
         if json {
             print(try SummaryPrinter.json(summary))

@@ -50,7 +50,9 @@ struct PruneCommand: ParsableCommand {
         let cutoff = before?.start ?? Int64(Date().timeIntervalSince1970 * 1000) - olderThan!.milliseconds
         let job = Job(command: RunRecord.commandLine(CommandLine.arguments))
         job.onEvent = { event in JobPrinter.show(event, progress: Progress()) }
-        let outcomes = try job.prune(database: db, before: cutoff, dryRun: dryRun, vacuum: vacuum)
+        let outcomes = try WritableStore.with(db, job: job, application: "mailscope prune") {
+            try job.prune(database: db, before: cutoff, dryRun: dryRun, vacuum: vacuum)
+        }
         print("\(dryRun ? "Would remove" : "Removed") events before \(TimeParser.iso8601(cutoff)):")
         for o in outcomes {
             let n = dryRun ? o.older - o.kept : o.deleted

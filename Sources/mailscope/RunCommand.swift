@@ -151,6 +151,9 @@ struct RunCommand: ParsableCommand {
         job.onProgress = { progress.update(index: $0, count: $1, path: $2, bytes: $3, size: $4) }
         job.onEvent = { event in JobPrinter.show(event, progress: progress) }
         defer { progress.finish() }
-        try job.run(try settings())
+        let settings = try settings()
+        try WritableStore.with(settings.database, job: job, application: "mailscope run", create: true) {
+            try job.run(settings)
+        }
     }
 }

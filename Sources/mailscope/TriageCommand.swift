@@ -63,8 +63,9 @@ struct TriageCommand: ParsableCommand {
         func run() throws {
             let job = Job(command: RunRecord.commandLine(CommandLine.arguments))
             job.onEvent = { event in JobPrinter.show(event, progress: Progress()) }
-            let (d, incident) = try job.triage(database: db, reference: self.incident, status: status, note: note,
-                                               by: by ?? Triage.defaultDecider())
+            let (d, incident) = try WritableStore.with(db, job: job, application: "mailscope triage") {
+                try job.triage(database: db, reference: self.incident, status: status, note: note, by: by ?? Triage.defaultDecider())
+            }
             print(TerminalText.safe("Incident #\(incident.id) \(incident.key) (\(incident.severity.rawValue), \(incident.stage.rawValue)): \(incident.title)"))
             print(TerminalText.safe("Recorded \(d.summary): \(d.note)"))
             if d.status.silencesAlerts {

@@ -37,7 +37,7 @@ public enum IdentityMap {
         let builtFor = try db.scalar("SELECT value FROM meta WHERE key = 'identity_built_for'")?.stringValue
         guard endpointDataExists && builtFor != fingerprint else { return nil }
         let summary = try rebuild(db)
-        try db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('identity_built_for', ?)", [.text(fingerprint)])
+        try db.run("INSERT INTO meta (key, value) VALUES ('identity_built_for', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [.text(fingerprint)])
         return summary
     }
 
@@ -66,13 +66,15 @@ public enum IdentityMap {
         try db.transaction {
             try db.execute("DELETE FROM identity; DELETE FROM identity_issue;")
             // 1. The directory: email (or UPN) ↔ account ↔ host.
+            // Each (email, account, host) once, citing its first line (the earliest file's on a tie).
             try db.execute("""
                 INSERT INTO identity (email, account, host, source, confidence, evidence)
-                SELECT DISTINCT COALESCE(d.email, d.upn), d.account, d.host, 'directory', 'exact',
-                       'identities file ' || f.path || ' line ' || MIN(d.line_no)
-                FROM directory_entry d JOIN input_file f ON f.id = d.file_id
-                WHERE COALESCE(d.email, d.upn) IS NOT NULL
-                GROUP BY COALESCE(d.email, d.upn), d.account, d.host
+                SELECT email, account, host, 'directory', 'exact', 'identities file ' || path || ' line ' || line_no
+                FROM (SELECT COALESCE(d.email, d.upn) AS email, d.account, d.host, f.path, d.line_no,
+                             ROW_NUMBER() OVER (PARTITION BY COALESCE(d.email, d.upn), d.account, d.host ORDER BY d.line_no, f.path) AS pick
+                      FROM directory_entry d JOIN input_file f ON f.id = d.file_id
+                      WHERE COALESCE(d.email, d.upn) IS NOT NULL) AS entries
+                WHERE pick = 1
                 """)
             // A directory UPN that differs from the email maps that UPN too.
             try db.execute("""
@@ -85,12 +87,16 @@ public enum IdentityMap {
             // 2. EDR rows carrying a UPN: exact.
             try db.execute("""
                 INSERT INTO identity (email, account, host, source, confidence, evidence)
-                SELECT a.user_email, NULLIF(a.account, ''), a.host, 'edr_upn', 'exact',
-                       SUM(a.events) || ' ' || MIN(a.product) || ' events with UPN ' || a.user_email || ', first ' || f.path || ' line ' || MIN(a.first_line)
-                FROM edr_account a JOIN input_file f ON f.id = a.first_file_id
-                WHERE a.user_email <> ''
-                GROUP BY a.user_email, a.account, a.host
-                ORDER BY a.user_email, a.account, a.host
+                SELECT user_email, NULLIF(account, ''), host, 'edr_upn', 'exact',
+                       events || ' ' || product || ' events with UPN ' || user_email || ', first ' || path || ' line ' || first_line
+                FROM (SELECT a.user_email, a.account, a.host, f.path, a.first_line,
+                             SUM(a.events) OVER accounts AS events, MIN(a.product) OVER accounts AS product,
+                             ROW_NUMBER() OVER (PARTITION BY a.user_email, a.account, a.host ORDER BY a.first_line, f.path) AS pick
+                      FROM edr_account a JOIN input_file f ON f.id = a.first_file_id
+                      WHERE a.user_email <> ''
+                      WINDOW accounts AS (PARTITION BY a.user_email, a.account, a.host)) AS seen
+                WHERE pick = 1
+                ORDER BY user_email, account, host
                 """)
         }
         try inferFromAccounts(db)

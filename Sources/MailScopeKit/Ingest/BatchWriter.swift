@@ -1,5 +1,3 @@
-import CSQLite
-
 /// The single SQLite writer of an ingest: inserts each batch's rows and rejects for one file,
 /// and commits every `commitRows` rows together with the file's resume point and counters,
 /// so a kill at any moment leaves the file either resumable or loaded — never half-counted.
@@ -48,12 +46,13 @@ final class BatchWriter {
         accountUpsert = try db.prepare("""
             INSERT INTO edr_account (host, account, account_domain, user_email, product, events, first_file_id, first_line)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (host, account, account_domain, user_email) DO UPDATE SET events = events + excluded.events
+            ON CONFLICT (host, account, account_domain, user_email) DO UPDATE SET events = edr_account.events + excluded.events
             """)
         coverageUpsert = try db.prepare("""
             INSERT INTO log_coverage (log, host, day, rows, first_ts, last_ts) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (log, host, day) DO UPDATE SET rows = rows + excluded.rows,
-                first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)
+            ON CONFLICT (log, host, day) DO UPDATE SET rows = log_coverage.rows + excluded.rows,
+                first_ts = CASE WHEN excluded.first_ts < log_coverage.first_ts THEN excluded.first_ts ELSE log_coverage.first_ts END,
+                last_ts = CASE WHEN excluded.last_ts > log_coverage.last_ts THEN excluded.last_ts ELSE log_coverage.last_ts END
             """)
         rejectInsert = try db.prepare("INSERT INTO reject (file_id, line_no, record_no, reason, detail, excerpt, line_bytes) VALUES (?,?,?,?,?,?,?)")
         progressUpdate = try db.prepare("""
@@ -72,16 +71,14 @@ final class BatchWriter {
         try batch.arena.withUnsafeBufferPointer { arena in
             for row in batch.rows {
                 let (statement, positions) = inserts[row.table.index]
-                statement.reset()
-                sqlite3_clear_bindings(statement.handle)
+                statement.clearBindings()
                 try statement.bindInt(fileID, at: 1)
                 try statement.bindInt(row.lineNo, at: 2)
                 if let recordNo = row.recordNo, positions[Column.record_no.index] > 0 {
                     try statement.bindInt(recordNo, at: positions[Column.record_no.index])
                 }
                 var key = row.dedup.storageKey(ts: row.ts)
-                let rc = withUnsafeBytes(of: &key) { sqlite3_bind_blob(statement.handle, 3, $0.baseAddress, 16, sqliteTransient) }
-                if rc != SQLITE_OK { throw DatabaseError(code: rc, message: "bind dedup", sql: statement.sql) }
+                try withUnsafeBytes(of: &key) { try statement.bindBlob($0, at: 3) }
                 for c in Int(row.cellStart)..<Int(row.cellEnd) {
                     let cell = batch.cells[c]
                     let position = positions[cell.column.index]

@@ -62,6 +62,10 @@ public final class Ingester: @unchecked Sendable {
     /// Progress: (file index, file count, path, bytes read, file size).
     public var onProgress: @Sendable (Int, Int, String, Int, Int) -> Void = { _, _, _, _, _ in }
 
+    /// The database when it is already open (another engine's: PostgreSQL); nil to open the
+    /// SQLite file at `databasePath`.
+    public var openDatabase: Database?
+
     /// Set when a write failed for lack of space: the run stops after that file.
     private var diskFull = false
 
@@ -90,24 +94,26 @@ public final class Ingester: @unchecked Sendable {
                                             rejectsByReason: [:], message: problem.message))
         }
         if files.isEmpty && problems.isEmpty { throw IngestError.noInputs(paths) }
-        let db = try Database(path: databasePath)
+        let db = try openDatabase ?? Database(path: databasePath)
         let seed = try Ingester.seed(db)
-        let checkpointer = Checkpointer(path: databasePath)
-        checkpointer.start()
+        // Background checkpoints of SQLite's write-ahead log; another engine has none.
+        let checkpointer = db.engine == nil ? Checkpointer(path: databasePath) : nil
+        checkpointer?.start()
         for (index, path) in files.enumerated() {
             let result = loadFile(path, index: index, count: files.count, db: db, seed: seed)
             if let message = result.message { onMessage(message) }
             if diskFull {
-                checkpointer.stop()
+                checkpointer?.stop()
                 throw IngestError.diskFull(database: databasePath, file: path)
             }
             summary.files.append(result)
         }
-        checkpointer.stop()
-        if let error = checkpointer.error {
+        checkpointer?.stop()
+        if let error = checkpointer?.error {
             onMessage("background WAL checkpoint failed (\(error)); the data is safe in the write-ahead log and SQLite will checkpoint it later")
         }
         try db.execute("PRAGMA wal_autocheckpoint=1000")
+        try db.engine?.finishLoad()
         // Secondary indexes are not built here: building them once after a bulk load is faster
         // than maintaining them per row, and the stages that query (`run`, detect, report)
         // call `Schema.ensureIndexes` first. Indexes that already exist are kept up to date.
@@ -125,7 +131,7 @@ public final class Ingester: @unchecked Sendable {
             if parts.count == 2 { return (parts[0], parts[1]) }
         }
         let seed = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
-        try db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('dedup_seed', ?)",
+        try db.run("INSERT INTO meta (key, value) VALUES ('dedup_seed', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                    [.text(String(seed.0, radix: 16) + ":" + String(seed.1, radix: 16))])
         return seed
     }

@@ -27,7 +27,7 @@ public enum IncidentAlert {
 
     /// Records that every finding up to now has been through the alert check.
     public static func markChecked(_ db: Database) throws {
-        try db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('alerted_through', (SELECT COALESCE(MAX(id), 0) FROM finding))")
+        try db.run("INSERT INTO meta (key, value) VALUES ('alerted_through', (SELECT COALESCE(MAX(id), 0) FROM finding)) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
     }
 
     /// Incidents at or above `severity` that hold a finding with an id above `mark`.

@@ -14,8 +14,18 @@ public final class Job: @unchecked Sendable {
     /// Ingest progress: (file index, file count, path, bytes read, file size).
     public var onProgress: @Sendable (Int, Int, String, Int, Int) -> Void = { _, _, _, _, _ in }
 
+    /// The job's database when it is already open, its writer lock held by whoever opened it:
+    /// a PostgreSQL database (MailScopePostgres' `PostgresStore`). Nil for an SQLite file, which
+    /// the job checks, creates, locks and opens itself from the path it is given.
+    public var openDatabase: Database?
+
     public init(command: String) {
         self.command = command
+    }
+
+    /// The job's database: the one already open, or the SQLite file at `path`.
+    func database(_ path: String) throws -> Database {
+        try openDatabase ?? Database(path: path)
     }
 
     // MARK: run
@@ -73,17 +83,17 @@ public final class Job: @unchecked Sendable {
         if !missing.isEmpty { throw JobError.missingInputs(missing) }
         let loading = s.inputs + s.identities
         try Ingester.checkInputs(loading, database: s.database)
-        try Database.checkForWriting(path: s.database)
+        if openDatabase == nil { try Database.checkForWriting(path: s.database) }
         try ReportFolder.checkWritable(s.out)
         let prepared = try s.detection.prepare()
         let lock = try takeLock(s.database)
-        defer { lock.release() }
+        defer { lock?.release() }
         // The run's time names its report folder (SOURCE_DATE_EPOCH when set, as the reports' time).
         let started = Int64(ReportModel.Options.reportTime().timeIntervalSince1970 * 1000)
 
         let summary = try load(loading, database: s.database, options: s.ingest)
         onEvent(.ingested(summary))
-        let database = try Database(path: s.database)
+        let database = try self.database(s.database)
         let window = try DetectionWindow.decide(database, lookback: s.lookback, since: s.since, full: s.full)
         onEvent(.window(window))
         var recorded = s.detection.recorded
@@ -127,7 +137,7 @@ public final class Job: @unchecked Sendable {
     public func ingest(_ paths: [String], database: String, options: IngestOptions) throws -> IngestSummary {
         try Ingester.checkInputs(paths, database: database)
         let lock = try takeLock(database)
-        defer { lock.release() }
+        defer { lock?.release() }
         return try load(paths, database: database, options: options)
     }
 
@@ -136,10 +146,10 @@ public final class Job: @unchecked Sendable {
     public func detect(database path: String, settings: DetectionSettings, since: Int64?, until: Int64?) throws -> DetectionResult {
         let prepared = try settings.prepare()
         // Detection over a database that was never loaded would create an empty one.
-        try Database.checkExists(path: path)
+        if openDatabase == nil { try Database.checkExists(path: path) }
         let lock = try takeLock(path)
-        defer { lock.release() }
-        return try detect(on: try Database(path: path), prepared: prepared, settings: settings, since: since, until: until)
+        defer { lock?.release() }
+        return try detect(on: try database(path), prepared: prepared, settings: settings, since: since, until: until)
     }
 
     /// `mailscope detect` on a database already open for writing, its writer lock held (a
@@ -181,10 +191,10 @@ public final class Job: @unchecked Sendable {
     /// `mailscope prune`: removes events before `cutoff` (keeping evidence), optionally
     /// vacuuming the file afterwards.
     public func prune(database path: String, before cutoff: Int64, dryRun: Bool, vacuum: Bool) throws -> [Pruner.Outcome] {
-        try Database.checkExists(path: path)
+        if openDatabase == nil { try Database.checkExists(path: path) }
         let lock = try takeLock(path)
-        defer { lock.release() }
-        let database = try Database(path: path)
+        defer { lock?.release() }
+        let database = try self.database(path)
         let runID = dryRun ? nil : try RunRecord.start(database, kind: .prune, command: command, options: ["before": cutoff])
         let outcomes = try Pruner(db: database).prune(before: cutoff, dryRun: dryRun)
         if let runID { try RunRecord.finish(database, runID) }
@@ -197,10 +207,10 @@ public final class Job: @unchecked Sendable {
     /// renumber them between the lookup and the record.
     public func triage(database path: String, reference: String, status: Triage.Status, note: String,
                        by: String) throws -> (decision: Triage.Decision, incident: Triage.IncidentRef) {
-        try Database.checkExists(path: path)
+        if openDatabase == nil { try Database.checkExists(path: path) }
         let lock = try takeLock(path)
-        defer { lock.release() }
-        return try Triage.record(try Database(path: path), reference: reference, status: status, note: note, by: by)
+        defer { lock?.release() }
+        return try Triage.record(try database(path), reference: reference, status: status, note: note, by: by)
     }
 
     // MARK: steps
@@ -229,7 +239,10 @@ public final class Job: @unchecked Sendable {
 
     /// Takes the one-writer lock. A file that is not a MailScope database is refused before
     /// the lock file is made.
-    func takeLock(_ database: String) throws -> RunLock {
+    /// Takes the SQLite file's run lock; nil when the database is already open (its opener
+    /// holds its writer lock).
+    func takeLock(_ database: String) throws -> RunLock? {
+        if openDatabase != nil { return nil }
         try Database.checkForWriting(path: database)
         let lock = try RunLock(databasePath: database, command: command)
         if let stale = lock.staleHolder { onEvent(.staleLock(database: database, holder: stale)) }
@@ -240,11 +253,12 @@ public final class Job: @unchecked Sendable {
     /// loads; correlation follows from what is loaded).
     func load(_ paths: [String], database path: String, options: IngestOptions) throws -> IngestSummary {
         let ingester = Ingester(databasePath: path, options: options)
+        ingester.openDatabase = openDatabase
         let event = onEvent
         ingester.onMessage = { event(.message($0)) }
         ingester.onProgress = onProgress
         var summary = try ingester.ingest(paths: paths)
-        let database = try Database(path: path)
+        let database = try self.database(path)
         // Releases carry no Message-ID: link them (again: newly loaded mail can change a match).
         if let releases = try ReleaseLinker.relink(database) {
             summary.releases = releases

@@ -75,7 +75,7 @@ public struct RunConfig: Sendable, Equatable {
 
     /// Each key with what it takes, in the order the help and errors list them.
     public static let keys: [(name: String, takes: String)] = [
-        ("db", "a path"), ("out", "a path"), ("inputs", "a list of paths"), ("identities", "a list of paths"),
+        ("db", "a path or a postgresql:// URL"), ("out", "a path"), ("inputs", "a list of paths"), ("identities", "a list of paths"),
         ("edr_map", "a path"), ("edr_tz", "an IANA zone like Europe/Berlin or an offset like +02:00"), ("edr_date_order", "mdy or dmy"), ("ti", "a list of [NAME=]paths or a NAME: path mapping"),
         ("rules", "a folder"), ("enable", "a list of rule ids"), ("watch_lists", "a NAME: path mapping"), ("suppress", "a path"),
         ("params", "a mapping of rule parameter: value"), ("lookback", TimeSpan.allowed), ("fail_on", Rule.Severity.allCases.map(\.rawValue).joined(separator: ", ")),
@@ -164,7 +164,10 @@ public struct RunConfig: Sendable, Equatable {
             }
             func path(_ p: String) -> String { resolve(p, against: baseDirectory) }
             switch key {
-            case "db": config.db = path(try scalar())
+            case "db":
+                // A file is relative to the config's folder; a PostgreSQL URL is taken as written.
+                let value = try scalar()
+                config.db = DatabaseLocation.isPostgresURL(value) ? value : path(value)
             case "out": config.out = path(try scalar())
             case "inputs": config.inputs = try list().map(path)
             case "identities": config.identities = try list().map(path)

@@ -16,6 +16,9 @@ public protocol SQLEngine: AnyObject {
     var changes: Int { get }
     /// The MailScope schema version the database holds.
     func schemaVersion() throws -> Int
+    /// The engine's upkeep after an ingest loaded new rows (PostgreSQL: events moved from the
+    /// default partition into their month's, statistics gathered).
+    func finishLoad() throws
 }
 
 /// A prepared statement of an ``SQLEngine``, with the behaviour of an SQLite statement:
@@ -29,6 +32,8 @@ public protocol SQLEngineStatement: AnyObject {
     var isReadOnly: Bool { get }
     /// Sets parameter `index` (1-based).
     func bind(_ value: SQLValue, at index: Int) throws
+    /// Sets parameter `index` (1-based) to bytes (a BLOB: a dedup key).
+    func bind(bytes: [UInt8], at index: Int) throws
     /// Forgets every binding.
     func clearBindings()
     /// Runs the statement on the first call after a reset; true while a row is available.

@@ -111,6 +111,9 @@ public final class Statement {
     /// Binds raw UTF-8 bytes as text without copying; the bytes must stay valid until the
     /// statement is stepped and reset (the ingest batch arena guarantees that).
     func bindText(_ pointer: UnsafePointer<UInt8>, count: Int, at index: Int32) throws {
+        if case .engine(let statement) = storage {
+            return try statement.bind(.text(String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)), at: Int(index))
+        }
         let rc = pointer.withMemoryRebound(to: CChar.self, capacity: count) {
             sqlite3_bind_text(handle, index, $0, Int32(count), nil)
         }
@@ -118,11 +121,19 @@ public final class Statement {
     }
 
     func bindInt(_ value: Int64, at index: Int32) throws {
+        if case .engine(let statement) = storage { return try statement.bind(.integer(value), at: Int(index)) }
         try check(sqlite3_bind_int64(handle, index, value))
     }
 
     func bindNull(at index: Int32) throws {
+        if case .engine(let statement) = storage { return try statement.bind(.null, at: Int(index)) }
         try check(sqlite3_bind_null(handle, index))
+    }
+
+    /// Binds `bytes` as a BLOB (copied).
+    func bindBlob(_ bytes: UnsafeRawBufferPointer, at index: Int32) throws {
+        if case .engine(let statement) = storage { return try statement.bind(bytes: Array(bytes), at: Int(index)) }
+        try check(sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), sqliteTransient))
     }
 
     /// Binds `values` to parameters 1…n after clearing earlier bindings.
@@ -170,7 +181,7 @@ public final class Statement {
     }
 
     /// Resets the statement and forgets its bindings.
-    private func clearBindings() {
+    func clearBindings() {
         switch storage {
         case .sqlite(let handle):
             sqlite3_reset(handle)
