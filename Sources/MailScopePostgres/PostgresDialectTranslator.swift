@@ -181,6 +181,11 @@ extension PostgresDialect {
                         case "temp" where nextSignificant(after: i).map({ nodes[$0].token?.isPunctuation(".") ?? false }) ?? false:
                             // SQLite's schema of temporary tables, `temp.name`, is PostgreSQL's `pg_temp`.
                             piece = "pg_temp"
+                        case "limit" where nextSignificant(after: i).map({ nodes[$0].token?.kind == .parameter }) ?? false:
+                            // SQLite reads a negative LIMIT as none; PostgreSQL refuses it (NULL is none).
+                            guard let n = nextSignificant(after: i), let value = nodes[n].token else { piece = token.text; break }
+                            piece = token.text + " NULLIF(GREATEST(" + parameter(value) + ", -1), -1)"
+                            unitEnd = n
                         case "rowid", "_rowid_", "oid":
                             throw PostgresDialectError(problem: .unsupportedSyntax(what: token.text + " column", hint: "read the table's id column"),
                                                        line: token.line, column: token.column)
@@ -287,6 +292,12 @@ extension PostgresDialect {
             switch name {
             case "strftime":
                 return try strftime(args, fail: fail)
+            case "char":
+                // char(31) → chr(31); several code points are concatenated.
+                guard !args.isEmpty else { throw fail(.malformed("char() takes at least one argument")) }
+                var codes: [String] = []
+                for arg in args { codes.append("chr(" + (try renderArgument(arg)) + ")") }
+                return "(" + codes.joined(separator: " || ") + ")"
             case "pragma_table_info":
                 // SQLite's table-valued function listing a table's columns: PostgreSQL's catalog,
                 // with the columns the code reads (name, cid, type, notnull, pk).
@@ -301,9 +312,10 @@ extension PostgresDialect {
                         unitEnd = a
                     }
                 }
+                let pragmaTable = try renderArgument(args[0]), pragmaAlias = alias
                 return "(SELECT a.attname::text AS name, a.attnum - 1 AS cid, format_type(a.atttypid, a.atttypmod) AS type, "
                     + "a.attnotnull::int AS \"notnull\", NULL::text AS dflt_value, 0 AS pk FROM pg_attribute a "
-                    + "WHERE a.attrelid = to_regclass((\(try renderArgument(args[0])))::text) AND a.attnum > 0 AND NOT a.attisdropped) AS \(alias)"
+                    + "WHERE a.attrelid = to_regclass((\(pragmaTable))::text) AND a.attnum > 0 AND NOT a.attisdropped) AS \(pragmaAlias)"
             case "json_each":
                 guard args.count == 1 else {
                     throw fail(.unsupportedFunction(name: "json_each", hint: "only json_each(x) over a JSON array is translated, not json_each(x, path)"))

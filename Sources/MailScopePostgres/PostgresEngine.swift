@@ -43,6 +43,10 @@ public final class PostgresEngine: SQLEngine {
         try connection.rows("SELECT NULLIF(current_setting('mailscope.last_insert_id', true), '')::bigint AS id").first?.int("id") ?? 0
     }
 
+    public func sizeBytes() throws -> Int64 {
+        try connection.rows("SELECT pg_database_size(current_database()) AS bytes").first?.int("bytes") ?? 0
+    }
+
     public func schemaVersion() throws -> Int {
         Int(try connection.rows("SELECT MAX(version) AS version FROM mailscope_schema").first?.int("version") ?? 0)
     }

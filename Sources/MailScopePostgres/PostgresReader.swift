@@ -43,6 +43,15 @@ public final class PostgresReader: SQLReader {
         return PostgresReader(connection)
     }
 
+    /// The MailScope database `conninfo` names as a `Database` for the library's readers
+    /// (`query`, `triage --list`, `db info`): the same snapshot and READ ONLY transaction as
+    /// ``open(_:application:)``.
+    public static func openDatabase(_ conninfo: String, application: String) throws -> Database {
+        let connection = try connect(conninfo, application: application)
+        try connection.execute("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return Database(engine: PostgresEngine(connection))
+    }
+
     /// A connection to the MailScope database `conninfo` names (no password in it), checked to
     /// hold this version's schema, outside any transaction (a hunt starts its own).
     public static func connect(_ conninfo: String, application: String) throws -> PostgresConnection {

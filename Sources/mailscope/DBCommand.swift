@@ -23,7 +23,9 @@ struct DBCommand: ParsableCommand {
 
         func run() throws {
             // An older or newer schema is worth describing too: it says which version it is.
-            let text = try DatabaseInfo.describe(path: db)
+            let text = DatabaseLocation.isPostgresURL(db)
+                ? try DatabaseInfo.describe(try ReadableStore.open(db, application: "mailscope db info"))
+                : try DatabaseInfo.describe(path: db)
             print(TerminalText.safe(text, keepNewlines: true), terminator: "")
         }
     }

@@ -294,7 +294,7 @@ struct QueryOptions: ParsableArguments {
     /// Runs `body` on the database opened read-only; a database that cannot be read is one
     /// clear line on stderr and exit code 2, a problem with the query one line and exit code 1.
     func run(_ body: (Database) throws -> Void) throws {
-        let database = try Database.openForReading(path: db)
+        let database = try ReadableStore.open(db, application: "mailscope query")
         do {
             try body(database)
         } catch let error as DatabaseError {

@@ -103,7 +103,7 @@ struct TriageCommand: ParsableCommand {
         var history = false
 
         func run() throws {
-            let database = try Database.openForReading(path: db)
+            let database = try ReadableStore.open(db, application: "mailscope triage")
             let table = try Triage.list(database, all: all, history: history)
             let shown = format == .table ? QueryOptions.terminalColumns(table) : (columns: table.columns, rows: table.rows)
             QueryOptions.write(ResultPrinter.render(columns: shown.columns, rows: shown.rows, format: format))

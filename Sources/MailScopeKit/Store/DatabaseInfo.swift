@@ -15,9 +15,13 @@ public enum DatabaseInfo {
     public static func describe(_ db: Database) throws -> String {
         var out = "Database: \(db.path)\n"
         out += "Schema version: \(try db.userVersion) (this mailscope: \(Schema.currentVersion))\n"
-        let pages = try db.scalar("PRAGMA page_count")?.intValue ?? 0
-        let pageSize = try db.scalar("PRAGMA page_size")?.intValue ?? 0
-        out += "Size: \(String(format: "%.1f", Double(pages * pageSize) / 1_048_576)) MB\n"
+        let bytes: Int64
+        if let engine = db.engine {
+            bytes = try engine.sizeBytes()
+        } else {
+            bytes = (try db.scalar("PRAGMA page_count")?.intValue ?? 0) * (try db.scalar("PRAGMA page_size")?.intValue ?? 0)
+        }
+        out += "Size: \(String(format: "%.1f", Double(bytes) / 1_048_576)) MB\n"
         let files = try db.rows("SELECT status, COUNT(*) AS n FROM input_file GROUP BY status ORDER BY status")
         out += "Inputs: " + (files.isEmpty ? "none" : files.map { "\($0["n"]) \($0["status"])" }.joined(separator: ", ")) + "\n"
         out += "Rows:\n"

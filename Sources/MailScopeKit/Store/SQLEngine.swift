@@ -16,6 +16,8 @@ public protocol SQLEngine: AnyObject {
     var changes: Int { get }
     /// The MailScope schema version the database holds.
     func schemaVersion() throws -> Int
+    /// The database's size on disk, in bytes.
+    func sizeBytes() throws -> Int64
     /// The engine's upkeep after an ingest loaded new rows (PostgreSQL: events moved from the
     /// default partition into their month's, statistics gathered).
     func finishLoad() throws

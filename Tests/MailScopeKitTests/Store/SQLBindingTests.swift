@@ -18,6 +18,8 @@ import Testing
         "ruleSQL": "a rule's own SQL from the catalog, wrapped to order its rows (RuleRunner.ordered)",
         "quotedTable": "a table name from the SQLite schema, quoted (PostgresSchema)",
         "quotedColumns": "the column names from the SQLite schema, each quoted, BLOBs as hex (PostgresCopier)",
+        "pragmaTable": "pragma_table_info's argument as the translator rendered it: the statement's own SQL (a parameter stays $n) (PostgresDialectTranslator)",
+        "pragmaAlias": "the alias the statement gave pragma_table_info, or its name (PostgresDialectTranslator)",
         "quotedNext": "a trigger name made from a table name, quoted (PostgresSchema)",
         "quotedLast": "a trigger name made from a table name, quoted (PostgresSchema)",
         "tableLiteral": "a table name from the SQLite schema as a string literal, for a trigger's argument (PostgresSchema)",
