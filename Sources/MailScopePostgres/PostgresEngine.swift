@@ -114,7 +114,13 @@ final class PostgresEngineStatement: SQLEngineStatement {
     }
 
     func bind(_ value: SQLValue, at index: Int) throws {
-        bound[index] = value
+        // PostgreSQL text cannot hold a NUL (a JSON line's \u0000 decodes to one): it is stored
+        // as U+FFFD, as `mailscope db copy` stores it. The SQLite store keeps the NUL.
+        if case .text(let text) = value, let clean = PostgresCopier.withoutNUL(text) {
+            bound[index] = .text(clean)
+        } else {
+            bound[index] = value
+        }
         boundBytes.remove(index)
     }
 

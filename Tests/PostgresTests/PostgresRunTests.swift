@@ -60,4 +60,33 @@ import Testing
             withExtendedLifetime(store) {}
         }
     }
+
+    @Test func badAndHostileInputsAreRejectedAsOnSQLite() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mailscope-pgbad-\(UUID().uuidString.prefix(8))")
+        let bad = folder.appendingPathComponent("bad")
+        try FileManager.default.createDirectory(at: bad, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A JSON \u0000 escape, markup, a line that is not JSON, and binary bytes.
+        try Data(#"{"aggregateId":"x","processingId":"p1","timestamp":"2026-11-02T10:00:00Z","subject":"hi \u0000 '; DROP TABLE finding; -- <script>","type":"receipt"}"#.utf8
+                 + Data("\nnot json at all\n".utf8) + Data([0, 1, 0x62, 0x69, 0x6e, 0x0a]))
+            .write(to: bad.appendingPathComponent("siem_bad.json"))
+        let inputs = [bad.path, ScenarioDatabase.root.appendingPathComponent("fixtures/mimecast").path,
+                      ScenarioDatabase.root.appendingPathComponent("fixtures/edr").path]
+        let onSQLite = try Job(command: "mailscope ingest").ingest(inputs, database: folder.appendingPathComponent("case.db").path, options: IngestOptions())
+        try PostgresTestServer.with { server in
+            let store = try PostgresStore.openForWriting(server.conninfo, application: "mailscope ingest (test)", create: true)
+            let job = Job(command: "mailscope ingest")
+            job.openDatabase = store.database
+            let onPostgres = try job.ingest(inputs, database: server.conninfo, options: IngestOptions())
+            #expect(onPostgres.files.map(\.status) == onSQLite.files.map(\.status))
+            #expect(onPostgres.files.map(\.rows) == onSQLite.files.map(\.rows))
+            #expect(onPostgres.files.map(\.rejectsByReason) == onSQLite.files.map(\.rejectsByReason))
+            #expect(onSQLite.files.reduce(0) { $0 + $1.rejected } >= 5)
+            let pg = try server.connect()
+            let subject = try pg.rows("SELECT subject FROM mail_message WHERE subject LIKE 'hi %'").first?.text("subject")
+            #expect(subject == "hi \u{FFFD} '; DROP TABLE finding; -- <script>")
+            #expect(try pg.rows("SELECT to_regclass('finding') IS NOT NULL AS present").first?.bool("present") == true)
+            withExtendedLifetime(store) {}
+        }
+    }
 }
