@@ -204,8 +204,31 @@ public final class PostgresConnection {
         return (0..<Int(PQnfields(described))).map { String(cString: PQfname(described, Int32($0))) }
     }
 
+    /// Prepares `sql` on the server as the statement `name`, its parameters' types inferred from
+    /// where they stand (an INSERT's columns), for ``statement(prepared:sql:_:)``.
+    /// Inside a transaction a failed prepare would abort it: it is tried behind a savepoint.
+    public func prepare(named name: String, _ sql: String) throws {
+        let inTransaction = PQtransactionStatus(handle) == PQTRANS_INTRANS
+        if inTransaction { _ = try execute("SAVEPOINT mailscope_prepare") }
+        guard let result = PQprepare(handle, name, sql, 0, nil) else { throw failure(nil, kind: .statement, sql: sql) }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else {
+            let problem = failure(result, kind: .statement, sql: sql)
+            if inTransaction { _ = try? execute("ROLLBACK TO SAVEPOINT mailscope_prepare") }
+            throw problem
+        }
+        if inTransaction { _ = try execute("RELEASE SAVEPOINT mailscope_prepare") }
+    }
+
+    /// Runs the statement `name` prepared from `sql` (for messages) with `arguments` as text.
+    public func statement(prepared name: String, sql: String, _ arguments: [SQLValue]) throws -> StatementResult {
+        let result = try run(sql, arguments, oneStatement: true, prepared: name)
+        defer { PQclear(result) }
+        return StatementResult(columns: [], rows: [], changed: Int(String(cString: PQcmdTuples(result))) ?? 0)
+    }
+
     private func run(_ sql: String, _ arguments: [SQLValue], oneStatement: Bool = false, typed: Bool = false,
-                     untyped: Set<Int> = []) throws -> OpaquePointer {
+                     untyped: Set<Int> = [], prepared: String? = nil) throws -> OpaquePointer {
         let result: OpaquePointer?
         if arguments.isEmpty && !oneStatement {
             result = PQexec(handle, sql)
@@ -237,7 +260,10 @@ public final class PostgresConnection {
                 }
             }
             result = pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
-                types.withUnsafeBufferPointer { types in
+                if let prepared {
+                    return PQexecPrepared(handle, prepared, Int32(values.count), values.baseAddress, nil, nil, 0)
+                }
+                return types.withUnsafeBufferPointer { types in
                     PQexecParams(handle, sql, Int32(values.count), types.baseAddress, values.baseAddress, nil, nil, 0)
                 }
             }

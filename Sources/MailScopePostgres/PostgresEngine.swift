@@ -14,6 +14,8 @@ import MailScopeKit
 public final class PostgresEngine: SQLEngine {
     public let connection: PostgresConnection
     private var translations: [String: PostgresDialect.Translated] = [:]
+    /// Server-side prepared statements, by translated SQL.
+    private var prepared: [String: String] = [:]
     public private(set) var changes = 0
 
     public init(_ connection: PostgresConnection) {
@@ -53,9 +55,28 @@ public final class PostgresEngine: SQLEngine {
 
     /// Runs one translated statement with `arguments` (by `$n`), recording the rows it changed.
     func run(_ translated: PostgresDialect.Translated, _ arguments: [SQLValue], untyped: Set<Int> = []) throws -> PostgresConnection.StatementResult {
-        let result = try connection.statement(translated.sql, arguments, typed: true, untyped: untyped)
+        let result: PostgresConnection.StatementResult
+        if let name = try preparedName(translated.sql) {
+            result = try connection.statement(prepared: name, sql: translated.sql, arguments)
+        } else {
+            result = try connection.statement(translated.sql, arguments, typed: true, untyped: untyped)
+        }
         changes = result.changed
         return result
+    }
+
+    /// INSERTs without RETURNING (the ingest writer's, row after row) are prepared on the server
+    /// once and run by name: their parameters take the types of the columns they go to. Other
+    /// statements run with typed arguments. Nil when `sql` is not prepared.
+    private func preparedName(_ sql: String) throws -> String? {
+        if let known = prepared[sql] { return known }
+        let words = sql.split(whereSeparator: \.isWhitespace)
+        guard words.first?.lowercased() == "insert", !words.contains(where: { $0.lowercased() == "returning" }) else { return nil }
+        let name = "mailscope_\(prepared.count + 1)"
+        // Inside a failed transaction nothing can be prepared; the typed path reports that error.
+        guard (try? connection.prepare(named: name, sql)) != nil else { return nil }
+        prepared[sql] = name
+        return name
     }
 
     private func translation(_ sql: String) throws -> PostgresDialect.Translated {

@@ -18,7 +18,7 @@ struct DBCommand: ParsableCommand {
             discussion: "Example:\n  mailscope db info --db case.db"
         )
 
-        @Option(name: .long, help: "The SQLite database.")
+        @Option(name: .long, help: "The SQLite database, or a PostgreSQL one (postgresql://USER@HOST:PORT/DBNAME).")
         var db: String
 
         func run() throws {

@@ -25,13 +25,14 @@ struct IngestCommand: ParsableCommand {
           mailscope ingest ttp_url_logs.json.gz receipt_20261101.log --db case.db --json
           mailscope ingest exports/ edr/ --identities directory.csv --db case.db
           mailscope ingest carbonblack.csv --edr-map carbonblack.yml --edr-tz Europe/Berlin --db case.db
+          mailscope ingest exports/ --db postgresql://mailscope@db.example/acme
         """
     )
 
     @Argument(help: "Files or folders to load (folders are read recursively).")
     var paths: [String]
 
-    @Option(name: .long, help: "The SQLite database (created if missing).")
+    @Option(name: .long, help: "The SQLite database (created if missing), or a PostgreSQL one (postgresql://USER@HOST:PORT/DBNAME; an empty database gets the schema).")
     var db: String
 
     @Flag(name: .long, help: "Print the summary as JSON on stdout.")

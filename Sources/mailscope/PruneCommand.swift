@@ -23,10 +23,11 @@ struct PruneCommand: ParsableCommand {
           mailscope prune --older-than 90d --db case.db --dry-run
           mailscope prune --older-than 90d --db case.db
           mailscope prune --before 2026-08-01 --db case.db --vacuum
+          mailscope prune --older-than 90d --db postgresql://mailscope@db.example/acme
         """
     )
 
-    @Option(name: .long, help: "The SQLite database.")
+    @Option(name: .long, help: "The SQLite database, or a PostgreSQL one (postgresql://USER@HOST:PORT/DBNAME).")
     var db: String
 
     @Option(name: .customLong("older-than"), help: ArgumentHelp("Remove events older than this, counted back from now (e.g. 90d).", valueName: "span"))

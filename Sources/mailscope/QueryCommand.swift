@@ -17,6 +17,7 @@ struct QueryCommand: ParsableCommand {
           mailscope query url --domain acme-c0rp-secure.com --db case.db
           mailscope query message 8e794267a4779ee393db.12@mailer.acme-c0rp.example --db case.db
           mailscope query user helen.ashby@acme-corp.example --db case.db
+          mailscope query incident 3 --db postgresql://analyst@db.example/acme
           mailscope query incident 1 --db case.db
           mailscope query host ws-0042 --since 2026-11-02 --db case.db
         """,
@@ -278,7 +279,7 @@ struct QueryCommand: ParsableCommand {
 
 /// Options every query takes: the database, the output format and the row limit.
 struct QueryOptions: ParsableArguments {
-    @Option(help: "The SQLite database (opened read-only).")
+    @Option(help: "The SQLite database (opened read-only), or a PostgreSQL one (postgresql://USER@HOST:PORT/DBNAME; read in a READ ONLY snapshot).")
     var db: String
 
     @Option(help: "table, csv or json.")

@@ -25,13 +25,14 @@ struct ReportCommand: ParsableCommand {
           mailscope report --db case.db --out reports/
           mailscope report --db case.db --out reports/ --format html,json
           mailscope report --db case.db --out incident-3/ --incident 3
+          mailscope report --db postgresql://analyst@db.example/acme --out reports/
           mailscope report --db case.db --out reports/ --format pdf
           mailscope report --db case.db --out share/ --format stix,misp --tlp green
           SOURCE_DATE_EPOCH=1793664000 mailscope report --db case.db --out reports/ --templates my-templates/
         """
     )
 
-    @Option(name: .long, help: "The SQLite database.")
+    @Option(name: .long, help: "The SQLite database, or a PostgreSQL one (postgresql://USER@HOST:PORT/DBNAME; read in a READ ONLY snapshot).")
     var db: String
 
     @Option(name: .long, help: "Folder for the reports (created if missing).")

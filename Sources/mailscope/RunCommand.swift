@@ -27,6 +27,12 @@ struct RunCommand: ParsableCommand {
         One run at a time per database: a second run exits 4 at once; a lock left by a killed \
         run is taken over with a note.
 
+        --db (or db: in the config) may name a PostgreSQL database instead of a file: \
+        postgresql://USER@HOST:PORT/DBNAME, the password from ~/.pgpass or PGPASSWORD, never the \
+        command line. An empty database gets MailScope's schema (event tables partitioned by \
+        month); the same job runs there, with the same findings, incidents and reports; the \
+        database's advisory lock keeps a second writer out (exit 4). docs/scaling.md has the figures.
+
         Exit codes: 0 done; 1 bad options or config; 2 an input is missing, nothing could be \
         read, or the reports cannot be written; 3 --fail-on matched (an incident at or above \
         that severity gained findings since the last completed run, unless it is triaged \
@@ -43,6 +49,7 @@ struct RunCommand: ParsableCommand {
           mailscope run --input exports/ --input edr/ --identities identities.csv --watch-list vip=vip.txt --ti feed.csv --db case.db --out reports/
           mailscope run --config /etc/mailscope/mailscope.yml --fail-on high      # nightly, from cron
           mailscope run --config mailscope.yml --fail-on high --alert-syslog udp://siem.example.com:514
+          mailscope run --input exports/ --db postgresql://mailscope@db.example/acme --out reports/
         """
     )
 
@@ -52,7 +59,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "An input file or folder (repeatable; replaces the config's inputs).")
     var input: [String] = []
 
-    @Option(name: .long, help: "The SQLite database (created if missing).")
+    @Option(name: .long, help: "The SQLite database (created if missing), or a PostgreSQL one (postgresql://USER@HOST:PORT/DBNAME; an empty database gets the schema).")
     var db: String?
 
     @Option(name: .long, help: "Folder for the reports.")

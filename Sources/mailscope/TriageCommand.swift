@@ -24,6 +24,7 @@ struct TriageCommand: ParsableCommand {
           mailscope triage 3 --status false-positive --note "vendor newsletter, checked with IT" --db case.db
           mailscope triage domain:acme-c0rp-secure.com --status confirmed --note "credential phish, passwords reset" --by jb --db case.db
           mailscope triage list --db case.db
+          mailscope triage 3 --status confirmed --note "reset" --db postgresql://analyst@db.example/acme
         """,
         subcommands: [Decide.self, List.self],
         defaultSubcommand: Decide.self
@@ -52,7 +53,7 @@ struct TriageCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Who decided (default: the login name).", valueName: "name"))
         var by: String?
 
-        @Option(help: "The SQLite database.")
+        @Option(help: "The SQLite database, or a PostgreSQL one (postgresql://USER@HOST:PORT/DBNAME).")
         var db: String
 
         func validate() throws {
@@ -90,7 +91,7 @@ struct TriageCommand: ParsableCommand {
             """
         )
 
-        @Option(help: "The SQLite database (opened read-only).")
+        @Option(help: "The SQLite database (opened read-only), or a PostgreSQL one (postgresql://USER@HOST:PORT/DBNAME).")
         var db: String
 
         @Option(help: "table, csv or json.")

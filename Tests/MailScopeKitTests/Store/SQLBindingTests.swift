@@ -22,7 +22,6 @@ import Testing
         "pragmaAlias": "the alias the statement gave pragma_table_info, or its name (PostgresDialectTranslator)",
         "quotedNext": "a trigger name made from a table name, quoted (PostgresSchema)",
         "quotedLast": "a trigger name made from a table name, quoted (PostgresSchema)",
-        "tableLiteral": "a table name from the SQLite schema as a string literal, for a trigger's argument (PostgresSchema)",
         "quotedDefault": "a partition name made from a table name, quoted (PostgresSchema)",
         "quotedIndex": "an index name from the SQLite schema, quoted (PostgresSchema)",
         "quotedPartition": "a month partition's name, quoted (PostgresSchema)",
