@@ -285,6 +285,20 @@ extension PostgresDialect {
                                 nextSignificant: (Int) -> Int?) throws(PostgresDialectError) -> String {
             guard case .group(_, let children, _) = nodes[g], let nameToken = nodes[i].token else { return "" }
             let between = nodes[(i + 1)..<g].map(\.text).joined()
+            /// The alias a table-valued call is given (`AS j`, or `j`), taken into the unit, or
+            /// `name` when it has none.
+            func tableAlias(default name: String) -> String {
+                guard let a = nextSignificant(g) else { return name }
+                if nodes[a].word == "as", let n = nextSignificant(a), let t = nodes[n].token, t.kind == .word || t.kind == .quotedIdentifier {
+                    unitEnd = n
+                    return t.text
+                }
+                if let t = nodes[a].token, (t.kind == .word && !Self.afterFromItem.contains(t.text.lowercased())) || t.kind == .quotedIdentifier {
+                    unitEnd = a
+                    return t.text
+                }
+                return name
+            }
             func fail(_ problem: PostgresDialectError.Problem) -> PostgresDialectError {
                 PostgresDialectError(problem: problem, line: nameToken.line, column: nameToken.column)
             }
@@ -302,17 +316,7 @@ extension PostgresDialect {
                 // SQLite's table-valued function listing a table's columns: PostgreSQL's catalog,
                 // with the columns the code reads (name, cid, type, notnull, pk).
                 guard args.count == 1 else { throw fail(.malformed("pragma_table_info() takes one argument")) }
-                var alias = "pragma_table_info"
-                if let a = nextSignificant(g) {
-                    if nodes[a].word == "as", let n = nextSignificant(a), let t = nodes[n].token, t.kind == .word || t.kind == .quotedIdentifier {
-                        alias = t.text
-                        unitEnd = n
-                    } else if let t = nodes[a].token, (t.kind == .word && !Self.afterFromItem.contains(t.text.lowercased())) || t.kind == .quotedIdentifier {
-                        alias = t.text
-                        unitEnd = a
-                    }
-                }
-                let pragmaTable = try renderArgument(args[0]), pragmaAlias = alias
+                let pragmaTable = try renderArgument(args[0]), pragmaAlias = tableAlias(default: "pragma_table_info")
                 return "(SELECT a.attname::text AS name, a.attnum - 1 AS cid, format_type(a.atttypid, a.atttypmod) AS type, "
                     + "a.attnotnull::int AS \"notnull\", NULL::text AS dflt_value, 0 AS pk FROM pg_attribute a "
                     + "WHERE a.attrelid = to_regclass((\(pragmaTable))::text) AND a.attnum > 0 AND NOT a.attisdropped) AS \(pragmaAlias)"
@@ -320,17 +324,8 @@ extension PostgresDialect {
                 guard args.count == 1 else {
                     throw fail(.unsupportedFunction(name: "json_each", hint: "only json_each(x) over a JSON array is translated, not json_each(x, path)"))
                 }
-                // Its alias (AS j, or j), which gets the column list `(value)`.
-                var alias = "json_each"
-                if let a = nextSignificant(g) {
-                    if nodes[a].word == "as", let n = nextSignificant(a), let t = nodes[n].token, t.kind == .word || t.kind == .quotedIdentifier {
-                        alias = t.text
-                        unitEnd = n
-                    } else if let t = nodes[a].token, (t.kind == .word && !Self.afterFromItem.contains(t.text.lowercased())) || t.kind == .quotedIdentifier {
-                        alias = t.text
-                        unitEnd = a
-                    }
-                }
+                // Its alias (AS j, or j) gets the column list `(value)`.
+                let alias = tableAlias(default: "json_each")
                 return "jsonb_array_elements_text((\(try renderArgument(args[0])))::jsonb) AS \(alias)(value)"
             case "instr":
                 return "strpos" + between + "(" + (try render(children)) + ")"
