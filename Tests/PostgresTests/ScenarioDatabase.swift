@@ -37,7 +37,7 @@ enum ScenarioDatabase {
             folders.append(folder)
             let fixtures = root.appendingPathComponent("fixtures/scenario").path
             let database = folder.appendingPathComponent("loaded.db").path
-            try Job(command: "mailscope ingest (PostgresTests)").ingest(["siem_v2", "siem_v1", "ttp", "edr"].map { fixtures + "/" + $0 }
+            _ = try Job(command: "mailscope ingest (PostgresTests)").ingest(["siem_v2", "siem_v1", "ttp", "edr"].map { fixtures + "/" + $0 }
                                                                          + [fixtures + "/identities.csv"],
                                                                          database: database, options: IngestOptions())
             return .success(database)
