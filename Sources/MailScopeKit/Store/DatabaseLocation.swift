@@ -1,5 +1,5 @@
-/// What `--db` names: an SQLite file, or a `postgresql://` URL. A command that does not work on
-/// PostgreSQL yet recognises the URL so that it is refused with a message instead of being taken for a file name
+/// What `--db` names: an SQLite file, or a `postgresql://` URL. Where only a file will do (the
+/// source of `mailscope db copy`), the URL is refused with a message instead of being taken for a file name
 /// (which made a reader say the database "does not exist" and a writer fail on a lock file in
 /// a folder called `postgresql:`).
 public enum DatabaseLocation {
@@ -21,10 +21,10 @@ public enum DatabaseLocation {
         return String(value[..<scheme.upperBound]) + userInfo[..<colon] + rest[at...]
     }
 
-    /// The message for a PostgreSQL URL given to a command that works on an SQLite file only.
+    /// The message for a PostgreSQL URL given where only an SQLite file will do (the database
+    /// `mailscope db copy` copies from).
     public static func postgresNotYetMessage(_ value: String) -> String {
-        "\(withoutPassword(value)) is a PostgreSQL database; this command works on an SQLite file only so far "
-            + "(on PostgreSQL: `mailscope db copy` puts a database there, `mailscope report` and `mailscope hunt` read it; "
-            + "docs/scaling.md, \"PostgreSQL for bigger tenants\") — give a file, e.g. --db case.db"
+        "\(withoutPassword(value)) is a PostgreSQL database; an SQLite file is needed here (`mailscope db copy --db FILE --to URL` "
+            + "copies a file into PostgreSQL) — give a file, e.g. --db case.db"
     }
 }
