@@ -6,7 +6,7 @@ import MailScopePostgres
 enum ReadableStore {
     static func open(_ db: String, application: String, requireCurrentSchema: Bool = true) throws -> Database {
         DatabaseLocation.isPostgresURL(db)
-            ? try PostgresReader.openDatabase(db, application: application)
+            ? try PostgresReader.open(db, application: application)
             : try Database.openForReading(path: db, requireCurrentSchema: requireCurrentSchema)
     }
 }

@@ -8,7 +8,7 @@ import Testing
 /// what they give on SQLite: the same findings, incidents and report, byte for byte.
 @Suite(.serialized) struct PostgresDetectTests {
     /// `table`'s rows as sorted canonical strings, `columns` only.
-    static func rows(_ db: any SQLReader, _ table: String, _ columns: [String]) throws -> [String] {
+    static func rows(_ db: Database, _ table: String, _ columns: [String]) throws -> [String] {
         let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
         return try db.rows("SELECT \(list) FROM \(table)").map { row in columns.map { row[$0].description }.joined(separator: "|") }.sorted()
     }
@@ -32,7 +32,7 @@ import Testing
             #expect(onPostgres.incidents.description == onSQLite.incidents.description)
 
             let sqlite = try Database.openForReading(path: sqlitePath)
-            let pg = PostgresReader(try server.connect())
+            let pg = Database(engine: PostgresEngine(try server.connect()))
             let findingColumns = ["id", "rule_id", "rule_version", "kind", "severity", "stage", "ts", "user", "sender", "message_id", "subject",
                                   "indicator", "summary", "evidence_table", "evidence_rowid", "host", "related_table", "related_rowid", "match_key", "match_strength"]
             #expect(try Self.rows(pg, "finding", findingColumns) == Self.rows(sqlite, "finding", findingColumns))

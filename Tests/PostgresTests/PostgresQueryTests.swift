@@ -12,7 +12,7 @@ import Testing
         let sqlite = try Database.openForReading(path: path)
         try PostgresTestServer.with { server in
             try PostgresCopier.copy(from: sqlite, to: try server.connect())
-            let pg = try PostgresReader.openDatabase(server.conninfo, application: "mailscope query (test)")
+            let pg = try PostgresReader.open(server.conninfo, application: "mailscope query (test)")
             let all = try InvestigationFilter(user: nil, sender: nil, domain: nil, url: nil, messageID: nil, since: nil, until: nil)
             let user = try sqlite.rows("SELECT user FROM finding WHERE user IS NOT NULL ORDER BY id LIMIT 1").first?.text("user") ?? ""
             let message = try sqlite.rows("SELECT message_id FROM finding WHERE message_id IS NOT NULL ORDER BY id LIMIT 1").first?.text("message_id") ?? ""

@@ -4,7 +4,7 @@ import Testing
 @testable import MailScopePostgres
 
 /// `mailscope report --db postgresql://…`: the report code reads a PostgreSQL copy of the
-/// scenario through `PostgresReader` and writes the same bytes as from the SQLite file, every
+/// scenario through `PostgresReader.open` (the engine, in a READ ONLY snapshot) and writes the same bytes as from the SQLite file, every
 /// format; a database without MailScope data, or of another schema version, is refused.
 @Suite(.serialized) struct PostgresReportTests {
     @Test func theReportFromPostgreSQLIsTheReportFromSQLite() throws {

@@ -81,7 +81,7 @@ public enum HostActivity {
     }
 
     /// Every endpoint row of `host` (short name, case-insensitive) in [since, until), oldest first.
-    public static func timeline(_ db: any SQLReader, host: String, since: Int64?, until: Int64?) throws -> [Event] {
+    public static func timeline(_ db: Database, host: String, since: Int64?, until: Int64?) throws -> [Event] {
         try db.rows(select + " WHERE e.host = ? AND e.ts >= ? AND e.ts < ? ORDER BY e.ts, e.id",
                     [.text(host.lowercased()), .integer(since ?? Int64.min), .integer(until ?? Int64.max)]).map { event($0) }
     }
@@ -89,7 +89,7 @@ public enum HostActivity {
     /// The story of incident `incident` on `host`: the linked rows (the endpoint rows on that
     /// host that its findings rest on) and the chain that followed, within
     /// [first linked row, last linked row + ``followMilliseconds``].
-    public static func story(_ db: any SQLReader, incident: Int64, host: String) throws -> [Event] {
+    public static func story(_ db: Database, incident: Int64, host: String) throws -> [Event] {
         let linked = try db.rows("""
             SELECT e.id, e.ts FROM edr_event e
             WHERE e.host = ? AND e.id IN (

@@ -11,7 +11,7 @@ public enum IncidentReference {
         public var key: String
     }
 
-    public static func resolve(_ text: String, in db: any SQLReader) throws -> Resolved {
+    public static func resolve(_ text: String, in db: Database) throws -> Resolved {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let number = Int64(trimmed.hasPrefix("#") ? String(trimmed.dropFirst()) : trimmed)
         let row = try number.map { try db.rows("SELECT id, key FROM incident WHERE id = ?", [.integer($0)]).first }

@@ -178,10 +178,11 @@ public final class Job: @unchecked Sendable {
         try report(out: out, ruleFolder: ruleFolder, settings: settings) { try Database.openForReading(path: path) }
     }
 
-    /// `mailscope report` over the store `open` opens (an SQLite file, or PostgreSQL through
-    /// MailScopePostgres' reader): the rules and the report folder are checked first.
+    /// `mailscope report` over the database `open` opens (an SQLite file read-only, or a
+    /// PostgreSQL snapshot: MailScopePostgres' `PostgresReader.open`): the rules and the report
+    /// folder are checked first.
     public static func report(out: String, ruleFolder: String?, settings: ReportSettings,
-                              open: () throws -> any SQLReader) throws -> [String] {
+                              open: () throws -> Database) throws -> [String] {
         let catalog = try RuleCatalog.load(userDirectory: ruleFolder)
         let database = try open()
         try ReportFolder.checkWritable(out)
@@ -274,8 +275,8 @@ public final class Job: @unchecked Sendable {
     }
 
     /// Writes the reports of `database` into `folder`, describing its last detection.
-    /// Writes the reports of `database` (SQLite, or PostgreSQL through its reader) into `folder`.
-    public static func writeReports(_ database: any SQLReader, rules: [Rule], to folder: String, settings: ReportSettings) throws -> [String] {
+    /// Writes the reports of `database` into `folder`.
+    public static func writeReports(_ database: Database, rules: [Rule], to folder: String, settings: ReportSettings) throws -> [String] {
         let last = try RunRecord.lastDetection(database)
         let one = try settings.incident.map { try IncidentReference.resolve($0, in: database) }
         var model = try ReportModel.build(database, options: .init(generatedAt: ReportModel.Options.reportTime(), command: last.command,

@@ -51,7 +51,7 @@ public enum RunRecord {
         public var edrTimeZone: String?
     }
 
-    public static func lastDetection(_ db: any SQLReader) throws -> LastDetection {
+    public static func lastDetection(_ db: Database) throws -> LastDetection {
         guard let row = try db.rows("""
             SELECT command, options FROM run
             WHERE status = 'finished' AND COALESCE(json_extract(options, '$.kind'), 'run') IN ('run', 'detect')

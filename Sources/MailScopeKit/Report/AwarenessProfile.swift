@@ -35,7 +35,7 @@ public struct AwarenessProfile: Codable, Sendable, Equatable {
 
     /// The profile of each of `users` that an Awareness Training export names (by address, as
     /// ingest normalizes it): the latest SafeScore row and the latest watchlist row.
-    static func read(_ db: any SQLReader, users: [String]) throws -> [String: AwarenessProfile] {
+    static func read(_ db: Database, users: [String]) throws -> [String: AwarenessProfile] {
         var out: [String: AwarenessProfile] = [:]
         for user in users {
             var p = AwarenessProfile()

@@ -36,7 +36,7 @@ struct IncidentGraphFacts: Sendable, Equatable {
     /// The facts of incident `incident`: its messages (by Message-ID) as every mail row of
     /// them tells, the scan and click rows its findings cite (which carry the sender, subject
     /// and recipient where the mail logs are missing), and the clicks.
-    static func read(_ db: any SQLReader, incident: Int) throws -> IncidentGraphFacts {
+    static func read(_ db: Database, incident: Int) throws -> IncidentGraphFacts {
         let id: [SQLValue] = [.integer(Int64(incident))]
         struct Key: Hashable { var sender: String; var subject: String? }
         var groups: [Key: (messages: Set<String>, recipients: Set<String>, first: Int64?)] = [:]

@@ -45,7 +45,7 @@ public enum IngestReport {
         }
     }
 
-    public static func model(_ db: any SQLReader) throws -> Model {
+    public static func model(_ db: Database) throws -> Model {
         var inputs: [Input] = []
         for row in try db.rows("""
             SELECT path, sha256, bytes, format, status, records, rows, duplicates, rejected, rows_by_table, first_ts, last_ts, notes
@@ -108,7 +108,7 @@ public enum IngestReport {
 
     /// Writes `ingest-summary.md` and `ingest-summary.json` into `folder` (each through a
     /// temporary file and a rename, so a crash never leaves half a report).
-    public static func write(database: any SQLReader, to folder: String) throws {
+    public static func write(database: Database, to folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let m = try model(database)
         try AtomicFile.write(markdown(m), to: (folder as NSString).appendingPathComponent("ingest-summary.md"))

@@ -10,7 +10,7 @@ struct ReportFindings {
     var byRule: [String: Int] = [:]
     var total = 0
 
-    static func read(_ db: any SQLReader, rules: [String: Rule], evidence: EvidenceLookup) throws -> ReportFindings {
+    static func read(_ db: Database, rules: [String: Rule], evidence: EvidenceLookup) throws -> ReportFindings {
         var incidentOfFinding: [Int64: Int] = [:]
         for r in try db.rows("SELECT incident_id, finding_id FROM incident_finding ORDER BY incident_id, finding_id") {
             incidentOfFinding[r.int("finding_id") ?? 0] = Int(r.int("incident_id") ?? 0)

@@ -7,7 +7,7 @@ struct ReportIncidents {
     /// Every incident's indicators, for the report-wide list.
     var indicators: [ReportModel.IndicatorRow] = []
 
-    static func read(_ db: any SQLReader, findings: [Int: [ReportModel.Finding]], evidence: EvidenceLookup) throws -> ReportIncidents {
+    static func read(_ db: Database, findings: [Int: [ReportModel.Finding]], evidence: EvidenceLookup) throws -> ReportIncidents {
         var out = ReportIncidents()
         for r in try db.rows("SELECT id, key, title, severity, stage, first_ts, last_ts FROM incident ORDER BY id") {
             let id = Int(r.int("id") ?? 0)
@@ -44,14 +44,14 @@ struct ReportIncidents {
     }
 
     /// The people of incident `id`, each with the row that proves their stage.
-    static func people(_ db: any SQLReader, incident id: Int, evidence: EvidenceLookup) throws -> [ReportModel.Person] {
+    static func people(_ db: Database, incident id: Int, evidence: EvidenceLookup) throws -> [ReportModel.Person] {
         var people = try Self.peopleRows(db, incident: id, evidence: evidence)
         let awareness = try AwarenessProfile.read(db, users: people.map(\.user))
         for i in people.indices { people[i].awareness = awareness[people[i].user] }
         return people
     }
 
-    static func peopleRows(_ db: any SQLReader, incident id: Int, evidence: EvidenceLookup) throws -> [ReportModel.Person] {
+    static func peopleRows(_ db: Database, incident id: Int, evidence: EvidenceLookup) throws -> [ReportModel.Person] {
         try db.rows("""
             SELECT user, received, delivered, interacted, stage, stage_evidence_table, stage_evidence_rowid, delivery
             FROM incident_user WHERE incident_id = ? ORDER BY user
@@ -67,7 +67,7 @@ struct ReportIncidents {
     }
 
     /// The administration steps of incident `id`, oldest first, each with its log row.
-    static func administration(_ db: any SQLReader, incident id: Int, evidence: EvidenceLookup) throws -> [ReportModel.AdministrationEntry] {
+    static func administration(_ db: Database, incident id: Int, evidence: EvidenceLookup) throws -> [ReportModel.AdministrationEntry] {
         try db.rows("""
             SELECT ts, account, role, action, detail, source_ip, target, rule_id, evidence_table, evidence_rowid
             FROM incident_admin WHERE incident_id = ? ORDER BY seq
@@ -81,7 +81,7 @@ struct ReportIncidents {
     }
 
     /// The delivered copies of incident `id`'s messages, by Message-ID.
-    static func deliveredCopies(_ db: any SQLReader, incident id: Int) throws -> [ReportModel.DeliveredCopy] {
+    static func deliveredCopies(_ db: Database, incident id: Int) throws -> [ReportModel.DeliveredCopy] {
         var byMessage: [(String, [String])] = []
         for r in try db.rows("SELECT message_id, recipient FROM incident_delivery WHERE incident_id = ? ORDER BY message_id, recipient", [.integer(Int64(id))]) {
             guard let m = r.text("message_id"), let user = r.text("recipient") else { continue }
@@ -91,7 +91,7 @@ struct ReportIncidents {
     }
 
     /// The hosts of incident `id`.
-    static func hosts(_ db: any SQLReader, incident id: Int) throws -> [ReportModel.HostRow] {
+    static func hosts(_ db: Database, incident id: Int) throws -> [ReportModel.HostRow] {
         try db.rows("SELECT host, user, stage, first_ts, evidence_rows FROM incident_host WHERE incident_id = ? ORDER BY host", [.integer(Int64(id))]).map {
             ReportModel.HostRow(host: $0.text("host") ?? "", user: $0.text("user"), stage: stage($0),
                                 firstSeen: Timestamp($0.int("first_ts") ?? 0), evidenceRows: Int($0.int("evidence_rows") ?? 0))
@@ -99,7 +99,7 @@ struct ReportIncidents {
     }
 
     /// The indicators of incident `id`, as rows and grouped by kind.
-    static func indicators(_ db: any SQLReader, incident id: Int) throws -> ([ReportModel.IndicatorRow], ReportModel.Indicators) {
+    static func indicators(_ db: Database, incident id: Int) throws -> ([ReportModel.IndicatorRow], ReportModel.Indicators) {
         var details: [ReportModel.IndicatorRow] = []
         var grouped = ReportModel.Indicators()
         for i in try db.rows("""

@@ -10,7 +10,7 @@ struct ReportMethodology {
     var watchLists: [ReportModel.WatchListRef] = []
     var suppressions: [ReportModel.Suppression]?
 
-    static func read(_ db: any SQLReader, options: ReportModel.Options, findingsByRule: [String: Int]) throws -> ReportMethodology {
+    static func read(_ db: Database, options: ReportModel.Options, findingsByRule: [String: Int]) throws -> ReportMethodology {
         var out = ReportMethodology()
         out.inputs = try db.rows("""
             SELECT path, sha256, format, bytes, records, rows, duplicates, rejected, first_ts, last_ts FROM input_file ORDER BY path, sha256
@@ -40,7 +40,7 @@ struct ReportMethodology {
     /// The rules that ran (default and enabled opt-in ones) or that found something, with the
     /// parameters they ran with. Findings from rules no longer in the catalog, or from another
     /// version of one, still name their version and SHA-256.
-    static func rules(_ db: any SQLReader, options: ReportModel.Options, findingsByRule: [String: Int]) throws -> [ReportModel.RuleRef] {
+    static func rules(_ db: Database, options: ReportModel.Options, findingsByRule: [String: Int]) throws -> [ReportModel.RuleRef] {
         var refs: [String: ReportModel.RuleRef] = [:]
         for r in options.rules where r.enabledByDefault || options.enabled.contains(r.id) || findingsByRule[r.id] != nil {
             var params = r.params.mapValues(\.description)

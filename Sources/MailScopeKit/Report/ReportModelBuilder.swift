@@ -4,7 +4,7 @@ extension ReportModel {
     /// Builds the model from `db`. Reads only; every list in a stable order. Four readers, each
     /// tested on its own: the findings (with DUET questions), the incidents, the methodology
     /// (inputs, rules, feeds, watch lists) and the statistics (rows, rejects, coverage).
-    public static func build(_ db: any SQLReader, options: Options) throws -> ReportModel {
+    public static func build(_ db: Database, options: Options) throws -> ReportModel {
         let rules = Dictionary(options.rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let evidence = try EvidenceLookup(db)
         let findings = try ReportFindings.read(db, rules: rules, evidence: evidence)
@@ -46,12 +46,12 @@ extension ReportModel.Summary {
 
 /// Resolves "table row N" to the input file (path, SHA-256), line and record it was read from.
 struct EvidenceLookup {
-    let db: any SQLReader
+    let db: Database
     var statements: [String: Statement] = [:]
     static let tables: Set<String> = ["mail_message", "url_click", "attachment_scan", "impersonation", "mail_event", "ioc", "edr_event", "directory_entry", "message_release",
                                          "audit_event", "dlp_event", "archive_access", "user_risk"]
 
-    init(_ db: any SQLReader) throws { self.db = db }
+    init(_ db: Database) throws { self.db = db }
 
     func lookup(_ table: String, _ row: Int64) throws -> ReportModel.Evidence {
         guard EvidenceLookup.tables.contains(table) else { return ReportModel.Evidence(table: table, row: row) }

@@ -8,7 +8,7 @@ struct ReportStatistics {
     var rejects = ReportModel.Rejects(total: 0, byReason: [:])
     var coverage: [ReportModel.CoverageRow] = []
 
-    static func read(_ db: any SQLReader, findingsByRule: [String: Int]) throws -> ReportStatistics {
+    static func read(_ db: Database, findingsByRule: [String: Int]) throws -> ReportStatistics {
         var out = ReportStatistics()
         var rowsByTable: [String: Int64] = [:]
         for table in EventTable.allCases {
@@ -32,7 +32,7 @@ struct ReportStatistics {
     static let expectedLogs = ["receipt", "process", "delivery", "url_click", "attachment_scan", "impersonation"]
 
     /// `log_coverage` per log type: days, gaps between the first and last day, EDR hosts.
-    static func coverage(_ db: any SQLReader) throws -> [ReportModel.CoverageRow] {
+    static func coverage(_ db: Database) throws -> [ReportModel.CoverageRow] {
         var days: [String: [(Int64, Int64)]] = [:]
         for r in try db.rows("SELECT log, day, SUM(rows) AS rows FROM log_coverage GROUP BY log, day ORDER BY log, day") {
             guard let log = r.text("log"), let day = r.int("day") else { continue }

@@ -53,7 +53,7 @@ extension ReportModel {
 /// entries with what each set aside.
 enum ReportTriage {
     /// The decision in force on each current incident, by incident number.
-    static func decisions(_ db: any SQLReader, incidents: [ReportModel.Incident]) throws -> [Int: ReportModel.IncidentTriage] {
+    static func decisions(_ db: Database, incidents: [ReportModel.Incident]) throws -> [Int: ReportModel.IncidentTriage] {
         let current = try Triage.current(db)
         var out: [Int: ReportModel.IncidentTriage] = [:]
         for i in incidents {
@@ -63,7 +63,7 @@ enum ReportTriage {
     }
 
     /// Every stored suppression entry, in the order of its file, with the findings it set aside.
-    static func suppressions(_ db: any SQLReader, evidence: EvidenceLookup) throws -> [ReportModel.Suppression] {
+    static func suppressions(_ db: Database, evidence: EvidenceLookup) throws -> [ReportModel.Suppression] {
         var out: [ReportModel.Suppression] = []
         var index: [Int64: Int] = [:]
         for r in try db.rows("SELECT id, kind, value, reason, source_path, source_sha256, source_line FROM suppression ORDER BY source_line, id") {

@@ -20,7 +20,7 @@ public struct TimelineEvent: Sendable {
 
     /// Reads the events of `incidents`, one per row (a row two incidents share names both),
     /// oldest first.
-    static func read(_ db: any SQLReader, incidents: [ReportModel.Incident]) throws -> [TimelineEvent] {
+    static func read(_ db: Database, incidents: [ReportModel.Incident]) throws -> [TimelineEvent] {
         var byRow: [EvidenceRow: TimelineEvent] = [:]
         func add(_ rows: [Row], table: String, incident: Int, describe: (Row) -> (String, String, [String: String])) {
             for r in rows {

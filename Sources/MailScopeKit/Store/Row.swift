@@ -21,9 +21,6 @@ public struct Row: Sendable {
         return values[i]
     }
 
-    /// The name of the result's first column (what a scalar query returns).
-    var firstColumnName: String? { columns.first { $0.value == 0 }?.key }
-
     public func text(_ name: String) -> String? { self[name].stringValue }
     public func int(_ name: String) -> Int64? { self[name].intValue }
     public func bool(_ name: String) -> Bool { self[name].intValue == 1 }

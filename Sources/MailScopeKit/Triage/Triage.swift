@@ -143,7 +143,7 @@ public enum Triage {
 
     /// The decision in force for each current incident, by incident number: the latest
     /// decision made under any of the incident's keys.
-    public static func current(_ db: any SQLReader) throws -> [Int64: Decision] {
+    public static func current(_ db: Database) throws -> [Int64: Decision] {
         var out: [Int64: Decision] = [:]
         for r in try db.rows("""
             SELECT k.incident_id AS current_incident, t.id, t.key, t.status, t.note, t.decided_by, t.decided_at, t.stage, t.severity,
