@@ -38,6 +38,14 @@ public final class PostgresConnection {
 
     deinit { PQfinish(handle) }
 
+    /// Connects to the database `conninfo` names for a command: a connection string with a
+    /// password in it is refused (``PostgresTarget/requireNoPassword()``).
+    public static func open(_ conninfo: String, applicationName: String) throws -> PostgresConnection {
+        let target = try PostgresTarget(conninfo)
+        try target.requireNoPassword()
+        return try PostgresConnection(target, applicationName: applicationName)
+    }
+
     /// The server's version as PostgreSQL numbers it (150018 for 15.18).
     public var serverVersion: Int { Int(PQserverVersion(handle)) }
 

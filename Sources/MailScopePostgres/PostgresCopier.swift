@@ -13,7 +13,8 @@ import MailScopeKit
 /// - Rows keep their ids, so a finding's `evidence_rowid` and an incident's member rows point
 ///   at the same rows in both stores; dedup keys become `bytea`, and
 ///   each event lands in its month's partition (created for the months the events cover).
-/// - Each table's row count is checked against the source after its COPY.
+/// - Each table's row count is checked against the source after its COPY. The next row a
+///   writer inserts takes the largest id + 1, as in SQLite (the schema's id trigger).
 public enum PostgresCopier {
     /// What one table's copy did.
     public struct Copied: Sendable, Equatable {
@@ -38,11 +39,8 @@ public enum PostgresCopier {
     /// ~/.pgpass supply it): `mailscope db copy`.
     @discardableResult
     public static func copy(sqlite path: String, to conninfo: String, progress: (Copied) -> Void = { _ in }) throws -> [Copied] {
-        let target = try PostgresTarget(conninfo)
-        try target.requireNoPassword()
-        let source = try Database.openForReading(path: path)
-        let connection = try PostgresConnection(target, applicationName: "mailscope db copy")
-        return try copy(from: source, to: connection, progress: progress)
+        let connection = try PostgresConnection.open(conninfo, applicationName: "mailscope db copy")
+        return try copy(from: try Database.openForReading(path: path), to: connection, progress: progress)
     }
 
     /// Copies `source` into `target`, reporting each table when it is done; returns the tables
@@ -72,10 +70,7 @@ public enum PostgresCopier {
                 copied.append(done)
                 progress(done)
             }
-            try target.execute("CREATE TABLE mailscope_schema (version integer NOT NULL, copied_from text, created_at bigint NOT NULL)")
-            try target.execute("INSERT INTO mailscope_schema (version, copied_from, created_at) VALUES ($1, $2, $3)",
-                               [.integer(Int64(Schema.currentVersion)), .text((source.path as NSString).lastPathComponent),
-                                .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+            try PostgresSchema.recordVersion(target, copiedFrom: (source.path as NSString).lastPathComponent)
             try target.execute("COMMIT")
         } catch {
             _ = try? target.execute("ROLLBACK")
@@ -100,27 +95,6 @@ public enum PostgresCopier {
                                 message: "this database already holds MailScope tables (\(existing.prefix(5).joined(separator: ", "))); "
                                     + "copy into a new, empty database (createdb NAME) so that nothing is mixed or copied twice",
                                 target: target.target.display)
-        }
-    }
-
-    /// Throws `.refused` unless `connection`'s database holds a MailScope database of the schema
-    /// version this mailscope reads (`mailscope db copy` records it in `mailscope_schema`).
-    public static func requireSchema(_ connection: PostgresConnection) throws {
-        let exists = try connection.rows("SELECT to_regclass('mailscope_schema') IS NOT NULL AS present").first?.bool("present") ?? false
-        guard exists else {
-            throw PostgresError(kind: .refused,
-                                message: "this database holds no MailScope data (no mailscope_schema table); "
-                                    + "`mailscope db copy --db case.db --to URL` puts a MailScope database there",
-                                target: connection.target.display)
-        }
-        let version = try connection.rows("SELECT MAX(version) AS version FROM mailscope_schema").first?.int("version") ?? 0
-        guard version == Int64(Schema.currentVersion) else {
-            throw PostgresError(kind: .refused,
-                                message: "this database has MailScope schema version \(version), this mailscope reads \(Schema.currentVersion); "
-                                    + (version < Int64(Schema.currentVersion)
-                                        ? "upgrade the SQLite file it came from (`mailscope detect --db case.db`) and copy it again into a new database"
-                                        : "upgrade mailscope"),
-                                target: connection.target.display)
         }
     }
 
@@ -167,12 +141,6 @@ public enum PostgresCopier {
         guard stored == expected else {
             throw PostgresError(kind: .copy, message: "\(name): \(stored) rows stored, the SQLite database holds \(expected)",
                                 target: target.target.display)
-        }
-        if names.contains("id"), try target.rows("SELECT pg_get_serial_sequence($1, 'id') AS sequence", [.text(PostgresSchema.quote(name))])
-            .first?.text("sequence") != nil {
-            // The next id a writer takes follows the copied ones.
-            try target.execute("SELECT setval(pg_get_serial_sequence($1, 'id'), COALESCE((SELECT MAX(id) FROM \(quotedTable)), 0) + 1, false)",
-                               [.text(PostgresSchema.quote(name))])
         }
         return Copied(table: name, rows: stored, nulReplaced: nulReplaced)
     }

@@ -50,7 +50,7 @@ public final class PostgresEngine: SQLEngine {
     }
 
     public func schemaVersion() throws -> Int {
-        Int(try connection.rows("SELECT MAX(version) AS version FROM mailscope_schema").first?.int("version") ?? 0)
+        try PostgresSchema.recordedVersion(connection) ?? 0
     }
 
     /// Runs one translated statement with `arguments` (by `$n`), recording the rows it changed.

@@ -12,7 +12,6 @@ public enum PostgresHunt {
     /// parameters; `PostgresDialect` puts it in PostgreSQL's form), with `parameters` by name.
     public static func run(mailScopeSQL sql: String, source: String, parameters: [String: SQLValue], on connection: PostgresConnection,
                            timeoutSeconds: Int = defaultTimeoutSeconds) throws -> Hunt.Result {
-        if sql.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";"))).isEmpty { throw Hunt.Error.noSQL }
         let translated: PostgresDialect.Translated
         do {
             translated = try PostgresDialect.translate(sql, integerParameters: [])

@@ -18,10 +18,8 @@ public enum PostgresReader {
     /// PGPASSWORD), checked to hold this version's schema, outside any transaction (a hunt
     /// starts its own).
     public static func connect(_ conninfo: String, application: String) throws -> PostgresConnection {
-        let target = try PostgresTarget(conninfo)
-        try target.requireNoPassword()
-        let connection = try PostgresConnection(target, applicationName: application)
-        try PostgresCopier.requireSchema(connection)
+        let connection = try PostgresConnection.open(conninfo, applicationName: application)
+        try PostgresSchema.requireCurrent(connection)
         return connection
     }
 }

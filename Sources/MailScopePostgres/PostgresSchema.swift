@@ -140,6 +140,43 @@ public enum PostgresSchema {
         return out
     }
 
+    /// The MailScope schema version `connection`'s database records (`mailscope_schema`), or nil
+    /// when it holds no MailScope schema.
+    public static func recordedVersion(_ connection: PostgresConnection) throws -> Int? {
+        guard try connection.rows("SELECT to_regclass('mailscope_schema') IS NOT NULL AS present").first?.bool("present") ?? false else {
+            return nil
+        }
+        return Int(try connection.rows("SELECT MAX(version) AS version FROM mailscope_schema").first?.int("version") ?? 0)
+    }
+
+    /// Creates `mailscope_schema` and records this version's schema in it, inside the caller's
+    /// transaction; `copiedFrom` names the SQLite file a copy came from.
+    static func recordVersion(_ connection: PostgresConnection, copiedFrom: String?) throws {
+        try connection.execute("CREATE TABLE mailscope_schema (version integer NOT NULL, copied_from text, created_at bigint NOT NULL)")
+        try connection.execute("INSERT INTO mailscope_schema (version, copied_from, created_at) VALUES ($1, $2, $3)",
+                               [.integer(Int64(Schema.currentVersion)), copiedFrom.map(SQLValue.text) ?? .null,
+                                .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+    }
+
+    /// Throws `.refused` unless `connection`'s database holds a MailScope database of the schema
+    /// version this mailscope reads.
+    public static func requireCurrent(_ connection: PostgresConnection) throws {
+        guard let version = try recordedVersion(connection) else {
+            throw PostgresError(kind: .refused,
+                                message: "this database holds no MailScope data (no mailscope_schema table); "
+                                    + "`mailscope db copy --db case.db --to URL` puts a MailScope database there",
+                                target: connection.target.display)
+        }
+        guard version == Schema.currentVersion else {
+            throw PostgresError(kind: .refused,
+                                message: "this database has MailScope schema version \(version), this mailscope reads \(Schema.currentVersion); "
+                                    + (version < Schema.currentVersion
+                                        ? "upgrade the SQLite file it came from (`mailscope detect --db case.db`) and copy it again into a new database"
+                                        : "upgrade mailscope"),
+                                target: connection.target.display)
+        }
+    }
+
     /// The statements that create month `month` ("2026-11") of every partitioned table.
     public static func monthPartitions(_ month: String, tables: [Table]) throws -> [String] {
         let parts = month.split(separator: "-").compactMap { Int($0) }

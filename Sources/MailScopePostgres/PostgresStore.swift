@@ -19,17 +19,11 @@ public final class PostgresStore {
     /// Connects to `conninfo` (no password in it: ~/.pgpass or PGPASSWORD), checks it holds
     /// this version's MailScope schema, and takes the writer lock (or throws `.locked`, exit 4).
     public static func openForWriting(_ conninfo: String, application: String, create: Bool = false) throws -> PostgresStore {
-        let target = try PostgresTarget(conninfo)
-        try target.requireNoPassword()
-        let connection = try PostgresConnection(target, applicationName: application)
+        let connection = try PostgresConnection.open(conninfo, applicationName: application)
         try PostgresWriterLock.acquire(connection)
-        if try create && !hasSchema(connection) { try createSchema(connection) }
-        try PostgresCopier.requireSchema(connection)
+        if try create && PostgresSchema.recordedVersion(connection) == nil { try createSchema(connection) }
+        try PostgresSchema.requireCurrent(connection)
         return PostgresStore(connection: connection)
-    }
-
-    static func hasSchema(_ connection: PostgresConnection) throws -> Bool {
-        try connection.rows("SELECT to_regclass('mailscope_schema') IS NOT NULL AS present").first?.bool("present") ?? false
     }
 
     /// Creates the MailScope schema in an empty database, in one transaction: the layout of
@@ -44,9 +38,7 @@ public final class PostgresStore {
             for table in tables {
                 for statement in table.statements { try connection.execute(statement) }
             }
-            try connection.execute("CREATE TABLE mailscope_schema (version integer NOT NULL, copied_from text, created_at bigint NOT NULL)")
-            try connection.execute("INSERT INTO mailscope_schema (version, copied_from, created_at) VALUES ($1, NULL, $2)",
-                                   [.integer(Int64(Schema.currentVersion)), .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+            try PostgresSchema.recordVersion(connection, copiedFrom: nil)
             try connection.execute("COMMIT")
         } catch {
             _ = try? connection.execute("ROLLBACK")

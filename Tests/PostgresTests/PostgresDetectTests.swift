@@ -26,7 +26,9 @@ import Testing
             try PostgresCopier.copy(from: try Database.openForReading(path: loaded), to: try server.connect())
             let onSQLite = try Job(command: "mailscope detect").detect(database: sqlitePath, settings: settings, since: nil, until: nil)
             let store = try PostgresStore.openForWriting(server.conninfo, application: "mailscope detect (test)")
-            let onPostgres = try Job(command: "mailscope detect").detect(on: store.database, settings: settings, since: nil, until: nil)
+            let job = Job(command: "mailscope detect")
+            job.openDatabase = store.database
+            let onPostgres = try job.detect(database: server.conninfo, settings: settings, since: nil, until: nil)
             #expect(onPostgres.outcomes.map { "\($0.ruleID) \($0.found) \($0.new)" } == onSQLite.outcomes.map { "\($0.ruleID) \($0.found) \($0.new)" })
             #expect(onSQLite.found > 100)
             #expect(onPostgres.incidents.description == onSQLite.incidents.description)

@@ -149,17 +149,7 @@ public final class Job: @unchecked Sendable {
         if openDatabase == nil { try Database.checkExists(path: path) }
         let lock = try takeLock(path)
         defer { lock?.release() }
-        return try detect(on: try database(path), prepared: prepared, settings: settings, since: since, until: until)
-    }
-
-    /// `mailscope detect` on a database already open for writing, its writer lock held (a
-    /// PostgreSQL database: MailScopePostgres' `PostgresStore.openForWriting`).
-    public func detect(on database: Database, settings: DetectionSettings, since: Int64?, until: Int64?) throws -> DetectionResult {
-        try detect(on: database, prepared: try settings.prepare(), settings: settings, since: since, until: until)
-    }
-
-    private func detect(on database: Database, prepared: PreparedDetection, settings: DetectionSettings,
-                        since: Int64?, until: Int64?) throws -> DetectionResult {
+        let database = try database(path)
         var options = settings.recorded
         options["since"] = since.map { $0 as Any } ?? NSNull()
         options["until"] = until.map { $0 as Any } ?? NSNull()
