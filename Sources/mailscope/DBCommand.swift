@@ -39,9 +39,9 @@ struct DBCommand: ParsableCommand {
                 is stopped, the PostgreSQL database is left as empty as it was, and running it again starts \
                 over. A database that already holds MailScope tables is refused.
 
-                Rows keep their ids, events go to their month's partition, dedup keys become bytea and \
-                `extra` jsonb. PostgreSQL text cannot hold a NUL character: a value with one is stored with \
-                U+FFFD in its place, and the copy says how many.
+                Rows keep their ids, events go to their month's partition, dedup keys become bytea, and \
+                `extra` stays text holding its JSON, as in the file. PostgreSQL text cannot hold a NUL \
+                character: a value with one is stored with U+FFFD in its place, and the copy says how many.
 
                 Give the database as a postgresql:// URL or libpq's key=value form, without a password: \
                 libpq reads it from ~/.pgpass or PGPASSWORD, and the other PG* variables (PGHOST, PGUSER, \

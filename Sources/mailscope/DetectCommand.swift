@@ -18,7 +18,7 @@ struct DetectCommand: ParsableCommand {
           mailscope detect --db case.db --since 2026-11-01 --param window_ms=172800000
           mailscope detect --db postgresql://analyst@db.example/mailscope
 
-        On PostgreSQL (a database `mailscope db copy` filled), the rules and incidents run on the \
+        On PostgreSQL (a database `mailscope ingest`, `run` or `db copy` filled), the rules and incidents run on the \
         server, each statement put in PostgreSQL's form; the database's writer lock keeps a second \
         writer out (exit 4), readers go on.
         """

@@ -12,7 +12,7 @@ struct HuntCommand: ParsableCommand {
         The database is opened read-only: a hunt cannot change evidence. Parameters are bound, \
         never spliced into the SQL.
 
-        On PostgreSQL (--db postgresql://USER@HOST/DBNAME, a database `mailscope db copy` filled), \
+        On PostgreSQL (--db postgresql://USER@HOST/DBNAME), \
         a hunt runs in a READ ONLY transaction and is stopped after --timeout seconds. Your own SQL \
         is written as for SQLite (the rules' SQL, :name parameters) and put in PostgreSQL's form, \
         so one hunt file runs on both; LIKE ignores case there too.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import MailScopeKit
-import MailScopePostgres
 
 /// `mailscope report --db FILE --out DIR`: write the reports from the database.
 struct ReportCommand: ParsableCommand {
@@ -50,9 +49,9 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         var settings = try output.settings
         settings.incident = incident
-        let paths = DatabaseLocation.isPostgresURL(db)
-            ? try Job.report(out: out, ruleFolder: ruleFolder.rules, settings: settings) { try PostgresReader.open(db, application: "mailscope report") }
-            : try Job.report(database: db, out: out, ruleFolder: ruleFolder.rules, settings: settings)
+        let paths = try Job.report(out: out, ruleFolder: ruleFolder.rules, settings: settings) {
+            try ReadableStore.open(db, application: "mailscope report")
+        }
         for p in paths { print(TerminalText.safe(p)) }
     }
 }
