@@ -56,11 +56,6 @@ public enum PostgresDialect {
         }
     }
 
-    /// The columns PostgreSQL stores as jsonb, which a rule reads as the text SQLite stores
-    /// (`x::text`). None today: `extra` is text in both stores (`PostgresSchema`), so a statement
-    /// that writes it binds text as to any other column.
-    static let jsonbColumns: Set<String> = []
-
     /// The largest whole number bound to a parameter (`Translated.arguments`).
     public static let integerBound: Int64 = 1 << 62
 

@@ -157,10 +157,6 @@ extension PostgresDialect {
                         switch w {
                         case "user":
                             piece = "\"user\""
-                        case _ where PostgresDialect.jsonbColumns.contains(w) && previousWord != "as":
-                            // A jsonb column read as the text SQLite stores (COALESCE(extra, '') would
-                            // otherwise parse '' as JSON).
-                            piece = token.text + "::text"
                         case "like":
                             piece = "ILIKE"
                             nextPattern = .operand

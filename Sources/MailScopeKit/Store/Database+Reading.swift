@@ -17,7 +17,9 @@ public enum DatabaseReadError: Error, CustomStringConvertible, Equatable, Sendab
     case schemaMismatch(path: String, found: Int, expected: Int)
     /// The file exists but could not be read (permissions, I/O, its write-ahead log).
     case unreadable(path: String, reason: String)
-    /// A PostgreSQL URL, which this build cannot open yet (``DatabaseLocation``).
+    /// A PostgreSQL URL where an SQLite file is needed: the source of `mailscope db copy`, or a
+    /// library call that opens a file itself (the commands open PostgreSQL through
+    /// MailScopePostgres first).
     case postgresNotYet(path: String)
 
     public var description: String {
